@@ -1,0 +1,76 @@
+import {parseArgs} from 'node:util';
+import {UsageError} from './engine/errors.js';
+
+/** Every flag, with its help line. Every prompt of the wizard has one (README "Flags"). */
+export const FLAGS = {
+	'non-interactive': {type: 'boolean', help: 'No prompts: every answer from flags; a missing one exits 2 naming the flag.'},
+	settings: {type: 'string', value: 'PATH', help: 'settings.py to edit (default /etc/zulip/settings.py).'},
+	secrets: {type: 'string', value: 'PATH', help: 'zulip-secrets.conf to edit (default /etc/zulip/zulip-secrets.conf).'},
+	provider: {type: 'string', value: 'ID', help: 'mailgun sendgrid ses gmail postmark brevo mailjet smtp2go office365 zoho fastmail resend local file custom.'},
+	region: {type: 'string', value: 'R', help: 'Amazon SES region, e.g. eu-west-1.'},
+	host: {type: 'string', value: 'HOST', help: 'SMTP host (EMAIL_HOST).'},
+	port: {type: 'string', value: 'N', help: 'SMTP port (EMAIL_PORT).'},
+	security: {type: 'string', value: 'MODE', help: 'starttls (EMAIL_USE_TLS), ssl (EMAIL_USE_SSL) or none.'},
+	username: {type: 'string', value: 'U', help: 'SMTP user (EMAIL_HOST_USER); empty means no authentication.'},
+	'password-file': {type: 'string', value: 'PATH', help: 'Read the SMTP password from this file (first line).'},
+	'password-stdin': {type: 'boolean', help: 'Read the SMTP password from standard input (first line).'},
+	'keep-password': {type: 'boolean', help: 'Keep the email_password already in the secrets file.'},
+	noreply: {type: 'string', value: 'ADDRESS', help: 'NOREPLY_EMAIL_ADDRESS.'},
+	tokens: {type: 'boolean', help: 'ADD_TOKENS_TO_NOREPLY_ADDRESS = True (Zulip\'s default).'},
+	'no-tokens': {type: 'boolean', help: 'ADD_TOKENS_TO_NOREPLY_ADDRESS = False: send from the plain noreply address.'},
+	'file-path': {type: 'string', value: 'DIR', help: 'EMAIL_FILE_PATH for the file backend (default /var/log/zulip/emails).'},
+	'dry-run': {type: 'boolean', help: 'Print the diff of both files (password masked) and write nothing.'},
+	json: {type: 'boolean', help: 'Print exactly one JSON object on stdout.'},
+	check: {type: 'boolean', help: 'Test the configuration on disk as Zulip reads it; change nothing.'},
+	'skip-test': {type: 'boolean', help: 'Write without the live test.'},
+	to: {type: 'string', value: 'ADDRESS', help: 'Send the two test mails to this address (otherwise senders are only checked).'},
+	timeout: {type: 'string', value: 'SECONDS', help: 'Deadline of each SMTP step (default 10).'},
+	'ca-file': {type: 'string', value: 'PATH', help: 'Also trust this CA certificate (PEM), for an internal relay.'},
+	transcript: {type: 'string', value: 'FILE', help: 'Write the SMTP dialogue, secrets masked, mode 0600.'},
+	restart: {type: 'boolean', help: 'Restart Zulip after a successful test.'},
+	'no-restart': {type: 'boolean', help: 'Do not restart (default in --non-interactive).'},
+	'restart-command': {type: 'string', value: 'CMD', help: "Restart command (default: su zulip -c '/home/zulip/deployments/current/scripts/restart-server')."},
+	sandbox: {type: 'boolean', help: 'Try everything on throwaway files with a built-in SMTP relay; touches nothing else.'},
+	'sandbox-dir': {type: 'string', value: 'DIR', help: 'Keep the sandbox in DIR (created if missing) for inspection.'},
+	help: {type: 'boolean', short: 'h', help: 'Show this help.'},
+	version: {type: 'boolean', help: 'Show the version.'},
+} as const;
+
+type Flags = typeof FLAGS;
+export type Options = {
+	-readonly [K in keyof Flags]?: Flags[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export function parseOptions(argv: readonly string[]): Options {
+	const options = Object.fromEntries(
+		Object.entries(FLAGS).map(([name, flag]) => [name, 'short' in flag ? {type: flag.type, short: flag.short} : {type: flag.type}]),
+	) as Record<string, {type: 'boolean' | 'string'; short?: string}>;
+	try {
+		const {values, positionals} = parseArgs({args: [...argv], options, strict: true, allowPositionals: true});
+		if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`, 'Run zulip-email-setup --help for the flags.');
+		const parsed = values as Options;
+		if (parsed.tokens && parsed['no-tokens']) throw new UsageError('--tokens and --no-tokens contradict each other.', 'Pass only one of them.');
+		if (parsed.restart && parsed['no-restart']) throw new UsageError('--restart and --no-restart contradict each other.', 'Pass only one of them.');
+		return parsed;
+	} catch (error) {
+		if (error instanceof UsageError) throw error;
+		const message = (error as Error).message;
+		if (/'--password(=|'|\b)/.test(message) && !/password-(file|stdin)/.test(message)) {
+			// A password in argv is visible to every user via ps and lands in shell history.
+			throw new UsageError('Passwords are never taken from the command line.', 'Use --password-file PATH, --password-stdin or the ZULIP_EMAIL_PASSWORD environment variable.');
+		}
+
+		throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, '.'), 'Run zulip-email-setup --help for the flags.');
+	}
+}
+
+export function helpText(version: string): string {
+	const lines = [`zulip-email-setup ${version}: get a self-hosted Zulip server sending email.`, '', 'Usage:', '  sudo zulip-email-setup                 interactive wizard', '  zulip-email-setup --sandbox            try it on throwaway files', '  zulip-email-setup --non-interactive --provider ID [flags]', '  zulip-email-setup --check [--to ADDRESS]', '', 'Flags:'];
+	for (const [name, flag] of Object.entries(FLAGS)) {
+		const left = `  --${name}${'value' in flag ? ` ${flag.value}` : ''}`;
+		lines.push(left.padEnd(30) + flag.help);
+	}
+
+	lines.push('', 'The password is never read from the command line: use --password-file, --password-stdin or ZULIP_EMAIL_PASSWORD.', 'Exit codes: 0 ok, 1 live test failed, 2 usage or invalid input, 3 configuration unreadable or unwritable, 4 restart failed, 130 cancelled.');
+	return lines.join('\n') + '\n';
+}

@@ -1,0 +1,80 @@
+import {helpText, parseOptions, type Options} from './args.js';
+import {DEFAULT_PATHS, type ConfigPaths} from './engine/current-config.js';
+import {ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
+import type {RunContext} from './non-interactive.js';
+import packageJson from '../package.json' with {type: 'json'};
+
+/** argv, environment, TTY check and exit code; everything else lives elsewhere. */
+export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
+	let options: Options;
+	try {
+		options = parseOptions(argv);
+	} catch (error) {
+		return fail(error, argv.includes('--json'));
+	}
+
+	if (options.help) {
+		process.stdout.write(helpText(packageJson.version));
+		return ExitCode.ok;
+	}
+
+	if (options.version) {
+		process.stdout.write(packageJson.version + '\n');
+		return ExitCode.ok;
+	}
+
+	const paths: ConfigPaths = {settings: options.settings ?? DEFAULT_PATHS.settings, secrets: options.secrets ?? DEFAULT_PATHS.secrets};
+	// --check, --dry-run and --json are for scripts: they never prompt.
+	const nonInteractive = options['non-interactive'] || options.check || options['dry-run'] || options.json;
+	if (!nonInteractive && !(process.stdin.isTTY && process.stdout.isTTY)) {
+		return fail(new UsageError(
+			'The wizard needs a terminal (stdin and stdout must be a TTY).',
+			'Run it in an SSH session, or pass --non-interactive with the answers as flags, e.g. --non-interactive --provider mailgun --username postmaster@mg.example.com --password-file /root/mailgun-password (see --help).',
+		), false);
+	}
+
+	const controller = new AbortController();
+	const onSignal = () => controller.abort();
+	if (nonInteractive) {
+		process.once('SIGINT', onSignal);
+		process.once('SIGTERM', onSignal);
+	}
+
+	try {
+		if (options.sandbox) {
+			const {runSandbox} = await import('./sandbox/run-sandbox.js');
+			return await runSandbox(options, {interactive: !nonInteractive, signal: controller.signal});
+		}
+
+		const context: RunContext = {paths, caFile: options['ca-file'], restartCommand: options['restart-command'], stdout: process.stdout, stderr: process.stderr, signal: controller.signal};
+		if (nonInteractive) {
+			const {runNonInteractive} = await import('./non-interactive.js');
+			return await runNonInteractive(options, context);
+		}
+
+		const {renderWizard} = await import('./ui/app.js');
+		return await renderWizard({paths, options});
+	} catch (error) {
+		return fail(error, options.json === true);
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+	}
+}
+
+function fail(error: unknown, json: boolean): ExitCodeValue {
+	const known = error instanceof WizardError;
+	const exitCode = known ? error.exitCode : ExitCode.config;
+	const message = (error as Error)?.message ?? String(error);
+	const fix = known ? error.fix : undefined;
+	if (json) {
+		process.stdout.write(JSON.stringify({ok: false, exitCode, changed: false, files: [], error: {id: known ? error.id : 'internal', message, fix}}) + '\n');
+	} else {
+		process.stderr.write(`Error: ${message}\n${fix ? `Fix: ${fix}\n` : ''}`);
+	}
+
+	return exitCode;
+}
+
+const exitCode = await main(process.argv.slice(2));
+process.exitCode = exitCode;

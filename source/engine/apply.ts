@@ -1,0 +1,75 @@
+import {chown, readFile, rm, stat} from 'node:fs/promises';
+import {restoreBackup, writeFileSafely} from './safe-write.js';
+import {ConfigError} from './errors.js';
+import type {FileChange, Plan} from './plan.js';
+
+export interface FileResult {
+	readonly path: string;
+	readonly changed: boolean;
+	/** Where the previous version was copied, when the file was changed. */
+	readonly backup: string | null;
+	/** The file did not exist before. */
+	readonly created: boolean;
+}
+
+export interface ApplyResult {
+	readonly changed: boolean;
+	readonly files: readonly FileResult[];
+}
+
+async function currentText(path: string): Promise<string | null> {
+	try {
+		return await readFile(path, 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+		throw error;
+	}
+}
+
+/**
+ * Write both files: each atomically with a backup; the pair as one step, so a
+ * failure on the second puts the first back as it was.
+ */
+export async function applyPlan(plan: Plan, options: {now?: Date} = {}): Promise<ApplyResult> {
+	const changes = [plan.secrets, plan.settings];
+	for (const change of changes) {
+		if (!change.changed) continue;
+		// Someone (or Zulip's puppet) may have edited the file while the admin was answering.
+		if ((await currentText(change.path)) !== change.before) {
+			throw new ConfigError(`${change.path} changed on disk while the wizard was running; nothing was written.`, 'Run the wizard again to start from the new contents.', 'changed-on-disk');
+		}
+	}
+
+	const done: FileResult[] = [];
+	try {
+		for (const change of changes) done.push(await writeChange(change, plan, options.now));
+	} catch (error) {
+		await restoreBackups({changed: true, files: done});
+		if (error instanceof ConfigError) throw error;
+		throw new ConfigError(`Could not write the configuration: ${(error as Error).message}. Both files are as they were.`, 'Check free disk space and permissions on /etc/zulip, then run again.', 'write-failed');
+	}
+
+	return {changed: done.some(result => result.changed), files: done};
+}
+
+async function writeChange(change: FileChange, plan: Plan, now: Date | undefined): Promise<FileResult> {
+	if (!change.changed) return {path: change.path, changed: false, backup: null, created: false};
+	const created = change.before === null;
+	const outcome = await writeFileSafely(change.path, change.after, {backup: !created, mode: 0o640, now});
+	if (created) {
+		// A new secrets file belongs to whoever owns settings.py (zulip:zulip on a real server).
+		const owner = await stat(plan.loaded.paths.settings);
+		await chown(change.path, owner.uid, owner.gid).catch(() => undefined);
+	}
+
+	return {path: change.path, changed: true, backup: outcome.backupPath, created};
+}
+
+/** Put every changed file back as it was before applyPlan. */
+export async function restoreBackups(result: ApplyResult): Promise<void> {
+	for (const file of [...result.files].reverse()) {
+		if (!file.changed) continue;
+		if (file.backup) await restoreBackup(file.backup, file.path);
+		else if (file.created) await rm(file.path, {force: true});
+	}
+}

@@ -1,0 +1,186 @@
+import {readFile} from 'node:fs/promises';
+import {parseSettings, type PyValue, type ReadSetting, type SettingsSnapshot} from '../zulip/settings-file.js';
+import {readSecret} from '../zulip/secrets-file.js';
+import type {Security} from '../smtp/types.js';
+import {ConfigError} from './errors.js';
+import {recogniseProvider, type ProviderId} from './providers.js';
+
+export interface ConfigPaths {
+	readonly settings: string;
+	readonly secrets: string;
+}
+
+export const DEFAULT_PATHS: ConfigPaths = {
+	settings: '/etc/zulip/settings.py',
+	secrets: '/etc/zulip/zulip-secrets.conf',
+};
+
+export const FILE_BACKEND = 'django.core.mail.backends.filebased.EmailBackend';
+export const SMTP_BACKEND = 'django.core.mail.backends.smtp.EmailBackend';
+
+/** The outgoing-email configuration as Zulip will read it (after defaults). */
+export interface CurrentConfig {
+	/** smtp: Django's SMTP backend; file: the file backend; dummy: mail is dropped (nothing configured); other: some other EMAIL_BACKEND. */
+	readonly backend: 'smtp' | 'file' | 'dummy' | 'other';
+	readonly backendName: string | null;
+	readonly host: string | null;
+	readonly port: number;
+	readonly security: Security;
+	readonly user: string;
+	readonly passwordSet: boolean;
+	readonly filePath: string | null;
+	/** The address part of ZULIP_ADMINISTRATOR: the default From. */
+	readonly administrator: string | null;
+	readonly externalHost: string | null;
+	/** NOREPLY_EMAIL_ADDRESS after Zulip's default. */
+	readonly noreplyAddress: string | null;
+	/** Whether NOREPLY_EMAIL_ADDRESS was set explicitly (not Zulip's default). */
+	readonly noreplyExplicit: boolean;
+	readonly tokens: boolean;
+	/** TOKENIZED_NOREPLY_EMAIL_ADDRESS after Zulip's default, with its {token} placeholder. */
+	readonly tokenizedTemplate: string | null;
+	readonly providerId: ProviderId;
+	readonly region?: string;
+	/** Problems Zulip would trip over, in the admin's words. */
+	readonly warnings: readonly string[];
+}
+
+/** Both files as read, plus what they mean. The password stays in here and is never printed. */
+export interface LoadedConfig {
+	readonly paths: ConfigPaths;
+	readonly settingsText: string;
+	/** null when the secrets file does not exist yet. */
+	readonly secretsText: string | null;
+	readonly snapshot: SettingsSnapshot;
+	readonly current: CurrentConfig;
+	readonly password: string | undefined;
+}
+
+async function readText(path: string, what: string): Promise<string | null> {
+	try {
+		return await readFile(path, 'utf8');
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT') return null;
+		if (code === 'EACCES' || code === 'EPERM') {
+			throw new ConfigError(`Cannot read ${what} ${path}: permission denied.`, 'Run with sudo, or as the zulip user.', 'permission-denied');
+		}
+
+		throw new ConfigError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
+	}
+}
+
+export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSignal} = {}): Promise<LoadedConfig> {
+	const [settingsText, secretsText] = await Promise.all([
+		readText(paths.settings, 'the settings file'),
+		readText(paths.secrets, 'the secrets file'),
+	]);
+	if (settingsText === null) {
+		throw new ConfigError(
+			`${paths.settings} does not exist.`,
+			'Is this a Zulip server? Point at the settings file with --settings PATH.',
+			'settings-missing',
+		);
+	}
+
+	const snapshot = parseSettings(settingsText);
+	const password = secretsText === null ? undefined : readSecret(secretsText);
+	let values = literalValues(snapshot);
+	const expressions = Object.entries(snapshot.values)
+		.filter(([, value]) => value?.kind === 'expression')
+		.map(([name]) => name);
+	if (expressions.length > 0) {
+		// An expression is evaluated the way Zulip does: by Python running the file.
+		const {evaluateSettings} = await import('../zulip/python-eval.js');
+		try {
+			const evaluated = await evaluateSettings(settingsText, expressions, {signal: options.signal});
+			values = {...values, ...evaluated};
+		} catch {
+			// Left unknown; the summary names the expression instead of guessing.
+		}
+	}
+
+	const current = interpret(values, snapshot, password);
+	return {paths, settingsText, secretsText, snapshot, current, password};
+}
+
+type Values = Partial<Record<ReadSetting, unknown>>;
+
+function literalValues(snapshot: SettingsSnapshot): Values {
+	const values: Values = {};
+	for (const [name, value] of Object.entries(snapshot.values) as Array<[ReadSetting, PyValue]>) {
+		if (value.kind === 'str' || value.kind === 'int' || value.kind === 'bool') values[name] = value.value;
+		else if (value.kind === 'none') values[name] = null;
+	}
+
+	return values;
+}
+
+const asString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** `Name <a@b>` or `a@b` → `a@b`, as Zulip's FromAddress.SUPPORT does with parseaddr. */
+export function addressPart(value: string): string {
+	const angle = /<([^<>]*)>\s*$/.exec(value);
+	return (angle ? angle[1]! : value).trim();
+}
+
+export function hostWithoutPort(externalHost: string): string {
+	// EXTERNAL_HOST may be "zulip.example.com:8443" or "[::1]:8443".
+	if (externalHost.startsWith('[')) return externalHost.slice(1, externalHost.indexOf(']'));
+	return externalHost.split(':')[0]!;
+}
+
+function interpret(values: Values, snapshot: SettingsSnapshot, password: string | undefined): CurrentConfig {
+	const warnings = [...snapshot.warnings];
+	const host = asString(values.EMAIL_HOST) || null;
+	const backendName = asString(values.EMAIL_BACKEND);
+	let backend: CurrentConfig['backend'];
+	if (backendName === FILE_BACKEND) backend = 'file';
+	else if (backendName === SMTP_BACKEND) backend = 'smtp';
+	else if (backendName) backend = 'other';
+	else backend = host ? 'smtp' : 'dummy';
+
+	const useTls = values.EMAIL_USE_TLS === true;
+	const useSsl = values.EMAIL_USE_SSL === true;
+	if (useTls && useSsl) warnings.push('EMAIL_USE_TLS and EMAIL_USE_SSL are both True: Django refuses to send until one is False.');
+	const security: Security = useSsl ? 'ssl' : useTls ? 'starttls' : 'none';
+	const port = typeof values.EMAIL_PORT === 'number' ? values.EMAIL_PORT : 25;
+	const user = asString(values.EMAIL_HOST_USER) ?? '';
+	const passwordSet = password !== undefined && password !== '';
+	if (backend === 'smtp' && user && !passwordSet) warnings.push('EMAIL_HOST_USER is set but email_password is not: Django will not log in.');
+	if (backend === 'file') warnings.push('The file backend is active: "sent" mail only lands in files on this server.');
+	if (backend === 'dummy') warnings.push('No EMAIL_HOST is set: Zulip drops every email.');
+	const expressions = Object.entries(snapshot.values)
+		.filter(([name, value]) => value?.kind === 'expression' && values[name as ReadSetting] === undefined)
+		.map(([name]) => name);
+	for (const name of expressions) warnings.push(`${name} is a Python expression this tool cannot evaluate; it is left as it is.`);
+
+	const administratorRaw = asString(values.ZULIP_ADMINISTRATOR);
+	const administrator = administratorRaw ? addressPart(administratorRaw) : null;
+	const externalHost = asString(values.EXTERNAL_HOST);
+	const mailDomain = externalHost ? hostWithoutPort(externalHost) : null;
+	const noreplySetting = asString(values.NOREPLY_EMAIL_ADDRESS);
+	const noreplyAddress = noreplySetting ?? (mailDomain ? `noreply@${mailDomain}` : null);
+	const tokens = values.ADD_TOKENS_TO_NOREPLY_ADDRESS !== false;
+	const tokenizedTemplate = asString(values.TOKENIZED_NOREPLY_EMAIL_ADDRESS) ?? (mailDomain ? `noreply-{token}@${mailDomain}` : null);
+	const recognised = backend === 'file' ? {providerId: 'file' as const} : recogniseProvider(host);
+	return {
+		backend,
+		backendName,
+		host,
+		port,
+		security,
+		user,
+		passwordSet,
+		filePath: asString(values.EMAIL_FILE_PATH),
+		administrator,
+		externalHost,
+		noreplyAddress,
+		noreplyExplicit: noreplySetting !== null,
+		tokens,
+		tokenizedTemplate,
+		providerId: recognised.providerId,
+		region: 'region' in recognised ? recognised.region : undefined,
+		warnings,
+	};
+}

@@ -1,0 +1,51 @@
+import type {Security, TestReport} from '../smtp/types.js';
+import type {Answers} from './answers.js';
+
+/** A change the wizard can make for the admin after a failed test, then retest. */
+export interface Fix {
+	readonly id: 'use-suggestion' | 'switch-to-ssl' | 'switch-to-starttls' | 'tokens-off' | 'reenter-password';
+	/** What the key does, in the admin's words. */
+	readonly label: string;
+	/** The flags that make the same change non-interactively. */
+	readonly flags: string;
+	/** New answers; for reenter-password the caller asks for the password first. */
+	readonly apply: (answers: Answers) => Answers;
+	/** The fix needs a new password typed before it can be applied. */
+	readonly needsPassword?: boolean;
+}
+
+const securityWords: Record<Security, string> = {ssl: 'SSL/TLS', starttls: 'STARTTLS', none: 'no TLS'};
+
+export function fixesFor(report: TestReport, answers: Answers): Fix[] {
+	const fixes: Fix[] = [];
+	const {suggestion, diagnosis} = report;
+	if (suggestion && (suggestion.port !== answers.port || suggestion.security !== answers.security)) {
+		fixes.push({
+			id: 'use-suggestion',
+			label: `Switch to port ${suggestion.port} with ${securityWords[suggestion.security]} (it answered)`,
+			flags: `--port ${suggestion.port} --security ${suggestion.security}`,
+			apply: current => ({...current, port: suggestion.port, security: suggestion.security}),
+		});
+	} else if (diagnosis?.id === 'needs-ssl' && answers.security !== 'ssl') {
+		fixes.push({id: 'switch-to-ssl', label: `Keep port ${answers.port}, use SSL/TLS from the first byte`, flags: '--security ssl', apply: current => ({...current, security: 'ssl'})});
+	} else if ((diagnosis?.id === 'needs-starttls' || diagnosis?.id === 'tls-required') && answers.security !== 'starttls') {
+		fixes.push({id: 'switch-to-starttls', label: `Keep port ${answers.port}, use STARTTLS`, flags: '--security starttls', apply: current => ({...current, security: 'starttls'})});
+	}
+
+	const noreplyRefused = report.senders.some(sender => sender.role === 'noreply' && !sender.ok && sender.diagnosis?.id === 'sender-rejected');
+	if (noreplyRefused && answers.tokens !== false) {
+		fixes.push({
+			id: 'tokens-off',
+			label: 'Send from the plain noreply address (ADD_TOKENS_TO_NOREPLY_ADDRESS = False)',
+			flags: '--no-tokens',
+			apply: current => ({...current, tokens: false}),
+		});
+	}
+
+	const authProblem = diagnosis && ['auth-failed', 'app-password-required'].includes(diagnosis.id);
+	if (authProblem && answers.username !== '') {
+		fixes.push({id: 'reenter-password', label: 'Type the password again', flags: '--password-file PATH', apply: current => current, needsPassword: true});
+	}
+
+	return fixes;
+}

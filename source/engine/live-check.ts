@@ -1,0 +1,69 @@
+import type {Sender, SmtpTestOptions, TestEvent, TestReport} from '../smtp/types.js';
+import type {LoadedConfig} from './current-config.js';
+
+export interface LiveCheckOptions {
+	/** Recipient of the two test mails; without it, senders are only checked (MAIL FROM/RCPT TO/RSET). */
+	readonly to?: string;
+	readonly timeoutMs?: number;
+	readonly caFile?: string;
+	readonly signal?: AbortSignal;
+	readonly onEvent?: (event: TestEvent) => void;
+	readonly transcriptPath?: string;
+	/** Token for the noreply address; a fresh random one by default. Fixed only by tests. */
+	readonly token?: string;
+	/** Where probes look for a working port; defaults to the live test's own list. */
+	readonly probeCandidates?: SmtpTestOptions['probeCandidates'];
+}
+
+/** The two From addresses Zulip sends with, as send_test_email uses them. */
+export async function sendersOf(loaded: LoadedConfig, token?: string): Promise<Sender[]> {
+	const {current} = loaded;
+	const senders: Sender[] = [];
+	if (current.administrator) senders.push({role: 'default', address: current.administrator});
+	if (current.tokens && current.tokenizedTemplate) {
+		const {tokenizedAddress} = await import('../smtp/noreply.js');
+		senders.push({role: 'noreply', address: tokenizedAddress(current.tokenizedTemplate, token)});
+	} else if (current.noreplyAddress) {
+		senders.push({role: 'noreply', address: current.noreplyAddress});
+	}
+
+	return senders;
+}
+
+/**
+ * The live test of the configuration *as read from disk*, with Zulip's
+ * semantics: whatever Django would do with these files, the test does.
+ */
+export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptions = {}): Promise<TestReport> {
+	const {current} = loaded;
+	const senders = await sendersOf(loaded, options.token);
+	if (current.backend === 'file') {
+		const {runFileBackendTest} = await import('../smtp/file-backend-test.js');
+		return runFileBackendTest({filePath: current.filePath ?? '', senders, to: options.to, onEvent: options.onEvent, signal: options.signal});
+	}
+
+	if (current.backend !== 'smtp' || !current.host) {
+		const message = current.backend === 'dummy'
+			? 'No EMAIL_HOST is set, so Zulip silently drops every email.'
+			: `EMAIL_BACKEND is ${current.backendName ?? 'unknown'}, which this tool cannot test.`;
+		return {
+			ok: false,
+			diagnosis: {id: 'not-configured', message, fix: 'Run zulip-email-setup and choose a provider (or --provider ID in --non-interactive mode).'},
+			senders: senders.map(sender => ({...sender, ok: false})),
+			durationMs: 0,
+		};
+	}
+
+	const {runSmtpTest} = await import('../smtp/live-test.js');
+	return runSmtpTest({
+		settings: {host: current.host, port: current.port, security: current.security, user: current.user, password: loaded.password ?? null},
+		senders,
+		to: options.to,
+		timeoutMs: options.timeoutMs,
+		caFile: options.caFile,
+		signal: options.signal,
+		onEvent: options.onEvent,
+		transcriptPath: options.transcriptPath,
+		probeCandidates: options.probeCandidates,
+	});
+}

@@ -1,0 +1,70 @@
+import {editSettings} from '../zulip/settings-file.js';
+import {PASSWORD_KEY, setSecret} from '../zulip/secrets-file.js';
+import {answerProblems, desiredPassword, desiredSettings, type Answers} from './answers.js';
+import type {LoadedConfig} from './current-config.js';
+import {UsageError} from './errors.js';
+import {unifiedDiff} from './unified-diff.js';
+
+/** One file's change, ready to show and to write. */
+export interface FileChange {
+	readonly path: string;
+	/** null when the file does not exist yet. */
+	readonly before: string | null;
+	readonly after: string;
+	readonly changed: boolean;
+	/** Unified diff with the password masked: safe to print. */
+	readonly diff: string;
+}
+
+/** Everything the wizard is about to write. Nothing is written until applyPlan. */
+export interface Plan {
+	readonly loaded: LoadedConfig;
+	readonly answers: Answers;
+	readonly settings: FileChange;
+	readonly secrets: FileChange;
+	readonly changed: boolean;
+}
+
+export const MASK = '********';
+
+/** Replace the value of every email_password line; a changed value is marked so the review still shows that it changes. */
+export function maskPassword(text: string, marker = MASK): string {
+	const key = new RegExp(`^(\\s*${PASSWORD_KEY}\\s*[=:]\\s*)(\\S.*?)(\\r?)$`, 'gim');
+	return text.replace(key, (_match, head: string, _value: string, cr: string) => `${head}${marker}${cr}`);
+}
+
+export function planChanges(loaded: LoadedConfig, answers: Answers): Plan {
+	const problems = answerProblems(loaded, answers);
+	if (problems.length > 0) {
+		const [first] = problems;
+		throw new UsageError(first!.message, `Check ${first!.flag}.`);
+	}
+
+	const settingsAfter = editSettings(loaded.settingsText, desiredSettings(loaded, answers));
+	const password = desiredPassword(answers);
+	const secretsBefore = loaded.secretsText;
+	let secretsAfter = secretsBefore ?? '';
+	if (password !== undefined && !(password === null && secretsBefore === null)) {
+		secretsAfter = setSecret(secretsBefore ?? '', password);
+	}
+
+	const secretsChanged = secretsBefore === null ? secretsAfter !== '' : secretsAfter !== secretsBefore;
+	const passwordChanged = password !== undefined && password !== null && password !== loaded.password;
+	const settings: FileChange = {
+		path: loaded.paths.settings,
+		before: loaded.settingsText,
+		after: settingsAfter,
+		changed: settingsAfter !== loaded.settingsText,
+		diff: unifiedDiff(loaded.settingsText, settingsAfter, loaded.paths.settings),
+	};
+	const secrets: FileChange = {
+		path: loaded.paths.secrets,
+		before: secretsBefore,
+		after: secretsAfter,
+		changed: secretsChanged,
+		diff: secretsChanged
+			? unifiedDiff(maskPassword(secretsBefore ?? ''), maskPassword(secretsAfter, passwordChanged ? `${MASK} (new)` : MASK), loaded.paths.secrets)
+			: '',
+	};
+	return {loaded, answers, settings, secrets, changed: settings.changed || secrets.changed};
+}

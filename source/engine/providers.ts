@@ -1,0 +1,338 @@
+import wellKnownServices from 'nodemailer/lib/well-known/services.json' with {type: 'json'};
+import type {Security} from '../smtp/types.js';
+
+/**
+ * The provider catalog. Hosts and ports come from nodemailer's well-known
+ * service list wherever it knows the relay; what only we know (Zulip's
+ * recommendations, usernames, quotas, alternative ports) is added here.
+ */
+export const PROVIDER_IDS = [
+	'mailgun',
+	'sendgrid',
+	'ses',
+	'gmail',
+	'postmark',
+	'brevo',
+	'mailjet',
+	'smtp2go',
+	'office365',
+	'zoho',
+	'fastmail',
+	'resend',
+	'local',
+	'file',
+	'custom',
+] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+export interface Endpoint {
+	readonly port: number;
+	readonly security: Security;
+}
+
+export interface Provider {
+	readonly id: ProviderId;
+	/** Name shown in the list. */
+	readonly name: string;
+	/** One line shown under the name. */
+	readonly summary: string;
+	/** 'smtp' relays, the local MTA, or Django's file backend. */
+	readonly kind: 'smtp' | 'file';
+	/** Host, or undefined when the admin must type it (custom) or pick a region (SES). */
+	readonly host?: string;
+	/** The endpoint we recommend, first; then the alternatives the relay also offers. */
+	readonly endpoints: readonly Endpoint[];
+	/** Fixed username (SendGrid's `apikey`), if any. */
+	readonly fixedUsername?: string;
+	/** What to type as username, in the admin's words. */
+	readonly usernameHint?: string;
+	/** What to type as password, in the admin's words. */
+	readonly passwordHint?: string;
+	/** Whether this provider authenticates at all. */
+	readonly needsAuth: boolean;
+	/** Regions, for providers with per-region hosts (SES). */
+	readonly regions?: readonly Region[];
+	/** Hosts that identify this provider when reading an existing configuration. */
+	readonly hostPattern?: RegExp;
+	/** Extra advice worth a line in the wizard. */
+	readonly notes?: readonly string[];
+}
+
+export interface Region {
+	readonly id: string;
+	readonly name: string;
+	readonly host: string;
+}
+
+type WellKnown = {host?: string; port?: number | string; secure?: boolean; description?: string};
+const services = wellKnownServices as Record<string, WellKnown>;
+
+function known(key: string): {host: string; endpoint: Endpoint} {
+	const service = services[key];
+	if (!service?.host || service.port === undefined) {
+		// The catalog is checked by a test against every nodemailer upgrade.
+		throw new Error(`nodemailer no longer knows the service ${key}`);
+	}
+
+	const port = Number(service.port);
+	return {host: service.host, endpoint: {port, security: securityFor(port, service.secure)}};
+}
+
+/** nodemailer's `secure: false` means "STARTTLS if offered"; for a relay we always demand it, as Django's EMAIL_USE_TLS does. */
+function securityFor(port: number, secure: boolean | undefined): Security {
+	if (secure) return 'ssl';
+	return 'starttls';
+}
+
+function withAlternatives(first: Endpoint, ...others: Endpoint[]): Endpoint[] {
+	const all = [first, ...others];
+	return all.filter((endpoint, index) => all.findIndex(other => other.port === endpoint.port) === index);
+}
+
+const starttls = (port: number): Endpoint => ({port, security: 'starttls'});
+const ssl = (port: number): Endpoint => ({port, security: 'ssl'});
+
+function sesRegions(): Region[] {
+	return Object.entries(services)
+		.filter(([key, service]) => key.startsWith('SES-') && service.host)
+		.map(([key, service]) => ({
+			id: key.slice('SES-'.length).toLowerCase(),
+			name: (service.description ?? key).replace(/^AWS SES /, ''),
+			host: service.host!,
+		}));
+}
+
+function build(): Provider[] {
+	const mailgun = known('Mailgun');
+	const sendgrid = known('SendGrid');
+	const gmail = known('Gmail');
+	const postmark = known('Postmark');
+	const brevo = known('SendinBlue');
+	const mailjet = known('Mailjet');
+	const smtp2go = known('SMTP2GO');
+	const office365 = known('Outlook365');
+	const zoho = known('Zoho');
+	const fastmail = known('FastMail');
+	const resend = known('Resend');
+	return [
+		{
+			id: 'mailgun',
+			name: 'Mailgun',
+			summary: "Zulip's recommended relay",
+			kind: 'smtp',
+			host: mailgun.host,
+			// Zulip's docs recommend 587 with STARTTLS; nodemailer lists 465.
+			endpoints: withAlternatives(starttls(587), mailgun.endpoint, starttls(2525)),
+			usernameHint: 'the SMTP login of your sending domain, e.g. postmaster@mg.example.com',
+			passwordHint: "the domain's SMTP password (Sending → Domain settings → SMTP credentials)",
+			needsAuth: true,
+			hostPattern: /(^|\.)mailgun\.org$/i,
+		},
+		{
+			id: 'sendgrid',
+			name: 'SendGrid',
+			summary: 'Twilio SendGrid, API key as password',
+			kind: 'smtp',
+			host: sendgrid.host,
+			endpoints: withAlternatives(sendgrid.endpoint, ssl(465), starttls(2525)),
+			fixedUsername: 'apikey',
+			usernameHint: 'always the word apikey',
+			passwordHint: 'an API key with "Mail Send" permission',
+			needsAuth: true,
+			hostPattern: /(^|\.)sendgrid\.net$/i,
+		},
+		{
+			id: 'ses',
+			name: 'Amazon SES',
+			summary: 'per-region host, IAM SMTP credentials',
+			kind: 'smtp',
+			endpoints: withAlternatives(starttls(587), ssl(465), starttls(2587)),
+			usernameHint: 'the SMTP username of an IAM SMTP credential (AKIA…), not your AWS access key',
+			passwordHint: 'the SMTP password created with it, for this same region',
+			needsAuth: true,
+			regions: sesRegions(),
+			hostPattern: /^email-smtp\.[a-z0-9-]+\.amazonaws\.com$/i,
+			notes: ['SMTP credentials only work in the region they were created for.'],
+		},
+		{
+			id: 'gmail',
+			name: 'Gmail',
+			summary: 'a dedicated account with an app password; ~100 mails a day',
+			kind: 'smtp',
+			host: gmail.host,
+			endpoints: withAlternatives(starttls(587), gmail.endpoint),
+			usernameHint: 'the full Gmail address of a dedicated account',
+			passwordHint: 'a 16-letter app password (needs 2-Step Verification), not the account password',
+			needsAuth: true,
+			hostPattern: /^smtp\.gmail\.com$/i,
+			notes: ['Gmail allows about 100 outgoing mails a day and rewrites the From to the account.'],
+		},
+		{
+			id: 'postmark',
+			name: 'Postmark',
+			summary: 'server API token as username and password',
+			kind: 'smtp',
+			host: postmark.host,
+			endpoints: withAlternatives(starttls(587), postmark.endpoint, starttls(25)),
+			usernameHint: 'the Server API token',
+			passwordHint: 'the same Server API token',
+			needsAuth: true,
+			hostPattern: /(^|\.)postmarkapp\.com$/i,
+		},
+		{
+			id: 'brevo',
+			name: 'Brevo',
+			summary: 'formerly Sendinblue',
+			kind: 'smtp',
+			host: brevo.host,
+			endpoints: withAlternatives(brevo.endpoint, ssl(465), starttls(2525)),
+			usernameHint: 'the SMTP login shown under SMTP & API (…@smtp-brevo.com)',
+			passwordHint: 'an SMTP key (not an API key)',
+			needsAuth: true,
+			hostPattern: /(^|\.)(brevo|sendinblue)\.com$/i,
+		},
+		{
+			id: 'mailjet',
+			name: 'Mailjet',
+			summary: 'API key and secret key',
+			kind: 'smtp',
+			host: mailjet.host,
+			endpoints: withAlternatives(mailjet.endpoint, ssl(465), starttls(2525)),
+			usernameHint: 'the API key',
+			passwordHint: 'the secret key',
+			needsAuth: true,
+			hostPattern: /(^|\.)mailjet\.com$/i,
+		},
+		{
+			id: 'smtp2go',
+			name: 'SMTP2GO',
+			summary: 'SMTP user from the SMTP2GO console',
+			kind: 'smtp',
+			host: smtp2go.host,
+			endpoints: withAlternatives(starttls(587), smtp2go.endpoint, ssl(465)),
+			usernameHint: 'an SMTP username created under Sending → SMTP Users',
+			passwordHint: "that SMTP user's password",
+			needsAuth: true,
+			hostPattern: /(^|\.)smtp2go\.com$/i,
+		},
+		{
+			id: 'office365',
+			name: 'Microsoft 365',
+			summary: 'Exchange Online SMTP AUTH',
+			kind: 'smtp',
+			host: office365.host,
+			endpoints: withAlternatives(office365.endpoint),
+			usernameHint: 'the mailbox address (SMTP AUTH must be enabled for it)',
+			passwordHint: "the mailbox's password or an app password",
+			needsAuth: true,
+			hostPattern: /^smtp\.office365\.com$/i,
+		},
+		{
+			id: 'zoho',
+			name: 'Zoho Mail',
+			summary: 'smtp.zoho.com (use smtp.zoho.eu etc. for other data centres)',
+			kind: 'smtp',
+			host: zoho.host,
+			endpoints: withAlternatives(zoho.endpoint, starttls(587)),
+			usernameHint: 'the Zoho mailbox address',
+			passwordHint: 'an application-specific password',
+			needsAuth: true,
+			hostPattern: /^smtp(pro)?\.zoho\.[a-z.]+$/i,
+		},
+		{
+			id: 'fastmail',
+			name: 'Fastmail',
+			summary: 'app password for SMTP',
+			kind: 'smtp',
+			host: fastmail.host,
+			endpoints: withAlternatives(fastmail.endpoint, starttls(587)),
+			usernameHint: 'your Fastmail address',
+			passwordHint: 'an app password with SMTP access',
+			needsAuth: true,
+			hostPattern: /(^|\.)fastmail\.com$/i,
+		},
+		{
+			id: 'resend',
+			name: 'Resend',
+			summary: 'API key as password',
+			kind: 'smtp',
+			host: resend.host,
+			endpoints: withAlternatives(starttls(587), resend.endpoint, starttls(2587)),
+			fixedUsername: 'resend',
+			usernameHint: 'always the word resend',
+			passwordHint: 'a Resend API key',
+			needsAuth: true,
+			hostPattern: /(^|\.)resend\.com$/i,
+		},
+		{
+			id: 'local',
+			name: 'Local mail server (MTA)',
+			summary: 'Postfix/Exim on this machine, localhost:25, no TLS, no login',
+			kind: 'smtp',
+			host: 'localhost',
+			endpoints: [{port: 25, security: 'none'}],
+			needsAuth: false,
+			hostPattern: /^(localhost|127\.0\.0\.1|::1)$/i,
+		},
+		{
+			id: 'file',
+			name: 'Log to files (prototyping)',
+			summary: 'no mail leaves the server; messages are written to a directory',
+			kind: 'file',
+			endpoints: [],
+			needsAuth: false,
+			notes: ['Nobody receives mail in this mode: use it only to try Zulip out.'],
+		},
+		{
+			id: 'custom',
+			name: 'Other SMTP server',
+			summary: 'any relay: type host, port and TLS mode',
+			kind: 'smtp',
+			endpoints: [starttls(587), ssl(465), starttls(2525), starttls(25)],
+			needsAuth: true,
+		},
+	];
+}
+
+export const PROVIDERS: readonly Provider[] = build();
+
+export function getProvider(id: ProviderId): Provider {
+	return PROVIDERS.find(provider => provider.id === id)!;
+}
+
+export function isProviderId(value: string): value is ProviderId {
+	return (PROVIDER_IDS as readonly string[]).includes(value);
+}
+
+/** Which catalog entry a configured host belongs to; custom when none. */
+export function recogniseProvider(host: string | null | undefined): {providerId: ProviderId; region?: string} {
+	if (!host) return {providerId: 'custom'};
+	for (const provider of PROVIDERS) {
+		if (provider.hostPattern?.test(host)) {
+			const region = provider.regions?.find(candidate => candidate.host.toLowerCase() === host.toLowerCase());
+			return {providerId: provider.id, region: region?.id};
+		}
+	}
+
+	return {providerId: 'custom'};
+}
+
+/** The host a provider (and region) sends through, if it is fixed. */
+export function providerHost(provider: Provider, region?: string): string | undefined {
+	if (provider.regions) return provider.regions.find(candidate => candidate.id === region)?.host;
+	return provider.host;
+}
+
+/** Words for the TLS modes, used by both faces. */
+export const SECURITY_WORDS: Record<Security, string> = {
+	ssl: 'SSL/TLS from the first byte (EMAIL_USE_SSL, usually port 465)',
+	starttls: 'STARTTLS: plain connect, then upgrade (EMAIL_USE_TLS, usually 587)',
+	none: 'no encryption (only for a mail server on this machine)',
+};
+
+/** A port/mode pair that is almost certainly a mistake, explained. */
+export function endpointMismatch(port: number, security: Security): string | undefined {
+	if (port === 465 && security !== 'ssl') return 'Port 465 speaks TLS from the first byte: choose SSL/TLS, or use port 587 for STARTTLS.';
+	if ((port === 587 || port === 2525) && security === 'ssl') return `Port ${port} normally expects STARTTLS, not TLS from the first byte: choose STARTTLS, or use port 465 for SSL/TLS.`;
+	return undefined;
+}

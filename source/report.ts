@@ -1,0 +1,157 @@
+import type {ApplyResult} from './engine/apply.js';
+import type {CurrentConfig} from './engine/current-config.js';
+import {WizardError, type ExitCodeValue} from './engine/errors.js';
+import type {Plan} from './engine/plan.js';
+import {getProvider} from './engine/providers.js';
+import type {RestartResult} from './engine/restart.js';
+import type {Diagnosis, TestEvent, TestReport} from './smtp/types.js';
+
+/** The non-interactive face's output: plain lines for people, or one JSON object for scripts. */
+export interface Reporter {
+	current(current: CurrentConfig): void;
+	plan(plan: Plan, dryRun: boolean): void;
+	applied(result: ApplyResult): void;
+	event(event: TestEvent): void;
+	test(report: TestReport): void;
+	restartLine(line: string): void;
+	restart(result: RestartResult): void;
+	/** Free text lines (sandbox mail list, for example); kept out of the JSON stream. */
+	line(text: string): void;
+	error(error: unknown): void;
+	finish(summary: FinalSummary): void;
+}
+
+export interface FinalSummary {
+	readonly exitCode: ExitCodeValue;
+	readonly plan?: Plan;
+	readonly applied?: ApplyResult;
+	readonly test?: TestReport;
+	readonly restart?: RestartResult;
+	readonly dryRun: boolean;
+	readonly extra?: Record<string, unknown>;
+}
+
+export function describeCurrent(current: CurrentConfig): string[] {
+	const provider = getProvider(current.providerId);
+	const lines: string[] = [];
+	if (current.backend === 'file') lines.push(`Backend: file (${current.filePath ?? 'EMAIL_FILE_PATH not set'}): mail is written to files, not sent`);
+	else if (current.backend === 'dummy') lines.push('Backend: none configured: Zulip drops every email');
+	else if (current.backend === 'other') lines.push(`Backend: ${current.backendName}`);
+	else {
+		const tls = {ssl: 'SSL/TLS', starttls: 'STARTTLS', none: 'no TLS'}[current.security];
+		lines.push(`Provider: ${provider.name}${current.region ? ` (${current.region})` : ''}`, `Server: ${current.host}:${current.port}, ${tls}`);
+		lines.push(current.user ? `Login: ${current.user}, password ${current.passwordSet ? 'set' : 'NOT set'}` : 'Login: none');
+	}
+
+	lines.push(`From: ${current.administrator ?? '(ZULIP_ADMINISTRATOR not set)'}`);
+	lines.push(`Noreply From: ${current.tokens ? `${current.tokenizedTemplate ?? '?'} (tokenized)` : current.noreplyAddress ?? '?'}`);
+	return lines;
+}
+
+function errorObject(error: unknown): {id: string; message: string; fix?: string} {
+	if (error instanceof WizardError) return {id: error.id ?? 'error', message: error.message, fix: error.fix};
+	return {id: 'internal', message: (error as Error)?.message ?? String(error)};
+}
+
+function diagnosisLines(diagnosis: Diagnosis, indent = '  '): string[] {
+	const lines = [`${indent}✖ ${diagnosis.message} [${diagnosis.id}]`];
+	if (diagnosis.detail) lines.push(`${indent}  ${diagnosis.detail}`);
+	lines.push(`${indent}  Fix: ${diagnosis.fix}`);
+	return lines;
+}
+
+export function testLines(report: TestReport): string[] {
+	const lines: string[] = [];
+	if (report.diagnosis) lines.push(...diagnosisLines(report.diagnosis));
+	for (const sender of report.senders) {
+		const role = sender.role === 'default' ? 'default From' : 'noreply From';
+		if (sender.ok) lines.push(`  ✔ ${role} ${sender.address} accepted${sender.sent ? ', test mail sent' : ''}`);
+		else if (sender.diagnosis) lines.push(`  ✖ ${role} ${sender.address}`, ...diagnosisLines(sender.diagnosis, '    '));
+		else if (!report.diagnosis) lines.push(`  ✖ ${role} ${sender.address} not tested`);
+	}
+
+	if (report.suggestion) lines.push(`  ➜ Port ${report.suggestion.port} with ${report.suggestion.security} answered: ${report.suggestion.reason} (--port ${report.suggestion.port} --security ${report.suggestion.security})`);
+	lines.push(report.ok ? `Live test passed in ${Math.round(report.durationMs)} ms.` : 'Live test FAILED.');
+	return lines;
+}
+
+export function createReporter(options: {json: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream}): Reporter {
+	const {json, stdout, stderr} = options;
+	const say = (text: string) => {
+		if (!json) stdout.write(text + '\n');
+	};
+
+	const warnings: string[] = [];
+	let errorReported: ReturnType<typeof errorObject> | undefined;
+	return {
+		current(current) {
+			warnings.push(...current.warnings);
+			say('Current configuration:');
+			for (const line of describeCurrent(current)) say(`  ${line}`);
+			for (const warning of current.warnings) say(`  ! ${warning}`);
+		},
+		plan(plan, dryRun) {
+			if (!plan.changed) {
+				say('Configuration unchanged: nothing to write.');
+				return;
+			}
+
+			if (dryRun) {
+				say('Dry run: these changes would be written (nothing was):');
+				say(plan.settings.diff + plan.secrets.diff);
+			}
+		},
+		applied(result) {
+			for (const file of result.files) {
+				if (file.changed) say(`Wrote ${file.path}${file.backup ? ` (backup: ${file.backup})` : ' (new file)'}`);
+				else say(`Unchanged ${file.path}`);
+			}
+		},
+		event(event) {
+			if (event.status === 'start') return;
+			say(`  ${event.status === 'ok' ? '✔' : '✖'} ${event.label} (${Math.round(event.elapsedMs)} ms)`);
+		},
+		test(report) {
+			for (const line of testLines(report)) say(line);
+		},
+		restartLine(line) {
+			say(`  | ${line}`);
+		},
+		restart(result) {
+			say(result.ok ? 'Zulip restarted successfully!' : `Restart failed (exit ${result.exitCode ?? 'signal'}): ${result.command}`);
+		},
+		line(text) {
+			say(text);
+		},
+		error(error) {
+			errorReported = errorObject(error);
+			if (json) return;
+			stderr.write(`Error: ${errorReported.message}\n`);
+			if (errorReported.fix) stderr.write(`Fix: ${errorReported.fix}\n`);
+		},
+		finish(summary) {
+			if (!json) return;
+			const {plan, applied, test, restart} = summary;
+			const files = plan
+				? [plan.settings, plan.secrets].map(change => {
+					const result = applied?.files.find(file => file.path === change.path);
+					return {path: change.path, changed: change.changed, written: result?.changed ?? false, backup: result?.backup ?? null};
+				})
+				: [];
+			const object = {
+				ok: summary.exitCode === 0,
+				exitCode: summary.exitCode,
+				changed: plan?.changed ?? false,
+				dryRun: summary.dryRun,
+				files,
+				diff: summary.dryRun && plan ? plan.settings.diff + plan.secrets.diff : undefined,
+				warnings,
+				test: test ? {ok: test.ok, diagnosis: test.diagnosis, senders: test.senders, suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
+				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed} : null,
+				error: errorReported,
+				...summary.extra,
+			};
+			stdout.write(JSON.stringify(object) + '\n');
+		},
+	};
+}
