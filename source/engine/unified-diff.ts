@@ -27,8 +27,9 @@ export function unifiedDiff(before: string, after: string, path: string, context
 		let quiet = 0;
 		while (end < operations.length) {
 			if (operations[end]!.kind === ' ') {
+				// A gap longer than twice the context ends the hunk.
+				if (quiet === context * 2) break;
 				quiet++;
-				if (quiet > context * 2) break;
 			} else {
 				quiet = 0;
 			}

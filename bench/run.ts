@@ -1,0 +1,17 @@
+// npm run bench: every figure the issues ask for, in one run on this machine.
+import benchStartup from './startup.js';
+
+const only = process.argv[2];
+const results: Record<string, unknown> = {};
+if (!only || only === 'startup') results.startup = await benchStartup();
+if (!only || only === 'smtp') {
+	const {default: benchSmtp} = await import('./smtp.js');
+	results.smtp = await benchSmtp();
+}
+
+if (!only || only === 'engine') {
+	const {default: benchEngine} = await import('./engine.js');
+	results.engine = await benchEngine();
+}
+
+console.log(JSON.stringify(results));
