@@ -113,10 +113,11 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 	try {
 		const timeout = timeoutMs(options);
 		const readOnly = options.check || options['dry-run'];
-		const problems = await checkPermissions(context.paths);
-		const blocking = readOnly ? problems.filter(problem => /read/i.test(problem.message)) : problems;
-		if (blocking.length > 0) {
-			const [first] = blocking;
+		// Before anything else: a run that cannot save its answers must say so first.
+		// Read-only runs need only read access, which loading checks itself.
+		const problems = readOnly ? [] : await checkPermissions(context.paths);
+		if (problems.length > 0) {
+			const [first] = problems;
 			throw new WizardError(ExitCode.config, first!.message, first!.fix, 'permission-denied');
 		}
 

@@ -1,4 +1,4 @@
-import {chown, readFile, rm, stat} from 'node:fs/promises';
+import {readFile, rm, stat} from 'node:fs/promises';
 import {restoreBackup, writeFileSafely} from './safe-write.js';
 import {ConfigError} from './errors.js';
 import type {FileChange, Plan} from './plan.js';
@@ -55,13 +55,9 @@ export async function applyPlan(plan: Plan, options: {now?: Date} = {}): Promise
 async function writeChange(change: FileChange, plan: Plan, now: Date | undefined): Promise<FileResult> {
 	if (!change.changed) return {path: change.path, changed: false, backup: null, created: false};
 	const created = change.before === null;
-	const outcome = await writeFileSafely(change.path, change.after, {backup: !created, mode: 0o640, now});
-	if (created) {
-		// A new secrets file belongs to whoever owns settings.py (zulip:zulip on a real server).
-		const owner = await stat(plan.loaded.paths.settings);
-		await chown(change.path, owner.uid, owner.gid).catch(() => undefined);
-	}
-
+	// A new secrets file belongs to whoever owns settings.py (zulip:zulip on a real server).
+	const owner = created ? await stat(plan.loaded.paths.settings) : undefined;
+	const outcome = await writeFileSafely(change.path, change.after, {backup: !created, mode: 0o640, owner: owner && {uid: owner.uid, gid: owner.gid}, now});
 	return {path: change.path, changed: true, backup: outcome.backupPath, created};
 }
 

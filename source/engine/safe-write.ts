@@ -1,0 +1,210 @@
+/**
+ * Replacing a live config file so that Zulip, a crash or a full disk never
+ * sees half of it: write a private temp file beside it, flush it, give it
+ * the original's owner and mode, rename it over the original, flush the
+ * directory.
+ */
+import {randomBytes} from 'node:crypto';
+import {promises as fs, type Stats} from 'node:fs';
+import path from 'node:path';
+import {ConfigError} from './errors.js';
+
+export interface WriteOutcome {
+	/** The file that was written (as passed in). */
+	readonly path: string;
+	/** The copy of the previous content, or null when none was made. */
+	readonly backupPath: string | null;
+}
+
+export interface WriteOptions {
+	/** Copy the current file to `<path>.bak-YYYYmmdd-HHMMSS` first (default true; no-op for a new file). */
+	readonly backup?: boolean;
+	/** Mode of a file that does not exist yet (default 0640); an existing file keeps its own. */
+	readonly mode?: number;
+	/** Owner of a file that does not exist yet; default: the directory's owner when we are root, else us. */
+	readonly owner?: {readonly uid: number; readonly gid: number};
+	/** Clock for the backup name. */
+	readonly now?: Date;
+}
+
+interface Ownership {
+	readonly mode: number;
+	readonly uid: number;
+	readonly gid: number;
+}
+
+const errorCode = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
+
+async function statIfExists(file: string): Promise<Stats | null> {
+	try {
+		return await fs.stat(file);
+	} catch (error) {
+		if (errorCode(error) === 'ENOENT') return null;
+		throw error;
+	}
+}
+
+/** Follow a symlink to the real file, so the link survives and the file behind it is what changes. */
+async function resolveTarget(file: string): Promise<string> {
+	try {
+		return await fs.realpath(file);
+	} catch (error) {
+		if (errorCode(error) === 'ENOENT') return path.resolve(file);
+		throw error;
+	}
+}
+
+function tempPathBeside(file: string): string {
+	return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+	// Best effort: the rename has happened; a filesystem that cannot fsync a directory still has the new file.
+	const handle = await fs.open(directory, 'r').catch(() => undefined);
+	if (!handle) return;
+	await handle.sync().catch(() => undefined);
+	await handle.close().catch(() => undefined);
+}
+
+/**
+ * Write `data` to a new private file in `directory` and give it `ownership`.
+ * The file is 0600 while its content is incomplete; on failure it is removed.
+ */
+async function writePrivateCopy(file: string, data: Uint8Array, ownership: Ownership): Promise<string> {
+	const temp = tempPathBeside(file);
+	// 'wx' is O_CREAT|O_EXCL: never follows a planted symlink, never reuses a file.
+	const handle = await fs.open(temp, 'wx', 0o600);
+	try {
+		await handle.writeFile(data);
+		await handle.sync();
+		const current = await handle.stat();
+		if (current.uid !== ownership.uid || current.gid !== ownership.gid) {
+			await handle.chown(ownership.uid, ownership.gid);
+		}
+		// After chown, which clears set-id bits.
+		await handle.chmod(ownership.mode);
+		await handle.close();
+	} catch (error) {
+		await handle.close().catch(() => undefined);
+		await fs.rm(temp, {force: true}).catch(() => undefined);
+		throw error;
+	}
+	return temp;
+}
+
+async function replaceAtomically(target: string, data: Uint8Array, ownership: Ownership): Promise<void> {
+	const temp = await writePrivateCopy(target, data, ownership);
+	try {
+		await fs.rename(temp, target);
+	} catch (error) {
+		await fs.rm(temp, {force: true}).catch(() => undefined);
+		throw error;
+	}
+	await syncDirectory(path.dirname(target));
+}
+
+function timestamp(now: Date): string {
+	const two = (value: number) => String(value).padStart(2, '0');
+	return (
+		`${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}` +
+		`-${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`
+	);
+}
+
+/** A complete copy of `target` appears under a fresh backup name, or none does. */
+async function makeBackup(target: string, original: Stats, now: Date): Promise<string> {
+	const data = await fs.readFile(target);
+	const temp = await writePrivateCopy(target, data, {
+		mode: original.mode & 0o777,
+		uid: original.uid,
+		gid: original.gid,
+	});
+	try {
+		const base = `${target}.bak-${timestamp(now)}`;
+		for (let attempt = 0; ; attempt++) {
+			const candidate = attempt === 0 ? base : `${base}-${attempt}`;
+			try {
+				// link() fails on an existing name, so two runs in the same second never overwrite a backup.
+				await fs.link(temp, candidate);
+				await syncDirectory(path.dirname(target));
+				return candidate;
+			} catch (error) {
+				if (errorCode(error) === 'EEXIST') continue;
+				if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errorCode(error) ?? '')) throw error;
+				// A filesystem without hard links: claim the first free name by renaming.
+				if (await statIfExists(candidate)) continue;
+				await fs.rename(temp, candidate);
+				return candidate;
+			}
+		}
+	} finally {
+		await fs.rm(temp, {force: true}).catch(() => undefined);
+	}
+}
+
+async function newFileOwnership(target: string, options: WriteOptions): Promise<Ownership> {
+	const mode = options.mode ?? 0o640;
+	if (options.owner) return {mode, ...options.owner};
+	const directory = await fs.stat(path.dirname(target));
+	// Root creating /etc/zulip/zulip-secrets.conf must hand it to zulip:zulip, or Zulip cannot read it.
+	if (process.geteuid?.() === 0) return {mode, uid: directory.uid, gid: directory.gid};
+	return {mode, uid: process.geteuid?.() ?? -1, gid: process.getegid?.() ?? -1};
+}
+
+function writeFailure(file: string, error: unknown): ConfigError {
+	const code = errorCode(error);
+	const reason = (error as Error).message;
+	const fixes: Record<string, string> = {
+		EACCES: 'Run it as root (sudo zulip-email-setup) or as the file\'s owner (sudo -u zulip zulip-email-setup).',
+		EPERM: 'Run it as root (sudo zulip-email-setup) or as the file\'s owner (sudo -u zulip zulip-email-setup); also check `lsattr` for an immutable flag.',
+		ENOSPC: `Free some disk space on the filesystem holding ${path.dirname(file)}, then run again.`,
+		EDQUOT: `Free some disk space (or raise the quota) on the filesystem holding ${path.dirname(file)}, then run again.`,
+		EROFS: `The filesystem holding ${path.dirname(file)} is mounted read-only; remount it read-write, then run again.`,
+	};
+	const failure = new ConfigError(
+		`Could not write ${file}: ${reason}. The file is as it was.`,
+		fixes[code ?? ''] ?? 'Fix the cause above, then run zulip-email-setup again.',
+		'write-failed',
+	);
+	failure.cause = error;
+	return failure;
+}
+
+/**
+ * Atomically replace (or create) `file` with `content`. An existing file
+ * keeps its owner, group and mode; a backup copy is made first. On any
+ * failure the original is untouched and no temp file or backup is left.
+ */
+export async function writeFileSafely(file: string, content: string, options: WriteOptions = {}): Promise<WriteOutcome> {
+	let backupPath: string | null = null;
+	try {
+		const target = await resolveTarget(file);
+		const original = await statIfExists(target);
+		if (original && !original.isFile()) {
+			throw new ConfigError(`${target} is not a regular file, so it was not replaced.`, `Move it out of the way, then run again.`, 'write-failed');
+		}
+		const ownership = original
+			? {mode: original.mode & 0o7777, uid: original.uid, gid: original.gid}
+			: await newFileOwnership(target, options);
+		if (original && options.backup !== false) backupPath = await makeBackup(target, original, options.now ?? new Date());
+		await replaceAtomically(target, Buffer.from(content, 'utf8'), ownership);
+		return {path: file, backupPath};
+	} catch (error) {
+		// The original is untouched, so a copy of it is clutter.
+		if (backupPath) await fs.rm(backupPath, {force: true}).catch(() => undefined);
+		if (error instanceof ConfigError) throw error;
+		throw writeFailure(file, error);
+	}
+}
+
+/** Put a backup's content back over `file`, atomically; `file` keeps its owner and mode (or takes the backup's). */
+export async function restoreBackup(backupPath: string, file: string): Promise<void> {
+	try {
+		const data = await fs.readFile(backupPath);
+		const target = await resolveTarget(file);
+		const current = (await statIfExists(target)) ?? (await fs.stat(backupPath));
+		await replaceAtomically(target, data, {mode: current.mode & 0o7777, uid: current.uid, gid: current.gid});
+	} catch (error) {
+		throw writeFailure(file, error);
+	}
+}

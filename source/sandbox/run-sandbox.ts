@@ -1,0 +1,200 @@
+import type {Options} from '../args.js';
+import type {ConfigPaths} from '../engine/current-config.js';
+import {CancelledError, ExitCode, UsageError, type ExitCodeValue} from '../engine/errors.js';
+import {PASSWORD_ENV} from '../engine/password-input.js';
+import {isProviderId} from '../engine/providers.js';
+import {parsePort} from '../engine/validate.js';
+import type {InitialAnswers} from '../ui/flow.js';
+import {createSandboxFiles, SANDBOX_ADMINISTRATOR, shellQuote, type SandboxFiles} from './files.js';
+import {startRelay, type SandboxRelay} from './relay.js';
+import {receivedLines, sandboxJson, sessionDiff, snapshotFiles, type FilesBefore} from './summary.js';
+
+export interface SandboxContext {
+	/** Run the Ink wizard (a TTY) or the non-interactive face. */
+	readonly interactive: boolean;
+	/** Aborted on SIGINT/SIGTERM: the relay closes and the run ends with 130. */
+	readonly signal: AbortSignal;
+	readonly stdout?: NodeJS.WritableStream;
+	readonly stderr?: NodeJS.WritableStream;
+	/** Fixed relay credentials, for tests that must know the password; random per session otherwise. No flag sets these. */
+	readonly relayCredentials?: {readonly username?: string; readonly password?: string};
+}
+
+/** One sandbox session: its files and its relay. */
+interface Session {
+	readonly files: SandboxFiles;
+	readonly relay: SandboxRelay;
+	readonly paths: ConfigPaths;
+	readonly before: FilesBefore;
+}
+
+/**
+ * `--sandbox`: the whole job on throwaway files with a built-in relay, in the
+ * same engine as a real run. Only the inputs differ: paths into the sandbox,
+ * the relay's CA through --ca-file, the fake restart script through
+ * --restart-command, and the relay's password through the environment
+ * variable the real non-interactive face reads (never argv).
+ *
+ * The directory is always kept, and its path printed: seeing what was
+ * written is the point of a sandbox, and a temporary one is the OS's to clean.
+ */
+export async function runSandbox(options: Options, context: SandboxContext): Promise<ExitCodeValue> {
+	const stdout = context.stdout ?? process.stdout;
+	const stderr = context.stderr ?? process.stderr;
+	// In --json mode stdout carries exactly one JSON object; everything for people goes to stderr.
+	const info = options.json ? stderr : stdout;
+	const say = (line = '') => info.write(line + '\n');
+	if (options.settings !== undefined || options.secrets !== undefined) {
+		throw new UsageError('--sandbox uses its own settings.py and zulip-secrets.conf; --settings and --secrets cannot point elsewhere.', 'Drop --settings/--secrets, or use --sandbox-dir DIR to keep the sandbox files for inspection.');
+	}
+
+	const session = await openSession(options, context);
+	try {
+		for (const line of introLines(session, context.interactive)) say(line);
+		say();
+		const exitCode = context.interactive
+			? await runInteractive(options, session, stdout)
+			: await runScripted(options, session, {stdout, stderr, signal: context.signal});
+		return context.signal.aborted ? ExitCode.cancelled : exitCode;
+	} finally {
+		await session.relay.close();
+		say();
+		say(`The sandbox is kept in ${session.files.dir} (delete it with: rm -r ${shellQuote(session.files.dir)}).`);
+	}
+}
+
+async function openSession(options: Options, {signal, relayCredentials}: SandboxContext): Promise<Session> {
+	if (signal.aborted) throw new CancelledError();
+	const files = await createSandboxFiles({dir: options['sandbox-dir']});
+	const before = await snapshotFiles(files);
+	let relay: SandboxRelay;
+	try {
+		relay = await startRelay({dir: files.dir, signal, ...relayCredentials});
+	} catch (error) {
+		if (signal.aborted) throw new CancelledError();
+		throw error;
+	}
+
+	if (signal.aborted) {
+		await relay.close();
+		throw new CancelledError();
+	}
+
+	return {files, relay, before, paths: {settings: files.settingsPath, secrets: files.secretsPath}};
+}
+
+function introLines(session: Session, interactive: boolean): string[] {
+	const {files, relay} = session;
+	const lines = [
+		`Sandbox${files.reused ? ' (reusing the files of an earlier run)' : ''}: ${files.dir}`,
+		'  Nothing outside this directory is read or changed.',
+		`  settings.py         ${files.settingsPath}`,
+		`  secrets             ${files.secretsPath}`,
+		`  restart script      ${files.restartScript}`,
+		`  relay CA (trusted with --ca-file) ${relay.caFile}`,
+		`Sandbox relay: ${relay.host}:${relay.port}, STARTTLS required before AUTH, user ${relay.username}`,
+	];
+	// Interactive: the password is throwaway and shown so the admin can see exactly what the wizard stores.
+	// Non-interactive output is for logs and CI: it goes through ${PASSWORD_ENV} and is never printed.
+	lines.push(interactive ? `  password ${relay.password} (throwaway, valid for this session only)` : `  password given to the wizard through ${PASSWORD_ENV} (not shown)`);
+	return lines;
+}
+
+/** The flags a sandbox run means, with every explicit flag winning over the sandbox's default. */
+export function scriptedOptions(options: Options, relay: Pick<SandboxRelay, 'host' | 'port' | 'username'>, administrator: string): {options: Options; passwordFromRelay: boolean} {
+	const provider = options.provider ?? 'custom';
+	// The relay is the default destination only for a custom relay; `--provider mailgun` means Mailgun's host.
+	const towardsRelay = provider === 'custom';
+	const next: Options = {
+		...options,
+		provider,
+		host: options.host ?? (towardsRelay ? relay.host : undefined),
+		port: options.port ?? (towardsRelay && options.host === undefined ? String(relay.port) : undefined),
+		// A bare --port lets the engine infer the mode from the port, as it does outside the sandbox.
+		security: options.security ?? (towardsRelay && options.port === undefined ? 'starttls' : undefined),
+		username: options.username ?? (towardsRelay ? relay.username : undefined),
+		// Both mails are really sent, so the relay shows what Zulip's send_test_email would deliver.
+		to: options.to ?? administrator,
+		// The fake restart script is part of the tour; --no-restart skips it.
+		restart: !options['no-restart'],
+	};
+	const passwordGiven = options['password-file'] !== undefined || options['password-stdin'] === true || options['keep-password'] === true;
+	const passwordFromRelay = !passwordGiven && next.username === relay.username;
+	return {options: next, passwordFromRelay};
+}
+
+async function administratorOf(paths: ConfigPaths): Promise<string> {
+	try {
+		const {loadConfig} = await import('../engine/current-config.js');
+		return (await loadConfig(paths)).current.administrator ?? SANDBOX_ADMINISTRATOR;
+	} catch {
+		// A settings.py broken by hand in a kept sandbox: the run itself reports it.
+		return SANDBOX_ADMINISTRATOR;
+	}
+}
+
+async function runScripted(options: Options, session: Session, io: {stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; signal: AbortSignal}): Promise<ExitCodeValue> {
+	const {files, relay, paths, before} = session;
+	const {options: flags, passwordFromRelay} = scriptedOptions(options, relay, await administratorOf(paths));
+	const {runNonInteractive} = await import('../non-interactive.js');
+	let diff = '';
+	return runNonInteractive(flags, {
+		paths,
+		caFile: options['ca-file'] ?? relay.caFile,
+		restartCommand: files.restartCommand,
+		stdout: io.stdout,
+		stderr: io.stderr,
+		// Only the password source is replaced; without it, the usual sources (and their one-source rule) apply.
+		env: passwordFromRelay ? {[PASSWORD_ENV]: relay.password} : undefined,
+		signal: io.signal,
+		async beforeReport(reporter) {
+			diff = await sessionDiff(files, before);
+			reporter.line('');
+			for (const line of receivedLines(relay.received, relay.refusals)) reporter.line(line);
+			reporter.line('');
+			reporter.line(diff ? 'Changes to the sandbox files (password masked):' : 'The sandbox files did not change.');
+			if (diff) reporter.line(diff.trimEnd());
+		},
+		extraReport: () => ({sandbox: sandboxJson(files, relay, diff)}),
+	});
+}
+
+/**
+ * The flags a person may add to `--sandbox` in a terminal, as the wizard's
+ * prefilled answers. (cli.tsx needs the same mapping for a real run; one
+ * shared helper would be better, see the report to the lead.)
+ */
+export function initialAnswers(options: Options): InitialAnswers {
+	const security = options.security;
+	return {
+		providerId: options.provider !== undefined && isProviderId(options.provider) ? options.provider : undefined,
+		region: options.region,
+		host: options.host,
+		port: options.port === undefined ? undefined : parsePort(options.port),
+		security: security === 'starttls' || security === 'ssl' || security === 'none' ? security : undefined,
+		username: options.username,
+		noreplyAddress: options.noreply,
+		tokens: options.tokens ? true : options['no-tokens'] ? false : undefined,
+		filePath: options['file-path'],
+		to: options.to,
+	};
+}
+
+async function runInteractive(options: Options, session: Session, stdout: NodeJS.WritableStream): Promise<ExitCodeValue> {
+	const {files, relay, paths, before} = session;
+	const [{renderWizard}, {timeoutMs}] = await Promise.all([import('../ui/app.js'), import('../non-interactive.js')]);
+	// The wizard handles Ctrl-C (and SIGINT/SIGTERM/SIGHUP) itself while it runs, and resolves with 130.
+	const exitCode = await renderWizard({
+		paths,
+		caFile: options['ca-file'] ?? relay.caFile,
+		timeoutMs: timeoutMs(options),
+		restartCommand: options['restart-command'] ?? files.restartCommand,
+		initial: initialAnswers(options),
+		sandbox: {host: relay.host, port: relay.port, security: relay.security, username: relay.username, password: relay.password},
+	});
+	const diff = await sessionDiff(files, before);
+	const lines = ['', ...receivedLines(relay.received, relay.refusals), '', diff ? 'Changes to the sandbox files (password masked):' : 'The sandbox files did not change.'];
+	if (diff) lines.push(diff.trimEnd());
+	stdout.write(lines.join('\n') + '\n');
+	return exitCode as ExitCodeValue;
+}

@@ -1,0 +1,211 @@
+import type {Diagnosis, DiagnosisId, Security, Sender, StepName} from './types.js';
+import {isTokenized} from './noreply.js';
+
+/** What a message or fix may mention. Never holds the password. */
+export interface DiagnosisContext {
+	host: string;
+	port: number;
+	security: Security;
+	/** EMAIL_HOST_USER. */
+	user: string;
+	/** The email_password secret is missing (null) rather than empty (''). */
+	passwordMissing?: boolean;
+	timeoutMs: number;
+	step?: StepName;
+	/** The step's own label, e.g. "EHLO example.com". */
+	stepLabel?: string;
+	sender?: Sender;
+	/** RCPT TO address. */
+	recipient?: string;
+	/** Whether --to was given (recipient-rejected reads differently without it). */
+	recipientGiven?: boolean;
+	/** EMAIL_FILE_PATH and the user who must write there. */
+	filePath?: string;
+	fileUser?: string;
+}
+
+interface DiagnosisEntry {
+	/** One line for the README table: what the id means. */
+	readonly meaning: string;
+	/** The fix in general terms (the README table); `fixFor` makes it concrete. */
+	readonly fix: string;
+	readonly message: (context: DiagnosisContext) => string;
+	/** The fix for this host, port, user or sender; `fix` when absent. */
+	readonly fixFor?: (context: DiagnosisContext) => string;
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+const where = (c: DiagnosisContext) => `${c.host}:${c.port}`;
+const passwordFlags = '--password-file PATH or --password-stdin';
+const secretsFile = '/etc/zulip/zulip-secrets.conf';
+const securityName: Record<Security, string> = {ssl: 'SSL/TLS from the first byte', starttls: 'STARTTLS', none: 'no TLS'};
+
+/**
+ * Every failure the live test can report: a stable id, what it means, the
+ * sentence the admin reads and the concrete fix (setting, value, flag).
+ * The README's diagnosis table is checked against this by a test.
+ */
+export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
+	'dns-not-found': {
+		meaning: 'EMAIL_HOST does not resolve to an address.',
+		fix: 'Check the spelling of EMAIL_HOST (--host) against the provider\'s documentation; if it is right, check this server\'s DNS (/etc/resolv.conf).',
+		message: c => `${c.host} does not resolve: DNS has no address for it.`,
+		fixFor: c => `Check the spelling of EMAIL_HOST (--host ${c.host}); the provider's documentation gives the exact name, e.g. smtp.mailgun.org. If the name is right, check this server's DNS (/etc/resolv.conf).`,
+	},
+	'connection-refused': {
+		meaning: 'Nothing accepts connections on that host and port, or a firewall rejects them.',
+		fix: 'Check EMAIL_PORT (--port): usually 587 with EMAIL_USE_TLS = True (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl).',
+		message: c => `${where(c)} refused the connection: nothing listens on port ${c.port} there, or a firewall rejects it.`,
+		fixFor: c => `Check EMAIL_PORT (--port ${c.port}) against the provider's documentation: usually 587 with EMAIL_USE_TLS = True (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl).`,
+	},
+	'connection-timeout': {
+		meaning: 'The connection attempt got no answer at all: an outbound firewall drops it.',
+		fix: 'Ask the hosting provider to unblock outbound SMTP on EMAIL_PORT, or use a port it leaves open: 2525 with STARTTLS (--port 2525 --security starttls), 587 (--port 587 --security starttls) or 465 (--port 465 --security ssl). Check this server\'s own outbound firewall too.',
+		message: c => `No answer from ${where(c)} within ${seconds(c.timeoutMs)}: something drops the connection, usually an outbound firewall.`,
+		fixFor: c => `Many hosting providers block outbound SMTP ports (25, often 465 and 587 too): ask yours to unblock port ${c.port}, or use a port it leaves open, such as 2525 with STARTTLS (--port 2525 --security starttls), which many relays offer, or 587/465 (--port 587 --security starttls, --port 465 --security ssl). Also check this server's own outbound firewall rules (ufw, iptables, nftables).`,
+	},
+	'needs-ssl': {
+		meaning: 'The port speaks TLS from the first byte but the settings expect plain SMTP or STARTTLS.',
+		fix: 'Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).',
+		message: c => `${where(c)} waited for a TLS handshake while the connection expected a plain SMTP greeting.`,
+		fixFor: c => `Port ${c.port} speaks TLS from the first byte. Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).`,
+	},
+	'needs-starttls': {
+		meaning: 'The port speaks plain SMTP first but the settings start TLS from the first byte.',
+		fix: 'Set EMAIL_USE_TLS = True and EMAIL_USE_SSL = False (--security starttls).',
+		message: c => `${where(c)} speaks plain SMTP first, so the TLS handshake from the first byte (EMAIL_USE_SSL) failed.`,
+		fixFor: c => `Port ${c.port} expects a plain connection upgraded with STARTTLS. Set EMAIL_USE_TLS = True and EMAIL_USE_SSL = False (--security starttls).`,
+	},
+	'starttls-unavailable': {
+		meaning: 'EMAIL_USE_TLS requires STARTTLS but the server does not offer it.',
+		fix: 'Use the provider\'s TLS port: 587 with STARTTLS (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl). Only for a relay on this machine or a network you trust: EMAIL_USE_TLS = False (--security none).',
+		message: c => `${where(c)} does not offer STARTTLS, and EMAIL_USE_TLS = True makes it mandatory.`,
+	},
+	'tls-required': {
+		meaning: 'The server only accepts login or mail over TLS and the connection is plain.',
+		fix: 'Set EMAIL_USE_TLS = True (--security starttls), or use port 465 with EMAIL_USE_SSL = True (--port 465 --security ssl).',
+		message: c => `${where(c)} requires TLS before it accepts ${c.step === 'auth' ? 'a login' : 'mail'}, and EMAIL_USE_TLS and EMAIL_USE_SSL are both off.`,
+		fixFor: c => (c.port === 465 ? 'Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).' : DIAGNOSES['tls-required'].fix),
+	},
+	'certificate-untrusted': {
+		meaning: 'The server\'s certificate is not signed by an authority this machine trusts.',
+		fix: 'Check that EMAIL_HOST (--host) is the provider\'s real SMTP name. For an internal relay with its own CA, add the CA to the system trust store, which Django reads: copy it to /usr/local/share/ca-certificates/relay-ca.crt and run update-ca-certificates (--ca-file PATH only makes this test trust it).',
+		message: c => `The certificate of ${c.host} is not signed by an authority this machine trusts, so Django refuses the connection.`,
+	},
+	'certificate-hostname-mismatch': {
+		meaning: 'The server\'s certificate is for other names than EMAIL_HOST.',
+		fix: 'Set EMAIL_HOST to a name the certificate lists (--host NAME; the detail shows its names), usually the provider\'s documented SMTP host rather than an IP address or an alias.',
+		message: c => `The certificate of ${where(c)} is not valid for the name ${c.host}, so Django refuses the connection.`,
+	},
+	'certificate-expired': {
+		meaning: 'The server\'s certificate has expired or is not valid yet.',
+		fix: 'The mail server\'s operator must renew its certificate (for your own relay: renew it, e.g. certbot renew, and reload the mail server). Also check this machine\'s clock (timedatectl).',
+		message: c => `The certificate of ${c.host} is outside its validity period, so Django refuses the connection.`,
+	},
+	'auth-failed': {
+		meaning: 'The server rejected EMAIL_HOST_USER with the email_password secret.',
+		fix: `Check EMAIL_HOST_USER (--username) and email_password in ${secretsFile} (${passwordFlags}). Many providers want SMTP credentials rather than the account password: Amazon SES SMTP credentials (not IAM access keys), SendGrid user "apikey" with an API key, a Gmail app password.`,
+		message: c => `${c.host} rejected the login of ${c.user}.`,
+	},
+	'auth-required': {
+		meaning: 'The server requires a login and no EMAIL_HOST_USER is set.',
+		fix: `Set EMAIL_HOST_USER (--username USER) and email_password in ${secretsFile} (${passwordFlags}).`,
+		message: c => `${c.host} requires a login, and EMAIL_HOST_USER is empty, so Django does not log in.`,
+	},
+	'auth-unsupported': {
+		meaning: 'A user and password are set but the server offers no login method Django can use.',
+		fix: 'If this relay accepts mail without a login (a local MTA, an IP-authorized relay), set EMAIL_HOST_USER = "" (--username \'\'); otherwise use the provider\'s submission port: 587 with STARTTLS (--port 587 --security starttls).',
+		message: c => `${where(c)} offers no login (AUTH with CRAM-MD5, PLAIN or LOGIN), but EMAIL_HOST_USER and email_password are set, so Django fails.`,
+	},
+	'app-password-required': {
+		meaning: 'The account has two-step verification: the server wants an app password.',
+		fix: `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsFile} (${passwordFlags}).`,
+		message: c => `${c.host} wants an app password for ${c.user}, not the account's normal password.`,
+	},
+	'sender-rejected': {
+		meaning: 'The server refuses one of Zulip\'s From addresses as envelope sender.',
+		fix: 'For the tokenized noreply address: ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens), safe unless anyone with an address in some domain may sign up; for the others: set ZULIP_ADMINISTRATOR or NOREPLY_EMAIL_ADDRESS (--noreply) to an address the account may send from, or allow the address at the provider.',
+		message: c => {
+			const address = c.sender?.address ?? '';
+			if (c.sender?.role !== 'noreply') return `${c.host} refuses ${address} (ZULIP_ADMINISTRATOR, Zulip's default From) as sender.`;
+			return `${c.host} refuses the ${isTokenized(address) ? 'tokenized ' : ''}noreply address ${address} as sender.`;
+		},
+		fixFor: c => {
+			const address = c.sender?.address ?? '';
+			const domain = address.slice(address.lastIndexOf('@') + 1);
+			if (c.sender?.role !== 'noreply') return `Set ZULIP_ADMINISTRATOR in /etc/zulip/settings.py to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
+			if (isTokenized(address)) {
+				return `Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens) so Zulip sends from NOREPLY_EMAIL_ADDRESS instead. That is safe unless your organization lets anyone with an email address in some domain sign up: there the tokens stop the "helpdesk attack". Or let this account send from any address in ${domain} at the provider (verify the domain).`;
+			}
+
+			return `Set NOREPLY_EMAIL_ADDRESS (--noreply ADDRESS) to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
+		},
+	},
+	'recipient-rejected': {
+		meaning: 'The server refuses the test recipient.',
+		fix: 'Check the --to address; accounts still in a provider\'s sandbox (Amazon SES, Mailgun\'s sandbox domain) deliver only to verified recipients.',
+		message: c => `${c.host} refuses the recipient ${c.recipient ?? ''}.`,
+		fixFor: c => (c.recipientGiven
+			? `Check the address given with --to. Accounts still in a provider's sandbox (Amazon SES, Mailgun's sandbox domain) deliver only to verified recipients: verify ${c.recipient ?? 'it'} or leave the sandbox.`
+			: 'Without --to the check uses the default From address as recipient; pass --to ADDRESS with a mailbox the provider delivers to.'),
+	},
+	'message-rejected': {
+		meaning: 'The server accepted sender and recipient but rejected the message itself.',
+		fix: 'The server\'s reply (detail) names the policy: content filter, size, sending quota or an unverified From domain. Fix that at the provider, then run the test again with --to.',
+		message: c => `${c.host} accepted the envelope but rejected the message${c.sender ? ` from ${c.sender.address}` : ''}.`,
+	},
+	'temporary-failure': {
+		meaning: 'The server answered with a temporary (4xx) failure.',
+		fix: 'Nothing in the settings is known to be wrong: run the test again in a few minutes. If it persists, the reply (detail) says why (greylisting, rate limit, account under review): ask the provider.',
+		message: c => `${c.host} answered with a temporary failure${c.stepLabel ? ` to ${c.stepLabel}` : ''}.`,
+	},
+	timeout: {
+		meaning: 'The server stopped answering in the middle of the session.',
+		fix: 'Run the test again; if it stalls at the same step, the server or a middlebox on the path is the problem. --timeout SECONDS gives a slow server more time, but Zulip gives up after 15 s (EMAIL_TIMEOUT).',
+		message: c => `${where(c)} gave no answer${c.stepLabel ? ` to ${c.stepLabel}` : ''} within ${seconds(c.timeoutMs)}.`,
+		fixFor: c => `Run the test again; if it stalls at the same step, the server or a middlebox on the path is the problem${c.step === 'greeting' ? ` (or port ${c.port} expects TLS from the first byte: --security ssl)` : ''}. --timeout SECONDS gives a slow server more time, but Zulip gives up after 15 s (EMAIL_TIMEOUT).`,
+	},
+	'protocol-error': {
+		meaning: 'The other end did not speak SMTP as expected.',
+		fix: 'Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port: 465 --security ssl, 587 --security starttls.',
+		message: c => `${where(c)} did not speak SMTP as expected${c.stepLabel ? ` (during ${c.stepLabel})` : ''}.`,
+		fixFor: c => `Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port (now ${securityName[c.security]}): 465 --security ssl, 587 --security starttls.`,
+	},
+	'file-backend-not-writable': {
+		meaning: 'EMAIL_FILE_PATH is not a directory the zulip user can write.',
+		fix: 'Run install -d -o zulip -g zulip /var/log/zulip/emails (the EMAIL_FILE_PATH directory), or choose another directory (--file-path DIR).',
+		message: c => `${c.fileUser ?? 'zulip'} cannot write to EMAIL_FILE_PATH ${c.filePath ?? ''}, so Zulip cannot store mail there.`,
+		fixFor: c => {
+			const user = c.fileUser ?? 'zulip';
+			return `Run install -d -o ${user} -g ${user} ${c.filePath ?? '/var/log/zulip/emails'} (or chown ${user}:${user} it), or choose another directory (--file-path DIR).`;
+		},
+	},
+	'password-without-user': {
+		meaning: 'The server requires a login; email_password is set but EMAIL_HOST_USER is empty.',
+		fix: 'Set EMAIL_HOST_USER (--username USER) to the SMTP user name.',
+		message: c => `${c.host} requires a login. email_password is set but EMAIL_HOST_USER is empty, and Django logs in only when both are set.`,
+	},
+	'user-without-password': {
+		meaning: 'The server requires a login; EMAIL_HOST_USER is set but email_password is missing or empty.',
+		fix: `Add email_password under [secrets] in ${secretsFile} (${passwordFlags}), or set EMAIL_HOST_USER = "" (--username '') if the server needs no login.`,
+		message: c => `${c.host} requires a login. EMAIL_HOST_USER is ${c.user} but email_password is ${c.passwordMissing ? 'missing from' : 'empty in'} ${secretsFile}, so Django does not log in.`,
+	},
+	'not-configured': {
+		meaning: 'Zulip has no outgoing email backend configured: mail is dropped.',
+		fix: 'Run zulip-email-setup and choose a provider (--provider ID with --non-interactive).',
+		message: () => 'No EMAIL_HOST is set, so Zulip silently drops every email.',
+	},
+	cancelled: {
+		meaning: 'The test was cancelled before it finished.',
+		fix: 'Run the test again when ready (zulip-email-setup --check).',
+		message: () => 'The test was cancelled.',
+	},
+};
+
+/** Build the diagnosis for an id in a context. */
+export function diagnose(id: DiagnosisId, context: DiagnosisContext, detail?: string): Diagnosis {
+	const entry = DIAGNOSES[id];
+	const diagnosis: Diagnosis = {id, message: entry.message(context), fix: entry.fixFor?.(context) ?? entry.fix};
+	if (detail) diagnosis.detail = detail;
+	return diagnosis;
+}

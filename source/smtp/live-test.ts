@@ -1,0 +1,339 @@
+import {performance} from 'node:perf_hooks';
+import type tls from 'node:tls';
+import {inspectCertificate} from './certificate.js';
+import {classifyAuthReply, classifyEnvelopeReply, classifySetupFailure, replyText, type ClassifyContext, type ProbeNeed} from './classify.js';
+import {diagnose, type DiagnosisContext} from './diagnoses.js';
+import {defaultEhloName} from './ehlo-name.js';
+import {buildTestMessage, testSubject} from './message.js';
+import {Prober, defaultCandidates, probeDeadline, type ProbeCombo} from './probe.js';
+import {SessionFailure, SmtpSession} from './session.js';
+import {Redactor, Transcript} from './transcript.js';
+import {secureContextFor} from './trust.js';
+import type {Diagnosis, DiagnosisId, Sender, SenderResult, SmtpTestOptions, StepName, Suggestion, TestEvent, TestReport} from './types.js';
+
+/** smtplib's order of preference, which Django inherits. */
+const authPreference = ['CRAM-MD5', 'PLAIN', 'LOGIN'];
+
+interface Unreachable {
+	diagnosis: Diagnosis;
+	suggestion?: Suggestion;
+}
+
+function asFailure(error: unknown): SessionFailure {
+	if (error instanceof SessionFailure) return error;
+	return new SessionFailure('connect', 'connect', 'error', {}, (error as Error)?.message ?? String(error));
+}
+
+function validAddress(address: string | undefined): address is string {
+	return Boolean(address) && !/[\s<>]/.test(address!) && address!.includes('@');
+}
+
+/**
+ * The live test: what Django's SMTP backend would do with these settings,
+ * step by step, for both From addresses, each failure diagnosed.
+ */
+class LiveTest {
+	private readonly timeoutMs: number;
+	private readonly redactor: Redactor;
+	private readonly transcript?: Transcript;
+	private readonly prober?: Prober;
+	private readonly signal?: AbortSignal;
+	private readonly base: DiagnosisContext;
+
+	constructor(
+		private readonly options: SmtpTestOptions,
+		private readonly secureContext: tls.SecureContext,
+		private readonly ehloName: string,
+	) {
+		const {settings} = options;
+		this.timeoutMs = options.timeoutMs ?? 10_000;
+		this.redactor = new Redactor(settings.password);
+		if (options.transcriptPath) this.transcript = new Transcript(this.redactor);
+		this.signal = options.signal;
+		this.base = {host: settings.host, port: settings.port, security: settings.security, user: settings.user, passwordMissing: settings.password === null, timeoutMs: this.timeoutMs, recipientGiven: Boolean(options.to)};
+		if (options.probe !== false) {
+			this.prober = new Prober({host: settings.host, secureContext, ehloName, timeoutMs: this.timeoutMs, signal: options.signal, transcript: this.transcript});
+		}
+	}
+
+	async run(): Promise<TestReport> {
+		const started = performance.now();
+		const {senders, to} = this.options;
+		const results: SenderResult[] = senders.map(sender => ({address: sender.address, role: sender.role, ok: false}));
+		const report = (diagnosis?: Diagnosis, suggestion?: Suggestion): TestReport => {
+			const ok = !diagnosis && results.every(result => result.ok && (!to || result.sent));
+			return {ok, ...(diagnosis ? {diagnosis} : {}), senders: results, ...(suggestion ? {suggestion} : {}), durationMs: performance.now() - started};
+		};
+
+		if (this.transcript) await this.transcript.write(this.options.transcriptPath!);
+		const first = await this.establish(true);
+		if (!(first instanceof SmtpSession)) return report(first.diagnosis, first.suggestion);
+
+		// The check: every sender on one connection, MAIL FROM + RCPT TO + RSET, no DATA.
+		const recipient = to ?? senders.find(sender => sender.role === 'default')?.address ?? senders[0]?.address;
+		let session: SmtpSession = first;
+		for (const [index, sender] of senders.entries()) {
+			if (this.signal?.aborted) return this.cancelled(report, session);
+			if (!session.alive) {
+				// The server hung up after a refusal: the next sender gets a fresh connection.
+				const next = await this.establish(false);
+				if (!(next instanceof SmtpSession)) {
+					if (next.diagnosis.id === 'cancelled') return report(next.diagnosis);
+					for (const result of results.slice(index)) result.diagnosis = next.diagnosis;
+					break;
+				}
+
+				session = next;
+			}
+
+			results[index] = await this.checkSender(session, sender, recipient);
+			if (results[index]!.diagnosis?.id === 'cancelled') return this.cancelled(report, session);
+		}
+
+		await session.quit();
+
+		// The two mails of send_test_email, each on its own connection, only from senders the check accepted.
+		if (to) {
+			for (const [index, sender] of senders.entries()) {
+				if (!results[index]!.ok) continue;
+				if (this.signal?.aborted) return report(diagnose('cancelled', this.base));
+				results[index] = await this.sendTestMail(sender, to);
+				if (results[index]!.diagnosis?.id === 'cancelled') return report(results[index]!.diagnosis);
+			}
+		}
+
+		return report();
+	}
+
+	/** Write the transcript; called however the run ended. */
+	async finish(): Promise<void> {
+		this.prober?.cancel();
+		if (this.transcript) await this.transcript.write(this.options.transcriptPath!);
+	}
+
+	private cancelled(report: (diagnosis?: Diagnosis) => TestReport, session: SmtpSession): TestReport {
+		session.close();
+		return report(diagnose('cancelled', this.base));
+	}
+
+	private diagnose(id: DiagnosisId, extra: Partial<DiagnosisContext>, detail?: string): Diagnosis {
+		return diagnose(id, {...this.base, ...extra}, detail === undefined ? undefined : this.redactor.redact(detail));
+	}
+
+	private emit = (event: TestEvent): void => {
+		this.options.onEvent?.({...event, label: this.redactor.redact(event.label)});
+	};
+
+	private classifyContext(session: SmtpSession): ClassifyContext {
+		const {port, security, user, password} = this.options.settings;
+		return {port, security, user, password, authenticated: session.authenticated, offeredStarttls: session.offeredStarttls, timeoutMs: this.timeoutMs};
+	}
+
+	private newSession(primary: boolean): SmtpSession {
+		const {host, port, security} = this.options.settings;
+		return new SmtpSession({
+			host,
+			port,
+			security,
+			timeoutMs: this.timeoutMs,
+			secureContext: this.secureContext,
+			ehloName: this.ehloName,
+			signal: this.signal,
+			transcript: this.transcript,
+			logData: Boolean(this.transcript),
+			onEvent: this.emit,
+			...(primary && this.prober
+				? {
+					// Probing starts while the slow step still runs, so it ends inside that step's deadline.
+					onSlow: (step: StepName, deadline: number) => this.startProbes(this.probeNeedWhenSlow(step), deadline),
+					slowAfterMs: Math.min(this.timeoutMs / 4, 1000),
+				}
+				: {}),
+		});
+	}
+
+	private probeNeedWhenSlow(step: StepName): ProbeNeed {
+		const {security} = this.options.settings;
+		if (step === 'greeting' && security !== 'ssl') return 'plain-to-tls';
+		if (step === 'starttls' && security === 'ssl') return 'tls-to-plain';
+		return 'connection';
+	}
+
+	private startProbes(need: ProbeNeed, deadline: number): void {
+		if (!this.prober) return;
+		const {port, security, user, password} = this.options.settings;
+		const withCredentials = Boolean(user && password);
+		const candidates = (this.options.probeCandidates ?? defaultCandidates(withCredentials)).filter(combo => combo.port !== port || combo.security !== security);
+		this.prober.start(candidates, deadline);
+		const samePort: ProbeCombo[] = [];
+		if (need === 'plain-to-tls') samePort.push({port, security: 'ssl'});
+		if (need === 'tls-to-plain') {
+			samePort.push({port, security: 'starttls'});
+			if (!withCredentials) samePort.push({port, security: 'none'});
+		}
+
+		if (samePort.length > 0) this.prober.start(samePort, deadline, true);
+	}
+
+	/** Open a session and log in; on failure, the diagnosis (and for the first session, a probe's suggestion). */
+	private async establish(primary: boolean): Promise<SmtpSession | Unreachable> {
+		const {settings} = this.options;
+		const session = this.newSession(primary);
+		try {
+			await session.open();
+		} catch (error) {
+			const failure = asFailure(error);
+			const classified = classifySetupFailure(failure, this.classifyContext(session));
+			let {id} = classified;
+			let detail = classified.detail;
+			let suggestion: Suggestion | undefined;
+			if (primary && this.prober && id !== 'cancelled') {
+				if (classified.probe) this.startProbes(classified.probe, probeDeadline(failure.stepStarted, this.timeoutMs));
+				if (this.prober.started) {
+					({suggestion} = await this.prober.finish());
+					if (classified.probe === 'plain-to-tls' && this.prober.result({port: settings.port, security: 'ssl'})?.speaksTls) {
+						id = 'needs-ssl';
+						detail = `${detail ?? ''} The same port completed a TLS handshake from the first byte.`.trim();
+					}
+
+					const plain = [this.prober.result({port: settings.port, security: 'starttls'}), this.prober.result({port: settings.port, security: 'none'})];
+					if (classified.probe === 'tls-to-plain' && plain.some(result => result?.greeted)) {
+						id = 'needs-starttls';
+						detail = `${detail ?? ''} The same port greeted in plain SMTP.`.trim();
+					}
+				}
+			}
+
+			if (this.signal?.aborted) id = 'cancelled';
+			if (id.startsWith('certificate-')) {
+				const certificate = await inspectCertificate({...settings, secureContext: this.secureContext, ehloName: this.ehloName, timeoutMs: Math.min(this.timeoutMs, 5000), signal: this.signal});
+				if (certificate) detail = `${certificate}${detail ? ` (${detail})` : ''}`;
+			}
+
+			return {diagnosis: this.diagnose(id, {step: failure.step, stepLabel: failure.label}, id === 'cancelled' ? undefined : detail), ...(suggestion ? {suggestion} : {})};
+		}
+
+		if (primary) this.prober?.cancel();
+		const {user, password} = settings;
+		// Django logs in only when both are non-empty.
+		if (!user || !password) return session;
+		const refuse = (id: DiagnosisId, detail: string): Unreachable => {
+			this.emit({step: 'auth', status: 'fail', label: 'AUTH', elapsedMs: 0});
+			session.close();
+			return {diagnosis: this.diagnose(id, {step: 'auth', stepLabel: 'AUTH'}, detail)};
+		};
+
+		if (!session.offersAuth) {
+			const tlsFirst = settings.security === 'none' && session.offeredStarttls;
+			return refuse(tlsFirst ? 'tls-required' : 'auth-unsupported', tlsFirst ? 'The server offers AUTH only after STARTTLS.' : 'The server\'s EHLO reply lists no AUTH.');
+		}
+
+		const offered = session.authMechanisms;
+		const methods = authPreference.filter(method => offered.includes(method));
+		if (methods.length === 0) return refuse('auth-unsupported', `The server offers AUTH ${offered.join(' ')}: none of ${authPreference.join(', ')}.`);
+		let last: SessionFailure | undefined;
+		for (const method of methods) {
+			try {
+				await session.login(method, user, password);
+				last = undefined;
+				break;
+			} catch (error) {
+				// smtplib moves on to the next mechanism after a refusal, and stops on anything else.
+				last = asFailure(error);
+				if (!last.evidence.reply || !session.alive) break;
+			}
+		}
+
+		if (!last) return session;
+		session.close();
+		const context = {step: 'auth' as const, stepLabel: last.label};
+		const {reply} = last.evidence;
+		if (!reply) return {diagnosis: this.diagnose(this.otherFailure(last), context, last.message)};
+		return {diagnosis: this.diagnose(classifyAuthReply(reply, settings.security !== 'none'), context, `Server said: ${replyText(reply)}`)};
+	}
+
+	/** A failure without a server reply after setup: cancel, deadline, or a dropped connection. */
+	private otherFailure(failure: SessionFailure): DiagnosisId {
+		if (failure.kind === 'cancelled') return 'cancelled';
+		if (failure.kind === 'timeout') return 'timeout';
+		return 'protocol-error';
+	}
+
+	private async checkSender(session: SmtpSession, sender: Sender, recipient: string | undefined): Promise<SenderResult> {
+		const result: SenderResult = {address: sender.address, role: sender.role, ok: false};
+		const context = {sender, recipient};
+		if (!validAddress(sender.address)) return {...result, diagnosis: this.diagnose('sender-rejected', context, 'Not a valid email address.')};
+		if (!validAddress(recipient)) return {...result, diagnosis: this.diagnose('recipient-rejected', context, 'Not a valid email address.')};
+		const secure = this.options.settings.security !== 'none';
+		// smtplib asks for SMTPUTF8 when an address needs it and the server offers it.
+		const utf8 = /[^\u0000-\u007F]/.test(sender.address + recipient) && session.supportsSmtpUtf8 ? ' SMTPUTF8' : '';
+		try {
+			const mail = await session.command(`MAIL FROM:<${sender.address}>${utf8}`, 'sender', `MAIL FROM:<${sender.address}>`, sender);
+			if (!/^2/.test(mail)) {
+				await this.reset(session, sender);
+				const id = classifyEnvelopeReply(mail, 'mail', this.classifyContext(session), secure);
+				return {...result, diagnosis: this.diagnose(id, {...context, step: 'sender', stepLabel: `MAIL FROM:<${sender.address}>`}, `Server said: ${replyText(mail)}`)};
+			}
+
+			const rcpt = await session.command(`RCPT TO:<${recipient}>`, 'sender', `RCPT TO:<${recipient}>`, sender);
+			if (!/^2/.test(rcpt)) {
+				await this.reset(session, sender);
+				const id = classifyEnvelopeReply(rcpt, 'rcpt', this.classifyContext(session), secure);
+				return {...result, diagnosis: this.diagnose(id, {...context, step: 'sender', stepLabel: `RCPT TO:<${recipient}>`}, `Server said: ${replyText(rcpt)}`)};
+			}
+
+			await this.reset(session, sender);
+			return {...result, ok: true};
+		} catch (error) {
+			const failure = asFailure(error);
+			const id = this.otherFailure(failure);
+			return {...result, diagnosis: this.diagnose(id, {...context, step: failure.step, stepLabel: failure.label}, id === 'cancelled' ? undefined : failure.message)};
+		}
+	}
+
+	private async reset(session: SmtpSession, sender: Sender): Promise<void> {
+		if (!session.alive) return;
+		try {
+			await session.command('RSET', 'sender', 'RSET', sender);
+		} catch {
+			// The verdict on this sender stands; the next one gets a fresh connection if needed.
+		}
+	}
+
+	private async sendTestMail(sender: Sender, to: string): Promise<SenderResult> {
+		const result: SenderResult = {address: sender.address, role: sender.role, ok: false, sent: false};
+		const session = await this.establish(false);
+		if (!(session instanceof SmtpSession)) return {...result, diagnosis: session.diagnosis};
+		const subject = testSubject(sender.role);
+		const message = buildTestMessage({from: sender.address, to, subject, domain: this.ehloName, lineEnding: '\r\n'});
+		try {
+			await session.send(sender.address, to, message, `"${subject}" from ${sender.address}`, sender);
+			await session.quit();
+			return {...result, ok: true, sent: true};
+		} catch (error) {
+			session.close();
+			const failure = asFailure(error);
+			const context = {sender, recipient: to, step: 'send' as const, stepLabel: failure.evidence.command ?? failure.label};
+			const {reply, command} = failure.evidence;
+			if (!reply) return {...result, diagnosis: this.diagnose(this.otherFailure(failure), context, failure.message)};
+			const stage = command === 'MAIL FROM' ? 'mail' : command === 'RCPT TO' ? 'rcpt' : 'data';
+			const id = classifyEnvelopeReply(reply, stage, this.classifyContext(session), this.options.settings.security !== 'none');
+			return {...result, diagnosis: this.diagnose(id, context, `Server said: ${replyText(reply)}`)};
+		}
+	}
+}
+
+/**
+ * Test the SMTP settings the way Django's backend uses them, for every
+ * sender; with `to`, also send send_test_email's two mails.
+ * Rejects only when the CA file or the transcript path is unusable.
+ */
+export async function runSmtpTest(options: SmtpTestOptions): Promise<TestReport> {
+	const [secureContext, ehloName] = await Promise.all([secureContextFor(options.caFile), options.ehloName ?? defaultEhloName()]);
+	const test = new LiveTest(options, secureContext, ehloName);
+	try {
+		return await test.run();
+	} finally {
+		await test.finish();
+	}
+}

@@ -1,0 +1,141 @@
+/**
+ * How the connection is secured, named after Django's settings:
+ * `ssl` = EMAIL_USE_SSL (TLS from the first byte), `starttls` = EMAIL_USE_TLS
+ * (plain connect, then STARTTLS, which is mandatory), `none` = plain all the
+ * way: never upgraded, even when the server offers STARTTLS.
+ */
+export type Security = 'ssl' | 'starttls' | 'none';
+
+/** The outgoing-email settings as Zulip reads them. */
+export interface SmtpSettings {
+	/** EMAIL_HOST. */
+	host: string;
+	/** EMAIL_PORT. */
+	port: number;
+	security: Security;
+	/** EMAIL_HOST_USER; empty means Django never logs in. */
+	user: string;
+	/** The `email_password` secret: null when the key is missing, '' when empty. */
+	password: string | null;
+}
+
+export type SenderRole = 'default' | 'noreply';
+
+/** One From address Zulip sends with. */
+export interface Sender {
+	/** `default` = FromAddress.SUPPORT (ZULIP_ADMINISTRATOR); `noreply` = the (tokenized) noreply address. */
+	role: SenderRole;
+	address: string;
+}
+
+export type DiagnosisId =
+	| 'dns-not-found'
+	| 'connection-refused'
+	| 'connection-timeout'
+	| 'needs-ssl'
+	| 'needs-starttls'
+	| 'starttls-unavailable'
+	| 'tls-required'
+	| 'certificate-untrusted'
+	| 'certificate-hostname-mismatch'
+	| 'certificate-expired'
+	| 'auth-failed'
+	| 'auth-required'
+	| 'auth-unsupported'
+	| 'app-password-required'
+	| 'sender-rejected'
+	| 'recipient-rejected'
+	| 'message-rejected'
+	| 'temporary-failure'
+	| 'timeout'
+	| 'protocol-error'
+	| 'file-backend-not-writable'
+	| 'password-without-user'
+	| 'user-without-password'
+	// Not produced by the live test itself: the engine reports it when Zulip has no backend to test.
+	| 'not-configured'
+	| 'cancelled';
+
+/** What went wrong, why, and what to change. */
+export interface Diagnosis {
+	id: DiagnosisId;
+	/** What happened, in one or two plain sentences. */
+	message: string;
+	/** The concrete change: setting, value and the wizard's flag. */
+	fix: string;
+	/** Evidence: the server's reply, the certificate's subject/issuer/expiry… never the password. */
+	detail?: string;
+}
+
+/** A port/security combination that answered when the configured one did not. */
+export interface Suggestion {
+	port: number;
+	security: Security;
+	/** Why it is suggested, e.g. "it greeted and completed STARTTLS". */
+	reason: string;
+}
+
+/**
+ * `starttls` is also the step name of the TLS handshake with `ssl` (label
+ * "TLS handshake"): it is the step where TLS is set up either way.
+ */
+export type StepName = 'connect' | 'greeting' | 'ehlo' | 'starttls' | 'auth' | 'sender' | 'send' | 'file';
+
+/** Progress of the live test, for the UI and the plain reporter. */
+export interface TestEvent {
+	step: StepName;
+	status: 'start' | 'ok' | 'fail';
+	/** What is being done, e.g. "STARTTLS", "MAIL FROM:<noreply-…@example.com>". */
+	label: string;
+	/** Time spent in this step so far: 0 on `start`, the step's duration on `ok`/`fail`. */
+	elapsedMs: number;
+	/** The sender the step is about (sender and send steps). */
+	sender?: Sender;
+}
+
+export interface SenderResult {
+	address: string;
+	role: SenderRole;
+	ok: boolean;
+	/**
+	 * Why this sender failed. Absent with `ok: false` when the sender was not
+	 * reached because the whole connection failed: see TestReport.diagnosis.
+	 */
+	diagnosis?: Diagnosis;
+	/** True when the test mail from this sender was accepted (only with `to`). */
+	sent?: boolean;
+}
+
+export interface TestReport {
+	ok: boolean;
+	/**
+	 * A failure of the whole session (connection, TLS, login, cancel): no
+	 * sender could be tried past it. Per-sender failures live in `senders`.
+	 */
+	diagnosis?: Diagnosis;
+	senders: SenderResult[];
+	/** A port/security combination that answered while the configured one failed. */
+	suggestion?: Suggestion;
+	durationMs: number;
+}
+
+export interface SmtpTestOptions {
+	settings: SmtpSettings;
+	senders: Sender[];
+	/** Send the two test mails here; without it each sender is only checked (MAIL FROM, RCPT TO, RSET). */
+	to?: string;
+	/** Deadline of every single step, in ms; default 10000. */
+	timeoutMs?: number;
+	/** An extra CA certificate (PEM) to trust on top of the system's. */
+	caFile?: string;
+	signal?: AbortSignal;
+	onEvent?: (event: TestEvent) => void;
+	/** Write the SMTP dialogue here (mode 0600), every secret masked. */
+	transcriptPath?: string;
+	/** Default true: when the connection or TLS mode fails, try other ports in parallel. */
+	probe?: boolean;
+	/** Where to probe, most preferred first. Default: 587 starttls, 465 ssl, 2525 starttls, 25 starttls (and 25 none without credentials). */
+	probeCandidates?: Array<{port: number; security: Security}>;
+	/** EHLO name; default the machine's FQDN as Python's socket.getfqdn() finds it (what Django sends). */
+	ehloName?: string;
+}

@@ -1,0 +1,293 @@
+import {Box, render, useInput, useStdout} from 'ink';
+import React, {useEffect, useReducer} from 'react';
+import type {Options} from '../args.js';
+import type {ConfigPaths} from '../engine/current-config.js';
+import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
+import {getProvider, endpointMismatch} from '../engine/providers.js';
+import {defaultRestartCommand} from '../engine/restart.js';
+import {createEngine, type WizardEngine} from './engine-port.js';
+import {
+	canKeepPassword,
+	currentProvider,
+	editTargets,
+	endpointOptions,
+	flowReducer,
+	initialFlowState,
+	isEffectStep,
+	noreplyAddressFor,
+	noreplyInUse,
+	originalBackups,
+	preselectedChoice,
+	providerChoices,
+	recipientDefault,
+	type FlowEvent,
+	type FlowSettings,
+	type FlowState,
+	type InitialAnswers,
+	type SandboxRelay,
+} from './flow.js';
+import {initialAnswersFromFlags, timeoutFromFlags} from './initial-answers.js';
+import {LogView} from './log-view.js';
+import {DoneStep} from './steps/done-step.js';
+import {EditAnswerStep} from './steps/edit-answer-step.js';
+import {EndpointStep} from './steps/endpoint-step.js';
+import {FilePathStep} from './steps/file-path-step.js';
+import {HostStep} from './steps/host-step.js';
+import {NoreplyStep} from './steps/noreply-step.js';
+import {PasswordStep} from './steps/password-step.js';
+import {PortStep} from './steps/port-step.js';
+import {ProblemStep} from './steps/problem-step.js';
+import {ProgressStep} from './steps/progress-step.js';
+import {ProviderStep} from './steps/provider-step.js';
+import {RecipientStep} from './steps/recipient-step.js';
+import {RegionStep} from './steps/region-step.js';
+import {RestartFailedStep, RestartingStep, RestartOfferStep} from './steps/restart-steps.js';
+import {ResultStep} from './steps/result-step.js';
+import {ReviewStep} from './steps/review-step.js';
+import {securityForPort, SecurityStep} from './steps/security-step.js';
+import {TestingStep} from './steps/testing-step.js';
+import {TokensStep} from './steps/tokens-step.js';
+import {UsernameStep} from './steps/username-step.js';
+import {useWizardEffects} from './use-wizard-effects.js';
+
+export interface AppProps {
+	/** All IO goes through it: the real engine, or a fake in component tests. */
+	readonly engine: WizardEngine;
+	/** Flags, sandbox relay and restart command. */
+	readonly settings: FlowSettings;
+	/** Called once, with the exit code, when the wizard is over. */
+	readonly onExit: (code: ExitCodeValue) => void;
+	/** Aborted from outside (SIGTERM, SIGHUP): treated like Ctrl-C. */
+	readonly cancelSignal?: AbortSignal;
+}
+
+/** Ctrl-C, and Esc while work runs; questions handle their own keys. */
+function useGlobalKeys(state: FlowState, send: (event: FlowEvent) => void) {
+	useInput((input, key) => {
+		if (key.ctrl && input === 'c') send({type: 'cancel'});
+		else if (key.escape && isEffectStep(state.step)) send({type: 'back'});
+	});
+}
+
+export function App({engine, settings, onExit, cancelSignal}: AppProps) {
+	const [state, send] = useReducer(flowReducer, settings, initialFlowState);
+	useWizardEffects(state, send, engine);
+	useGlobalKeys(state, send);
+	const {stdout} = useStdout();
+	const rows = stdout.rows || 24;
+
+	useEffect(() => {
+		if (!cancelSignal) return;
+		const cancel = () => send({type: 'cancel'});
+		if (cancelSignal.aborted) cancel();
+		cancelSignal.addEventListener('abort', cancel);
+		return () => cancelSignal.removeEventListener('abort', cancel);
+	}, [cancelSignal]);
+
+	useEffect(() => {
+		if (state.exitCode !== undefined) onExit(state.exitCode);
+	}, [state.exitCode]);
+
+	const live = state.exitCode === undefined || state.step.kind === 'done';
+	return (
+		<Box flexDirection="column">
+			<LogView entries={state.log} />
+			{live ? <StepView state={state} send={send} rows={rows} /> : null}
+		</Box>
+	);
+}
+
+interface StepViewProps {
+	readonly state: FlowState;
+	readonly send: (event: FlowEvent) => void;
+	/** Terminal height: lists shrink so the live region never fills the screen (Ink would clear the scrollback). */
+	readonly rows: number;
+}
+
+/** The live region: the current step only. Keyed by step, so inputs start fresh on every visit. */
+function StepView({state, send, rows}: StepViewProps) {
+	const {step, answers, loaded} = state;
+	const listLimit = Math.max(3, Math.min(10, rows - 12));
+	const provider = currentProvider(state);
+	const key = `${step.kind}-${state.history.length}`;
+	switch (step.kind) {
+		case 'loading':
+			return <ProgressStep label="Reading the configuration" />;
+		case 'blocked':
+			return <ProblemStep key={key} problems={step.problems} then="exit" send={send} />;
+		case 'problem':
+			return <ProblemStep key={key} problems={[step.problem]} then={step.then} send={send} />;
+		case 'provider':
+			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={listLimit} send={send} />;
+		case 'region':
+			return <RegionStep key={key} regions={provider?.regions ?? []} preselected={answers?.region} limit={listLimit} send={send} />;
+		case 'host':
+			return <HostStep key={key} host={answers?.host ?? ''} error={step.error} send={send} />;
+		case 'endpoint':
+			return (
+				<EndpointStep
+					key={key}
+					host={answers!.host}
+					options={endpointOptions(state)}
+					preselected={step.pending ?? {port: answers!.port, security: answers!.security}}
+					pending={step.pending}
+					send={send}
+				/>
+			);
+		case 'port':
+			return <PortStep key={key} port={answers!.port} error={step.error} send={send} />;
+		case 'security':
+			return <SecurityStep key={key} port={answers!.port} preselected={step.pending ?? securityForPort(answers!.port, answers!.security)} pending={step.pending} send={send} />;
+		case 'username':
+			return <UsernameStep key={key} provider={provider!} username={answers!.username} error={step.error} send={send} />;
+		case 'password':
+			return (
+				<PasswordStep
+					key={`${key}-${step.mode}`}
+					mode={step.mode === 'choose' && canKeepPassword(state) ? 'choose' : 'type'}
+					provider={provider!}
+					username={answers!.username}
+					typed={answers!.password.kind === 'new' ? answers!.password.value : ''}
+					error={step.error}
+					send={send}
+				/>
+			);
+		case 'file-path':
+			return <FilePathStep key={key} path={answers?.filePath ?? ''} error={step.error} send={send} />;
+		case 'noreply':
+			return <NoreplyStep key={key} administrator={loaded?.current.administrator ?? undefined} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
+		case 'tokens': {
+			const tokens = answers?.tokens ?? loaded?.current.tokens ?? true;
+			const tokenized = loaded?.current.tokenizedTemplate?.replace('{token}', '<token>');
+			return <TokensStep key={key} tokens={tokens} tokenized={tokenized} plain={noreplyAddressFor(state)} send={send} />;
+		}
+
+		case 'recipient':
+			return <RecipientStep key={key} to={recipientDefault(state)} error={step.error} send={send} />;
+		case 'planning':
+			return <ProgressStep label="Preparing the changes" />;
+		case 'review': {
+			const plan = state.plan!;
+			const files = [plan.settings, plan.secrets].filter(file => file.changed).map(file => file.path);
+			const mismatch = answers && provider?.kind === 'smtp' ? endpointMismatch(answers.port, answers.security) : undefined;
+			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={mismatch ? [mismatch] : []} send={send} />;
+		}
+
+		case 'writing':
+			return <ProgressStep label={state.cancelRequested ? 'Finishing the write, then exiting' : 'Writing both files (with backups)'} />;
+		case 'testing':
+			return <TestingStep lines={step.lines} to={state.to} limit={Math.max(4, rows - 8)} />;
+		case 'result':
+			return <ResultStep key={key} report={step.stopped ? undefined : state.report} fixes={step.stopped ? [] : state.fixes} canRestore={originalBackups(state.applied).length > 0} send={send} />;
+		case 'edit-answer':
+			return <EditAnswerStep key={key} targets={editTargets(state)} send={send} />;
+		case 'restoring':
+			return <ProgressStep label="Restoring the backups" />;
+		case 'restart-offer': {
+			const wrote = originalBackups(state.applied).length > 0;
+			return <RestartOfferStep key={key} command={state.settings.restartCommand} recommended={wrote && state.report?.ok === true} send={send} />;
+		}
+
+		case 'restarting':
+			return <RestartingStep command={state.settings.restartCommand} lines={step.lines} stopWarning={step.stopWarning} />;
+		case 'restart-failed':
+			return <RestartFailedStep key={key} result={step.result} send={send} />;
+		case 'done':
+			return (
+				<DoneStep
+					testOk={state.report?.ok}
+					changed={originalBackups(state.applied)}
+					restored={state.restored}
+					restart={state.restart}
+					restartCommand={state.settings.restartCommand}
+					providerName={state.choice && state.choice !== 'sandbox' && provider?.id !== 'custom' ? getProvider(state.choice).name : undefined}
+					sendingDomain={sendingDomain(state)}
+					fileBackend={provider?.kind === 'file'}
+				/>
+			);
+		default:
+			return null;
+	}
+}
+
+function sendingDomain(state: FlowState): string | undefined {
+	const address = state.loaded?.current.administrator ?? noreplyInUse(state);
+	const at = address?.lastIndexOf('@') ?? -1;
+	return address && at > 0 ? address.slice(at + 1) : undefined;
+}
+
+/** Everything the interactive wizard needs; each answer also has a flag. */
+export interface WizardOptions {
+	/** settings.py and zulip-secrets.conf. */
+	readonly paths: ConfigPaths;
+	/** The parsed flags: --provider, --to, --timeout… become the starting answers. */
+	readonly options?: Options;
+	/** --ca-file: an extra CA for an internal relay (wins over options). */
+	readonly caFile?: string;
+	/** --timeout, per SMTP step, in ms (wins over options). */
+	readonly timeoutMs?: number;
+	/** --restart-command; default: su zulip -c '…/restart-server' as root, the script itself otherwise. */
+	readonly restartCommand?: string;
+	/** Starting answers, on top of those from options. */
+	readonly initial?: InitialAnswers;
+	/** --sandbox: the throwaway relay, offered as an extra provider. */
+	readonly sandbox?: SandboxRelay;
+	/** Aborted from outside: cancels like Ctrl-C (a write in progress still finishes). */
+	readonly signal?: AbortSignal;
+	/** Streams, for tests; default the process's own. */
+	readonly stdin?: NodeJS.ReadStream;
+	readonly stdout?: NodeJS.WriteStream;
+	readonly stderr?: NodeJS.WriteStream;
+}
+
+/**
+ * Render the wizard and resolve with the exit code: 0 done, 1 the test failed
+ * (files kept or restored), 3 the configuration could not be read or written,
+ * 4 the restart failed, 130 cancelled. Throws a UsageError for a malformed
+ * flag before anything is drawn.
+ */
+export async function renderWizard(wizard: WizardOptions): Promise<ExitCodeValue> {
+	const flags = wizard.options ?? {};
+	const initial: InitialAnswers = {...stripUndefined(initialAnswersFromFlags(flags)), ...stripUndefined(wizard.initial ?? {})};
+	const restartCommand = wizard.restartCommand ?? flags['restart-command'] ?? defaultRestartCommand();
+	const engine = createEngine({
+		paths: wizard.paths,
+		caFile: wizard.caFile ?? flags['ca-file'],
+		timeoutMs: wizard.timeoutMs ?? timeoutFromFlags(flags),
+		restartCommand,
+	});
+	const settings: FlowSettings = {initial, sandbox: wizard.sandbox, restartCommand};
+	// Signals from outside (kill, a dropped SSH session) cancel like Ctrl-C: a write in progress still finishes.
+	const external = new AbortController();
+	const onSignal = () => external.abort();
+	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+	for (const signal of signals) process.on(signal, onSignal);
+	wizard.signal?.addEventListener('abort', onSignal);
+	if (wizard.signal?.aborted) onSignal();
+	let exitCode: ExitCodeValue = ExitCode.cancelled;
+	try {
+		const instance = render(
+			<App
+				engine={engine}
+				settings={settings}
+				cancelSignal={external.signal}
+				onExit={code => {
+					exitCode = code;
+					// Let Ink paint the final frame before it lets go of the terminal.
+					setImmediate(() => instance.unmount());
+				}}
+			/>,
+			// Ink spreads these over its defaults: an explicit undefined would replace process.stdout.
+			{exitOnCtrlC: false, patchConsole: false, ...stripUndefined({stdin: wizard.stdin, stdout: wizard.stdout, stderr: wizard.stderr})},
+		);
+		await instance.waitUntilExit();
+		return exitCode;
+	} finally {
+		for (const signal of signals) process.off(signal, onSignal);
+		wizard.signal?.removeEventListener('abort', onSignal);
+	}
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+	return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,97 @@
+import {Box, Text, useInput} from 'ink';
+import React, {useReducer, useRef} from 'react';
+import {colors, symbols} from '../theme.js';
+import {initialTextInputState, textInputReducer} from './text-input-state.js';
+
+export interface TextInputProps {
+	/** Text the input starts with; remount with a new key to reset. */
+	readonly defaultValue?: string;
+	/** Shown dimmed while the input is empty. */
+	readonly placeholder?: string;
+	/** Show every character as this one (passwords); the value itself is never rendered. */
+	readonly mask?: string;
+	/** Whether keys reach this input. */
+	readonly isActive?: boolean;
+	/** Enter. */
+	readonly onSubmit: (value: string) => void;
+	/** Esc. */
+	readonly onCancel?: () => void;
+	/** Every edit, for live hints. */
+	readonly onChange?: (value: string) => void;
+}
+
+/** A one-line text input with a cursor; uncontrolled. */
+export function TextInput({defaultValue = '', placeholder, mask, isActive = true, onSubmit, onCancel, onChange}: TextInputProps) {
+	const [state, dispatch] = useReducer(textInputReducer, defaultValue, initialTextInputState);
+	// Keys can arrive faster than renders (a paste, a pty): read the latest value, not the rendered one.
+	const latest = useRef(state);
+	const apply = (action: Parameters<typeof textInputReducer>[1]) => {
+		const previous = latest.current;
+		const next = textInputReducer(previous, action);
+		latest.current = next;
+		dispatch(action);
+		if (next.value !== previous.value) onChange?.(next.value);
+	};
+
+	useInput(
+		(input, key) => {
+			if (key.escape) {
+				onCancel?.();
+				return;
+			}
+
+			if (key.return) {
+				onSubmit(latest.current.value);
+				return;
+			}
+
+			if (key.leftArrow) apply({type: 'left'});
+			else if (key.rightArrow) apply({type: 'right'});
+			else if (key.home || (key.ctrl && input === 'a')) apply({type: 'home'});
+			else if (key.end || (key.ctrl && input === 'e')) apply({type: 'end'});
+			// Most terminals send DEL (0x7f) for Backspace, which Ink calls "delete".
+			else if (key.backspace || key.delete) apply({type: 'delete-before'});
+			else if (key.ctrl && input === 'd') apply({type: 'delete-after'});
+			else if (key.ctrl && input === 'u') apply({type: 'clear'});
+			else if (key.ctrl && input === 'w') apply({type: 'delete-word-before'});
+			else if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.pageUp || key.pageDown) {
+				// Not ours: navigation and Ctrl-C belong to the step and the app.
+			} else if (input) {
+				// A paste can carry its own Enter at the end: type the text, then submit it.
+				const newline = input.search(/[\r\n]/);
+				if (newline === -1) apply({type: 'insert', text: input});
+				else {
+					apply({type: 'insert', text: input.slice(0, newline)});
+					onSubmit(latest.current.value);
+				}
+			}
+		},
+		{isActive},
+	);
+
+	const shown = mask === undefined ? state.value : mask.repeat(state.value.length);
+	if (shown === '' && placeholder) {
+		return (
+			<Box>
+				<Text inverse> </Text>
+				<Text color={colors.muted}>{placeholder}</Text>
+			</Box>
+		);
+	}
+
+	const before = shown.slice(0, state.cursor);
+	const at = shown.slice(state.cursor, state.cursor + 1) || ' ';
+	const after = shown.slice(state.cursor + 1);
+	return (
+		<Text>
+			{before}
+			{isActive ? <Text inverse>{at}</Text> : at}
+			{after}
+		</Text>
+	);
+}
+
+/** The password input: the same editor, showing only dots. */
+export function MaskedInput(props: Omit<TextInputProps, 'mask'>) {
+	return <TextInput {...props} mask={symbols.mask} />;
+}

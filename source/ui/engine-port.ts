@@ -1,0 +1,78 @@
+import type {Answers} from '../engine/answers.js';
+import type {ApplyResult} from '../engine/apply.js';
+import type {ConfigPaths, LoadedConfig} from '../engine/current-config.js';
+// fixes.ts is small and pure: loaded eagerly so fixesFor can stay synchronous.
+import {fixesFor as fixesForReport, type Fix} from '../engine/fixes.js';
+import type {Plan} from '../engine/plan.js';
+import type {RestartResult} from '../engine/restart.js';
+import type {TestEvent, TestReport} from '../smtp/types.js';
+import type {Problem} from './flow.js';
+
+/**
+ * Everything the wizard asks of the outside world. The app only ever talks to
+ * this port: the real one wires the engine (the same functions the
+ * non-interactive face calls); component tests hand in a fake.
+ * Every call that does IO takes an AbortSignal.
+ */
+export interface WizardEngine {
+	/** Check permissions first, then read both files; a problem is returned, not thrown, so the start screen can show its fix. */
+	load(signal: AbortSignal): Promise<{loaded: LoadedConfig; problems: readonly Problem[]}>;
+	/** What the answers would change; throws a WizardError for an answer the engine refuses. */
+	plan(loaded: LoadedConfig, answers: Answers, signal: AbortSignal): Promise<Plan>;
+	/** Write the plan with backups, then read the files back as Zulip will. */
+	apply(plan: Plan, signal: AbortSignal): Promise<{applied: ApplyResult; loaded: LoadedConfig}>;
+	/** The live test of the configuration as read back from disk. */
+	test(loaded: LoadedConfig, to: string, onEvent: (event: TestEvent) => void, signal: AbortSignal): Promise<TestReport>;
+	/** The changes the engine can make after a failed test; pure. */
+	fixesFor(report: TestReport, answers: Answers): readonly Fix[];
+	/** Put every file this run changed back as it was before its first write. */
+	restore(applied: ApplyResult, signal: AbortSignal): Promise<void>;
+	/** Run the restart command with piped output, a line at a time. */
+	restart(onLine: (line: string) => void, signal: AbortSignal): Promise<RestartResult>;
+}
+
+/** Settings of the real engine. */
+export interface EngineOptions {
+	readonly paths: ConfigPaths;
+	readonly caFile?: string;
+	readonly timeoutMs?: number;
+	readonly restartCommand?: string;
+}
+
+/** The real engine. Heavy modules (nodemailer, execa) load on first use so the first frame comes fast. */
+export function createEngine(options: EngineOptions): WizardEngine {
+	return {
+		async load(signal) {
+			const [{checkPermissions}, {loadConfig}] = await Promise.all([import('../engine/permissions.js'), import('../engine/current-config.js')]);
+			const problems = await checkPermissions(options.paths);
+			const loaded = await loadConfig(options.paths, {signal});
+			return {loaded, problems: problems.map(problem => ({message: problem.message, fix: problem.fix}))};
+		},
+		async plan(loaded, answers) {
+			const {planChanges} = await import('../engine/plan.js');
+			return planChanges(loaded, answers);
+		},
+		async apply(plan, signal) {
+			const [{applyPlan}, {loadConfig}] = await Promise.all([import('../engine/apply.js'), import('../engine/current-config.js')]);
+			const applied = await applyPlan(plan);
+			// The test must run on what landed on disk, not on what we meant to write.
+			const loaded = await loadConfig(options.paths, {signal});
+			return {applied, loaded};
+		},
+		async test(loaded, to, onEvent, signal) {
+			const {runLiveCheck} = await import('../engine/live-check.js');
+			return runLiveCheck(loaded, {to, timeoutMs: options.timeoutMs, caFile: options.caFile, signal, onEvent});
+		},
+		fixesFor(report, answers) {
+			return fixesForReport(report, answers);
+		},
+		async restore(applied) {
+			const {restoreBackups} = await import('../engine/apply.js');
+			await restoreBackups(applied);
+		},
+		async restart(onLine, signal) {
+			const {restartServer} = await import('../engine/restart.js');
+			return restartServer({command: options.restartCommand, signal, onLine});
+		},
+	};
+}

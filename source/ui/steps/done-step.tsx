@@ -1,0 +1,70 @@
+import {Box, Text} from 'ink';
+import React from 'react';
+import type {FileResult} from '../../engine/apply.js';
+import type {RestartResult} from '../../engine/restart.js';
+import {colors, symbols} from '../theme.js';
+
+export interface DoneStepProps {
+	/** Did the last test pass? undefined when no test finished. */
+	readonly testOk?: boolean;
+	/** Each file this run changed, with the backup of how it was before. */
+	readonly changed: readonly FileResult[];
+	/** The backups were put back. */
+	readonly restored: boolean;
+	/** What the restart did; undefined when it was not run. */
+	readonly restart?: RestartResult;
+	/** To tell the admin how to restart later. */
+	readonly restartCommand: string;
+	/** The provider's name, for "check its log". */
+	readonly providerName?: string;
+	/** The domain mail is sent from, for SPF/DKIM. */
+	readonly sendingDomain?: string;
+	/** The file backend: no mail leaves the server, so SPF/DKIM do not apply. */
+	readonly fileBackend: boolean;
+}
+
+/** The last screen: it stays in the terminal after exit, so it says everything worth keeping (never the password). */
+export function DoneStep({testOk, changed, restored, restart, restartCommand, providerName, sendingDomain, fileBackend}: DoneStepProps) {
+	const headline = restored
+		? {tone: colors.warn, symbol: symbols.warn, text: 'Both files are back as they were before this run.'}
+		: testOk
+			? {tone: colors.ok, symbol: symbols.ok, text: fileBackend ? 'Zulip writes its email to files.' : 'Zulip can send email.'}
+			: {tone: colors.fail, symbol: symbols.fail, text: 'The files are written, but the last test failed.'};
+	const next: string[] = [];
+	if (restored) {
+		next.push('Run zulip-email-setup again when you have the right answers; nothing else was changed.');
+	} else {
+		if (changed.length > 0 && !restart?.ok) next.push(`Restart Zulip to use the new settings: ${restartCommand}`);
+		if (!fileBackend && sendingDomain) next.push(`Publish SPF and DKIM records for ${sendingDomain} as your provider describes, or mail lands in spam.`);
+		if (!fileBackend) next.push(`If a mail goes missing, check ${providerName ? `${providerName}'s` : "your provider's"} sending log and /var/log/zulip/send_email.log.`);
+	}
+
+	next.push('Run zulip-email-setup --check any time to test again without changing anything.');
+	return (
+		<Box flexDirection="column" marginTop={1}>
+			<Text bold color={headline.tone}>
+				{headline.symbol} {headline.text}
+			</Text>
+			{changed.length === 0 ? <Text>Nothing was changed.</Text> : null}
+			{!restored &&
+				changed.map(file => (
+					<Text key={file.path}>
+						Changed {file.path}
+						{file.backup ? <Text color={colors.muted}> (backup: {file.backup})</Text> : file.created ? <Text color={colors.muted}> (new file)</Text> : null}
+					</Text>
+				))}
+			{restart ? (
+				<Text color={restart.ok ? colors.ok : colors.fail}>
+					{restart.ok ? `${symbols.ok} Zulip restarted successfully!` : `${symbols.fail} The restart failed: run ${restart.command} to see why.`}
+				</Text>
+			) : null}
+			<Text bold>Next steps</Text>
+			{next.map(line => (
+				<Text key={line}>
+					{'  '}
+					{symbols.info} {line}
+				</Text>
+			))}
+		</Box>
+	);
+}

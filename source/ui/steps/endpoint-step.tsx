@@ -1,0 +1,55 @@
+import React, {useMemo, useState} from 'react';
+import {endpointMismatch, type Endpoint} from '../../engine/providers.js';
+import {Question, SELECT_HINTS} from '../components/question.js';
+import {Select} from '../components/select.js';
+import type {EndpointOption, FlowEvent} from '../flow.js';
+
+export interface EndpointStepProps {
+	/** The host the port belongs to. */
+	readonly host: string;
+	/** The provider's ports, recommended first. */
+	readonly options: readonly EndpointOption[];
+	/** Highlighted at first: the port in the answers. */
+	readonly preselected: Endpoint;
+	/** A port/TLS pair that is almost surely a mistake, waiting for a second Enter. */
+	readonly pending?: Endpoint;
+	/** Where the answer goes. */
+	readonly send: (event: FlowEvent) => void;
+}
+
+type Value = string;
+const keyOf = (endpoint: Endpoint) => `${endpoint.port}/${endpoint.security}`;
+
+export function EndpointStep({host, options, preselected, pending, send}: EndpointStepProps) {
+	const items = useMemo(
+		() => [
+			...options.map(option => ({value: keyOf(option.endpoint) as Value, label: option.label, hint: option.note})),
+			{value: 'other' as Value, label: 'Another port or TLS mode…'},
+		],
+		[options],
+	);
+	const [highlighted, setHighlighted] = useState<Value>(keyOf(preselected));
+	const endpointOf = (value: Value) => options.find(option => keyOf(option.endpoint) === value)?.endpoint;
+	const shown = endpointOf(highlighted);
+	const mismatch = shown ? endpointMismatch(shown.port, shown.security) : undefined;
+	const confirming = pending !== undefined && highlighted === keyOf(pending);
+	return (
+		<Question
+			title={`Port and TLS mode for ${host}`}
+			help={['465 = SSL/TLS from the first byte (EMAIL_USE_SSL) · 587 = STARTTLS: plain, then upgrade (EMAIL_USE_TLS)']}
+			warning={mismatch && confirming ? `${mismatch} Press Enter again to use it anyway.` : mismatch}
+			hints={SELECT_HINTS}
+		>
+			<Select
+				items={items}
+				defaultValue={keyOf(preselected)}
+				onHighlight={setHighlighted}
+				onSubmit={value => {
+					const endpoint = endpointOf(value);
+					send({type: 'endpoint-chosen', endpoint: endpoint ?? 'other'});
+				}}
+				onCancel={() => send({type: 'back'})}
+			/>
+		</Question>
+	);
+}

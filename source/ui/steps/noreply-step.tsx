@@ -1,0 +1,33 @@
+import {Text} from 'ink';
+import React from 'react';
+import {INPUT_HINTS, Question} from '../components/question.js';
+import {TextInput} from '../components/text-input.js';
+import type {FlowEvent} from '../flow.js';
+
+export interface NoreplyStepProps {
+	/** ZULIP_ADMINISTRATOR's address: the default From, not edited here. */
+	readonly administrator?: string;
+	/** Prefilled: NOREPLY_EMAIL_ADDRESS as it is or will be. */
+	readonly noreply: string;
+	/** Why the last answer was refused. */
+	readonly error?: string;
+	/** Where the answer goes. */
+	readonly send: (event: FlowEvent) => void;
+}
+
+export function NoreplyStep({administrator, noreply, error, send}: NoreplyStepProps) {
+	return (
+		<Question
+			title="Noreply address (NOREPLY_EMAIL_ADDRESS)"
+			help={[
+				`Default From (ZULIP_ADMINISTRATOR): ${administrator ?? 'not set'}; change it in settings.py if needed.`,
+				'Your provider must let you send from this address. Empty means Zulip\'s default, noreply@ your Zulip host.',
+			]}
+			error={error}
+			hints={INPUT_HINTS}
+		>
+			<TextInput defaultValue={noreply} placeholder="noreply@example.com" onSubmit={value => send({type: 'noreply-submitted', address: value})} onCancel={() => send({type: 'back'})} />
+			<Text> </Text>
+		</Question>
+	);
+}

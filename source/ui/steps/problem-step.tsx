@@ -1,0 +1,33 @@
+import {Box, Text, useInput} from 'ink';
+import React from 'react';
+import {KeyHints} from '../components/key-hints.js';
+import type {FlowEvent, Problem} from '../flow.js';
+import {colors, symbols} from '../theme.js';
+
+export interface ProblemStepProps {
+	/** What went wrong, each with its fix. */
+	readonly problems: readonly Problem[];
+	/** back: Enter returns to the question; exit: Enter ends the wizard. */
+	readonly then: 'back' | 'exit';
+	/** Where the answer goes. */
+	readonly send: (event: FlowEvent) => void;
+}
+
+export function ProblemStep({problems, then, send}: ProblemStepProps) {
+	useInput((_input, key) => {
+		if (key.return || key.escape) send({type: 'dismiss'});
+	});
+	return (
+		<Box flexDirection="column" marginTop={1}>
+			{problems.map(problem => (
+				<Box key={problem.message} flexDirection="column">
+					<Text color={colors.fail}>
+						{symbols.fail} {problem.message}
+					</Text>
+					{problem.fix ? <Text>  Fix: {problem.fix}</Text> : null}
+				</Box>
+			))}
+			<KeyHints hints={then === 'back' ? [['Enter', 'back'], ['Ctrl-C', 'quit']] : [['Enter', 'exit']]} />
+		</Box>
+	);
+}

@@ -1,0 +1,82 @@
+import {Box, Text} from 'ink';
+import React from 'react';
+import type {RestartResult} from '../../engine/restart.js';
+import {OutputBox} from '../components/output-box.js';
+import {KeyHints} from '../components/key-hints.js';
+import {Question, SELECT_HINTS} from '../components/question.js';
+import {Select} from '../components/select.js';
+import {Spinner} from '../components/spinner.js';
+import type {FlowEvent} from '../flow.js';
+import {colors, symbols} from '../theme.js';
+
+export interface RestartOfferStepProps {
+	/** The command that will run. */
+	readonly command: string;
+	/** Whether "restart now" is highlighted (the test passed and files changed). */
+	readonly recommended: boolean;
+	/** Where the answer goes. */
+	readonly send: (event: FlowEvent) => void;
+}
+
+export function RestartOfferStep({command, recommended, send}: RestartOfferStepProps) {
+	const items = [
+		{value: true, label: 'Restart Zulip now', hint: command},
+		{value: false, label: 'Not now', hint: 'Zulip keeps the old settings until it restarts'},
+	];
+	return (
+		<Question title="Restart Zulip so it reads the new settings?" help={['The restart takes Zulip offline for a few seconds; a broken settings.py stops it before anything goes down.']} hints={SELECT_HINTS}>
+			<Select items={items} defaultValue={recommended} onSubmit={run => send({type: 'restart-chosen', run})} />
+		</Question>
+	);
+}
+
+export interface RestartingStepProps {
+	/** The command running. */
+	readonly command: string;
+	/** Its output so far; the box shows the last lines. */
+	readonly lines: readonly string[];
+	/** Ctrl-C was pressed once: say what a second one does. */
+	readonly stopWarning?: boolean;
+}
+
+export function RestartingStep({command, lines, stopWarning}: RestartingStepProps) {
+	return (
+		<Box flexDirection="column" marginTop={1}>
+			<Spinner label={`Restarting Zulip: ${command}`} />
+			<OutputBox lines={lines} title="waiting for output…" />
+			{stopWarning ? (
+				<Text color={colors.warn}>
+					{symbols.warn} Stopping the restart half-way can leave Zulip down. Press Ctrl-C again to stop it anyway.
+				</Text>
+			) : (
+				<KeyHints hints={[['Ctrl-C', 'stop']]} />
+			)}
+		</Box>
+	);
+}
+
+export interface RestartFailedStepProps {
+	/** What the command did. */
+	readonly result: RestartResult;
+	/** Where the answer goes. */
+	readonly send: (event: FlowEvent) => void;
+}
+
+export function RestartFailedStep({result, send}: RestartFailedStepProps) {
+	const items = [
+		{value: 'retry', label: 'Try again'},
+		{value: 'finish', label: 'Finish without restarting', hint: `run it yourself: ${result.command}`},
+	];
+	return (
+		<Box flexDirection="column" marginTop={1}>
+			<Text color={colors.fail}>
+				{symbols.fail} The restart failed{result.exitCode === null ? '' : ` (exit code ${result.exitCode})`}. Its last lines:
+			</Text>
+			<OutputBox lines={result.tail} />
+			<Text color={colors.muted}>Errors in settings.py show up here; /var/log/zulip/errors.log has the rest.</Text>
+			<Question title="What now?" hints={SELECT_HINTS}>
+				<Select items={items} onSubmit={value => send(value === 'retry' ? {type: 'restart-chosen', run: true} : {type: 'finish'})} />
+			</Question>
+		</Box>
+	);
+}

@@ -1,0 +1,33 @@
+import React from 'react';
+import {Question, SELECT_HINTS} from '../components/question.js';
+import {Select} from '../components/select.js';
+import type {FlowEvent} from '../flow.js';
+
+export interface TokensStepProps {
+	/** Highlighted at first: what is configured now (Zulip's default is on). */
+	readonly tokens: boolean;
+	/** The tokenized address, with <token> where the random part goes. */
+	readonly tokenized?: string;
+	/** The plain noreply address. */
+	readonly plain?: string;
+	/** Where the answer goes. */
+	readonly send: (event: FlowEvent) => void;
+}
+
+export function TokensStep({tokens, tokenized, plain, send}: TokensStepProps) {
+	const items = [
+		{value: true, label: 'On', hint: `send from ${tokenized ?? 'noreply-<token>@…'} (Zulip's default)`},
+		{value: false, label: 'Off', hint: `send from ${plain ?? 'the noreply address'} (ADD_TOKENS_TO_NOREPLY_ADDRESS = False)`},
+	];
+	return (
+		<Question
+			title="Add a random token to noreply addresses?"
+			help={[
+				'Tokens defend against the "helpdesk attack"; turning them off is safe unless your organization lets anyone with an address at some domain sign up. Many providers refuse tokenized senders: they only send from addresses you own.',
+			]}
+			hints={SELECT_HINTS}
+		>
+			<Select items={items} defaultValue={tokens} onSubmit={value => send({type: 'tokens-chosen', tokens: value})} onCancel={() => send({type: 'back'})} />
+		</Question>
+	);
+}

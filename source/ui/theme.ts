@@ -1,0 +1,39 @@
+/**
+ * Colour only decorates: every meaning is also carried by a symbol or a word,
+ * so NO_COLOR / FORCE_COLOR=0 (chalk drops the colours) loses nothing.
+ */
+export const symbols = {
+	ok: '✔',
+	fail: '✖',
+	warn: '⚠',
+	pointer: '›',
+	back: '‹',
+	info: '•',
+	mask: '•',
+} as const;
+
+export const colors = {
+	ok: 'green',
+	fail: 'red',
+	warn: 'yellow',
+	accent: 'cyan',
+	muted: 'gray',
+} as const;
+
+export type Tone = 'ok' | 'fail' | 'warn' | 'info' | 'back';
+
+export const toneSymbol: Record<Tone, string> = {
+	ok: symbols.ok,
+	fail: symbols.fail,
+	warn: symbols.warn,
+	info: symbols.info,
+	back: '',
+};
+
+export const toneColor: Record<Tone, string | undefined> = {
+	ok: colors.ok,
+	fail: colors.fail,
+	warn: colors.warn,
+	info: colors.accent,
+	back: colors.muted,
+};

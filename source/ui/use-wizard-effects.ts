@@ -1,0 +1,107 @@
+import {useEffect, useRef, type Dispatch} from 'react';
+import {WizardError} from '../engine/errors.js';
+import type {WizardEngine} from './engine-port.js';
+import {isEffectStep, originalBackups, type FlowEvent, type FlowState, type Problem} from './flow.js';
+
+/** Any error as the admin should see it: what happened, and the fix when the engine knows it. */
+export function toProblem(error: unknown): Problem {
+	if (error instanceof WizardError) return {message: error.message, fix: error.fix};
+	return {message: error instanceof Error ? error.message : String(error)};
+}
+
+/**
+ * The one place IO starts: each entry into an effect step (state.effect is
+ * bumped by the reducer) runs its engine call once and reports back with
+ * events. Leaving the step, or unmounting, aborts it, except a write, which
+ * is never stopped half-way (the reducer exits after it on Ctrl-C).
+ */
+export function useWizardEffects(state: FlowState, dispatch: Dispatch<FlowEvent>, engine: WizardEngine): void {
+	const latest = useRef(state);
+	latest.current = state;
+	const key = isEffectStep(state.step) && state.exitCode === undefined ? state.effect : -1;
+	useEffect(() => {
+		if (key === -1) return;
+		const current = latest.current;
+		const controller = new AbortController();
+		const {signal} = controller;
+		let finished = false;
+		let unmounted = false;
+		// A write's outcome must land even if a re-render happened meanwhile; anything else is dropped once aborted.
+		const send = (event: FlowEvent) => {
+			if (!signal.aborted && !unmounted) dispatch(event);
+		};
+
+		const run = async () => {
+			const {step} = current;
+			switch (step.kind) {
+				case 'loading':
+					try {
+						const {loaded, problems} = await engine.load(signal);
+						send({type: 'loaded', loaded, problems});
+					} catch (error) {
+						send({type: 'load-failed', problem: toProblem(error)});
+					}
+
+					break;
+				case 'planning':
+					try {
+						send({type: 'plan-ready', plan: await engine.plan(current.loaded!, current.answers!, signal)});
+					} catch (error) {
+						send({type: 'plan-failed', problem: toProblem(error)});
+					}
+
+					break;
+				case 'writing':
+					try {
+						const {applied, loaded} = await engine.apply(current.plan!, signal);
+						send({type: 'written', applied, loaded});
+					} catch (error) {
+						send({type: 'write-failed', problem: toProblem(error)});
+					}
+
+					break;
+				case 'testing':
+					try {
+						const report = await engine.test(current.loaded!, current.to ?? '', event => send({type: 'test-event', event, at: Date.now()}), signal);
+						send({type: 'test-finished', report, fixes: report.ok ? [] : engine.fixesFor(report, current.answers!)});
+					} catch (error) {
+						send({type: 'test-failed', problem: toProblem(error)});
+					}
+
+					break;
+				case 'restoring':
+					try {
+						await engine.restore({changed: true, files: originalBackups(current.applied)}, signal);
+						send({type: 'restored'});
+					} catch (error) {
+						send({type: 'restore-failed', problem: toProblem(error)});
+					}
+
+					break;
+				case 'restarting':
+					try {
+						const result = await engine.restart(line => send({type: 'restart-output', line}), signal);
+						send({type: 'restart-finished', result});
+					} catch (error) {
+						const {message} = toProblem(error);
+						send({type: 'restart-finished', result: {ok: false, exitCode: null, command: current.settings.restartCommand, tail: [message], confirmed: false}});
+					}
+
+					break;
+				default:
+					break;
+			}
+		};
+
+		void run().finally(() => {
+			finished = true;
+		});
+		const writes = current.step.kind === 'writing' || current.step.kind === 'restoring';
+		return () => {
+			// Files are never left half-written: a write runs to its end and reports back.
+			if (writes && !finished) return;
+			unmounted = true;
+			controller.abort();
+		};
+	}, [key]);
+}

@@ -1,0 +1,177 @@
+import {spawn} from 'node:child_process';
+import {ConfigError} from '../engine/errors.js';
+
+/** A settings file that loops or waits forever must not hang the wizard. */
+const TIMEOUT_MS = 20_000;
+
+/**
+ * Runs settings.py as the module `zproject.prod_settings`, the way Zulip
+ * imports it. Zulip's venv is not on python3's path, so every module that
+ * fails to import normally (`.config`, `ldap`, `django_auth_ldap.config`, …)
+ * is replaced by a stand-in whose attributes are further stand-ins;
+ * `.config`'s get_secret/get_config return their defaults, as on a server
+ * whose secrets file lacks the key. Output goes to stderr so that stdout
+ * carries only the JSON answer.
+ */
+const SCRIPT = String.raw`
+import importlib.abc, importlib.machinery, json, sys, traceback, types
+
+request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+FILENAME = "/etc/zulip/settings.py"
+
+class StandIn:
+    def __init__(self, name):
+        object.__setattr__(self, "_name", name)
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return StandIn(self._name + "." + attr)
+    def __call__(self, *args, **kwargs):
+        return StandIn(self._name + "()")
+    def __getitem__(self, key):
+        return StandIn(self._name + "[]")
+    def __or__(self, other):
+        return self
+    __ror__ = __and__ = __rand__ = __add__ = __radd__ = __or__
+    def __repr__(self):
+        return "<" + self._name + ">"
+
+class StandInModule(types.ModuleType):
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return StandIn(self.__name__ + "." + attr)
+
+def get_secret(key, default_value=None, development_only=False):
+    return default_value
+
+def get_config(section, key, default_value=None):
+    return default_value
+
+def get_from_file_if_exists(path):
+    return ""
+
+class Loader(importlib.abc.Loader):
+    def create_module(self, spec):
+        module = StandInModule(spec.name)
+        module.__path__ = []
+        return module
+    def exec_module(self, module):
+        if module.__name__.endswith(".config") and module.__name__.startswith("zproject"):
+            module.get_secret = get_secret
+            module.get_config = get_config
+            module.get_from_file_if_exists = get_from_file_if_exists
+
+class Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path, target=None):
+        return importlib.machinery.ModuleSpec(fullname, Loader(), is_package=True)
+
+# Last on the path: only modules that are not really installed get stand-ins.
+sys.meta_path.append(Finder())
+
+def encode(value):
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    return {"repr": repr(value)}
+
+real_stdout = sys.stdout
+sys.stdout = sys.stderr
+module = types.ModuleType("zproject.prod_settings")
+module.__file__ = FILENAME
+module.__package__ = "zproject"
+namespace = module.__dict__
+try:
+    code = compile(request["text"].encode("utf-8"), FILENAME, "exec", dont_inherit=True)
+    exec(code, namespace)
+except BaseException as error:
+    line = error.lineno if isinstance(error, SyntaxError) else None
+    if line is None:
+        for frame, frame_line in traceback.walk_tb(error.__traceback__):
+            if frame.f_code.co_filename == FILENAME:
+                line = frame_line
+    message = traceback.format_exception_only(type(error), error)[-1].strip()
+    real_stdout.write(json.dumps({"error": message, "line": line}))
+    sys.exit(0)
+
+real_stdout.write(json.dumps({"values": {name: encode(namespace[name]) for name in request["names"] if name in namespace}}))
+`;
+
+interface EvalAnswer {
+	readonly values?: Record<string, unknown>;
+	readonly error?: string;
+	readonly line?: number | null;
+}
+
+/**
+ * Execute settings.py text with python3 (as Zulip would import it) in a
+ * subprocess and return the listed names' values. str/int/bool/None come back
+ * as JSON values; anything else as `{repr: string}` so it is never mistaken
+ * for a string; a name the file never sets is absent from the result. Used
+ * when a value is an expression. Rejects with ConfigError if python3 fails
+ * (the message holds Python's last error line and the line number, never the
+ * file), and with the signal's reason when aborted.
+ */
+export async function evaluateSettings(text: string, names: readonly string[], options: {signal?: AbortSignal} = {}): Promise<Record<string, unknown>> {
+	const {signal} = options;
+	signal?.throwIfAborted();
+	const fix = 'Check the file with: python3 -m py_compile /etc/zulip/settings.py';
+	const output = await new Promise<string>((resolve, reject) => {
+		// -I: ignore PYTHON* variables and the user's site-packages, so the answer does not depend on who runs it.
+		const child = spawn('python3', ['-I', '-c', SCRIPT], {stdio: ['pipe', 'pipe', 'pipe'], timeout: TIMEOUT_MS, killSignal: 'SIGKILL'});
+		const stdout: Buffer[] = [];
+		const stderr: Buffer[] = [];
+		const onAbort = () => {
+			child.kill('SIGKILL');
+			reject(signal!.reason);
+		};
+
+		signal?.addEventListener('abort', onAbort, {once: true});
+		child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+		child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+		child.stdin.on('error', () => {
+			// python3 exited before reading everything: the close handler reports why.
+		});
+		child.on('error', error => {
+			signal?.removeEventListener('abort', onAbort);
+			const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+			reject(new ConfigError(
+				missing ? 'python3 is not installed, so the wizard cannot work out a value that settings.py computes.' : `python3 could not be started: ${error.message}`,
+				missing ? 'Install python3 (every Zulip server has it), or replace the expression in settings.py with a plain value.' : undefined,
+				'python-missing',
+			));
+		});
+		child.on('close', (code, killedBy) => {
+			signal?.removeEventListener('abort', onAbort);
+			if (signal?.aborted) return;
+			if (killedBy === 'SIGKILL') {
+				reject(new ConfigError(`python3 did not finish running settings.py within ${TIMEOUT_MS / 1000} seconds.`, fix, 'settings-eval'));
+				return;
+			}
+
+			if (code !== 0) {
+				const lastLine = Buffer.concat(stderr).toString('utf8').trim().split('\n').at(-1) ?? '';
+				reject(new ConfigError(`python3 failed while reading settings.py: ${lastLine || `exit code ${code}`}`, fix, 'settings-eval'));
+				return;
+			}
+
+			resolve(Buffer.concat(stdout).toString('utf8'));
+		});
+		child.stdin.end(JSON.stringify({text, names}));
+	});
+
+	let answer: EvalAnswer;
+	try {
+		answer = JSON.parse(output) as EvalAnswer;
+	} catch {
+		throw new ConfigError('python3 gave no answer while reading settings.py.', fix, 'settings-eval');
+	}
+
+	if (answer.error !== undefined) {
+		const where = answer.line ? ` (line ${answer.line})` : '';
+		throw new ConfigError(`settings.py fails when Python runs it${where}: ${answer.error}`, fix, 'settings-eval');
+	}
+
+	return answer.values ?? {};
+}

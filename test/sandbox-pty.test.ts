@@ -1,0 +1,75 @@
+/**
+ * What `npm start` runs after building (`node bin/zulip-email-setup.js
+ * --sandbox`), driven in a real pseudo-terminal at 80×24 as a newcomer would:
+ * Enter on every question, since every default points at the sandbox relay.
+ */
+import assert from 'node:assert/strict';
+import {execFile} from 'node:child_process';
+import {access, mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, before, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+import {keys, PtySession} from './helpers/pty.js';
+import {rawConfigRead} from './helpers/raw-config.js';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(repo, 'bin', 'zulip-email-setup.js');
+let root: string;
+
+before(async () => {
+	root = await mkdtemp(join(tmpdir(), 'sandbox-pty-test-'));
+	// `npm test` builds first; a lone run of this file builds the same way `npm start` does.
+	await access(join(repo, 'dist', 'cli.js')).catch(async () => run(process.execPath, ['scripts/build.js'], {cwd: repo}));
+});
+
+after(async () => {
+	await rm(root, {recursive: true, force: true});
+});
+
+test('npm start: the sandbox wizard runs to the end in a terminal, both mails arrive, the restart runs', {timeout: 90_000}, async () => {
+	// No --sandbox-dir, as `npm start` runs it: the sandbox lands in TMPDIR.
+	const temporary = join(root, 'tmp');
+	await mkdir(temporary);
+	const session = new PtySession(process.execPath, [bin, '--sandbox'], {cwd: root, env: {TMPDIR: temporary, NO_COLOR: '1'}, cols: 80, rows: 24});
+	try {
+		const intro = await session.waitFor(/Which service/);
+		const password = /password (\S+) \(throwaway/.exec(intro)?.[1];
+		assert.ok(password, `the intro shows the throwaway password:\n${intro}`);
+		// The relay is offered first and preselected, with its credentials on screen.
+		assert.match(session.text, /› Sandbox relay\s+127\.0\.0\.1:\d+ STARTTLS, user sandbox-\w+/);
+
+		// Accept every default until the wizard ends: Enter, then wait for the next question's key hints.
+		for (let answered = 0; ; answered++) {
+			assert.ok(answered < 25, `the wizard kept asking:\n${session.recent.slice(-2000)}`);
+			await session.press(keys.enter);
+			try {
+				await session.waitFor(/Enter (confirm|choose)|Mail received by the sandbox relay/, 30_000);
+			} catch (error) {
+				if (session.exitCode !== undefined) break;
+				throw error;
+			}
+
+			if (/Mail received by the sandbox relay/.test(session.text)) break;
+		}
+
+		const code = await session.exit(30_000);
+		const text = session.text;
+		assert.equal(code, 0, text.slice(-3000));
+		assert.match(text, /Zulip restarted successfully!/);
+		assert.match(text, /Mail received by the sandbox relay \(2\):/);
+		assert.match(text, /Subject: Zulip email test/);
+		assert.match(text, /envelope from noreply-[a-z2-7]{24}@zulip\.sandbox\.test to admin@zulip\.sandbox\.test\s+From: noreply-[a-z2-7]{24}@zulip\.sandbox\.test\s+Subject: Zulip noreply email test/);
+
+		const [name] = await readdir(temporary);
+		const dir = join(temporary, name!);
+		assert.match(text, new RegExp(`kept in ${dir.replace(/[^\w/]/g, '\\$&')}`));
+		const secrets = await readFile(join(dir, 'zulip-secrets.conf'), 'utf8');
+		assert.equal(rawConfigRead(secrets, 'secrets', 'email_password'), password);
+		assert.match(await readFile(join(dir, 'settings.py'), 'utf8'), /^EMAIL_HOST = "127\.0\.0\.1"$/m);
+	} finally {
+		session.kill();
+	}
+});

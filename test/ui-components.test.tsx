@@ -1,0 +1,426 @@
+import assert from 'node:assert/strict';
+import {afterEach, before, describe, test} from 'node:test';
+import {cleanup, render} from 'ink-testing-library';
+import React from 'react';
+import type {LoadedConfig} from '../source/engine/current-config.js';
+import {fixesFor} from '../source/engine/fixes.js';
+import {planChanges} from '../source/engine/plan.js';
+import {getProvider} from '../source/engine/providers.js';
+import type {TestReport} from '../source/smtp/types.js';
+import {App} from '../source/ui/app.js';
+import {Select} from '../source/ui/components/select.js';
+import {MaskedInput, TextInput} from '../source/ui/components/text-input.js';
+import type {WizardEngine} from '../source/ui/engine-port.js';
+import type {FlowEvent, FlowSettings} from '../source/ui/flow.js';
+import {DoneStep} from '../source/ui/steps/done-step.js';
+import {EndpointStep} from '../source/ui/steps/endpoint-step.js';
+import {PasswordStep} from '../source/ui/steps/password-step.js';
+import {ProviderStep} from '../source/ui/steps/provider-step.js';
+import {RestartingStep} from '../source/ui/steps/restart-steps.js';
+import {ResultStep} from '../source/ui/steps/result-step.js';
+import {TestingStep} from '../source/ui/steps/testing-step.js';
+import {providerChoices} from '../source/ui/flow.js';
+import {keys, plain, press, settle, waitForFrame, waitForText} from './helpers/ink.js';
+import {ADMIN, freshConfig, SECRET_KEY} from './helpers/ui-fixtures.js';
+
+afterEach(() => cleanup());
+
+function recorder() {
+	const events: FlowEvent[] = [];
+	return {events, send: (event: FlowEvent) => events.push(event)};
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
+}
+
+describe('text input', () => {
+	test('types, moves the cursor, erases and submits on Enter', async () => {
+		let submitted: string | undefined;
+		const {stdin, lastFrame} = render(<TextInput defaultValue="smtp" onSubmit={value => (submitted = value)} />);
+		await settle();
+		await press(stdin, '.example.com', keys.left, keys.left, keys.left, keys.left, keys.backspace, 'X', keys.enter);
+		await until(() => submitted !== undefined, 'submit');
+		assert.equal(submitted, 'smtp.examplX.com');
+		assert.match(plain(lastFrame()), /smtp\.examplX/);
+	});
+
+	test('Ctrl-U clears; a paste ending in a newline submits what came before it', async () => {
+		let submitted: string | undefined;
+		const {stdin} = render(<TextInput defaultValue="old" onSubmit={value => (submitted = value)} />);
+		await settle();
+		await press(stdin, keys.ctrlU, 'pasted-value\r');
+		await until(() => submitted !== undefined, 'submit');
+		assert.equal(submitted, 'pasted-value');
+	});
+
+	test('Esc cancels', async () => {
+		let cancelled = false;
+		const {stdin} = render(<TextInput onSubmit={() => undefined} onCancel={() => (cancelled = true)} />);
+		await settle();
+		await press(stdin, keys.escape);
+		await until(() => cancelled, 'cancel');
+	});
+
+	test('the masked input shows only dots, in every frame', async () => {
+		let submitted: string | undefined;
+		const {stdin, frames} = render(<MaskedInput onSubmit={value => (submitted = value)} />);
+		await settle();
+		await press(stdin, 's3cr', 'et!', keys.enter);
+		await until(() => submitted !== undefined, 'submit');
+		assert.equal(submitted, 's3cret!');
+		assert.ok(frames.every(frame => !/s3cr|et!/.test(frame)), 'the password never reaches the terminal');
+		assert.match(plain(frames.at(-1)), /•{7}/);
+	});
+});
+
+describe('select', () => {
+	const items = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'].map(value => ({value, label: value}));
+
+	test('arrows move and wrap; Enter chooses', async () => {
+		let chosen: string | undefined;
+		const {stdin} = render(<Select items={items} onSubmit={value => (chosen = value)} />);
+		await settle();
+		await press(stdin, keys.up, keys.enter);
+		await until(() => chosen !== undefined, 'choice');
+		assert.equal(chosen, 'epsilon');
+	});
+
+	test('a long list scrolls within its limit', async () => {
+		const {stdin, lastFrame} = render(<Select items={items} limit={2} onSubmit={() => undefined} />);
+		await settle();
+		assert.match(plain(lastFrame()), /↓ 3 more/);
+		await press(stdin, keys.down, keys.down);
+		const frame = await waitForText(lastFrame, '› gamma');
+		assert.match(frame, /↑ 1 more/);
+		assert.ok(!frame.includes('alpha'));
+	});
+
+	test('typing filters; Esc clears the filter first, then goes back', async () => {
+		let chosen: string | undefined;
+		let cancelled = false;
+		const {stdin, lastFrame} = render(<Select filterable items={items} onSubmit={value => (chosen = value)} onCancel={() => (cancelled = true)} />);
+		await settle();
+		await press(stdin, 'ta');
+		const frame = await waitForText(lastFrame, 'Filter: ta');
+		assert.ok(frame.includes('beta') && frame.includes('delta') && !frame.includes('gamma'));
+		await press(stdin, keys.escape);
+		await waitForText(lastFrame, 'gamma');
+		assert.equal(cancelled, false);
+		await press(stdin, 'zzz');
+		await waitForText(lastFrame, 'nothing matches');
+		await press(stdin, keys.ctrlU, keys.escape);
+		await until(() => cancelled, 'cancel');
+		assert.equal(chosen, undefined);
+	});
+});
+
+describe('steps', () => {
+	test('the provider list filters as you type and sends the choice', async () => {
+		const {events, send} = recorder();
+		const {stdin, lastFrame} = render(<ProviderStep choices={providerChoices({initial: {}, restartCommand: 'x'})} preselected="mailgun" limit={8} send={send} />);
+		await settle();
+		assert.match(plain(lastFrame()), /› Mailgun/);
+		await press(stdin, 'grid');
+		await waitForText(lastFrame, '› SendGrid');
+		await press(stdin, keys.enter);
+		await until(() => events.length > 0, 'event');
+		assert.deepEqual(events, [{type: 'provider-chosen', id: 'sendgrid'}]);
+	});
+
+	test('an inconsistent port/TLS pair is flagged as soon as it is highlighted', async () => {
+		const {send} = recorder();
+		const options = [
+			{endpoint: {port: 587, security: 'starttls' as const}, label: '587 with STARTTLS'},
+			{endpoint: {port: 465, security: 'starttls' as const}, label: '465 with STARTTLS', note: 'configured now'},
+		];
+		const {stdin, lastFrame} = render(<EndpointStep host="relay.example.com" options={options} preselected={options[0]!.endpoint} send={send} />);
+		await settle();
+		assert.ok(!plain(lastFrame()).includes('⚠'));
+		await press(stdin, keys.down);
+		const frame = await waitForText(lastFrame, '⚠');
+		assert.match(frame, /Port 465 speaks TLS from the first byte/);
+	});
+
+	test('the password step offers to keep the stored one by default', async () => {
+		const {events, send} = recorder();
+		const {stdin, lastFrame} = render(<PasswordStep mode="choose" provider={getProvider('gmail')} username="zulip@example.com" typed="" send={send} />);
+		await settle();
+		assert.match(plain(lastFrame()), /› Keep the current password/);
+		await press(stdin, keys.enter);
+		await until(() => events.length > 0, 'event');
+		assert.deepEqual(events, [{type: 'password-kept'}]);
+	});
+
+	test('the live test shows each step with its time', () => {
+		const {lastFrame} = render(
+			<TestingStep
+				to={ADMIN}
+				limit={10}
+				lines={[
+					{step: 'connect', label: 'Connect to smtp.example.com:587', status: 'ok', elapsedMs: 12, startedAt: 0},
+					{step: 'starttls', label: 'STARTTLS', status: 'running', elapsedMs: 0, startedAt: Date.now()},
+				]}
+			/>,
+		);
+		const frame = plain(lastFrame());
+		assert.match(frame, /✔ Connect to smtp\.example\.com:587 12 ms/);
+		assert.match(frame, /STARTTLS \d+ ms/);
+		assert.match(frame, /Esc stop the test/);
+	});
+
+	test('a failed test shows the diagnosis with its fix and offers the fix first', async () => {
+		const report: TestReport = {
+			ok: false,
+			senders: [
+				{role: 'default', address: ADMIN, ok: true},
+				{role: 'noreply', address: 'noreply-x@zulip.example.com', ok: false, diagnosis: {id: 'sender-rejected', message: 'The server refused this sender.', fix: 'Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False.', detail: '553 Sender address rejected: not owned by user'}},
+			],
+			durationMs: 100,
+		};
+		const answers = {providerId: 'mailgun' as const, host: 'smtp.mailgun.org', port: 587, security: 'starttls' as const, username: 'u', password: {kind: 'keep' as const}};
+		const {events, send} = recorder();
+		const {stdin, lastFrame} = render(<ResultStep report={report} fixes={fixesFor(report, answers)} canRestore send={send} />);
+		await settle();
+		const frame = plain(lastFrame());
+		assert.match(frame, /✖ Noreply From noreply-x@zulip\.example\.com: The server refused this sender\./);
+		assert.match(frame, /Fix: Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False\./);
+		assert.match(frame, /553 Sender address rejected/);
+		assert.match(frame, /Restore the backups/);
+		await press(stdin, keys.enter);
+		await until(() => events.length > 0, 'event');
+		assert.deepEqual(events, [{type: 'fix-chosen', id: 'tokens-off'}]);
+	});
+
+	test('the restart output stays in a box of 8 lines', () => {
+		const lines = Array.from({length: 30}, (_, index) => `restart-server: step ${index}`);
+		const frame = plain(render(<RestartingStep command="restart-server" lines={lines} />).lastFrame());
+		assert.ok(frame.includes('step 29') && frame.includes('step 22'));
+		assert.ok(!frame.includes('step 21'));
+	});
+
+	test('the done screen lists backups and next steps', () => {
+		const frame = plain(
+			render(
+				<DoneStep
+					testOk
+					changed={[{path: '/etc/zulip/settings.py', changed: true, backup: '/etc/zulip/settings.py.bak-1', created: false}]}
+					restored={false}
+					restart={{ok: true, exitCode: 0, command: 'restart-server', tail: [], confirmed: true}}
+					restartCommand="restart-server"
+					providerName="Mailgun"
+					sendingDomain="zulip.example.com"
+					fileBackend={false}
+				/>,
+			).lastFrame(),
+		);
+		assert.match(frame, /✔ Zulip can send email\./);
+		assert.match(frame, /backup: \/etc\/zulip\/settings\.py\.bak-1/);
+		assert.match(frame, /Zulip restarted successfully!/);
+		assert.match(frame, /SPF and DKIM records for zulip\.example\.com/);
+		assert.match(frame, /Mailgun's sending log/);
+	});
+});
+
+describe('the app, with a fake engine', () => {
+	let fresh: LoadedConfig;
+	before(async () => {
+		fresh = await freshConfig();
+	});
+
+	const PASSWORD = 'hunter2-%#;';
+	const settings: FlowSettings = {initial: {}, restartCommand: 'restart-server'};
+
+	function fakeEngine(report: TestReport = {ok: true, senders: [{role: 'default', address: ADMIN, ok: true, sent: true}], durationMs: 5}) {
+		const calls: string[] = [];
+		let testSignal: AbortSignal | undefined;
+		const engine: WizardEngine = {
+			async load() {
+				calls.push('load');
+				return {loaded: fresh, problems: []};
+			},
+			async plan(loaded, answers) {
+				calls.push('plan');
+				return planChanges(loaded, answers);
+			},
+			async apply(plan) {
+				calls.push('apply');
+				return {
+					applied: {changed: true, files: [plan.secrets, plan.settings].map(file => ({path: file.path, changed: file.changed, backup: `${file.path}.bak`, created: false}))},
+					loaded: fresh,
+				};
+			},
+			async test(_loaded, to, onEvent, signal) {
+				calls.push(`test ${to}`);
+				testSignal = signal;
+				onEvent({step: 'connect', status: 'start', label: 'Connect', elapsedMs: 0});
+				onEvent({step: 'connect', status: 'ok', label: 'Connect', elapsedMs: 3});
+				if (report === hanging) {
+					await new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+				}
+
+				return report;
+			},
+			fixesFor,
+			async restore() {
+				calls.push('restore');
+			},
+			async restart(onLine) {
+				calls.push('restart');
+				onLine('restart-server: Restarting');
+				onLine('Zulip restarted successfully!');
+				return {ok: true, exitCode: 0, command: 'restart-server', tail: ['Zulip restarted successfully!'], confirmed: true};
+			},
+		};
+		return {engine, calls, testSignal: () => testSignal};
+	}
+
+	const hanging: TestReport = {ok: false, senders: [], durationMs: 0};
+
+	test('a first-time setup by keys only, password never on screen, exit 0', async () => {
+		const {engine, calls} = fakeEngine();
+		let exitCode: number | undefined;
+		const {stdin, lastFrame, frames} = render(<App engine={engine} settings={settings} onExit={code => (exitCode = code)} />);
+		await waitForText(lastFrame, 'Which service');
+		await press(stdin, 'mailgun');
+		await waitForText(lastFrame, '› Mailgun');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'SMTP server (EMAIL_HOST)');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Port and TLS mode');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'SMTP username');
+		await press(stdin, 'postmaster@mg.example.com');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Password for postmaster@mg.example.com');
+		await press(stdin, PASSWORD);
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Noreply address');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Add a random token');
+		await press(stdin, keys.down, keys.enter);
+		await waitForText(lastFrame, 'Where should the two test mails go?');
+		await press(stdin, keys.enter);
+		const review = await waitForText(lastFrame, 'Write these changes?');
+		assert.deepEqual(calls, ['load', 'plan'], 'nothing is written before the review');
+		assert.match(review, /\+EMAIL_HOST = "smtp\.mailgun\.org"/);
+		assert.ok(!review.includes(SECRET_KEY));
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Restart Zulip so it reads the new settings?');
+		assert.deepEqual(calls, ['load', 'plan', 'apply', `test ${ADMIN}`]);
+		await press(stdin, keys.enter);
+		await until(() => exitCode !== undefined, 'exit');
+		assert.equal(exitCode, 0);
+		const done = await waitForText(lastFrame, 'Next steps');
+		assert.match(done, /Zulip restarted successfully!/);
+		assert.ok(frames.every(frame => !frame.includes(PASSWORD)), 'the password is never rendered');
+	});
+
+	test('Esc goes back a step, answers kept', async () => {
+		const {engine} = fakeEngine();
+		const {stdin, lastFrame} = render(<App engine={engine} settings={settings} onExit={() => undefined} />);
+		await waitForText(lastFrame, 'Which service');
+		await press(stdin, 'custom', keys.enter);
+		await waitForText(lastFrame, 'SMTP server');
+		await press(stdin, 'relay.example.com', keys.enter);
+		await waitForText(lastFrame, 'Port and TLS mode for relay.example.com');
+		await press(stdin, keys.escape);
+		await waitForFrame(lastFrame, frame => /SMTP server \(EMAIL_HOST\)\n.*\n\s+relay\.example\.com/.test(frame), {what: 'the host step with the typed host'});
+		await press(stdin, keys.escape);
+		await waitForText(lastFrame, 'Which service');
+	});
+
+	test('Ctrl-C during the test aborts it and exits 130', async () => {
+		const fake = fakeEngine(hanging);
+		let exitCode: number | undefined;
+		const {stdin, lastFrame} = render(<App engine={fake.engine} settings={settings} onExit={code => (exitCode = code)} />);
+		await waitForText(lastFrame, 'Which service');
+		await press(stdin, 'local', keys.enter);
+		await waitForText(lastFrame, 'Noreply address');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Add a random token');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Where should');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Write these changes?');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Esc stop the test');
+		await press(stdin, keys.ctrlC);
+		await until(() => exitCode !== undefined, 'exit');
+		assert.equal(exitCode, 130);
+		cleanup();
+		await until(() => fake.testSignal()?.aborted === true, 'the test to be aborted');
+	});
+
+	test('Ctrl-C at a question exits 130 and says nothing was written', async () => {
+		const {engine, calls} = fakeEngine();
+		let exitCode: number | undefined;
+		const {stdin, lastFrame} = render(<App engine={engine} settings={settings} onExit={code => (exitCode = code)} />);
+		await waitForText(lastFrame, 'Which service');
+		await press(stdin, keys.ctrlC);
+		await until(() => exitCode !== undefined, 'exit');
+		assert.equal(exitCode, 130);
+		await waitForText(lastFrame, 'Cancelled. Nothing was written.');
+		assert.deepEqual(calls, ['load']);
+	});
+
+	test('a permission problem is shown with its fix before any question', async () => {
+		const {engine} = fakeEngine();
+		const blocked: WizardEngine = {...engine, load: async () => ({loaded: fresh, problems: [{message: 'Cannot write /etc/zulip/settings.py.', fix: 'Run with sudo.'}]})};
+		let exitCode: number | undefined;
+		const {stdin, lastFrame} = render(<App engine={blocked} settings={settings} onExit={code => (exitCode = code)} />);
+		const frame = await waitForText(lastFrame, 'Cannot write');
+		assert.match(frame, /Fix: Run with sudo\./);
+		assert.ok(!frame.includes('Which service'));
+		await press(stdin, keys.enter);
+		await until(() => exitCode !== undefined, 'exit');
+		assert.equal(exitCode, 3);
+	});
+
+	test('a failed test offers its fix; one key rewrites and retests', async () => {
+		const failing: TestReport = {
+			ok: false,
+			diagnosis: {id: 'connection-timeout', message: 'Nothing answered on port 587.', fix: 'Use port 465.'},
+			senders: [],
+			suggestion: {port: 465, security: 'ssl', reason: 'it completed the TLS handshake'},
+			durationMs: 10,
+		};
+		const fake = fakeEngine(failing);
+		let tests = 0;
+		const engine: WizardEngine = {
+			...fake.engine,
+			async test(loaded, to, onEvent, signal) {
+				tests++;
+				return tests === 1 ? fake.engine.test(loaded, to, onEvent, signal) : {ok: true, senders: [], durationMs: 1};
+			},
+		};
+		const {stdin, lastFrame} = render(<App engine={engine} settings={settings} onExit={() => undefined} />);
+		await waitForText(lastFrame, 'Which service');
+		await press(stdin, 'custom', keys.enter);
+		await waitForText(lastFrame, 'SMTP server');
+		await press(stdin, 'relay.example.com', keys.enter);
+		await waitForText(lastFrame, 'Port and TLS mode');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'SMTP username');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Noreply address');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Add a random token');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Where should');
+		await press(stdin, keys.enter);
+		await waitForText(lastFrame, 'Write these changes?');
+		await press(stdin, keys.enter);
+		const result = await waitForText(lastFrame, 'What now?');
+		assert.match(result, /Nothing answered on port 587/);
+		assert.match(result, /› Switch to port 465 with SSL\/TLS/);
+		await press(stdin, keys.enter);
+		const after = await waitForText(lastFrame, 'Restart Zulip so it reads');
+		assert.match(after, /\+EMAIL_USE_SSL = True/);
+		assert.equal(tests, 2);
+	});
+});

@@ -1,0 +1,644 @@
+import assert from 'node:assert/strict';
+import {before, describe, test} from 'node:test';
+import type {Answers} from '../source/engine/answers.js';
+import type {ApplyResult} from '../source/engine/apply.js';
+import type {LoadedConfig} from '../source/engine/current-config.js';
+import {fixesFor} from '../source/engine/fixes.js';
+import {planChanges} from '../source/engine/plan.js';
+import type {RestartResult} from '../source/engine/restart.js';
+import type {TestEvent, TestReport} from '../source/smtp/types.js';
+import {
+	canKeepPassword,
+	editTargets,
+	endpointOptions,
+	EXIT,
+	flowReducer,
+	foldTestEvent,
+	hideOtherSecrets,
+	initialFlowState,
+	preselectedChoice,
+	type FlowEvent,
+	type FlowSettings,
+	type FlowState,
+} from '../source/ui/flow.js';
+import {ADMIN, configuredWith, freshConfig, SECRET_KEY} from './helpers/ui-fixtures.js';
+
+const RESTART = 'su zulip -c /home/zulip/deployments/current/scripts/restart-server';
+const PASSWORD = 'Pa55%word#;=x';
+const settings: FlowSettings = {initial: {}, restartCommand: RESTART};
+
+let fresh: LoadedConfig;
+let gmail: LoadedConfig;
+const gmailAnswers: Answers = {
+	providerId: 'gmail',
+	host: 'smtp.gmail.com',
+	port: 587,
+	security: 'starttls',
+	username: 'zulip@example.com',
+	password: {kind: 'new', value: 'old-app-password'},
+};
+
+before(async () => {
+	fresh = await freshConfig();
+	gmail = await configuredWith(gmailAnswers);
+});
+
+function run(state: FlowState, ...events: FlowEvent[]): FlowState {
+	return events.reduce(flowReducer, state);
+}
+
+function loadedState(loaded = fresh, flowSettings = settings): FlowState {
+	return run(initialFlowState(flowSettings), {type: 'loaded', loaded, problems: []});
+}
+
+function applied(state: FlowState): ApplyResult {
+	const plan = state.plan!;
+	return {
+		changed: true,
+		files: [plan.secrets, plan.settings].map(file => ({path: file.path, changed: file.changed, backup: file.changed ? `${file.path}.bak` : null, created: false})),
+	};
+}
+
+const okReport: TestReport = {
+	ok: true,
+	senders: [
+		{role: 'default', address: ADMIN, ok: true, sent: true},
+		{role: 'noreply', address: 'noreply-abc@zulip.example.com', ok: true, sent: true},
+	],
+	durationMs: 420,
+};
+
+const noreplyRefused: TestReport = {
+	ok: false,
+	senders: [
+		{role: 'default', address: ADMIN, ok: true},
+		{
+			role: 'noreply',
+			address: 'noreply-abc@zulip.example.com',
+			ok: false,
+			diagnosis: {id: 'sender-rejected', message: 'The server refused the sender noreply-abc@zulip.example.com.', fix: 'Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens).'},
+		},
+	],
+	durationMs: 300,
+};
+
+const filtered: TestReport = {
+	ok: false,
+	diagnosis: {id: 'connection-timeout', message: 'Nothing answered on port 587.', fix: 'Use port 465 with SSL (--port 465 --security ssl).'},
+	senders: [],
+	suggestion: {port: 465, security: 'ssl', reason: 'it completed the TLS handshake'},
+	durationMs: 10_000,
+};
+
+const authFailed: TestReport = {
+	ok: false,
+	diagnosis: {id: 'auth-failed', message: 'The server refused the username or password.', fix: 'Type the password again.'},
+	senders: [],
+	durationMs: 100,
+};
+
+const restartOk: RestartResult = {ok: true, exitCode: 0, command: RESTART, tail: ['Zulip restarted successfully!'], confirmed: true};
+const restartFailed: RestartResult = {ok: false, exitCode: 1, command: RESTART, tail: ["Must be run as user 'zulip'."], confirmed: false};
+
+/** A first-time Mailgun setup up to the review, as the admin would answer it. */
+function mailgunToRecipient(tokens = false): FlowState {
+	return run(
+		loadedState(),
+		{type: 'provider-chosen', id: 'mailgun'},
+		{type: 'host-submitted', host: 'smtp.mailgun.org'},
+		{type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}},
+		{type: 'username-submitted', username: 'postmaster@mg.example.com'},
+		{type: 'password-submitted', password: PASSWORD},
+		{type: 'noreply-submitted', address: 'noreply@zulip.example.com'},
+		{type: 'tokens-chosen', tokens},
+	);
+}
+
+function toReview(state = mailgunToRecipient()): FlowState {
+	const planning = run(state, {type: 'recipient-submitted', address: ADMIN});
+	return run(planning, {type: 'plan-ready', plan: planChanges(planning.loaded!, planning.answers!)});
+}
+
+function toResult(report: TestReport, review = toReview()): FlowState {
+	const writing = run(review, {type: 'write-confirmed'});
+	const testing = run(writing, {type: 'written', applied: applied(review), loaded: fresh});
+	return run(testing, {type: 'test-finished', report, fixes: fixesFor(report, testing.answers!)});
+}
+
+describe('start', () => {
+	test('loads, logs what is configured now, and asks for the provider', () => {
+		const state = loadedState();
+		assert.equal(state.step.kind, 'provider');
+		assert.equal(state.history.length, 0);
+		assert.match(state.log[0]!.text, /Configured now/);
+		assert.ok(state.log[0]!.block!.some(line => line.includes(ADMIN)));
+	});
+
+	test('permission problems block before any question; Enter or Esc exits with 3', () => {
+		const blocked = run(initialFlowState(settings), {type: 'loaded', loaded: fresh, problems: [{message: 'Cannot write settings.py.', fix: 'Run with sudo.'}]});
+		assert.equal(blocked.step.kind, 'blocked');
+		assert.equal(run(blocked, {type: 'dismiss'}).exitCode, EXIT.config);
+		assert.equal(run(blocked, {type: 'back'}).exitCode, EXIT.config);
+	});
+
+	test('an unreadable configuration is a problem that exits with 3', () => {
+		const failed = run(initialFlowState(settings), {type: 'load-failed', problem: {message: 'settings.py does not exist.'}});
+		assert.equal(failed.step.kind, 'problem');
+		assert.equal(run(failed, {type: 'dismiss'}).exitCode, EXIT.config);
+	});
+
+	test('Esc on the first question has nowhere to go', () => {
+		const state = loadedState();
+		assert.equal(run(state, {type: 'back'}), state);
+	});
+
+	test('a rerun preselects the configured provider; flags and the sandbox win', () => {
+		assert.equal(preselectedChoice(loadedState(gmail)), 'gmail');
+		assert.equal(preselectedChoice(loadedState(gmail, {...settings, initial: {providerId: 'sendgrid'}})), 'sendgrid');
+		const sandbox = {host: '127.0.0.1', port: 2525, security: 'starttls' as const, username: 'sandbox', password: 'throwaway'};
+		assert.equal(preselectedChoice(loadedState(fresh, {...settings, sandbox})), 'sandbox');
+	});
+});
+
+describe('first-time setup', () => {
+	test('Mailgun: every question in order, then review, write, test, restart, done with 0', () => {
+		let state = loadedState();
+		state = run(state, {type: 'provider-chosen', id: 'mailgun'});
+		assert.equal(state.step.kind, 'host');
+		assert.equal(state.answers!.host, 'smtp.mailgun.org');
+		assert.equal(state.answers!.port, 587);
+		state = run(state, {type: 'host-submitted', host: ' smtp.mailgun.org '});
+		assert.equal(state.step.kind, 'endpoint');
+		assert.equal(state.answers!.host, 'smtp.mailgun.org');
+		state = run(state, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}});
+		assert.equal(state.step.kind, 'username');
+		state = run(state, {type: 'username-submitted', username: 'postmaster@mg.example.com'});
+		assert.deepEqual(state.step, {kind: 'password', mode: 'type', resume: undefined});
+		state = run(state, {type: 'password-submitted', password: PASSWORD});
+		assert.equal(state.step.kind, 'noreply');
+		state = run(state, {type: 'noreply-submitted', address: 'noreply@zulip.example.com'});
+		assert.equal(state.answers!.noreplyAddress, undefined, 'the address Zulip already uses is left alone');
+		assert.equal(state.step.kind, 'tokens');
+		state = run(state, {type: 'tokens-chosen', tokens: false});
+		assert.equal(state.answers!.tokens, false);
+		assert.equal(state.step.kind, 'recipient');
+		const effect = state.effect;
+		state = run(state, {type: 'recipient-submitted', address: ADMIN});
+		assert.deepEqual(state.step, {kind: 'planning', autoApply: false});
+		assert.equal(state.effect, effect + 1, 'entering an effect step starts its effect');
+		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
+		assert.equal(state.step.kind, 'review');
+		const diff = state.log.at(-1)!;
+		assert.match(diff.text, /password masked/);
+		assert.ok(diff.block!.some(line => line.includes('+EMAIL_HOST = "smtp.mailgun.org"')), diff.block!.join('\n'));
+		assert.equal(state.applied.length, 0, 'nothing is written before the review');
+		state = run(state, {type: 'write-confirmed'});
+		assert.equal(state.step.kind, 'writing');
+		const result = applied(state);
+		state = run(state, {type: 'written', applied: result, loaded: fresh});
+		assert.equal(state.step.kind, 'testing');
+		assert.equal(state.history.length, 0, 'no going back past a write');
+		assert.equal(state.plan, undefined, 'the new file contents (with the password) are dropped once written');
+		const start: TestEvent = {step: 'connect', status: 'start', label: 'Connect to smtp.mailgun.org:587', elapsedMs: 0};
+		state = run(state, {type: 'test-event', event: start, at: 1000}, {type: 'test-event', event: {...start, status: 'ok', elapsedMs: 12}, at: 1012});
+		assert.deepEqual(state.step.kind === 'testing' && state.step.lines.map(line => [line.status, line.elapsedMs]), [['ok', 12]]);
+		state = run(state, {type: 'test-finished', report: okReport, fixes: []});
+		assert.equal(state.step.kind, 'restart-offer');
+		assert.match(state.log.at(-1)!.text, /Test passed/);
+		state = run(state, {type: 'restart-chosen', run: true});
+		assert.equal(state.step.kind, 'restarting');
+		state = run(state, {type: 'restart-output', line: 'restart-server: Restarting'}, {type: 'restart-finished', result: restartOk});
+		assert.equal(state.step.kind, 'done');
+		assert.equal(state.exitCode, EXIT.ok);
+		assert.ok(state.log.some(entry => entry.text === 'Zulip restarted successfully!'));
+	});
+
+	test('the password never reaches the log, at any step', () => {
+		const review = toReview();
+		const state = run(review, {type: 'write-confirmed'}, {type: 'written', applied: applied(review), loaded: fresh}, {type: 'test-finished', report: okReport, fixes: []});
+		const printed = JSON.stringify(state.log);
+		assert.ok(!printed.includes(PASSWORD));
+		assert.ok(printed.includes('Password: new (hidden)'));
+	});
+
+	test('the review hides the other secrets of zulip-secrets.conf', () => {
+		const printed = JSON.stringify(toReview().log);
+		assert.ok(!printed.includes(SECRET_KEY), 'secret_key stays off the screen');
+		assert.ok(!printed.includes('r4bb1t'));
+		assert.match(printed, /email_password = \*+ \(new\)/);
+	});
+
+	test('Amazon SES asks for the region, which picks the host', () => {
+		let state = run(loadedState(), {type: 'provider-chosen', id: 'ses'});
+		assert.equal(state.step.kind, 'region');
+		state = run(state, {type: 'region-chosen', region: 'eu-west-1'});
+		assert.equal(state.step.kind, 'host');
+		assert.equal(state.answers!.host, 'email-smtp.eu-west-1.amazonaws.com');
+		assert.equal(state.answers!.region, 'eu-west-1');
+		assert.equal(run(state, {type: 'back'}).step.kind, 'region');
+		assert.equal(run(state, {type: 'region-chosen', region: 'nowhere-1'}), state, 'only the host step reacts now');
+	});
+
+	test('the local MTA skips server and credentials', () => {
+		const state = run(loadedState(), {type: 'provider-chosen', id: 'local'});
+		assert.equal(state.step.kind, 'noreply');
+		assert.equal(state.answers!.host, 'localhost');
+		assert.equal(state.answers!.username, '');
+		assert.deepEqual(state.answers!.password, {kind: 'none'});
+		assert.deepEqual(editTargets(state).map(target => target.target), ['provider', 'noreply', 'recipient']);
+	});
+
+	test('the file backend asks for a directory instead', () => {
+		let state = run(loadedState(), {type: 'provider-chosen', id: 'file'});
+		assert.equal(state.step.kind, 'file-path');
+		state = run(state, {type: 'file-path-submitted', path: 'relative/dir'});
+		assert.equal(state.step.kind, 'file-path');
+		assert.match(state.step.kind === 'file-path' ? state.step.error ?? '' : '', /absolute/);
+		state = run(state, {type: 'file-path-submitted', path: '/var/log/zulip/emails'});
+		assert.equal(state.step.kind, 'noreply');
+		assert.equal(state.answers!.filePath, '/var/log/zulip/emails');
+		assert.deepEqual(editTargets(state).map(target => target.target), ['provider', 'file-path', 'noreply', 'recipient']);
+	});
+
+	test('a custom relay: invalid answers stay on their step with the reason', () => {
+		let state = run(loadedState(), {type: 'provider-chosen', id: 'custom'});
+		assert.equal(state.step.kind, 'host');
+		state = run(state, {type: 'host-submitted', host: ''});
+		assert.deepEqual(state.step, {kind: 'host', error: 'The host is empty.'});
+		state = run(state, {type: 'host-submitted', host: 'relay.example.com'});
+		state = run(state, {type: 'endpoint-chosen', endpoint: 'other'});
+		assert.equal(state.step.kind, 'port');
+		state = run(state, {type: 'port-submitted', port: '70000'});
+		assert.match(state.step.kind === 'port' ? state.step.error ?? '' : '', /1 to 65535/);
+		state = run(state, {type: 'port-submitted', port: '465'});
+		assert.equal(state.step.kind, 'security');
+		assert.equal(state.answers!.port, 465);
+		state = run(state, {type: 'security-chosen', security: 'starttls'});
+		assert.equal(state.step.kind, 'security', '465 with STARTTLS is flagged before any test');
+		assert.match(state.step.kind === 'security' ? state.step.warning ?? '' : '', /465/);
+		assert.equal(run(state, {type: 'back'}).step.kind, 'security', 'Esc first dismisses the warning');
+		state = run(state, {type: 'security-chosen', security: 'starttls'});
+		assert.equal(state.step.kind, 'username', 'a second Enter keeps it anyway');
+		assert.equal(state.answers!.security, 'starttls');
+	});
+
+	test('a mismatched port in the list also needs a second Enter', () => {
+		let state = run(loadedState(), {type: 'provider-chosen', id: 'custom'}, {type: 'host-submitted', host: 'relay.example.com'});
+		state = run(state, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'ssl'}});
+		assert.equal(state.step.kind, 'endpoint');
+		state = run(state, {type: 'endpoint-chosen', endpoint: {port: 465, security: 'ssl'}});
+		assert.equal(state.step.kind, 'username', 'a consistent choice goes straight on');
+	});
+
+	test('a custom relay without a username sends without logging in', () => {
+		let state = run(loadedState(), {type: 'provider-chosen', id: 'custom'}, {type: 'host-submitted', host: 'relay.example.com'});
+		state = run(state, {type: 'endpoint-chosen', endpoint: {port: 25, security: 'starttls'}}, {type: 'username-submitted', username: ''});
+		assert.equal(state.step.kind, 'noreply');
+		assert.deepEqual(state.answers!.password, {kind: 'none'});
+	});
+
+	test('a username with spaces around it, an empty password and a bad address are refused in place', () => {
+		let state = run(loadedState(), {type: 'provider-chosen', id: 'mailgun'}, {type: 'host-submitted', host: 'smtp.mailgun.org'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}});
+		state = run(state, {type: 'username-submitted', username: ' user '});
+		assert.equal(state.step.kind, 'username');
+		state = run(state, {type: 'username-submitted', username: 'user'}, {type: 'password-submitted', password: ''});
+		assert.match(state.step.kind === 'password' ? state.step.error ?? '' : '', /password is needed/);
+		state = run(state, {type: 'password-submitted', password: ' padded '});
+		assert.equal(state.step.kind, 'password', 'RawConfigParser would strip the spaces');
+		state = run(state, {type: 'password-submitted', password: 'ok'}, {type: 'noreply-submitted', address: 'not an address'});
+		assert.equal(state.step.kind, 'noreply');
+		state = run(state, {type: 'noreply-submitted', address: ''});
+		assert.equal(state.answers!.noreplyAddress, null, "empty means Zulip's default");
+		state = run(state, {type: 'tokens-chosen', tokens: true}, {type: 'recipient-submitted', address: 'nobody'});
+		assert.equal(state.step.kind, 'recipient');
+		assert.equal(state.answers!.tokens, undefined, 'tokens on is what Zulip does already: left alone');
+	});
+
+	test('the sandbox relay comes prefilled, password included', () => {
+		const sandbox = {host: '127.0.0.1', port: 2525, security: 'starttls' as const, username: 'sandbox-user', password: 'throwaway'};
+		let state = run(loadedState(fresh, {...settings, sandbox}), {type: 'provider-chosen', id: 'sandbox'});
+		assert.equal(state.step.kind, 'host');
+		assert.equal(state.answers!.providerId, 'custom');
+		assert.equal(endpointOptions(state)[0]!.note, 'the sandbox relay');
+		state = run(state, {type: 'host-submitted', host: '127.0.0.1'}, {type: 'endpoint-chosen', endpoint: {port: 2525, security: 'starttls'}}, {type: 'username-submitted', username: 'sandbox-user'});
+		assert.deepEqual(state.answers!.password, {kind: 'new', value: 'throwaway'});
+	});
+
+	test('flags prefill the answers of their provider', () => {
+		const state = run(
+			loadedState(fresh, {...settings, initial: {providerId: 'custom', host: 'relay.internal', port: 2525, security: 'starttls', username: 'me', tokens: false, to: 'ops@example.com'}}),
+			{type: 'provider-chosen', id: 'custom'},
+		);
+		assert.equal(state.answers!.host, 'relay.internal');
+		assert.equal(state.answers!.port, 2525);
+		assert.equal(state.answers!.username, 'me');
+		assert.equal(state.answers!.tokens, false);
+		assert.equal(state.to, 'ops@example.com');
+	});
+});
+
+describe('back', () => {
+	test('Esc walks back one question at a time and keeps what was typed', () => {
+		let state = mailgunToRecipient();
+		const expected = ['tokens', 'noreply', 'password', 'username', 'endpoint', 'host', 'provider'];
+		for (const kind of expected) {
+			state = run(state, {type: 'back'});
+			assert.equal(state.step.kind, kind);
+		}
+
+		assert.equal(state.answers!.username, 'postmaster@mg.example.com');
+		assert.deepEqual(state.answers!.password, {kind: 'new', value: PASSWORD});
+		assert.ok(state.log.some(entry => entry.tone === 'back' && /provider/.test(entry.text)));
+		// The same provider again keeps every answer.
+		state = run(state, {type: 'provider-chosen', id: 'mailgun'});
+		assert.equal(state.answers!.username, 'postmaster@mg.example.com');
+		// Another provider starts from its own preset and asks for the password again.
+		state = run(state, {type: 'back'}, {type: 'provider-chosen', id: 'sendgrid'});
+		assert.equal(state.answers!.host, 'smtp.sendgrid.net');
+		assert.equal(state.answers!.username, 'apikey');
+		assert.deepEqual(state.answers!.password, {kind: 'new', value: ''});
+		assert.equal(state.answers!.tokens, false, 'the From answers survive a provider change');
+	});
+
+	test('back from the port/TLS list of "other" returns to the list, then the host', () => {
+		let state = run(loadedState(), {type: 'provider-chosen', id: 'custom'}, {type: 'host-submitted', host: 'relay.example.com'}, {type: 'endpoint-chosen', endpoint: 'other'}, {type: 'port-submitted', port: '2525'});
+		assert.equal(state.step.kind, 'security');
+		state = run(state, {type: 'back'});
+		assert.equal(state.step.kind, 'port');
+		state = run(state, {type: 'back'});
+		assert.equal(state.step.kind, 'endpoint');
+		state = run(state, {type: 'back'});
+		assert.equal(state.step.kind, 'host');
+	});
+
+	test('an error is gone when the admin comes back to the step', () => {
+		let state = run(loadedState(), {type: 'provider-chosen', id: 'custom'}, {type: 'host-submitted', host: 'bad host'});
+		assert.ok(state.step.kind === 'host' && state.step.error);
+		state = run(state, {type: 'host-submitted', host: 'relay.example.com'}, {type: 'back'});
+		assert.deepEqual(state.step, {kind: 'host'});
+	});
+
+	test('from the review back to the recipient; planning can be left too', () => {
+		const review = toReview();
+		assert.equal(run(review, {type: 'back'}).step.kind, 'recipient');
+		const planning = run(mailgunToRecipient(), {type: 'recipient-submitted', address: ADMIN});
+		assert.equal(run(planning, {type: 'back'}).step.kind, 'recipient');
+	});
+
+	test('nothing goes back while a write, a restore or a restart runs', () => {
+		const writing = run(toReview(), {type: 'write-confirmed'});
+		assert.equal(run(writing, {type: 'back'}), writing);
+		const restoring = run(toResult(noreplyRefused), {type: 'restore'});
+		assert.equal(run(restoring, {type: 'back'}), restoring);
+		const restarting = run(toResult(okReport), {type: 'restart-chosen', run: true});
+		assert.equal(run(restarting, {type: 'back'}), restarting);
+	});
+
+	test('Esc during the test stops it and offers the same choices', () => {
+		const review = toReview();
+		const testing = run(review, {type: 'write-confirmed'}, {type: 'written', applied: applied(review), loaded: fresh});
+		const stopped = run(testing, {type: 'back'});
+		assert.deepEqual(stopped.step, {kind: 'result', stopped: true});
+		assert.equal(run(stopped, {type: 'test-finished', report: okReport, fixes: []}), stopped, 'a late report is ignored');
+		assert.equal(run(stopped, {type: 'retest'}).step.kind, 'testing');
+	});
+});
+
+describe('a rerun', () => {
+	test('same host and user: keeping the stored password is offered', () => {
+		let state = run(loadedState(gmail), {type: 'provider-chosen', id: 'gmail'});
+		assert.equal(state.answers!.username, 'zulip@example.com', 'the configured answers come back');
+		state = run(state, {type: 'host-submitted', host: 'smtp.gmail.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'});
+		assert.deepEqual(state.step, {kind: 'password', mode: 'choose', resume: undefined});
+		assert.ok(canKeepPassword(state));
+		const kept = run(state, {type: 'password-kept'});
+		assert.equal(kept.step.kind, 'noreply');
+		assert.deepEqual(kept.answers!.password, {kind: 'keep'});
+		assert.ok(kept.log.some(entry => entry.text === 'Password: keeping the stored one'));
+		const typing = run(state, {type: 'password-change'});
+		assert.deepEqual(typing.step, {kind: 'password', mode: 'type'});
+		assert.equal(run(typing, {type: 'back'}).step.kind, 'password');
+		assert.equal(run(typing, {type: 'password-kept'}), typing, 'only the choice keeps');
+	});
+
+	test('a new user asks for the password again', () => {
+		const state = run(loadedState(gmail), {type: 'provider-chosen', id: 'gmail'}, {type: 'host-submitted', host: 'smtp.gmail.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'other@example.com'});
+		assert.deepEqual(state.step, {kind: 'password', mode: 'type', resume: undefined});
+		assert.deepEqual(state.answers!.password, {kind: 'new', value: ''});
+	});
+
+	test('a new host asks for the password again', () => {
+		const state = run(loadedState(gmail), {type: 'provider-chosen', id: 'custom'}, {type: 'host-submitted', host: 'relay.example.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'});
+		assert.equal(state.step.kind === 'password' && state.step.mode, 'type');
+		assert.equal(run(state, {type: 'password-kept'}), state);
+	});
+
+	test('switching from Gmail to Mailgun plans a diff that leaves no stale line', () => {
+		let state = run(loadedState(gmail), {type: 'provider-chosen', id: 'mailgun'});
+		assert.equal(state.answers!.host, 'smtp.mailgun.org');
+		state = run(state, {type: 'host-submitted', host: 'smtp.mailgun.org'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'postmaster@mg.example.com'}, {type: 'password-submitted', password: PASSWORD}, {type: 'noreply-submitted', address: 'noreply@zulip.example.com'}, {type: 'tokens-chosen', tokens: true}, {type: 'recipient-submitted', address: ADMIN});
+		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
+		const diff = state.log.at(-1)!.block!.join('\n');
+		assert.match(diff, /-EMAIL_HOST = "smtp.gmail.com"/);
+		assert.match(diff, /\+EMAIL_HOST = "smtp.mailgun.org"/);
+		assert.ok(!diff.includes('old-app-password'));
+	});
+
+	test('an unchanged plan says so and tests without writing', () => {
+		let state = run(loadedState(gmail), {type: 'provider-chosen', id: 'gmail'}, {type: 'host-submitted', host: 'smtp.gmail.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'}, {type: 'password-kept'});
+		state = run(state, {type: 'noreply-submitted', address: gmail.current.noreplyAddress!}, {type: 'tokens-chosen', tokens: true}, {type: 'recipient-submitted', address: ADMIN});
+		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
+		assert.equal(state.step.kind, 'review');
+		assert.equal(state.plan!.changed, false);
+		state = run(state, {type: 'write-confirmed'});
+		assert.equal(state.step.kind, 'testing');
+		assert.equal(state.applied.length, 0);
+		state = run(state, {type: 'test-finished', report: okReport, fixes: []}, {type: 'restart-chosen', run: false});
+		assert.equal(state.exitCode, EXIT.ok);
+	});
+});
+
+describe('when the test fails', () => {
+	test('the result offers the engine fixes; a fix rewrites and retests without the review', () => {
+		let state = toResult(filtered);
+		assert.equal(state.step.kind, 'result');
+		assert.deepEqual(state.fixes.map(fix => fix.id), ['use-suggestion']);
+		state = run(state, {type: 'fix-chosen', id: 'use-suggestion'});
+		assert.deepEqual(state.step, {kind: 'planning', autoApply: true});
+		assert.equal(state.answers!.port, 465);
+		assert.equal(state.answers!.security, 'ssl');
+		state = run(state, {type: 'plan-ready', plan: planChanges(fresh, state.answers!)});
+		assert.equal(state.step.kind, 'writing', 'one keystroke: straight to the write');
+		assert.ok(state.log.some(entry => entry.block?.some(line => line.includes('+EMAIL_USE_SSL = True'))), 'the change is still shown');
+	});
+
+	test('tokens off, from a refused tokenized sender', () => {
+		const state = run(toResult(noreplyRefused, toReview(mailgunToRecipient(true))), {type: 'fix-chosen', id: 'tokens-off'});
+		assert.equal(state.step.kind, 'planning');
+		assert.equal(state.answers!.tokens, false);
+	});
+
+	test('re-enter the password, then write and retest', () => {
+		let state = run(toResult(authFailed), {type: 'fix-chosen', id: 'reenter-password'});
+		assert.deepEqual(state.step, {kind: 'password', mode: 'type', resume: true});
+		assert.equal(run(state, {type: 'back'}).step.kind, 'result', 'Esc returns to the result');
+		state = run(state, {type: 'password-submitted', password: 'new-one'});
+		assert.deepEqual(state.step, {kind: 'planning', autoApply: true});
+		assert.deepEqual(state.answers!.password, {kind: 'new', value: 'new-one'});
+	});
+
+	test('a fix the engine did not offer does nothing', () => {
+		const state = toResult(noreplyRefused);
+		assert.equal(run(state, {type: 'fix-chosen', id: 'use-suggestion'}), state);
+	});
+
+	test('a failed automatic plan shows the problem, then returns to the result', () => {
+		let state = run(toResult(filtered), {type: 'fix-chosen', id: 'use-suggestion'});
+		state = run(state, {type: 'plan-failed', problem: {message: 'settings.py changed on disk.'}});
+		assert.equal(state.step.kind, 'problem');
+		assert.equal(run(state, {type: 'dismiss'}).step.kind, 'result');
+	});
+
+	test('edit an answer: pick it, change it, review again; Esc returns', () => {
+		let state = run(toResult(noreplyRefused), {type: 'edit'});
+		assert.equal(state.step.kind, 'edit-answer');
+		assert.equal(run(state, {type: 'back'}).step.kind, 'result');
+		state = run(state, {type: 'edit-target-chosen', target: 'noreply'});
+		assert.equal(state.step.kind, 'noreply');
+		assert.equal(run(state, {type: 'back'}).step.kind, 'edit-answer');
+		state = run(state, {type: 'noreply-submitted', address: 'zulip@zulip.example.com'}, {type: 'tokens-chosen', tokens: false}, {type: 'recipient-submitted', address: ADMIN});
+		state = run(state, {type: 'plan-ready', plan: planChanges(fresh, state.answers!)});
+		assert.equal(state.step.kind, 'review', 'edits go through the review');
+		for (const target of ['provider', 'host', 'username', 'recipient'] as const) {
+			assert.equal(run(toResult(noreplyRefused), {type: 'edit'}, {type: 'edit-target-chosen', target}).step.kind, target);
+		}
+	});
+
+	test('test again', () => {
+		const state = run(toResult(noreplyRefused), {type: 'retest'});
+		assert.equal(state.step.kind, 'testing');
+		assert.equal(state.report, undefined);
+	});
+
+	test('restore the backups: done, exit 1', () => {
+		let state = run(toResult(noreplyRefused), {type: 'restore'});
+		assert.equal(state.step.kind, 'restoring');
+		state = run(state, {type: 'restored'});
+		assert.equal(state.step.kind, 'done');
+		assert.equal(state.restored, true);
+		assert.equal(state.exitCode, EXIT.testFailed);
+	});
+
+	test('a failed restore is reported and exits with 3', () => {
+		const state = run(toResult(noreplyRefused), {type: 'restore'}, {type: 'restore-failed', problem: {message: 'Permission denied.'}});
+		assert.equal(state.step.kind, 'problem');
+		assert.equal(run(state, {type: 'dismiss'}).exitCode, EXIT.config);
+	});
+
+	test('nothing to restore when nothing was written', () => {
+		const review = toReview();
+		const state = run(review, {type: 'write-confirmed'}, {type: 'written', applied: {changed: false, files: []}, loaded: fresh}, {type: 'test-finished', report: noreplyRefused, fixes: []});
+		assert.equal(run(state, {type: 'restore'}), state);
+	});
+
+	test('keep the files: the restart is offered, not recommended; exit 1', () => {
+		let state = run(toResult(noreplyRefused), {type: 'keep'});
+		assert.equal(state.step.kind, 'restart-offer');
+		state = run(state, {type: 'restart-chosen', run: false});
+		assert.equal(state.exitCode, EXIT.testFailed);
+	});
+
+	test('a test that cannot run at all is a stopped result', () => {
+		const review = toReview();
+		const testing = run(review, {type: 'write-confirmed'}, {type: 'written', applied: applied(review), loaded: fresh});
+		const state = run(testing, {type: 'test-failed', problem: {message: 'boom'}});
+		assert.deepEqual(state.step, {kind: 'result', stopped: true});
+	});
+
+	test('a failed write shows why and goes back to the review', () => {
+		const state = run(toReview(), {type: 'write-confirmed'}, {type: 'write-failed', problem: {message: 'Disk full.', fix: 'Free some space.'}});
+		assert.equal(state.step.kind, 'problem');
+		assert.equal(run(state, {type: 'dismiss'}).step.kind, 'review');
+	});
+});
+
+describe('restart', () => {
+	test('a failed restart shows its tail; finish exits with 4, retry runs it again', () => {
+		const failed = run(toResult(okReport), {type: 'restart-chosen', run: true}, {type: 'restart-finished', result: restartFailed});
+		assert.equal(failed.step.kind, 'restart-failed');
+		assert.equal(run(failed, {type: 'finish'}).exitCode, EXIT.restartFailed);
+		assert.equal(run(failed, {type: 'restart-chosen', run: true}).step.kind, 'restarting');
+	});
+
+	test('the output keeps a bounded tail', () => {
+		let state = run(toResult(okReport), {type: 'restart-chosen', run: true});
+		for (let index = 0; index < 100; index++) state = run(state, {type: 'restart-output', line: `line ${index}`});
+		assert.ok(state.step.kind === 'restarting' && state.step.lines.length <= 40);
+		assert.equal(state.step.kind === 'restarting' && state.step.lines.at(-1), 'line 99');
+	});
+});
+
+describe('Ctrl-C', () => {
+	test('at a question: exit 130, nothing written', () => {
+		const state = run(mailgunToRecipient(), {type: 'cancel'});
+		assert.equal(state.exitCode, EXIT.cancelled);
+		assert.match(state.log.at(-1)!.text, /Nothing was written/);
+		assert.equal(run(state, {type: 'back'}), state, 'events after the exit are ignored');
+	});
+
+	test('during a write: the write finishes, then exit 130 without testing', () => {
+		const review = toReview();
+		let state = run(review, {type: 'write-confirmed'}, {type: 'cancel'});
+		assert.equal(state.exitCode, undefined);
+		assert.equal(state.cancelRequested, true);
+		assert.equal(run(state, {type: 'cancel'}), state, 'a second Ctrl-C changes nothing');
+		state = run(state, {type: 'written', applied: applied(review), loaded: fresh});
+		assert.equal(state.exitCode, EXIT.cancelled);
+		assert.notEqual(state.step.kind, 'testing');
+	});
+
+	test('a failed write after Ctrl-C still exits 130', () => {
+		const state = run(toReview(), {type: 'write-confirmed'}, {type: 'cancel'}, {type: 'write-failed', problem: {message: 'Disk full.'}});
+		assert.equal(state.exitCode, EXIT.cancelled);
+	});
+
+	test('during the test: exit 130 at once (the effect aborts the test)', () => {
+		const review = toReview();
+		const state = run(review, {type: 'write-confirmed'}, {type: 'written', applied: applied(review), loaded: fresh}, {type: 'cancel'});
+		assert.equal(state.exitCode, EXIT.cancelled);
+		assert.match(state.log.at(-1)!.text, /files written earlier stay/);
+	});
+
+	test('during a restore: finish it, then exit 130', () => {
+		const state = run(toResult(noreplyRefused), {type: 'restore'}, {type: 'cancel'});
+		assert.equal(state.exitCode, undefined);
+		assert.equal(run(state, {type: 'restored'}).exitCode, EXIT.cancelled);
+	});
+
+	test('during a restart: a warning first, the second one stops it', () => {
+		const once = run(toResult(okReport), {type: 'restart-chosen', run: true}, {type: 'cancel'});
+		assert.equal(once.exitCode, undefined);
+		assert.ok(once.step.kind === 'restarting' && once.step.stopWarning);
+		assert.equal(run(once, {type: 'cancel'}).exitCode, EXIT.cancelled);
+	});
+});
+
+describe('pure helpers', () => {
+	test('test events fold into one line per step and sender', () => {
+		const sender = {role: 'noreply' as const, address: 'n@example.com'};
+		let lines = foldTestEvent([], {step: 'sender', status: 'start', label: 'MAIL FROM', elapsedMs: 0, sender}, 100);
+		lines = foldTestEvent(lines, {step: 'sender', status: 'start', label: 'MAIL FROM other', elapsedMs: 0, sender: {role: 'default', address: 'a@example.com'}}, 105);
+		lines = foldTestEvent(lines, {step: 'sender', status: 'fail', label: 'MAIL FROM refused', elapsedMs: 30, sender}, 130);
+		assert.deepEqual(lines.map(line => [line.label, line.status, line.elapsedMs]), [['MAIL FROM refused', 'fail', 30], ['MAIL FROM other', 'running', 0]]);
+		// An end without a start still shows.
+		assert.equal(foldTestEvent([], {step: 'auth', status: 'ok', label: 'AUTH', elapsedMs: 5}, 50)[0]!.status, 'ok');
+	});
+
+	test('hideOtherSecrets keeps names, the masked password and the diff markers', () => {
+		const diff = ['--- a', '+++ a', '@@ -1,4 +1,4 @@', ' [secrets]', ' secret_key = a#b%c=d', ' empty_key =', '-email_password = ********', '+email_password = ******** (new)', '   continued'].join('\n');
+		assert.equal(
+			hideOtherSecrets(diff),
+			['--- a', '+++ a', '@@ -1,4 +1,4 @@', ' [secrets]', ' secret_key = (hidden)', ' empty_key =', '-email_password = ********', '+email_password = ******** (new)', '     (hidden)'].join('\n'),
+		);
+	});
+});
