@@ -134,9 +134,10 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			if (!options['dry-run']) {
 				applied = await applyPlan(plan);
 				reporter.applied(applied);
+				// The test reads back what landed on disk, not what we meant to write.
+				const written = await loadConfig(context.paths, {signal: context.signal});
+				reporter.readBack(written.current);
 				if (!options['skip-test']) {
-					// The test reads back what landed on disk, not what we meant to write.
-					const written = await loadConfig(context.paths, {signal: context.signal});
 					test = await runLiveCheck(written, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript});
 					reporter.test(test);
 					if (!test.ok) exitCode = ExitCode.testFailed;

@@ -9,6 +9,8 @@ import type {Diagnosis, TestEvent, TestReport} from './smtp/types.js';
 /** The non-interactive face's output: plain lines for people, or one JSON object for scripts. */
 export interface Reporter {
 	current(current: CurrentConfig): void;
+	/** The configuration as read back after writing: its warnings are the ones that count. */
+	readBack(current: CurrentConfig): void;
 	plan(plan: Plan, dryRun: boolean): void;
 	applied(result: ApplyResult): void;
 	event(event: TestEvent): void;
@@ -81,13 +83,17 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 		if (!json) stdout.write(text + '\n');
 	};
 
-	const warnings: string[] = [];
+	let warnings: readonly string[] = [];
 	let errorReported: ReturnType<typeof errorObject> | undefined;
 	return {
 		current(current) {
-			warnings.push(...current.warnings);
+			warnings = current.warnings;
 			say('Current configuration:');
 			for (const line of describeCurrent(current)) say(`  ${line}`);
+			for (const warning of current.warnings) say(`  ! ${warning}`);
+		},
+		readBack(current) {
+			warnings = current.warnings;
 			for (const warning of current.warnings) say(`  ! ${warning}`);
 		},
 		plan(plan, dryRun) {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
 import {access, mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
+import {createConnection} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
@@ -69,6 +70,23 @@ test('npm start: the sandbox wizard runs to the end in a terminal, both mails ar
 		const secrets = await readFile(join(dir, 'zulip-secrets.conf'), 'utf8');
 		assert.equal(rawConfigRead(secrets, 'secrets', 'email_password'), password);
 		assert.match(await readFile(join(dir, 'settings.py'), 'utf8'), /^EMAIL_HOST = "127\.0\.0\.1"$/m);
+	} finally {
+		session.kill();
+	}
+});
+
+test('Ctrl-C in the sandbox wizard exits 130, closes the relay and still says where the sandbox is', {timeout: 60_000}, async () => {
+	const dir = join(root, 'cancelled');
+	const session = new PtySession(process.execPath, [bin, '--sandbox', '--sandbox-dir', dir], {cwd: root, env: {NO_COLOR: '1'}, cols: 80, rows: 24});
+	try {
+		const intro = await session.waitFor(/Which service/);
+		const relayPort = Number(/Sandbox relay: 127\.0\.0\.1:(\d+)/.exec(intro)?.[1]);
+		assert.ok(relayPort > 0, intro);
+		await session.press(keys.ctrlC);
+		assert.equal(await session.exit(15_000), 130, session.text.slice(-2000));
+		assert.match(session.text, /The sandbox relay received no mail\./);
+		assert.match(session.text, new RegExp(`kept in ${dir.replace(/[^\w/]/g, '\\$&')}`));
+		await assert.rejects(new Promise((resolve, reject) => createConnection(relayPort, '127.0.0.1').on('connect', resolve).on('error', reject)), /ECONNREFUSED/);
 	} finally {
 		session.kill();
 	}

@@ -371,6 +371,11 @@ describe('editSettings: where and how lines are written', () => {
 		assert.match(editSettings(installer, {EMAIL_HOST: 'h'}), /^EMAIL_HOST = "h"$/m);
 	});
 
+	test('prose that merely looks like an assignment stays a comment', () => {
+		const input = 'A = 1\n# EMAIL_HOST = the name of your SMTP server\n#ADD_TOKENS_TO_NOREPLY_ADDRESS=False to remove the token; see below\n';
+		assert.equal(editSettings(input, {EMAIL_HOST: 'h', ADD_TOKENS_TO_NOREPLY_ADDRESS: false}), `${input}\n${MARKER_HEADER}\nEMAIL_HOST = "h"\nADD_TOKENS_TO_NOREPLY_ADDRESS = False\n`);
+	});
+
 	test('a byte-order mark stays first', () => {
 		assert.equal(editSettings('\ufeffEMAIL_BACKEND = "x"\n', {EMAIL_BACKEND: null}), '\ufeff# EMAIL_BACKEND = "x"\n');
 		assert.equal(editSettings('\ufeffEMAIL_HOST = "x"\n', {EMAIL_HOST: 'y'}), '\ufeffEMAIL_HOST = "y"\n');

@@ -114,6 +114,8 @@ interface Assignment {
 	readonly form: AssignmentForm;
 	/** The value as written: a literal, or the expression's source. */
 	readonly value: PyValue;
+	/** The source of the value (of the whole statement for imports and augmented assignments). */
+	readonly source: string;
 	/** For plain and annotated forms: the `=` and the value's tokens (comments excluded). */
 	readonly equals?: Token;
 	readonly valueTokens?: readonly Token[];
@@ -168,7 +170,8 @@ function analyze(text: string): Analysis {
 		if (tokens.length === 0) return;
 		const first = tokens[0]!;
 		const record = (name: string, form: AssignmentForm, value: PyValue, extra: Partial<Assignment> = {}) => {
-			if (TRACKED.has(name)) assignments.push({name, logical, nested, ownLine, form, value, ...extra});
+			const source = value.kind === 'expression' ? value.source : extra.valueTokens ? sourceOf(text, extra.valueTokens) : '';
+			if (TRACKED.has(name)) assignments.push({name, logical, nested, ownLine, form, value, source, ...extra});
 		};
 
 		const wholeExpression: PyValue = {kind: 'expression', source: sourceOf(text, tokens)};
@@ -200,7 +203,8 @@ function analyze(text: string): Analysis {
 		if (equals.length === 0) return;
 		const valueTokens = tokens.slice(equals.at(-1)! + 1);
 		if (valueTokens.length === 0) return;
-		const value = literalFromTokens(valueTokens) ?? {kind: 'expression', source: sourceOf(text, valueTokens)};
+		const valueSource = sourceOf(text, valueTokens);
+		const value = literalFromTokens(valueTokens) ?? {kind: 'expression', source: valueSource};
 		const equalsToken = tokens[equals.at(-1)!]!;
 		let start = 0;
 		for (const [index, end] of equals.entries()) {
@@ -210,7 +214,7 @@ function analyze(text: string): Analysis {
 			if (!head) continue;
 			if (target.length === 1 && head.type === 'name') {
 				const form = equals.length > 1 ? 'chained' : 'plain';
-				record(head.text, form, value, form === 'plain' ? {equals: equalsToken, valueTokens} : {});
+				record(head.text, form, value, form === 'plain' ? {equals: equalsToken, valueTokens} : {source: valueSource});
 			} else if (index === 0 && equals.length === 1 && head.type === 'name' && target[1]?.type === 'op' && target[1].text === ':') {
 				record(head.text, 'annotated', value, {equals: equalsToken, valueTokens});
 			} else if (splitTopLevel(target, ',').length > 1 || head.text === '(' || head.text === '[' || head.text === '*') {
@@ -219,7 +223,7 @@ function analyze(text: string): Analysis {
 					const before = target[at - 1];
 					const after = target[at + 1];
 					const bareName = token.type === 'name' && before?.text !== '.' && after?.text !== '.' && after?.text !== '(' && after?.text !== '[';
-					if (bareName) record(token.text, 'unpacking', {kind: 'expression', source: sourceOf(text, valueTokens)});
+					if (bareName) record(token.text, 'unpacking', {kind: 'expression', source: valueSource});
 				}
 			}
 		}
@@ -280,9 +284,8 @@ function snapshotOf(analysis: Analysis): SettingsSnapshot {
 		const setting = name as ReadSetting;
 		lines[setting] = list.map(lineOf);
 		const last = list.at(-1)!;
-		values[setting] = last.nested
-			? {kind: 'expression', source: last.valueTokens ? sourceOf(analysis.text, last.valueTokens) : last.value.kind === 'expression' ? last.value.source : ''}
-			: last.value;
+		// A line inside a block may or may not run: report it as an expression, never guess.
+		values[setting] = last.nested ? {kind: 'expression', source: last.source} : last.value;
 		const topLevel = list.filter(assignment => !assignment.nested);
 		if (topLevel.length > 1) {
 			warnings.push(`${name} is set ${topLevel.length} times (lines ${topLevel.map(lineOf).join(', ')}); Python uses the last one, on line ${lineOf(topLevel.at(-1)!)}.`);
@@ -356,8 +359,10 @@ function checkTlsAndSsl(desired: DesiredSettings, values: SettingsSnapshot['valu
 	}
 
 	for (const [setting, other] of [['EMAIL_USE_TLS', 'EMAIL_USE_SSL'], ['EMAIL_USE_SSL', 'EMAIL_USE_TLS']] as const) {
-		if (desired[setting] === true && desired[other] === undefined && truthy(values[other]) !== false) {
-			throw new UsageError(`Setting ${setting} = True while settings.py keeps ${other} = True would leave both on.`, fix);
+		const otherOn = truthy(values[other]);
+		if (desired[setting] === true && desired[other] === undefined && otherOn !== false) {
+			const keeps = otherOn ? `keeps ${other} = True` : `computes ${other}, which may be True,`;
+			throw new UsageError(`Setting ${setting} = True while settings.py ${keeps} could leave both on.`, fix);
 		}
 	}
 }

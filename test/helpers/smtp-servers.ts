@@ -8,8 +8,10 @@
  *   mandatory unless `authOptional`. Policy hooks return an SMTP error line
  *   such as '553 5.7.1 Sender address rejected: not owned by user' to refuse:
  *   `rejectSender`, `rejectRecipient`, `rejectData`, `rejectAuth`,
- *   `rejectConnection`; `delayMailFromMs` makes MAIL FROM slow. It records what
- *   it saw: `mailFrom`, `rcptTo`, `auths`, `starttlsUpgrades`, `messages`.
+ *   `rejectConnection`; `delayMailFromMs` makes MAIL FROM slow;
+ *   `greetingDelay: false` drops smtp-server's fixed 100 ms pause before the
+ *   greeting. It records what it saw: `mailFrom`, `rcptTo`, `auths`,
+ *   `starttlsUpgrades`, `messages`.
  * - startSilentServer(): accepts connections and never says anything (what a
  *   TLS-from-the-first-byte port looks like to a plain client).
  * - startRawServer(handler): your own bytes on each accepted socket (garbage,
@@ -22,7 +24,24 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import net from 'node:net';
 import {SMTPServer, type SMTPServerOptions} from 'smtp-server';
+import {SMTPConnection as ServerConnection} from 'smtp-server/lib/smtp-connection.js';
 import type {TestPki} from './tls.js';
+
+/**
+ * smtp-server waits a fixed 100 ms before its greeting (to catch clients that
+ * talk too early). Real servers vary; benchmarks need it gone. Servers started
+ * with `greetingDelay: false` skip it; all others keep smtp-server's behaviour.
+ */
+const greetAtOnce = new WeakSet<SMTPServer>();
+const originalInit = ServerConnection.prototype.init;
+ServerConnection.prototype.init = function (this: ServerConnection) {
+	if (!greetAtOnce.has(this._server)) {
+		originalInit.call(this);
+		return;
+	}
+
+	this._setListeners(() => this.connectionReady());
+};
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -65,6 +84,8 @@ export interface TestSmtpServerOptions {
 	rejectRecipient?: (address: string) => string | undefined;
 	rejectData?: (message: ReceivedMessage) => string | undefined;
 	delayMailFromMs?: number;
+	/** false: greet at once instead of after smtp-server's 100 ms early-talker pause. */
+	greetingDelay?: boolean;
 }
 
 export interface TestSmtpServer {
@@ -158,6 +179,7 @@ export async function startSmtpServer(options: TestSmtpServerOptions): Promise<T
 		},
 	};
 	const server = new SMTPServer(serverOptions);
+	if (options.greetingDelay === false) greetAtOnce.add(server);
 	server.on('error', () => undefined);
 	const port = await listen(server.server);
 	return {
@@ -266,4 +288,36 @@ export async function startFilteredPort(): Promise<FilteredPort> {
 			if (child.exitCode === null) await new Promise(resolve => child.once('exit', resolve));
 		},
 	};
+}
+
+export interface CapturedOutput<T> {
+	value: T;
+	/** Everything written to process.stdout and process.stderr meanwhile. */
+	output: string;
+}
+
+/**
+ * Run `fn` while copying what the process writes to stdout/stderr, so a test
+ * can assert a secret never shows up there. Output still reaches the terminal.
+ */
+export async function withCapturedOutput<T>(fn: () => Promise<T>): Promise<CapturedOutput<T>> {
+	let output = '';
+	const streams = [process.stdout, process.stderr] as const;
+	const originals = streams.map(stream => stream.write);
+	for (const stream of streams) {
+		const original = stream.write;
+		stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+			output += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+			return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+		} as typeof stream.write;
+	}
+
+	try {
+		const value = await fn();
+		return {value, output};
+	} finally {
+		streams.forEach((stream, index) => {
+			stream.write = originals[index]!;
+		});
+	}
 }

@@ -1,0 +1,48 @@
+import {spawn} from 'node:child_process';
+import {chmod, copyFile, mkdtemp, readFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import type {ConfigPaths} from '../../source/engine/current-config.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const FIXTURES = path.join(ROOT, 'test/fixtures');
+
+export interface CliResult {
+	code: number | null;
+	stdout: string;
+	stderr: string;
+}
+
+/** Run the CLI from source, as a script would: no TTY, given stdin and environment. */
+export function runCli(args: readonly string[], options: {env?: NodeJS.ProcessEnv; stdin?: string; uid?: number; gid?: number} = {}): Promise<CliResult> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'source/cli.tsx'), ...args], {
+			cwd: ROOT,
+			env: {...process.env, ZULIP_EMAIL_PASSWORD: undefined, NO_COLOR: '1', ...options.env},
+			stdio: ['pipe', 'pipe', 'pipe'],
+			uid: options.uid,
+			gid: options.gid,
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.setEncoding('utf8').on('data', chunk => (stdout += chunk));
+		child.stderr.setEncoding('utf8').on('data', chunk => (stderr += chunk));
+		child.on('error', reject);
+		child.on('close', code => resolve({code, stdout, stderr}));
+		child.stdin.end(options.stdin ?? '');
+	});
+}
+
+/** A fake /etc/zulip in a temp dir from fixtures. */
+export async function fakeServer(settings = 'zulip-2024.py', secrets = 'zulip-generated.conf'): Promise<ConfigPaths & {dir: string; args: string[]}> {
+	const dir = await mkdtemp(path.join(tmpdir(), 'zes-cli-'));
+	const paths = {settings: path.join(dir, 'settings.py'), secrets: path.join(dir, 'zulip-secrets.conf')};
+	await copyFile(path.join(FIXTURES, 'settings', settings), paths.settings);
+	await copyFile(path.join(FIXTURES, 'secrets', secrets), paths.secrets);
+	await chmod(paths.secrets, 0o640);
+	return {...paths, dir, args: ['--settings', paths.settings, '--secrets', paths.secrets]};
+}
+
+export async function snapshot(paths: ConfigPaths): Promise<string> {
+	return (await readFile(paths.settings, 'utf8')) + '\0' + (await readFile(paths.secrets, 'utf8'));
+}
