@@ -86,21 +86,23 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 	const snapshot = parseSettings(settingsText);
 	const password = secretsText === null ? undefined : readSecret(secretsText);
 	let values = literalValues(snapshot);
-	const expressions = Object.entries(snapshot.values)
+	let unknown = Object.entries(snapshot.values)
 		.filter(([, value]) => value?.kind === 'expression')
 		.map(([name]) => name);
-	if (expressions.length > 0) {
+	if (unknown.length > 0) {
 		// An expression is evaluated the way Zulip does: by Python running the file.
+		// A name Python did not set (an if-branch not taken) has its default.
 		const {evaluateSettings} = await import('../zulip/python-eval.js');
 		try {
-			const evaluated = await evaluateSettings(settingsText, expressions, {signal: options.signal});
+			const evaluated = await evaluateSettings(settingsText, unknown, {signal: options.signal});
 			values = {...values, ...evaluated};
+			unknown = [];
 		} catch {
 			// Left unknown; the summary names the expression instead of guessing.
 		}
 	}
 
-	const current = interpret(values, snapshot, password);
+	const current = interpret(values, snapshot, password, unknown);
 	return {paths, settingsText, secretsText, snapshot, current, password};
 }
 
@@ -130,7 +132,7 @@ export function hostWithoutPort(externalHost: string): string {
 	return externalHost.split(':')[0]!;
 }
 
-function interpret(values: Values, snapshot: SettingsSnapshot, password: string | undefined): CurrentConfig {
+function interpret(values: Values, snapshot: SettingsSnapshot, password: string | undefined, unknown: readonly string[]): CurrentConfig {
 	const warnings = [...snapshot.warnings];
 	const host = asString(values.EMAIL_HOST) || null;
 	const backendName = asString(values.EMAIL_BACKEND);
@@ -150,10 +152,7 @@ function interpret(values: Values, snapshot: SettingsSnapshot, password: string 
 	if (backend === 'smtp' && user && !passwordSet) warnings.push('EMAIL_HOST_USER is set but email_password is not: Django will not log in.');
 	if (backend === 'file') warnings.push('The file backend is active: "sent" mail only lands in files on this server.');
 	if (backend === 'dummy') warnings.push('No EMAIL_HOST is set: Zulip drops every email.');
-	const expressions = Object.entries(snapshot.values)
-		.filter(([name, value]) => value?.kind === 'expression' && values[name as ReadSetting] === undefined)
-		.map(([name]) => name);
-	for (const name of expressions) warnings.push(`${name} is a Python expression this tool cannot evaluate; it is left as it is.`);
+	for (const name of unknown) warnings.push(`${name} is a Python expression this tool cannot evaluate; it is left as it is.`);
 
 	const administratorRaw = asString(values.ZULIP_ADMINISTRATOR);
 	const administrator = administratorRaw ? addressPart(administratorRaw) : null;
