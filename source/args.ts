@@ -50,6 +50,7 @@ export function parseOptions(argv: readonly string[]): Options {
 		if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`, 'Run zulip-email-setup --help for the flags.');
 		const parsed = values as Options;
 		if (parsed.tokens && parsed['no-tokens']) throw new UsageError('--tokens and --no-tokens contradict each other.', 'Pass only one of them.');
+		if (parsed['sandbox-dir'] !== undefined && !parsed.sandbox) throw new UsageError('--sandbox-dir only makes sense with --sandbox.', 'Add --sandbox, or drop --sandbox-dir.');
 		if (parsed.restart && parsed['no-restart']) throw new UsageError('--restart and --no-restart contradict each other.', 'Pass only one of them.');
 		return parsed;
 	} catch (error) {

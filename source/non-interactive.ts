@@ -151,12 +151,13 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			}
 		}
 	} catch (error) {
-		if (context.signal?.aborted) exitCode = ExitCode.cancelled;
-		else if (error instanceof WizardError) exitCode = error.exitCode;
+		if (error instanceof WizardError) exitCode = error.exitCode;
 		else exitCode = ExitCode.config;
 		reporter.error(error);
 	}
 
+	// A Ctrl-C during the test or restart surfaces as a failed step; it was a cancel.
+	if (context.signal?.aborted) exitCode = ExitCode.cancelled;
 	await context.beforeReport?.(reporter);
 	reporter.finish({exitCode, plan, applied, test, restart, dryRun: options['dry-run'] === true, extra: context.extraReport?.()});
 	return exitCode;

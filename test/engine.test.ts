@@ -145,6 +145,10 @@ test('the review diff never shows the password, old or new', async () => {
 	assert.ok(!shown.includes(PASSWORD));
 	assert.match(plan.secrets.diff, /^-email_password = \*{8}$/m);
 	assert.match(plan.secrets.diff, /^\+email_password = \*{8} \(new\)$/m);
+	// Context lines name the other secrets but never show their values.
+	const secretKey = /^secret_key\s*=\s*(.+)$/m.exec(loaded.secretsText!)![1]!;
+	assert.ok(!shown.includes(secretKey));
+	assert.match(plan.secrets.diff, /^ [a-z_]+ = \(hidden\)$/m);
 });
 
 test('a file edited on disk after it was read is not overwritten', async () => {

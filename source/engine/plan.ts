@@ -33,6 +33,27 @@ export function maskPassword(text: string, marker = MASK): string {
 	return text.replace(key, (_match, head: string, _value: string, cr: string) => `${head}${marker}${cr}`);
 }
 
+/**
+ * The secrets file's diff shows its context lines, and those hold the server's
+ * other secrets (secret_key, …): only the keys are shown, never their values.
+ */
+export function hideOtherSecrets(diff: string): string {
+	return diff
+		.split('\n')
+		.map(line => {
+			if (line.startsWith('---') || line.startsWith('+++') || line.startsWith('@@')) return line;
+			const body = line.slice(1);
+			if (/^\s*([#;[]|$)/.test(body)) return line;
+			// An indented line continues the value above it.
+			if (/^\s/.test(body)) return `${line[0]}    (hidden)`;
+			const match = /^(\s*([^=:\s][^=:]*?)\s*[=:]\s*)(.*)$/.exec(body);
+			if (!match) return line;
+			if (match[2]!.toLowerCase() === PASSWORD_KEY) return line;
+			return `${line[0]}${match[1]}${match[3] === '' ? '' : '(hidden)'}`;
+		})
+		.join('\n');
+}
+
 export function planChanges(loaded: LoadedConfig, answers: Answers): Plan {
 	const problems = answerProblems(loaded, answers);
 	if (problems.length > 0) {
@@ -63,7 +84,7 @@ export function planChanges(loaded: LoadedConfig, answers: Answers): Plan {
 		after: secretsAfter,
 		changed: secretsChanged,
 		diff: secretsChanged
-			? unifiedDiff(maskPassword(secretsBefore ?? ''), maskPassword(secretsAfter, passwordChanged ? `${MASK} (new)` : MASK), loaded.paths.secrets)
+			? hideOtherSecrets(unifiedDiff(maskPassword(secretsBefore ?? ''), maskPassword(secretsAfter, passwordChanged ? `${MASK} (new)` : MASK), loaded.paths.secrets))
 			: '',
 	};
 	return {loaded, answers, settings, secrets, changed: settings.changed || secrets.changed};

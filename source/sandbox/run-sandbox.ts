@@ -2,9 +2,6 @@ import type {Options} from '../args.js';
 import type {ConfigPaths} from '../engine/current-config.js';
 import {CancelledError, ExitCode, UsageError, type ExitCodeValue} from '../engine/errors.js';
 import {PASSWORD_ENV} from '../engine/password-input.js';
-import {isProviderId} from '../engine/providers.js';
-import {parsePort} from '../engine/validate.js';
-import type {InitialAnswers} from '../ui/flow.js';
 import {createSandboxFiles, SANDBOX_ADMINISTRATOR, shellQuote, type SandboxFiles} from './files.js';
 import {startRelay, type SandboxRelay} from './relay.js';
 import {receivedLines, sandboxJson, sessionDiff, snapshotFiles, type FilesBefore} from './summary.js';
@@ -53,7 +50,7 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 		for (const line of introLines(session, context.interactive)) say(line);
 		say();
 		const exitCode = context.interactive
-			? await runInteractive(options, session, stdout)
+			? await runInteractive(options, session, stdout, context.signal)
 			: await runScripted(options, session, {stdout, stderr, signal: context.signal});
 		return context.signal.aborted ? ExitCode.cancelled : exitCode;
 	} finally {
@@ -87,7 +84,7 @@ function introLines(session: Session, interactive: boolean): string[] {
 	const {files, relay} = session;
 	const lines = [
 		`Sandbox${files.reused ? ' (reusing the files of an earlier run)' : ''}: ${files.dir}`,
-		'  Nothing outside this directory is read or changed.',
+		'  Nothing outside this directory is changed.',
 		`  settings.py         ${files.settingsPath}`,
 		`  secrets             ${files.secretsPath}`,
 		`  restart script      ${files.restartScript}`,
@@ -95,7 +92,7 @@ function introLines(session: Session, interactive: boolean): string[] {
 		`Sandbox relay: ${relay.host}:${relay.port}, STARTTLS required before AUTH, user ${relay.username}`,
 	];
 	// Interactive: the password is throwaway and shown so the admin can see exactly what the wizard stores.
-	// Non-interactive output is for logs and CI: it goes through ${PASSWORD_ENV} and is never printed.
+	// Non-interactive output ends up in logs and CI: there it goes through the environment and is never printed.
 	lines.push(interactive ? `  password ${relay.password} (throwaway, valid for this session only)` : `  password given to the wizard through ${PASSWORD_ENV} (not shown)`);
 	return lines;
 }
@@ -133,6 +130,13 @@ async function administratorOf(paths: ConfigPaths): Promise<string> {
 	}
 }
 
+/** Why a run sent nothing on purpose, so "no mail" is not mistaken for a failure. */
+function nothingSentBecause(options: Options): string | undefined {
+	if (options['dry-run']) return '--dry-run sends nothing';
+	if (options['skip-test']) return '--skip-test sends nothing';
+	return undefined;
+}
+
 async function runScripted(options: Options, session: Session, io: {stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; signal: AbortSignal}): Promise<ExitCodeValue> {
 	const {files, relay, paths, before} = session;
 	const {options: flags, passwordFromRelay} = scriptedOptions(options, relay, await administratorOf(paths));
@@ -150,7 +154,7 @@ async function runScripted(options: Options, session: Session, io: {stdout: Node
 		async beforeReport(reporter) {
 			diff = await sessionDiff(files, before);
 			reporter.line('');
-			for (const line of receivedLines(relay.received, relay.refusals)) reporter.line(line);
+			for (const line of receivedLines(relay.received, relay.refusals, nothingSentBecause(flags))) reporter.line(line);
 			reporter.line('');
 			reporter.line(diff ? 'Changes to the sandbox files (password masked):' : 'The sandbox files did not change.');
 			if (diff) reporter.line(diff.trimEnd());
@@ -159,42 +163,21 @@ async function runScripted(options: Options, session: Session, io: {stdout: Node
 	});
 }
 
-/**
- * The flags a person may add to `--sandbox` in a terminal, as the wizard's
- * prefilled answers. (cli.tsx needs the same mapping for a real run; one
- * shared helper would be better, see the report to the lead.)
- */
-export function initialAnswers(options: Options): InitialAnswers {
-	const security = options.security;
-	return {
-		providerId: options.provider !== undefined && isProviderId(options.provider) ? options.provider : undefined,
-		region: options.region,
-		host: options.host,
-		port: options.port === undefined ? undefined : parsePort(options.port),
-		security: security === 'starttls' || security === 'ssl' || security === 'none' ? security : undefined,
-		username: options.username,
-		noreplyAddress: options.noreply,
-		tokens: options.tokens ? true : options['no-tokens'] ? false : undefined,
-		filePath: options['file-path'],
-		to: options.to,
-	};
-}
-
-async function runInteractive(options: Options, session: Session, stdout: NodeJS.WritableStream): Promise<ExitCodeValue> {
+async function runInteractive(options: Options, session: Session, stdout: NodeJS.WritableStream, signal: AbortSignal): Promise<ExitCodeValue> {
 	const {files, relay, paths, before} = session;
-	const [{renderWizard}, {timeoutMs}] = await Promise.all([import('../ui/app.js'), import('../non-interactive.js')]);
-	// The wizard handles Ctrl-C (and SIGINT/SIGTERM/SIGHUP) itself while it runs, and resolves with 130.
+	const {renderWizard} = await import('../ui/app.js');
+	// The wizard turns the other flags into its starting answers and handles Ctrl-C itself (resolving with 130).
 	const exitCode = await renderWizard({
 		paths,
+		options,
 		caFile: options['ca-file'] ?? relay.caFile,
-		timeoutMs: timeoutMs(options),
 		restartCommand: options['restart-command'] ?? files.restartCommand,
-		initial: initialAnswers(options),
 		sandbox: {host: relay.host, port: relay.port, security: relay.security, username: relay.username, password: relay.password},
+		signal,
 	});
 	const diff = await sessionDiff(files, before);
 	const lines = ['', ...receivedLines(relay.received, relay.refusals), '', diff ? 'Changes to the sandbox files (password masked):' : 'The sandbox files did not change.'];
 	if (diff) lines.push(diff.trimEnd());
 	stdout.write(lines.join('\n') + '\n');
-	return exitCode as ExitCodeValue;
+	return exitCode;
 }

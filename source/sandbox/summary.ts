@@ -1,7 +1,8 @@
 import {readFile} from 'node:fs/promises';
-import {maskPassword} from '../engine/plan.js';
+import {MASK, maskPassword} from '../engine/plan.js';
 import {unifiedDiff} from '../engine/unified-diff.js';
-import {hideOtherSecrets} from '../ui/flow.js';
+import {hideOtherSecrets} from '../engine/plan.js';
+import {readSecret} from '../zulip/secrets-file.js';
 import type {SandboxFiles} from './files.js';
 import type {ReceivedMail, RelayEvent, SandboxRelay} from './relay.js';
 
@@ -20,6 +21,15 @@ export async function snapshotFiles(files: SandboxFiles): Promise<FilesBefore> {
 	return {settings, secrets};
 }
 
+function passwordOf(text: string): string | undefined {
+	try {
+		return readSecret(text);
+	} catch {
+		// A secrets file broken by hand: the diff shows the lines anyway.
+		return undefined;
+	}
+}
+
 /**
  * What this session changed in the sandbox files, with the password masked
  * and Zulip's other secrets hidden, exactly as the wizard's review shows a
@@ -28,14 +38,16 @@ export async function snapshotFiles(files: SandboxFiles): Promise<FilesBefore> {
  */
 export async function sessionDiff(files: SandboxFiles, before: FilesBefore): Promise<string> {
 	const after = await snapshotFiles(files);
-	const secrets = unifiedDiff(maskPassword(before.secrets), maskPassword(after.secrets), files.secretsPath);
+	// Masked alike, a new password would vanish from the diff; mark it, as the review does.
+	const changed = passwordOf(before.secrets) !== passwordOf(after.secrets);
+	const secrets = unifiedDiff(maskPassword(before.secrets), maskPassword(after.secrets, changed ? `${MASK} (new)` : MASK), files.secretsPath);
 	return unifiedDiff(before.settings, after.settings, files.settingsPath) + hideOtherSecrets(secrets);
 }
 
 /** The mails, one block each: the three things an admin checks (envelope sender, From, Subject). */
-export function receivedLines(received: readonly ReceivedMail[], refusals: readonly RelayEvent[] = []): string[] {
+export function receivedLines(received: readonly ReceivedMail[], refusals: readonly RelayEvent[] = [], whyNothing?: string): string[] {
 	if (received.length === 0) {
-		const lines = ['The sandbox relay received no mail.'];
+		const lines = [`The sandbox relay received no mail${whyNothing ? ` (${whyNothing})` : ''}.`];
 		for (const refusal of refusals) lines.push(`  relay: ${refusal.message}`);
 		return lines;
 	}
