@@ -46,6 +46,7 @@ test('an existing host is recognised as its provider (and SES region)', () => {
 	assert.deepEqual(recogniseProvider('email-smtp.ap-south-1.amazonaws.com'), {providerId: 'ses', region: 'ap-south-1'});
 	assert.equal(recogniseProvider('smtp.sendgrid.net').providerId, 'sendgrid');
 	assert.equal(recogniseProvider('localhost').providerId, 'local');
+	assert.equal(recogniseProvider('127.0.0.1', 'relay-user').providerId, 'custom', 'a loopback relay with a login is not the local MTA');
 	assert.equal(recogniseProvider('mail.example.com').providerId, 'custom');
 	assert.equal(recogniseProvider('evil-mailgun.org.example.com').providerId, 'custom');
 	assert.equal(recogniseProvider(null).providerId, 'custom');

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, describe, test} from 'node:test';
 import {promisify} from 'node:util';
-import {classifyAuthReply, classifyEnvelopeReply, type ClassifyContext} from '../source/smtp/classify.js';
+import {classifyAuthReply, classifyEnvelopeReply, classifySetupFailure, type ClassifyContext} from '../source/smtp/classify.js';
 import {DIAGNOSES, diagnose} from '../source/smtp/diagnoses.js';
 import {buildTestMessage, testMessageBody} from '../source/smtp/message.js';
 import {base32Lower, isTokenized, noreplyToken, tokenizedAddress} from '../source/smtp/noreply.js';
+import {defaultCandidates} from '../source/smtp/probe.js';
+import {SessionFailure} from '../source/smtp/session.js';
 import {Redactor, Transcript} from '../source/smtp/transcript.js';
 import type {DiagnosisId} from '../source/smtp/types.js';
 
@@ -140,6 +142,14 @@ describe('reply classification', () => {
 		assert.equal(classifyAuthReply('504 5.5.4 Unrecognized authentication type', true), 'auth-unsupported');
 	});
 
+	test('no greeting on port 465 in plain or STARTTLS mode: needs-ssl even before any probe', () => {
+		const failure = new SessionFailure('greeting', 'greeting', 'timeout');
+		assert.deepEqual(classifySetupFailure(failure, {...context, port: 465}).id, 'needs-ssl');
+		assert.deepEqual(classifySetupFailure(failure, {...context, port: 2525}).id, 'timeout');
+		const tlsBytes = new SessionFailure('greeting', 'greeting', 'error', {received: '\u0015\u0003\u0001\u0000\u0002\u0002\u0046'});
+		assert.equal(classifySetupFailure(tlsBytes, {...context, port: 2525}).id, 'needs-ssl');
+	});
+
 	test('envelope replies, with who should have logged in', () => {
 		assert.equal(classifyEnvelopeReply('530 5.7.0 Authentication required', 'mail', context, true), 'auth-required');
 		assert.equal(classifyEnvelopeReply('530 5.7.0 Authentication required', 'mail', {...context, user: 'alice'}, true), 'user-without-password');
@@ -164,5 +174,19 @@ describe('the test message', () => {
 		assert.equal(parsed['type'], 'text/plain');
 		assert.equal(parsed['charset'], 'utf-8');
 		assert.equal(parsed['body'], testMessageBody);
+	});
+});
+
+describe('probing and certificate checks', () => {
+	test('probe candidates: 587 STARTTLS first, and never plain text with a password', () => {
+		assert.deepEqual(defaultCandidates(true).map(combo => `${combo.port}/${combo.security}`), ['587/starttls', '465/ssl', '2525/starttls', '25/starttls']);
+		assert.deepEqual(defaultCandidates(false).at(-1), {port: 25, security: 'none'});
+	});
+
+	test('nothing in source/ turns certificate verification off', async () => {
+		const root = new URL('../source/', import.meta.url);
+		const files = (await readdir(root, {recursive: true})).filter(file => /\.tsx?$/.test(file));
+		assert.ok(files.length > 5);
+		for (const file of files) assert.doesNotMatch(await readFile(new URL(file, root), 'utf8'), /rejectUnauthorized:\s*false/, file);
 	});
 });

@@ -137,7 +137,9 @@ describe('start', () => {
 	test('permission problems block before any question; Enter or Esc exits with 3', () => {
 		const blocked = run(initialFlowState(settings), {type: 'loaded', loaded: fresh, problems: [{message: 'Cannot write settings.py.', fix: 'Run with sudo.'}]});
 		assert.equal(blocked.step.kind, 'blocked');
-		assert.equal(run(blocked, {type: 'dismiss'}).exitCode, EXIT.config);
+		const exited = run(blocked, {type: 'dismiss'});
+		assert.equal(exited.exitCode, EXIT.config);
+		assert.deepEqual(exited.log.at(-1), {tone: 'fail', text: 'Cannot write settings.py.', block: ['Fix: Run with sudo.']}, 'the problem stays on screen after the exit');
 		assert.equal(run(blocked, {type: 'back'}).exitCode, EXIT.config);
 	});
 
@@ -301,6 +303,8 @@ describe('first-time setup', () => {
 		let state = run(loadedState(), {type: 'provider-chosen', id: 'mailgun'}, {type: 'host-submitted', host: 'smtp.mailgun.org'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}});
 		state = run(state, {type: 'username-submitted', username: ' user '});
 		assert.equal(state.step.kind, 'username');
+		state = run(state, {type: 'username-submitted', username: ''});
+		assert.match(state.step.kind === 'username' ? state.step.error ?? '' : '', /Mailgun needs a username/, 'only a custom relay may skip the login');
 		state = run(state, {type: 'username-submitted', username: 'user'}, {type: 'password-submitted', password: ''});
 		assert.match(state.step.kind === 'password' ? state.step.error ?? '' : '', /password is needed/);
 		state = run(state, {type: 'password-submitted', password: ' padded '});
@@ -348,7 +352,7 @@ describe('back', () => {
 
 		assert.equal(state.answers!.username, 'postmaster@mg.example.com');
 		assert.deepEqual(state.answers!.password, {kind: 'new', value: PASSWORD});
-		assert.ok(state.log.some(entry => entry.tone === 'back' && /provider/.test(entry.text)));
+		assert.ok(state.log.some(entry => entry.tone === 'back' && entry.text === '‹ Back to Provider'));
 		// The same provider again keeps every answer.
 		state = run(state, {type: 'provider-chosen', id: 'mailgun'});
 		assert.equal(state.answers!.username, 'postmaster@mg.example.com');

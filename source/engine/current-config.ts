@@ -162,7 +162,7 @@ function interpret(values: Values, snapshot: SettingsSnapshot, password: string 
 	const noreplyAddress = noreplySetting ?? (mailDomain ? `noreply@${mailDomain}` : null);
 	const tokens = values.ADD_TOKENS_TO_NOREPLY_ADDRESS !== false;
 	const tokenizedTemplate = asString(values.TOKENIZED_NOREPLY_EMAIL_ADDRESS) ?? (mailDomain ? `noreply-{token}@${mailDomain}` : null);
-	const recognised = backend === 'file' ? {providerId: 'file' as const} : recogniseProvider(host);
+	const recognised = backend === 'file' ? {providerId: 'file' as const} : recogniseProvider(host, user);
 	return {
 		backend,
 		backendName,

@@ -305,9 +305,11 @@ export function isProviderId(value: string): value is ProviderId {
 }
 
 /** Which catalog entry a configured host belongs to; custom when none. */
-export function recogniseProvider(host: string | null | undefined): {providerId: ProviderId; region?: string} {
+export function recogniseProvider(host: string | null | undefined, user = ''): {providerId: ProviderId; region?: string} {
 	if (!host) return {providerId: 'custom'};
 	for (const provider of PROVIDERS) {
+		// A relay on loopback that wants a login is not the local MTA (an SSH tunnel, a sandbox relay).
+		if (provider.id === 'local' && user !== '') continue;
 		if (provider.hostPattern?.test(host)) {
 			const region = provider.regions?.find(candidate => candidate.host.toLowerCase() === host.toLowerCase());
 			return {providerId: provider.id, region: region?.id};

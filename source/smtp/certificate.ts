@@ -87,11 +87,15 @@ export async function inspectCertificate(options: InspectOptions): Promise<strin
 		const verifyError = await new Promise<string | undefined>(resolve => {
 			const secure = tls.connect({socket, secureContext: options.secureContext, ...(net.isIP(host) ? {} : {servername: host})});
 			tlsSocket = secure;
-			secure.on('keylog', () => {
-				certificate ??= secure.getPeerCertificate();
-			});
+			// Early keylog lines come before the certificate: getPeerCertificate() is then empty.
+			const capture = () => {
+				const peer = secure.getPeerCertificate();
+				if (!certificate && peer && peer.subject) certificate = peer;
+			};
+
+			secure.on('keylog', capture);
 			secure.once('secureConnect', () => {
-				certificate ??= secure.getPeerCertificate();
+				capture();
 				resolve(undefined);
 			});
 			secure.once('error', (error: Error) => resolve(error.message));

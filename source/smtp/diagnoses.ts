@@ -99,7 +99,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'certificate-expired': {
 		meaning: 'The server\'s certificate has expired or is not valid yet.',
-		fix: 'The mail server\'s operator must renew its certificate (for your own relay: renew it, e.g. certbot renew, and reload the mail server). Also check this machine\'s clock (timedatectl).',
+		fix: 'The mail server\'s operator must renew its certificate (for your own relay: renew it, e.g. certbot renew, and reload the mail server). If EMAIL_HOST (--host) names an old server, point it at the provider\'s current SMTP host. Also check this machine\'s clock (timedatectl).',
 		message: c => `The certificate of ${c.host} is outside its validity period, so Django refuses the connection.`,
 	},
 	'auth-failed': {
@@ -156,7 +156,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'temporary-failure': {
 		meaning: 'The server answered with a temporary (4xx) failure.',
-		fix: 'Nothing in the settings is known to be wrong: run the test again in a few minutes. If it persists, the reply (detail) says why (greylisting, rate limit, account under review): ask the provider.',
+		fix: 'Nothing in the settings is known to be wrong: run the test again in a few minutes (zulip-email-setup --check). If it persists, the reply (detail) says why (greylisting, rate limit, account under review): ask the provider.',
 		message: c => `${c.host} answered with a temporary failure${c.stepLabel ? ` to ${c.stepLabel}` : ''}.`,
 	},
 	timeout: {

@@ -20,8 +20,8 @@ export function defaultEhloName(): Promise<string> {
 	cached ??= (async () => {
 		const hostname = os.hostname();
 		try {
-			const {address} = await within(lookup(hostname), 2000);
-			const {hostname: reverse} = await within(lookupService(address, 0), 2000);
+			const {address} = await within(lookup(hostname), 1000);
+			const {hostname: reverse} = await within(lookupService(address, 0), 1000);
 			return [reverse, hostname].find(name => name.includes('.')) ?? reverse;
 		} catch {
 			return hostname || 'localhost';

@@ -2,6 +2,7 @@ import {execFile} from 'node:child_process';
 import {randomInt} from 'node:crypto';
 import type {Stats} from 'node:fs';
 import {appendFile, chown, mkdir, readFile, stat} from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {promisify} from 'node:util';
@@ -59,7 +60,7 @@ async function fromId(name: string): Promise<UnixUser | undefined> {
 async function resolveUser(name: string): Promise<{user: UnixUser; exists: boolean}> {
 	const user = (await fromPasswd(name)) ?? (await fromId(name));
 	if (user) return {user, exists: true};
-	const current = {name: process.env['USER'] ?? 'current user', uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? []};
+	const current = {name: os.userInfo().username, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? []};
 	return {user: current, exists: false};
 }
 
@@ -111,7 +112,8 @@ function logFileName(now: Date): string {
 	const pad = (value: number) => String(value).padStart(2, '0');
 	// Zulip runs with TIME_ZONE = "UTC", and Django exports it as the process's TZ.
 	const stamp = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}-${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
-	return `${stamp}-${randomInt(100_000_000_000_000, 999_999_999_999_999)}.log`;
+	// id(self) is a memory address, some 15 digits; randomInt's range tops out at 2^48.
+	return `${stamp}-${randomInt(100_000_000_000_000, 100_000_000_000_000 + 2 ** 48 - 1)}.log`;
 }
 
 /**

@@ -43,7 +43,7 @@ class LiveTest {
 	constructor(
 		private readonly options: SmtpTestOptions,
 		private readonly secureContext: tls.SecureContext,
-		private readonly ehloName: string,
+		private readonly ehloName: Promise<string>,
 	) {
 		const {settings} = options;
 		this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -206,8 +206,9 @@ class LiveTest {
 
 			if (this.signal?.aborted) id = 'cancelled';
 			if (id.startsWith('certificate-')) {
-				const certificate = await inspectCertificate({...settings, secureContext: this.secureContext, ehloName: this.ehloName, timeoutMs: Math.min(this.timeoutMs, 5000), signal: this.signal});
-				if (certificate) detail = `${certificate}${detail ? ` (${detail})` : ''}`;
+				const certificate = await inspectCertificate({...settings, secureContext: this.secureContext, ehloName: await this.ehloName, timeoutMs: Math.min(this.timeoutMs, 5000), signal: this.signal});
+				// The inspection repeats the verification error, with the certificate around it.
+				if (certificate) detail = certificate;
 			}
 
 			return {diagnosis: this.diagnose(id, {step: failure.step, stepLabel: failure.label}, id === 'cancelled' ? undefined : detail), ...(suggestion ? {suggestion} : {})};
@@ -305,7 +306,7 @@ class LiveTest {
 		const session = await this.establish(false);
 		if (!(session instanceof SmtpSession)) return {...result, diagnosis: session.diagnosis};
 		const subject = testSubject(sender.role);
-		const message = buildTestMessage({from: sender.address, to, subject, domain: this.ehloName, lineEnding: '\r\n'});
+		const message = buildTestMessage({from: sender.address, to, subject, domain: await this.ehloName, lineEnding: '\r\n'});
 		try {
 			await session.send(sender.address, to, message, `"${subject}" from ${sender.address}`, sender);
 			await session.quit();
@@ -329,7 +330,9 @@ class LiveTest {
  * Rejects only when the CA file or the transcript path is unusable.
  */
 export async function runSmtpTest(options: SmtpTestOptions): Promise<TestReport> {
-	const [secureContext, ehloName] = await Promise.all([secureContextFor(options.caFile), options.ehloName ?? defaultEhloName()]);
+	const secureContext = await secureContextFor(options.caFile);
+	// Resolving this machine's name can be slow; sessions wait for it only once connected.
+	const ehloName = Promise.resolve(options.ehloName ?? defaultEhloName());
 	const test = new LiveTest(options, secureContext, ehloName);
 	try {
 		return await test.run();

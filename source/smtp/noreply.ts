@@ -2,14 +2,14 @@ import {randomBytes} from 'node:crypto';
 
 const base32Alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
 
-/** 24 chars of [a-z2-7]: lower-case base32 of 15 random bytes, as Zulip does. */
-export function noreplyToken(): string {
-	const bytes = randomBytes(15);
+/** RFC 4648 base32, lower case, for inputs whose bit length is a multiple of 5 (no padding). */
+export function base32Lower(bytes: Uint8Array): string {
 	let bits = 0;
 	let value = 0;
 	let token = '';
 	for (const byte of bytes) {
-		value = (value << 8) | byte;
+		// Only the bits not yet emitted (fewer than 13) matter.
+		value = ((value << 8) | byte) & 0x1fff;
 		bits += 8;
 		while (bits >= 5) {
 			bits -= 5;
@@ -17,8 +17,13 @@ export function noreplyToken(): string {
 		}
 	}
 
-	// 15 bytes are exactly 24 groups of 5 bits: no padding, like Python's b32encode here.
 	return token;
+}
+
+/** 24 chars of [a-z2-7]: lower-case base32 of 15 random bytes, as Zulip does. */
+export function noreplyToken(): string {
+	// 15 bytes are exactly 24 groups of 5 bits: no padding, as Python's b32encode gives here.
+	return base32Lower(randomBytes(15));
 }
 
 /**

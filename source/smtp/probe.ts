@@ -23,7 +23,7 @@ export interface ProbeResult {
 export interface ProberOptions {
 	host: string;
 	secureContext: tls.SecureContext;
-	ehloName: string;
+	ehloName: string | Promise<string>;
 	timeoutMs: number;
 	signal?: AbortSignal;
 	transcript?: Transcript;

@@ -47,7 +47,8 @@ export interface SessionOptions {
 	/** performance.now() time no step may outlive (probes share the window of the step they stand in for). */
 	deadline?: number;
 	secureContext: tls.SecureContext;
-	ehloName: string;
+	/** The EHLO name; a promise is awaited only once connected, so its DNS lookups overlap the connect. */
+	ehloName: string | Promise<string>;
 	signal?: AbortSignal;
 	transcript?: Transcript;
 	/** Prefix of this session's transcript lines (probes mark theirs). */
@@ -150,6 +151,7 @@ export class SmtpSession {
 	/** Connect, TLS, greeting, EHLO, STARTTLS: everything before login. */
 	async open(): Promise<void> {
 		const socket = await this.connectTcp();
+		const name = await this.options.ehloName;
 		await this.operate<void>(resolve => {
 			const {host, port, security, timeoutMs} = this.options;
 			const connection = new SMTPConnection({
@@ -161,7 +163,7 @@ export class SmtpSession {
 				requireTLS: security === 'starttls',
 				ignoreTLS: security !== 'starttls',
 				opportunisticTLS: false,
-				name: this.options.ehloName,
+				name,
 				tls: {secureContext: this.options.secureContext, ...(net.isIP(host) ? {} : {servername: host})},
 				// Backstops only: our own per-step timers fire first and say which step stalled.
 				connectionTimeout: 4 * timeoutMs + 1000,
@@ -415,11 +417,12 @@ export class SmtpSession {
 
 	/** A bunyan-style logger that turns nodemailer's trace into step events and the transcript. */
 	private logger() {
-		const log = (entry: {tnx?: string} | undefined, message: unknown, ...args: unknown[]) => {
-			this.onLog(entry?.tnx, format(message, ...args));
+		const at = (level: string) => (entry: {tnx?: string} | undefined, message: unknown, ...args: unknown[]) => {
+			// At info level a 'message' entry is nodemailer's size summary, not message data.
+			this.onLog(entry?.tnx === 'message' && level !== 'debug' ? 'note' : entry?.tnx, format(message, ...args));
 		};
 
-		return {trace: () => undefined, debug: log, info: log, warn: log, error: log, fatal: log};
+		return {trace: () => undefined, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal')};
 	}
 
 	private onLog(tnx: string | undefined, text: string): void {

@@ -1,6 +1,7 @@
 import type {Answers} from '../engine/answers.js';
 import type {ApplyResult} from '../engine/apply.js';
 import type {ConfigPaths, LoadedConfig} from '../engine/current-config.js';
+import {ExitCode, WizardError} from '../engine/errors.js';
 // fixes.ts is small and pure: loaded eagerly so fixesFor can stay synchronous.
 import {fixesFor as fixesForReport, type Fix} from '../engine/fixes.js';
 import type {Plan} from '../engine/plan.js';
@@ -44,9 +45,15 @@ export function createEngine(options: EngineOptions): WizardEngine {
 	return {
 		async load(signal) {
 			const [{checkPermissions}, {loadConfig}] = await Promise.all([import('../engine/permissions.js'), import('../engine/current-config.js')]);
-			const problems = await checkPermissions(options.paths);
-			const loaded = await loadConfig(options.paths, {signal});
-			return {loaded, problems: problems.map(problem => ({message: problem.message, fix: problem.fix}))};
+			const problems = (await checkPermissions(options.paths)).map(problem => ({message: problem.message, fix: problem.fix}));
+			try {
+				return {loaded: await loadConfig(options.paths, {signal}), problems};
+			} catch (error) {
+				// A file we may not read fails the load too: the permission check says it better, with its fix.
+				const [first] = problems;
+				if (first) throw new WizardError(ExitCode.config, first.message, first.fix, 'permission-denied');
+				throw error;
+			}
 		},
 		async plan(loaded, answers) {
 			const {planChanges} = await import('../engine/plan.js');

@@ -1,6 +1,6 @@
 import {answersForProvider, sameAccount, type Answers} from '../engine/answers.js';
 import type {ApplyResult, FileResult} from '../engine/apply.js';
-import type {LoadedConfig} from '../engine/current-config.js';
+import {hostWithoutPort, type LoadedConfig} from '../engine/current-config.js';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
 import type {Fix} from '../engine/fixes.js';
 import type {Plan} from '../engine/plan.js';
@@ -329,7 +329,7 @@ export function noreplyAddressFor(state: FlowState): string | undefined {
 	if (typeof answer === 'string') return answer;
 	if (answer === null) {
 		const host = current?.externalHost;
-		return host ? `noreply@${host.replace(/:\d+$/, '')}` : undefined;
+		return host ? `noreply@${hostWithoutPort(host)}` : undefined;
 	}
 
 	return current?.noreplyAddress ?? undefined;
@@ -392,6 +392,12 @@ function exit(state: FlowState, code: ExitCodeValue): FlowState {
 	return {...state, exitCode: code};
 }
 
+/** The live region goes away on exit: a problem that ends the wizard is printed for good first. */
+function exitWithProblems(state: FlowState, problems: readonly Problem[]): FlowState {
+	const entries: LogEntry[] = problems.map(problem => ({tone: 'fail', text: problem.message, block: problem.fix ? [`Fix: ${problem.fix}`] : undefined}));
+	return exit(log(state, ...entries), EXIT.config);
+}
+
 const STEP_TITLES: Record<StepKind, string> = {
 	loading: 'Reading the configuration',
 	blocked: 'Permissions',
@@ -433,10 +439,10 @@ function back(state: FlowState): FlowState {
 			return log(stay(state, {kind: 'result', stopped: true}), {tone: 'warn', text: 'Test stopped.'});
 		case 'planning':
 		case 'problem':
-			if (step.kind === 'problem' && step.then === 'exit') return exit(state, EXIT.config);
+			if (step.kind === 'problem' && step.then === 'exit') return exitWithProblems(state, [step.problem]);
 			return pop(state);
 		case 'blocked':
-			return exit(state, EXIT.config);
+			return exitWithProblems(state, step.problems);
 		case 'loading':
 		case 'writing':
 		case 'restoring':
@@ -458,7 +464,7 @@ function pop(state: FlowState): FlowState {
 	if (!previous) return state;
 	const restored = clearMessages(previous);
 	const next: FlowState = {...state, step: restored, history: state.history.slice(0, -1)};
-	return log(next, {tone: 'back', text: `‹ Back to ${stepTitle(restored.kind).toLowerCase()}`});
+	return log(next, {tone: 'back', text: `‹ Back to ${stepTitle(restored.kind)}`});
 }
 
 /** A step comes back without the error it showed when the admin left it. */
@@ -598,7 +604,7 @@ export function flowReducer(state: FlowState, event: FlowEvent): FlowState {
 			if (step.kind !== 'loading') return state;
 			return stay(state, {kind: 'problem', problem: event.problem, then: 'exit'});
 		case 'dismiss':
-			if (step.kind === 'blocked') return exit(state, EXIT.config);
+			if (step.kind === 'blocked') return exitWithProblems(state, step.problems);
 			if (step.kind === 'problem') return back(state);
 			return state;
 		case 'provider-chosen': {
@@ -655,7 +661,10 @@ export function flowReducer(state: FlowState, event: FlowEvent): FlowState {
 		case 'username-submitted': {
 			if (step.kind !== 'username') return state;
 			const username = event.username;
-			const problem = usernameProblem(username);
+			const provider = currentProvider(state)!;
+			// Only a relay of one's own may accept mail without a login; the catalog's providers all need one.
+			const missing = username === '' && provider.needsAuth && provider.id !== 'custom' && state.choice !== 'sandbox';
+			const problem = missing ? `${provider.name} needs a username: ${provider.usernameHint ?? 'the SMTP login'}.` : usernameProblem(username);
 			if (problem) return stay(state, {kind: 'username', error: problem});
 			const previous = state.answers!;
 			let password = previous.password;
@@ -742,10 +751,9 @@ export function flowReducer(state: FlowState, event: FlowEvent): FlowState {
 			return go(state, {kind: 'writing'});
 		case 'written': {
 			if (step.kind !== 'writing') return state;
-			const entries: LogEntry[] = event.applied.files.map(file => ({
-				tone: 'ok',
-				text: file.changed ? `Wrote ${file.path}${file.backup ? ` (backup: ${file.backup})` : file.created ? ' (new file)' : ''}` : `Unchanged ${file.path}`,
-			}));
+			const entries: LogEntry[] = event.applied.files
+				.filter(file => file.changed)
+				.map(file => ({tone: 'ok', text: `Wrote ${file.path}${file.backup ? ` (backup: ${file.backup})` : file.created ? ' (new file)' : ''}`}));
 			const next = log({...state, applied: [...state.applied, event.applied], loaded: event.loaded, plan: undefined}, ...entries);
 			if (state.cancelRequested) return exit(log(next, {tone: 'fail', text: 'Cancelled after writing. The test did not run.'}), EXIT.cancelled);
 			return startTest(next);
@@ -900,15 +908,25 @@ function testEntry(report: TestReport, lines: readonly TestLine[]): LogEntry {
 	return {tone: report.ok ? 'ok' : 'fail', text: report.ok ? `Test passed (${formatMs(report.durationMs)})` : 'Test failed', block};
 }
 
-/** One line per sender and the connection-level diagnosis; the fix is shown by the result step. */
+/**
+ * What the test found, for the scrollback: the connection-level diagnosis and
+ * one line per sender, each with the server's words as evidence. The fixes
+ * are shown by the result step, where they can be applied.
+ */
 export function testSummaryLines(report: TestReport): string[] {
 	const lines: string[] = [];
-	if (report.diagnosis) lines.push(`✖ ${report.diagnosis.message}`);
+	if (report.diagnosis) {
+		lines.push(`✖ ${report.diagnosis.message}`);
+		if (report.diagnosis.detail) lines.push(`  ${report.diagnosis.detail}`);
+	}
+
 	for (const sender of report.senders) {
 		const role = sender.role === 'default' ? 'default From' : 'noreply From';
 		lines.push(`${sender.ok ? '✔' : '✖'} ${role} ${sender.address}${sender.ok ? '' : sender.diagnosis ? `: ${sender.diagnosis.message}` : ''}`);
+		if (!sender.ok && sender.diagnosis?.detail) lines.push(`  ${sender.diagnosis.detail}`);
 	}
 
+	if (report.suggestion) lines.push(`• Port ${report.suggestion.port} with ${securityName(report.suggestion.security)} answered: ${report.suggestion.reason}`);
 	return lines;
 }
 

@@ -29,7 +29,6 @@ export function LogView({entries}: LogViewProps) {
 						{entry.text}
 					</Text>
 					{entry.block?.map((line, lineIndex) => (
-						// eslint-disable-next-line react/no-array-index-key
 						<Text key={lineIndex} color={blockColor(line)}>
 							{'  '}
 							{line}

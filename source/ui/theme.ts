@@ -37,3 +37,15 @@ export const toneColor: Record<Tone, string | undefined> = {
 	info: colors.accent,
 	back: colors.muted,
 };
+
+/**
+ * No colour means no inverse video either (chalk drops every style), so the
+ * text cursor needs a visible character of its own. The bin maps NO_COLOR to
+ * FORCE_COLOR=0 before chalk loads; both are checked so tests can set either.
+ */
+export function isPlain(environment: NodeJS.ProcessEnv = process.env): boolean {
+	return environment['FORCE_COLOR'] === '0' || Boolean(environment['NO_COLOR']);
+}
+
+/** The caret drawn before the character under the cursor when there is no inverse video. */
+export const plainCaret = '▏';

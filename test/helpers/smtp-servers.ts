@@ -20,11 +20,19 @@
  *   that drops packets: a python3 listener that never accepts, its backlog
  *   filled. Loopback only.
  * - unusedPort(): a port nothing listens on (connection refused).
+ * - withCapturedOutput(fn) / runLiveTest(options): run code (the live test)
+ *   while collecting stdout/stderr, events, report and transcript, to assert
+ *   on what the user sees, and that a password appears nowhere.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
+import {mkdtemp, readFile, rm, stat} from 'node:fs/promises';
 import net from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {SMTPServer, type SMTPServerOptions} from 'smtp-server';
 import {SMTPConnection as ServerConnection} from 'smtp-server/lib/smtp-connection.js';
+import {runSmtpTest} from '../../source/smtp/live-test.js';
+import type {SmtpTestOptions, TestEvent, TestReport} from '../../source/smtp/types.js';
 import type {TestPki} from './tls.js';
 
 /**
@@ -151,7 +159,8 @@ export async function startSmtpServer(options: TestSmtpServerOptions): Promise<T
 			state.mailFrom.push(address.address);
 			const refusal = options.rejectSender?.(address.address);
 			const answer = () => callback(refusal ? smtpError(refusal) : undefined);
-			if (options.delayMailFromMs) setTimeout(answer, options.delayMailFromMs);
+			// Unref'd: a stalled answer must not keep the test process alive after the client gave up.
+			if (options.delayMailFromMs) setTimeout(answer, options.delayMailFromMs).unref();
 			else answer();
 		},
 		onRcptTo(address, _session, callback) {
@@ -319,5 +328,40 @@ export async function withCapturedOutput<T>(fn: () => Promise<T>): Promise<Captu
 		streams.forEach((stream, index) => {
 			stream.write = originals[index]!;
 		});
+	}
+}
+
+export interface LiveTestRun {
+	report: TestReport;
+	events: TestEvent[];
+	/** The transcript file's text (written with transcriptPath). */
+	transcript: string;
+	/** The transcript file's mode bits. */
+	transcriptMode: number;
+	/** stdout/stderr meanwhile. */
+	output: string;
+	/** Report JSON, events JSON, transcript and output together: where a secret must never be. */
+	everything: string;
+}
+
+/** runSmtpTest with a transcript in a temp dir, events and output collected. */
+export async function runLiveTest(options: SmtpTestOptions): Promise<LiveTestRun> {
+	const directory = await mkdtemp(join(tmpdir(), 'live-test-'));
+	const transcriptPath = join(directory, 'transcript.log');
+	const events: TestEvent[] = [];
+	try {
+		const {value: report, output} = await withCapturedOutput(() => runSmtpTest({
+			...options,
+			transcriptPath,
+			onEvent: event => {
+				events.push(event);
+				options.onEvent?.(event);
+			},
+		}));
+		const transcript = await readFile(transcriptPath, 'utf8');
+		const transcriptMode = (await stat(transcriptPath)).mode & 0o777;
+		return {report, events, transcript, transcriptMode, output, everything: [JSON.stringify(report), JSON.stringify(events), transcript, output].join('\n')};
+	} finally {
+		await rm(directory, {recursive: true, force: true});
 	}
 }

@@ -19,7 +19,6 @@ export function OutputBox({lines, height = 8, title}: OutputBoxProps) {
 		<Box flexDirection="column" borderStyle="round" borderColor={colors.muted} paddingX={1}>
 			{title && shown.length === 0 ? <Text color={colors.muted}>{title}</Text> : null}
 			{[...shown, ...padding].slice(0, title && shown.length === 0 ? height - 1 : height).map((line, index) => (
-				// eslint-disable-next-line react/no-array-index-key
 				<Text key={index} wrap="truncate-end">
 					{line === '' ? ' ' : line}
 				</Text>

@@ -26,13 +26,30 @@ export type SelectAction =
 	| {readonly type: 'erase'}
 	| {readonly type: 'clear-filter'};
 
+/**
+ * Items matching every typed word, best first: a name that starts with the
+ * text, then a name that contains it, then a match in the hint only ("other"
+ * finds "Other SMTP server" before Zoho's "other data centres").
+ */
 export function filterItems<V>(items: readonly SelectItem<V>[], filter: string): SelectItem<V>[] {
 	const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
 	if (words.length === 0) return [...items];
-	return items.filter(item => {
-		const haystack = `${item.label} ${item.hint ?? ''} ${String(item.value)}`.toLowerCase();
-		return words.every(word => haystack.includes(word));
-	});
+	const text = words.join(' ');
+	const rank = (item: SelectItem<V>): number => {
+		const label = item.label.toLowerCase();
+		if (label.startsWith(text)) return 0;
+		if (words.every(word => label.includes(word))) return 1;
+		return 2;
+	};
+
+	return items
+		.filter(item => {
+			const haystack = `${item.label} ${item.hint ?? ''} ${String(item.value)}`.toLowerCase();
+			return words.every(word => haystack.includes(word));
+		})
+		.map((item, index) => ({item, index, rank: rank(item)}))
+		.sort((a, b) => a.rank - b.rank || a.index - b.index)
+		.map(({item}) => item);
 }
 
 export function initialSelectState<V>(items: readonly SelectItem<V>[], defaultValue: V | undefined, limit: number): SelectState {

@@ -1,6 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import React, {useReducer, useRef} from 'react';
-import {colors, symbols} from '../theme.js';
+import {colors, isPlain, plainCaret, symbols} from '../theme.js';
 import {initialTextInputState, textInputReducer} from './text-input-state.js';
 
 export interface TextInputProps {
@@ -69,11 +69,12 @@ export function TextInput({defaultValue = '', placeholder, mask, isActive = true
 		{isActive},
 	);
 
+	const plain = isPlain();
 	const shown = mask === undefined ? state.value : mask.repeat(state.value.length);
 	if (shown === '' && placeholder) {
 		return (
 			<Box>
-				<Text inverse> </Text>
+				{plain ? <Text>{plainCaret}</Text> : <Text inverse> </Text>}
 				<Text color={colors.muted}>{placeholder}</Text>
 			</Box>
 		);
@@ -85,7 +86,7 @@ export function TextInput({defaultValue = '', placeholder, mask, isActive = true
 	return (
 		<Text>
 			{before}
-			{isActive ? <Text inverse>{at}</Text> : at}
+			{isActive ? plain ? `${plainCaret}${at}` : <Text inverse>{at}</Text> : at}
 			{after}
 		</Text>
 	);

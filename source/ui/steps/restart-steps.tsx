@@ -3,11 +3,14 @@ import React from 'react';
 import type {RestartResult} from '../../engine/restart.js';
 import {OutputBox} from '../components/output-box.js';
 import {KeyHints} from '../components/key-hints.js';
-import {Question, SELECT_HINTS} from '../components/question.js';
+import {Question} from '../components/question.js';
 import {Select} from '../components/select.js';
 import {Spinner} from '../components/spinner.js';
 import type {FlowEvent} from '../flow.js';
 import {colors, symbols} from '../theme.js';
+
+/** Past the write there is no going back: Esc is not offered. */
+const NO_BACK_HINTS = [['↑↓', 'move'], ['Enter', 'choose'], ['Ctrl-C', 'quit']] as const;
 
 export interface RestartOfferStepProps {
 	/** The command that will run. */
@@ -24,7 +27,7 @@ export function RestartOfferStep({command, recommended, send}: RestartOfferStepP
 		{value: false, label: 'Not now', hint: 'Zulip keeps the old settings until it restarts'},
 	];
 	return (
-		<Question title="Restart Zulip so it reads the new settings?" help={['The restart takes Zulip offline for a few seconds; a broken settings.py stops it before anything goes down.']} hints={SELECT_HINTS}>
+		<Question title="Restart Zulip so it reads the new settings?" help={['The restart takes Zulip offline for a few seconds; a broken settings.py stops it before anything goes down.']} hints={NO_BACK_HINTS}>
 			<Select items={items} defaultValue={recommended} onSubmit={run => send({type: 'restart-chosen', run})} />
 		</Question>
 	);
@@ -74,7 +77,7 @@ export function RestartFailedStep({result, send}: RestartFailedStepProps) {
 			</Text>
 			<OutputBox lines={result.tail} />
 			<Text color={colors.muted}>Errors in settings.py show up here; /var/log/zulip/errors.log has the rest.</Text>
-			<Question title="What now?" hints={SELECT_HINTS}>
+			<Question title="What now?" hints={NO_BACK_HINTS}>
 				<Select items={items} onSubmit={value => send(value === 'retry' ? {type: 'restart-chosen', run: true} : {type: 'finish'})} />
 			</Question>
 		</Box>

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import React from 'react';
 import type {Fix} from '../../engine/fixes.js';
 import type {TestReport} from '../../smtp/types.js';
-import {Question, SELECT_HINTS} from '../components/question.js';
+import {Question} from '../components/question.js';
 import {Select} from '../components/select.js';
 import type {FlowEvent} from '../flow.js';
 import {colors, symbols} from '../theme.js';
@@ -20,27 +20,22 @@ export interface ResultStepProps {
 
 type Action = `fix:${Fix['id']}` | 'retest' | 'edit' | 'restore' | 'keep';
 
-/** One problem: what happened, the fix, and the server's words as evidence. */
-function Diagnosis({title, message, fix, detail}: {readonly title?: string; readonly message: string; readonly fix?: string; readonly detail?: string}) {
-	return (
-		<Box flexDirection="column">
-			<Text color={colors.fail}>
-				{symbols.fail} {title ? `${title}: ` : ''}
-				{message}
-			</Text>
-			{fix ? <Text>  Fix: {fix}</Text> : null}
-			{detail ? (
-				<Text color={colors.muted} wrap="truncate-end">
-					{'  '}
-					{detail}
-				</Text>
-			) : null}
-		</Box>
-	);
+/** Each distinct fix once, named by what it is about; what failed is already printed above. */
+export function fixLines(report: TestReport | undefined): Array<{about: string; fix: string}> {
+	if (!report) return [];
+	const lines: Array<{about: string; fix: string}> = [];
+	if (report.diagnosis) lines.push({about: 'Fix', fix: report.diagnosis.fix});
+	for (const sender of report.senders) {
+		if (sender.ok || !sender.diagnosis) continue;
+		if (lines.some(line => line.fix === sender.diagnosis!.fix)) continue;
+		lines.push({about: `Fix for ${sender.role === 'default' ? 'the default From' : 'the noreply From'}`, fix: sender.diagnosis.fix});
+	}
+
+	return lines;
 }
 
+/** The diagnosis is in the scrollback just above; this shows its fixes and the ways on, kept short for 80×24. */
 export function ResultStep({report, fixes, canRestore, send}: ResultStepProps) {
-	const senderProblems = (report?.senders ?? []).filter(sender => !sender.ok && sender.diagnosis);
 	const items: Array<{value: Action; label: string; hint?: string}> = [
 		...fixes.map(fix => ({value: `fix:${fix.id}` as Action, label: fix.label, hint: 'and test again'})),
 		{value: 'retest', label: 'Test again', hint: 'after fixing something at the provider'},
@@ -54,24 +49,18 @@ export function ResultStep({report, fixes, canRestore, send}: ResultStepProps) {
 	};
 
 	return (
-		<Box flexDirection="column">
-			{report?.diagnosis ? <Diagnosis message={report.diagnosis.message} fix={report.diagnosis.fix} detail={report.diagnosis.detail} /> : null}
-			{senderProblems.map(sender => (
-				<Diagnosis
-					key={sender.address}
-					title={`${sender.role === 'default' ? 'Default From' : 'Noreply From'} ${sender.address}`}
-					message={sender.diagnosis!.message}
-					fix={sender.diagnosis!.fix}
-					detail={sender.diagnosis!.detail}
-				/>
-			))}
-			{report?.suggestion ? (
-				<Text color={colors.ok}>
-					{symbols.info} Port {report.suggestion.port} answered: {report.suggestion.reason}
+		<Box flexDirection="column" marginTop={1}>
+			{fixLines(report).map(({about, fix}) => (
+				<Text key={fix}>
+					<Text bold>{about}:</Text> {fix}
 				</Text>
-			) : null}
-			{report ? null : <Text color={colors.warn}>{symbols.warn} The test did not finish.</Text>}
-			<Question title="What now?" hints={SELECT_HINTS}>
+			))}
+			{report ? null : (
+				<Text color={colors.warn}>
+					{symbols.warn} The test did not finish.
+				</Text>
+			)}
+			<Question title="What now?" hints={[['↑↓', 'move'], ['Enter', 'choose'], ['Ctrl-C', 'quit']]}>
 				<Select items={items} onSubmit={choose} />
 			</Question>
 		</Box>

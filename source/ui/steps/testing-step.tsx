@@ -21,12 +21,11 @@ export function TestingStep({lines, to, limit}: TestingStepProps) {
 			<Text bold>Testing what Zulip will read from disk{to ? `, test mails to ${to}` : ''}</Text>
 			{lines.length > shown.length ? <Text color={colors.muted}>  … {lines.length - shown.length} earlier steps</Text> : null}
 			{shown.map((line, index) => (
-				// eslint-disable-next-line react/no-array-index-key
 				<Text key={index} wrap="truncate-end">
 					{line.status === 'running' ? <Spinner /> : <Text color={line.status === 'ok' ? colors.ok : colors.fail}>{line.status === 'ok' ? symbols.ok : symbols.fail}</Text>}
 					{' '}
 					{line.label}{' '}
-					{line.status === 'running' ? <Elapsed since={line.startedAt} /> : <Text color={colors.muted}>{line.elapsedMs} ms</Text>}
+					{line.status === 'running' ? <Elapsed since={line.startedAt} /> : <Text color={colors.muted}>{Math.round(line.elapsedMs)} ms</Text>}
 				</Text>
 			))}
 			{lines.length === 0 ? <Spinner label="Starting" /> : null}

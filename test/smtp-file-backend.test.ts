@@ -1,0 +1,107 @@
+// The file backend's test: EMAIL_FILE_PATH writable by the user Zulip runs
+// as, and the two test mails written the way Django's filebased backend does.
+import assert from 'node:assert/strict';
+import {execFile} from 'node:child_process';
+import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, describe, test} from 'node:test';
+import {promisify} from 'node:util';
+import {runFileBackendTest} from '../source/smtp/file-backend-test.js';
+import {testMessageBody} from '../source/smtp/message.js';
+import {noreplyToken} from '../source/smtp/noreply.js';
+import type {Sender, TestEvent} from '../source/smtp/types.js';
+
+const run = promisify(execFile);
+const administrator = 'admin@zulip.example.com';
+const noreply = `noreply-${noreplyToken()}@zulip.example.com`;
+const senders: Sender[] = [{role: 'default', address: administrator}, {role: 'noreply', address: noreply}];
+const isRoot = process.getuid?.() === 0;
+
+const directories: string[] = [];
+async function scratch(): Promise<string> {
+	const directory = await mkdtemp(join(tmpdir(), 'file-backend-test-'));
+	directories.push(directory);
+	return directory;
+}
+
+after(async () => {
+	await Promise.all(directories.map(directory => rm(directory, {recursive: true, force: true})));
+});
+
+describe('file backend', () => {
+	test('writes the two test mails as Django\'s filebased backend does, creating the directory', async () => {
+		const emails = join(await scratch(), 'var', 'log', 'zulip', 'emails');
+		const events: TestEvent[] = [];
+		// No such user here: the check falls back to the current user.
+		const report = await runFileBackendTest({filePath: emails, senders, to: 'me@example.org', zulipUser: 'zulip-test-no-such-user', onEvent: event => events.push(event)});
+		assert.equal(report.ok, true, JSON.stringify(report));
+		assert.deepEqual(report.senders.map(sender => sender.sent), [true, true]);
+		assert.deepEqual(events.filter(event => event.status !== 'start').map(event => `${event.step}:${event.status}`), ['file:ok', 'send:ok', 'send:ok']);
+		const files = (await readdir(emails)).sort();
+		assert.equal(files.length, 2);
+		for (const file of files) assert.match(file, /^\d{8}-\d{6}-\d+\.log$/);
+		// Python's email parser reads each file as Zulip's admins would.
+		const parse = 'import sys, json, email; text = open(sys.argv[1]).read(); m = email.message_from_string(text.rsplit("\\n" + "-" * 79, 1)[0]); print(json.dumps({"subject": m["Subject"], "from": m["From"], "to": m["To"], "body": m.get_payload().rstrip("\\n")}))';
+		const parsed = await Promise.all(files.map(async file => {
+			const text = await readFile(join(emails, file), 'utf8');
+			assert.ok(text.endsWith(`\n${'-'.repeat(79)}\n`), 'Django\'s separator');
+			const {stdout} = await run('python3', ['-c', parse, join(emails, file)], {encoding: 'utf8'});
+			return JSON.parse(stdout) as Record<string, string>;
+		}));
+		const bySubject = Object.fromEntries(parsed.map(message => [message['subject'], message]));
+		assert.equal(bySubject['Zulip email test']?.['from'], administrator);
+		assert.equal(bySubject['Zulip noreply email test']?.['from'], noreply);
+		for (const message of parsed) {
+			assert.equal(message['to'], 'me@example.org');
+			assert.equal(message['body'], testMessageBody);
+		}
+	});
+
+	test('a path that is a file: file-backend-not-writable with the install -d fix', async () => {
+		const file = join(await scratch(), 'emails');
+		await writeFile(file, 'not a directory');
+		const report = await runFileBackendTest({filePath: file, senders, zulipUser: 'zulip-test-no-such-user'});
+		assert.equal(report.ok, false);
+		assert.equal(report.diagnosis?.id, 'file-backend-not-writable');
+		assert.match(report.diagnosis!.detail ?? '', /not a directory/);
+		assert.match(report.diagnosis!.fix, new RegExp(`install -d -o \\S+ -g \\S+ ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+		assert.match(report.diagnosis!.fix, /--file-path DIR/);
+	});
+
+	test('a directory the zulip user cannot write: diagnosed for that user, nothing written', {skip: !isRoot && 'needs root to judge for another user'}, async () => {
+		const parent = await scratch();
+		await chmod(parent, 0o755);
+		const emails = join(parent, 'emails');
+		await mkdir(emails);
+		await chmod(emails, 0o755);
+		// "nobody" stands in for zulip: the directory belongs to root, so it cannot write there.
+		const report = await runFileBackendTest({filePath: emails, senders, zulipUser: 'nobody'});
+		assert.equal(report.diagnosis?.id, 'file-backend-not-writable');
+		assert.match(report.diagnosis!.message, /^nobody cannot write/);
+		assert.match(report.diagnosis!.fix, new RegExp(`^Run install -d -o nobody -g nobody ${emails.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+		assert.deepEqual(await readdir(emails), []);
+		assert.equal((await stat(emails)).mode & 0o777, 0o755, 'the check changes nothing');
+	});
+
+	test('a missing directory the zulip user could not create: diagnosed, nothing created', {skip: !isRoot && 'needs root to judge for another user'}, async () => {
+		const parent = await scratch();
+		await chmod(parent, 0o755);
+		const emails = join(parent, 'emails');
+		const report = await runFileBackendTest({filePath: emails, senders, zulipUser: 'nobody'});
+		assert.equal(report.diagnosis?.id, 'file-backend-not-writable');
+		assert.match(report.diagnosis!.detail ?? '', /does not exist and nobody cannot create it/);
+		assert.deepEqual(await readdir(parent), []);
+	});
+
+	test('a directory the zulip user owns: written, and the files belong to it', {skip: !isRoot && 'needs root to chown'}, async () => {
+		const parent = await scratch();
+		await chmod(parent, 0o755);
+		const emails = join(parent, 'emails');
+		await mkdir(emails);
+		await run('chown', ['nobody:nogroup', emails]);
+		const report = await runFileBackendTest({filePath: emails, senders, zulipUser: 'nobody'});
+		assert.equal(report.ok, true, JSON.stringify(report));
+		for (const file of await readdir(emails)) assert.equal((await stat(join(emails, file))).uid, 65_534);
+	});
+});

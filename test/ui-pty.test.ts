@@ -1,0 +1,180 @@
+/**
+ * The wizard end to end, as an admin drives it over SSH: the real program in
+ * a pseudo-terminal at 80×24, keys only, against a real SMTP relay on
+ * loopback. A first-time setup (the file backend, for trying Zulip out), then
+ * a rerun that switches to an authenticated STARTTLS relay: the files must
+ * say exactly that to Python, nothing stale may remain, both test mails must
+ * arrive, and the password must never reach the terminal.
+ */
+import assert from 'node:assert/strict';
+import {execFile} from 'node:child_process';
+import {access, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, before, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+import {sandboxSecrets} from '../source/sandbox/files.js';
+import {startRelay, type SandboxRelay} from '../source/sandbox/relay.js';
+import {sandboxSettings} from '../source/sandbox/settings-template.js';
+import {keys, PtySession} from './helpers/pty.js';
+import {pyExecSettings} from './helpers/python.js';
+import {rawConfigRead} from './helpers/raw-config.js';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(repo, 'bin', 'zulip-email-setup.js');
+const ADMIN = 'admin@zulip.example.com';
+const RELAY_USER = 'relay-user';
+// The characters a naive ini library mangles, typed through the masked input.
+const RELAY_PASSWORD = 'Relay#Pass%1;x=y';
+
+let root: string;
+let relay: SandboxRelay;
+let settingsPath: string;
+let secretsPath: string;
+let mailDir: string;
+let restartScript: string;
+
+before(async () => {
+	root = await mkdtemp(join(tmpdir(), 'ui-pty-test-'));
+	await access(join(repo, 'dist', 'cli.js')).catch(async () => run(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	settingsPath = join(root, 'settings.py');
+	secretsPath = join(root, 'zulip-secrets.conf');
+	mailDir = join(root, 'emails');
+	await mkdir(mailDir);
+	await writeFile(settingsPath, sandboxSettings({administrator: ADMIN, externalHost: 'zulip.example.com'}));
+	await writeFile(secretsPath, sandboxSecrets(), {mode: 0o640});
+	// Stands in for restart-server: chatty, then Zulip's own success line.
+	restartScript = join(root, 'restart-server');
+	await writeFile(restartScript, '#!/bin/sh\nfor step in checks stop start; do echo "restart-server: $step"; done\necho "Zulip restarted successfully!"\n');
+	await chmod(restartScript, 0o755);
+	relay = await startRelay({dir: root, username: RELAY_USER, password: RELAY_PASSWORD});
+});
+
+after(async () => {
+	await relay?.close();
+	await rm(root, {recursive: true, force: true});
+});
+
+function wizard(): PtySession {
+	return new PtySession(process.execPath, [bin, '--settings', settingsPath, '--secrets', secretsPath, '--ca-file', relay.caFile, '--restart-command', restartScript, '--timeout', '5'], {
+		cwd: root,
+		env: {NO_COLOR: '1'},
+		cols: 80,
+		rows: 24,
+	});
+}
+
+/** Press a key, then wait for what it leads to. */
+async function answer(session: PtySession, key: string, next: string | RegExp, timeoutMs?: number): Promise<string> {
+	await session.press(key);
+	return session.waitFor(next, timeoutMs);
+}
+
+/** Type text as a person would, one short burst, then Enter on its own. */
+async function typeAndEnter(session: PtySession, text: string, next: string | RegExp): Promise<string> {
+	await session.type(text);
+	return answer(session, keys.enter, next);
+}
+
+test('first-time setup, then a rerun that switches provider, by keys only in 80×24', {timeout: 120_000}, async () => {
+	// First run: nothing configured yet; the admin picks the file backend to try Zulip out.
+	const first = wizard();
+	try {
+		const start = await first.waitFor('Which service');
+		assert.match(start, /nothing configured: Zulip drops every email/);
+		await first.type('files');
+		await first.waitFor('› Log to files');
+		await answer(first, keys.enter, 'Directory for the mail files');
+		await first.press(keys.ctrlU);
+		await typeAndEnter(first, mailDir, 'Noreply address');
+		await answer(first, keys.enter, 'Add a random token');
+		await answer(first, keys.enter, 'Where should the two test mails go?');
+		const review = await answer(first, keys.enter, 'Write these changes?');
+		assert.match(review, /\+EMAIL_BACKEND = "django\.core\.mail\.backends\.filebased\.EmailBackend"/);
+		const offer = await answer(first, keys.enter, 'Restart Zulip so it reads', 30_000);
+		assert.match(offer, /Test passed/);
+		await answer(first, keys.enter, 'Next steps', 30_000);
+		assert.equal(await first.exit(), 0, first.text.slice(-2000));
+		assert.match(first.text, /Zulip restarted successfully!/);
+		assert.match(first.text, /Zulip writes its email to files\./);
+	} finally {
+		first.kill();
+	}
+
+	const written = await pyExecSettings(await readFile(settingsPath, 'utf8'), ['EMAIL_BACKEND', 'EMAIL_FILE_PATH']);
+	assert.equal(written.EMAIL_BACKEND, 'django.core.mail.backends.filebased.EmailBackend');
+	assert.equal(written.EMAIL_FILE_PATH, mailDir);
+	assert.equal((await readdir(mailDir)).length > 0, true, 'the file backend test wrote its messages');
+
+	// Rerun: the wizard starts from the file backend and switches to an authenticated relay.
+	const second = wizard();
+	try {
+		const start = await second.waitFor('Which service');
+		assert.match(start, /files in .*emails: no mail leaves the server/);
+		assert.match(start, /› Log to files/, 'the configured provider is preselected');
+		await second.type('other');
+		await second.waitFor('› Other SMTP server');
+		await answer(second, keys.enter, 'SMTP server (EMAIL_HOST)');
+		await second.press(keys.ctrlU);
+		await typeAndEnter(second, '127.0.0.1', 'Port and TLS mode for 127.0.0.1');
+		// The last entry, one Up away (the list wraps), is "another port".
+		await second.press(keys.up);
+		await answer(second, keys.enter, 'Port (EMAIL_PORT)');
+		await second.press(keys.ctrlU);
+		await typeAndEnter(second, String(relay.port), `TLS mode for port ${relay.port}`);
+		await answer(second, keys.enter, 'SMTP username');
+		await typeAndEnter(second, RELAY_USER, `Password for ${RELAY_USER}`);
+		// Esc goes back a step and keeps the answer; Enter comes forward again.
+		await answer(second, keys.escape, 'SMTP username');
+		await answer(second, keys.enter, `Password for ${RELAY_USER}`);
+		await typeAndEnter(second, RELAY_PASSWORD, 'Noreply address');
+		await answer(second, keys.enter, 'Add a random token');
+		await answer(second, keys.enter, 'Where should the two test mails go?');
+		const review = await answer(second, keys.enter, 'Write these changes?');
+		assert.match(review, /-EMAIL_BACKEND = "django\.core\.mail\.backends\.filebased\.EmailBackend"/);
+		assert.match(review, /\+EMAIL_HOST = "127\.0\.0\.1"/);
+		assert.match(review, /\+email_password = \*+ \(new\)/);
+		const offer = await answer(second, keys.enter, 'Restart Zulip so it reads', 30_000);
+		assert.match(offer, /Test passed/);
+		await answer(second, keys.enter, 'Next steps', 30_000);
+		assert.equal(await second.exit(), 0, second.text.slice(-2000));
+		assert.match(second.text, /Zulip can send email\./);
+		assert.ok(!second.raw.includes(RELAY_PASSWORD), 'the password never reaches the terminal');
+		// The scrollback was never wiped: the first question is still in it.
+		assert.ok(!second.raw.includes('\u001B[3J'), 'no clear-scrollback sequence');
+	} finally {
+		second.kill();
+	}
+
+	const settingsText = await readFile(settingsPath, 'utf8');
+	const values = await pyExecSettings(settingsText, ['EMAIL_BACKEND', 'EMAIL_FILE_PATH', 'EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_USE_TLS', 'EMAIL_USE_SSL', 'EMAIL_HOST_USER']);
+	assert.ok(values.EMAIL_BACKEND === undefined || values.EMAIL_BACKEND === null, `no file backend left behind: ${JSON.stringify(values)}`);
+	assert.ok(values.EMAIL_FILE_PATH === undefined || values.EMAIL_FILE_PATH === null);
+	assert.equal(values.EMAIL_HOST, '127.0.0.1');
+	assert.equal(values.EMAIL_PORT, relay.port);
+	assert.equal(values.EMAIL_USE_TLS, true);
+	assert.notEqual(values.EMAIL_USE_SSL, true);
+	assert.equal(values.EMAIL_HOST_USER, RELAY_USER);
+	assert.equal(rawConfigRead(await readFile(secretsPath, 'utf8'), 'secrets', 'email_password'), RELAY_PASSWORD);
+	const subjects = relay.received.map(mail => mail.subject).sort();
+	assert.deepEqual(subjects, ['Zulip email test', 'Zulip noreply email test']);
+	assert.ok(relay.received.every(mail => mail.to.includes(ADMIN) && mail.user === RELAY_USER));
+	assert.match(relay.received.find(mail => mail.subject === 'Zulip noreply email test')!.envelopeFrom, /^noreply-[a-z2-7]{24}@zulip\.example\.com$/);
+});
+
+test('Ctrl-C at a question exits 130 and changes nothing', {timeout: 60_000}, async () => {
+	const before = await readFile(settingsPath, 'utf8');
+	const session = wizard();
+	try {
+		await session.waitFor('Which service');
+		await session.press(keys.ctrlC);
+		assert.equal(await session.exit(), 130, session.text.slice(-2000));
+		assert.match(session.text, /Cancelled\. Nothing was written\./);
+	} finally {
+		session.kill();
+	}
+
+	assert.equal(await readFile(settingsPath, 'utf8'), before);
+});
