@@ -1,7 +1,11 @@
 // Bundles the CLI so the first frame comes fast over SSH: one file to parse
 // for the startup path; nodemailer, execa and the UI load as separate chunks
 // only when a step needs them.
+import {rmSync} from 'node:fs';
 import {build} from 'esbuild';
+
+// Stale chunks from earlier builds would pile up beside the new ones.
+rmSync('dist', {recursive: true, force: true});
 
 await build({
 	entryPoints: ['source/cli.tsx'],

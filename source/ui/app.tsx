@@ -1,5 +1,5 @@
 // First, before Ink loads: see the module's comment.
-import {restoreCiMarkers} from './interactive-terminal.js';
+import {restoreAfterInkLoad} from './interactive-terminal.js';
 import {Box, render, useInput, useStdout} from 'ink';
 import React, {useEffect, useReducer} from 'react';
 import type {Options} from '../args.js';
@@ -249,7 +249,7 @@ export interface WizardOptions {
  * flag before anything is drawn.
  */
 export async function renderWizard(wizard: WizardOptions): Promise<ExitCodeValue> {
-	restoreCiMarkers();
+	restoreAfterInkLoad();
 	const flags = wizard.options ?? {};
 	const initial: InitialAnswers = {...stripUndefined(initialAnswersFromFlags(flags)), ...stripUndefined(wizard.initial ?? {})};
 	const restartCommand = wizard.restartCommand ?? flags['restart-command'] ?? defaultRestartCommand();
