@@ -1,6 +1,6 @@
 /**
- * What `npm start` runs after building (`node bin/zulip-email-setup.js
- * --sandbox`), driven in a real pseudo-terminal at 80×24 as a newcomer would:
+ * `npm start` (build, then `zulip-email-setup --sandbox`), driven in a real
+ * pseudo-terminal at 80×24 as a newcomer would:
  * Enter on every question, since every default points at the sandbox relay.
  */
 import assert from 'node:assert/strict';
@@ -34,7 +34,8 @@ test('npm start: the sandbox wizard runs to the end in a terminal, both mails ar
 	// No --sandbox-dir, as `npm start` runs it: the sandbox lands in TMPDIR.
 	const temporary = join(root, 'tmp');
 	await mkdir(temporary);
-	const session = new PtySession(process.execPath, [bin, '--sandbox'], {cwd: root, env: {TMPDIR: temporary, NO_COLOR: '1'}, cols: 80, rows: 24});
+	// Exactly what the README tells a newcomer to type, from the repository.
+	const session = new PtySession('npm', ['start'], {cwd: repo, env: {TMPDIR: temporary, NO_COLOR: '1'}, cols: 80, rows: 24});
 	try {
 		const intro = await session.waitFor(/Which service/);
 		const password = /password (\S+) \(throwaway/.exec(intro)?.[1];

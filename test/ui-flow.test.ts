@@ -4,7 +4,7 @@ import type {Answers} from '../source/engine/answers.js';
 import type {ApplyResult} from '../source/engine/apply.js';
 import type {LoadedConfig} from '../source/engine/current-config.js';
 import {fixesFor} from '../source/engine/fixes.js';
-import {planChanges} from '../source/engine/plan.js';
+import {hideOtherSecrets, planChanges} from '../source/engine/plan.js';
 import type {RestartResult} from '../source/engine/restart.js';
 import type {TestEvent, TestReport} from '../source/smtp/types.js';
 import {
@@ -14,7 +14,6 @@ import {
 	EXIT,
 	flowReducer,
 	foldTestEvent,
-	hideOtherSecrets,
 	initialFlowState,
 	preselectedChoice,
 	type FlowEvent,

@@ -876,30 +876,9 @@ function summaryEntries(loaded: LoadedConfig): LogEntry[] {
 	return [{tone: 'info', text: `Configured now (${loaded.paths.settings}):`, block: describeCurrent(loaded)}];
 }
 
-/**
- * The diff's context lines of the secrets file carry Zulip's other secrets
- * (secret_key, zulip_org_key…): the review needs their names, never their values.
- */
-export function hideOtherSecrets(diff: string): string {
-	return diff
-		.split('\n')
-		.map(line => {
-			if (line.startsWith('---') || line.startsWith('+++') || line.startsWith('@@')) return line;
-			const body = line.slice(1);
-			if (/^\s*([#;[]|$)/.test(body)) return line;
-			// An indented line continues the value above it.
-			if (/^\s/.test(body)) return `${line[0]}    (hidden)`;
-			const match = /^(\s*([^=:\s][^=:]*?)\s*[=:]\s*)(.*)$/.exec(body);
-			if (!match) return line;
-			if (match[2]!.toLowerCase() === 'email_password') return line;
-			return `${line[0]}${match[1]}${match[3] === '' ? '' : '(hidden)'}`;
-		})
-		.join('\n');
-}
-
 function planEntries(plan: Plan): LogEntry[] {
 	if (!plan.changed) return [{tone: 'info', text: 'Both files already say this: nothing to change.'}];
-	const block = [plan.settings.diff, hideOtherSecrets(plan.secrets.diff)].filter(Boolean).join('\n').replace(/\n$/, '').split('\n');
+	const block = [plan.settings.diff, plan.secrets.diff].filter(Boolean).join('\n').replace(/\n$/, '').split('\n');
 	return [{tone: 'info', text: 'Changes to write (password masked):', block}];
 }
 
