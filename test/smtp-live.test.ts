@@ -191,6 +191,18 @@ describe('login, the way Django decides it', () => {
 		assert.ok(run.report.senders.every(sender => !sender.ok && !sender.diagnosis));
 	});
 
+	test('a non-ASCII password: credentials-not-ascii before any AUTH, as smtplib would fail to encode it', async () => {
+		const unicodePassword = 'pässwörd-ünïcode';
+		const relay = await server({tls: 'starttls', users: {[user]: unicodePassword}});
+		const run = await check({port: relay.port, security: 'starttls', password: unicodePassword});
+		const diagnosis = run.report.diagnosis!;
+		assert.equal(diagnosis.id, 'credentials-not-ascii');
+		assert.match(diagnosis.message, /password/);
+		assert.match(diagnosis.fix, /ASCII/);
+		assert.deepEqual(relay.auths, [], 'nothing is sent that Django could not send');
+		assert.ok(!run.everything.includes(unicodePassword));
+	});
+
 	test('Gmail\'s 534-5.7.9: app-password-required', async () => {
 		const relay = await server({tls: 'ssl', users, rejectAuth: () => '534 5.7.9 Application-specific password required. Learn more at https://support.google.com/mail/?p=InvalidSecondFactor'});
 		const diagnosis = (await check({port: relay.port, security: 'ssl'})).report.diagnosis!;

@@ -22,6 +22,8 @@ export interface DiagnosisContext {
 	/** EMAIL_FILE_PATH and the user who must write there. */
 	filePath?: string;
 	fileUser?: string;
+	/** Which credential has non-ASCII characters. */
+	nonAsciiField?: 'username' | 'password';
 }
 
 interface DiagnosisEntry {
@@ -179,6 +181,11 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 			const user = c.fileUser ?? 'zulip';
 			return `Run install -d -o ${user} -g ${user} ${c.filePath ?? '/var/log/zulip/emails'} (or chown ${user}:${user} it), or choose another directory (--file-path DIR).`;
 		},
+	},
+	'credentials-not-ascii': {
+		meaning: 'EMAIL_HOST_USER or email_password has non-ASCII characters, which Django cannot send.',
+		fix: `Python's smtplib encodes the login as ASCII, so every send fails with UnicodeEncodeError: create an ASCII-only SMTP password at the provider and store it (${passwordFlags}), or fix EMAIL_HOST_USER (--username).`,
+		message: c => `Zulip cannot log in to ${c.host}: the ${c.nonAsciiField ?? 'password'} has non-ASCII characters and Python's smtplib sends the login as ASCII only.`,
 	},
 	'password-without-user': {
 		meaning: 'The server requires a login; email_password is set but EMAIL_HOST_USER is empty.',

@@ -224,6 +224,14 @@ class LiveTest {
 			return {diagnosis: this.diagnose(id, {step: 'auth', stepLabel: 'AUTH'}, detail)};
 		};
 
+		// smtplib encodes every AUTH mechanism's credentials as ASCII: nodemailer would send UTF-8 and pass where Zulip fails.
+		const nonAscii = /[^\u0000-\u007F]/;
+		if (nonAscii.test(user) || nonAscii.test(password)) {
+			this.emit({step: 'auth', status: 'fail', label: 'AUTH', elapsedMs: 0});
+			session.close();
+			return {diagnosis: this.diagnose('credentials-not-ascii', {step: 'auth', stepLabel: 'AUTH', nonAsciiField: nonAscii.test(user) ? 'username' : 'password'})};
+		}
+
 		if (!session.offersAuth) {
 			const tlsFirst = settings.security === 'none' && session.offeredStarttls;
 			return refuse(tlsFirst ? 'tls-required' : 'auth-unsupported', tlsFirst ? 'The server offers AUTH only after STARTTLS.' : 'The server\'s EHLO reply lists no AUTH.');

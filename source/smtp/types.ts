@@ -50,6 +50,7 @@ export type DiagnosisId =
 	| 'timeout'
 	| 'protocol-error'
 	| 'file-backend-not-writable'
+	| 'credentials-not-ascii'
 	| 'password-without-user'
 	| 'user-without-password'
 	// Not produced by the live test itself: the engine reports it when Zulip has no backend to test.
