@@ -190,3 +190,12 @@ describe('probing and certificate checks', () => {
 		for (const file of files) assert.doesNotMatch(await readFile(new URL(file, root), 'utf8'), /rejectUnauthorized:\s*false/, file);
 	});
 });
+
+test('connection refused on the local MTA\'s port points at installing an MTA, elsewhere at the port', () => {
+	const base = {port: 25, security: 'none' as const, user: '', timeoutMs: 1000};
+	assert.match(diagnose('connection-refused', {...base, host: 'localhost'}).fix, /postfix/i);
+	assert.match(diagnose('connection-refused', {...base, host: '127.0.0.1'}).fix, /postfix/i);
+	const relay = diagnose('connection-refused', {...base, host: 'smtp.example.com', port: 587, security: 'starttls'}).fix;
+	assert.match(relay, /EMAIL_PORT \(--port 587\)/);
+	assert.doesNotMatch(relay, /postfix/i);
+});

@@ -58,7 +58,10 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'Nothing accepts connections on that host and port, or a firewall rejects them.',
 		fix: 'Check EMAIL_PORT (--port): usually 587 with EMAIL_USE_TLS = True (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl).',
 		message: c => `${where(c)} refused the connection: nothing listens on port ${c.port} there, or a firewall rejects it.`,
-		fixFor: c => `Check EMAIL_PORT (--port ${c.port}) against the provider's documentation: usually 587 with EMAIL_USE_TLS = True (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl).`,
+		fixFor: c => /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(c.host) && c.port === 25
+			// The local-MTA choice on a server with no MTA installed: the fix is the MTA, not a port.
+			? 'No mail server runs on this machine: install and start one (apt install postfix, as an "Internet Site" or a smarthost relay), or choose a relay provider instead (--provider mailgun, sendgrid, …).'
+			: `Check EMAIL_PORT (--port ${c.port}) against the provider's documentation: usually 587 with EMAIL_USE_TLS = True (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl).`,
 	},
 	'connection-timeout': {
 		meaning: 'The connection attempt got no answer at all: an outbound firewall drops it.',
