@@ -1,13 +1,18 @@
 import {copyFileSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
-import {PtySession} from '../test/helpers/pty.js';
+import {delimiter, dirname, join} from 'node:path';
+import {spawn} from '@lydell/node-pty';
+import {stripAnsi} from '../test/helpers/pty.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
+// Both programs see the same terminal: the size the README asks admins to try.
+const COLS = 80;
+const ROWS = 24;
 
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)]!;
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Peak resident memory (VmHWM) of a live process, in MB. */
@@ -17,25 +22,77 @@ function peakMb(pid: number): number {
 	return kb / 1024;
 }
 
-async function firstFrame(command: string, args: string[], marker: string | RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ms: number; peakMb: number}> {
+export interface Probe {
+	/** What is exec'd in the pseudo-terminal: a script with a shebang runs through it, as a shell would run it. */
+	readonly command: string;
+	readonly args: readonly string[];
+	/** Text of the first interactive frame: the question. */
+	readonly marker: RegExp;
+}
+
+/**
+ * Process start to the first frame that shows `marker`. The time is taken in
+ * the pty's data callback that delivers the marker (not by polling, which
+ * would round both programs up to the poll interval), from just before the
+ * spawn; the spawn costs both programs the same. The peak is read after the
+ * frame settles, so it includes what rendering allocated.
+ */
+export async function firstFrame(probe: Probe, env: NodeJS.ProcessEnv = {}): Promise<{ms: number; peakMb: number}> {
+	let output = '';
+	let ms: number | undefined;
+	let exited: number | undefined;
+	let atFrame = Number.NaN;
 	const started = performance.now();
-	const session = new PtySession(command, args, {cwd: ROOT, env});
+	const pty = spawn(probe.command, [...probe.args], {
+		name: 'xterm-256color',
+		cols: COLS,
+		rows: ROWS,
+		cwd: ROOT,
+		// An undefined value removes the variable.
+		env: Object.fromEntries(Object.entries({...process.env, ...env}).filter(([, value]) => value !== undefined)) as Record<string, string>,
+	});
+	const shown = new Promise<void>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`timed out waiting for ${String(probe.marker)}:\n${stripAnsi(output).slice(-2000)}`)), 20_000);
+		pty.onData(data => {
+			if (ms !== undefined) return;
+			const now = performance.now();
+			output += data;
+			if (probe.marker.test(stripAnsi(output))) {
+				ms = now - started;
+				atFrame = peakMb(pty.pid);
+				clearTimeout(timer);
+				resolve();
+			}
+		});
+		pty.onExit(({exitCode}) => {
+			exited = exitCode;
+			if (ms === undefined) {
+				clearTimeout(timer);
+				reject(new Error(`${probe.command} exited (${exitCode}) before showing ${String(probe.marker)}:\n${stripAnsi(output).slice(-2000)}`));
+			}
+		});
+	});
 	try {
-		await session.waitFor(marker, 20_000);
-		const ms = performance.now() - started;
-		// Let the frame settle so the peak includes rendering, then read it.
+		await shown;
+		// Let the frame settle so the peak includes rendering, then read it (a program that already left has its peak as of the frame).
 		await new Promise(resolve => setTimeout(resolve, 150));
-		return {ms, peakMb: peakMb(session.pty.pid)};
+		return {ms: ms!, peakMb: exited === undefined ? peakMb(pty.pid) : atFrame};
 	} finally {
-		session.kill();
-		await session.exit(5000).catch(() => undefined);
+		if (exited === undefined) {
+			const gone = new Promise(resolve => pty.onExit(resolve));
+			pty.kill();
+			await Promise.race([gone, new Promise(resolve => setTimeout(resolve, 5000))]);
+		}
 	}
 }
 
 /**
  * Process start to the first interactive frame, in a pseudo-terminal, ours
- * (the built bundle, as users run it) against a one-prompt @clack/prompts
- * program, interleaved so both see the same machine load.
+ * (the built bundle, exec'd through the bin's shebang as an installed
+ * `zulip-email-setup` and `npm start` run it) against a one-prompt
+ * @clack/prompts program run with plain `node`.
+ * Rounds interleave the two, alternating which goes first, so both see the
+ * same machine load; a warm-up round (page cache) is not counted.
  */
 export default async function benchStartup(rounds = 15): Promise<Record<string, number>> {
 	const dir = mkdtempSync(join(tmpdir(), 'zes-bench-'));
@@ -43,23 +100,43 @@ export default async function benchStartup(rounds = 15): Promise<Record<string, 
 	const secrets = join(dir, 'zulip-secrets.conf');
 	copyFileSync(join(ROOT, 'test/fixtures/settings/zulip-2024.py'), settings);
 	copyFileSync(join(ROOT, 'test/fixtures/secrets/zulip-generated.conf'), secrets);
-	const ours: number[] = [];
-	const clack: number[] = [];
-	const memory: number[] = [];
+	const env = {
+		// The bin's shebang finds node on PATH: make that the node running this bench, as clack's is.
+		PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+		// Node 20 reads this bundle at startup, before any code runs: ~40 ms and 2 MB added to both
+		// programs here (a sandbox sets it), which an admin's shell does not have. Both run without it.
+		NODE_EXTRA_CA_CERTS: undefined,
+	};
+	const ours: Probe = {command: join(ROOT, 'bin/zulip-email-setup.js'), args: ['--settings', settings, '--secrets', secrets], marker: /Which service/};
+	const clack: Probe = {command: process.execPath, args: [join(ROOT, 'bench/clack-hello.mjs')], marker: /Which provider sends/};
+	const oursMs: number[] = [];
+	const clackMs: number[] = [];
+	const oursMb: number[] = [];
+	const clackMb: number[] = [];
 	try {
-		for (let round = 0; round < rounds; round++) {
-			const a = await firstFrame(process.execPath, [join(ROOT, 'bin/zulip-email-setup.js'), '--settings', settings, '--secrets', secrets], /Which service/);
-			const b = await firstFrame(process.execPath, [join(ROOT, 'bench/clack-hello.mjs')], /Which provider sends/);
-			ours.push(a.ms);
-			memory.push(a.peakMb);
-			clack.push(b.ms);
+		for (let round = -1; round < rounds; round++) {
+			const pair = round % 2 === 0 ? [ours, clack] : [clack, ours];
+			const [first, second] = [await firstFrame(pair[0]!, env), await firstFrame(pair[1]!, env)];
+			if (round < 0) continue;
+			const [a, b] = pair[0] === ours ? [first, second] : [second, first];
+			oursMs.push(a.ms);
+			oursMb.push(a.peakMb);
+			clackMs.push(b.ms);
+			clackMb.push(b.peakMb);
 		}
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
 
-	const result = {oursMs: median(ours), clackMs: median(clack), ratio: median(ours) / median(clack), peakMb: Math.max(...memory)};
-	console.log(`first frame: ours ${result.oursMs.toFixed(1)} ms, @clack/prompts ${result.clackMs.toFixed(1)} ms, ratio ${result.ratio.toFixed(2)}x (target <= 1.0x), median of ${rounds}`);
-	console.log(`peak memory at first frame: ${result.peakMb.toFixed(1)} MB (target <= 70 MB)`);
+	const result = {
+		oursMs: median(oursMs),
+		clackMs: median(clackMs),
+		ratio: median(oursMs) / median(clackMs),
+		peakMb: Math.max(...oursMb),
+		peakMedianMb: median(oursMb),
+		clackPeakMb: median(clackMb),
+	};
+	console.log(`first frame (Node ${process.versions.node}, ${COLS}x${ROWS} pty): ours ${result.oursMs.toFixed(1)} ms, @clack/prompts ${result.clackMs.toFixed(1)} ms, ratio ${result.ratio.toFixed(2)}x (target <= 1.0x), median of ${rounds}`);
+	console.log(`peak memory (VmHWM) at first frame: ${result.peakMb.toFixed(1)} MB worst, ${result.peakMedianMb.toFixed(1)} MB median (target <= 70 MB; @clack/prompts ${result.clackPeakMb.toFixed(1)} MB)`);
 	return result;
 }

@@ -1,13 +1,35 @@
 // Bundles the CLI so the first frame comes fast over SSH: one file to parse
 // for the startup path; nodemailer, execa and the UI load as separate chunks
 // only when a step needs them.
-import {rmSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {readFile} from 'node:fs/promises';
+import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
 
-// Stale chunks from earlier builds would pile up beside the new ones.
-rmSync('dist', {recursive: true, force: true});
+const quickGraphemes = fileURLToPath(new URL('../source/ui/quick-graphemes.ts', import.meta.url));
 
-await build({
+/**
+ * Ink's text-width libraries build an Intl.Segmenter and /^\p{RGI_Emoji}$/v
+ * when they load: ~30 ms of the first frame for text that is nearly always
+ * ASCII. Their bundled copies get the stand-ins of source/ui/quick-graphemes.ts,
+ * which answer for simple text and build the real ones on first need.
+ */
+const lazyUnicode = {
+	name: 'lazy-unicode',
+	setup(esbuild) {
+		esbuild.onLoad({filter: /[\\/]node_modules[\\/](?:string-width|slice-ansi|@alcalzone[\\/]ansi-tokenize)[\\/].*\.js$/}, async ({path}) => {
+			const original = await readFile(path, 'utf8');
+			const contents = original
+				.replaceAll('new Intl.Segmenter(', 'new __QuickSegmenter(')
+				.replaceAll('/^\\p{RGI_Emoji}$/v', '__rgiEmojiOnly');
+			if (contents === original) return undefined;
+			return {contents: `import {QuickSegmenter as __QuickSegmenter, rgiEmojiOnly as __rgiEmojiOnly} from ${JSON.stringify(quickGraphemes)};\n${contents}`, loader: 'js'};
+		});
+	},
+};
+
+const result = await build({
 	entryPoints: ['source/cli.tsx'],
 	outdir: 'dist',
 	bundle: true,
@@ -23,5 +45,27 @@ await build({
 	define: {'process.env.NODE_ENV': '"production"'},
 	// Some bundled CommonJS (yoga, signal-exit) calls require(); give ESM one.
 	banner: {js: "import {createRequire as __createRequire} from 'node:module';const require=__createRequire(import.meta.url);"},
+	plugins: [lazyUnicode],
 	logLevel: 'warning',
+	write: false,
 });
+
+// A build may run while the program runs from dist/ (npm start beside the
+// test suite, or an admin's second terminal): each file is replaced
+// atomically and only when it changed, and stale chunks from earlier builds
+// go last, so a running process never reads a half-written or missing chunk.
+mkdirSync('dist', {recursive: true});
+const written = new Set();
+for (const file of result.outputFiles) {
+	const name = path.basename(file.path);
+	written.add(name);
+	const target = path.join('dist', name);
+	if (existsSync(target) && readFileSync(target).equals(file.contents)) continue;
+	const temporary = `${target}.${process.pid}.tmp`;
+	writeFileSync(temporary, file.contents);
+	renameSync(temporary, target);
+}
+
+for (const name of readdirSync('dist')) {
+	if (!written.has(name) && !name.endsWith('.tmp')) rmSync(path.join('dist', name), {force: true});
+}

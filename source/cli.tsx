@@ -52,11 +52,19 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 			return await runNonInteractive(options, context);
 		}
 
+		// The first question needs the configuration: reading it starts before the UI's code loads
+		// (a python3 child, when settings.py needs one, runs meanwhile), and renderWizard awaits it.
+		const {createEngine} = await import('./ui/engine-port.js');
+		const loading = createEngine({paths}).load(controller.signal);
+		// A failure is renderWizard's to show; until it looks, it must not count as unhandled.
+		loading.catch(() => undefined);
 		const {renderWizard} = await import('./ui/app.js');
-		return await renderWizard({paths, options});
+		return await renderWizard({paths, options, loading});
 	} catch (error) {
 		return fail(error, options.json === true);
 	} finally {
+		// A read of the configuration still running (its python3 child) must not keep the process alive.
+		controller.abort();
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
 	}

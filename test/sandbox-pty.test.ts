@@ -65,7 +65,8 @@ test('npm start: the sandbox wizard runs to the end in a terminal, both mails ar
 		assert.match(text, /Subject: Zulip email test/);
 		assert.match(text, /envelope from noreply-[a-z2-7]{24}@zulip\.sandbox\.test to admin@zulip\.sandbox\.test\s+From: noreply-[a-z2-7]{24}@zulip\.sandbox\.test\s+Subject: Zulip noreply email test/);
 
-		const [name] = await readdir(temporary);
+		// npm 11 may leave its own compile cache in TMPDIR beside the sandbox.
+		const name = (await readdir(temporary)).find(entry => entry.startsWith('zulip-email-setup-sandbox-'));
 		const dir = join(temporary, name!);
 		assert.match(text, new RegExp(`kept in ${dir.replace(/[^\w/]/g, '\\$&')}`));
 		const secrets = await readFile(join(dir, 'zulip-secrets.conf'), 'utf8');

@@ -50,7 +50,7 @@ import {securityForPort, SecurityStep} from './steps/security-step.js';
 import {TestingStep} from './steps/testing-step.js';
 import {TokensStep} from './steps/tokens-step.js';
 import {UsernameStep} from './steps/username-step.js';
-import {useWizardEffects} from './use-wizard-effects.js';
+import {toProblem, useWizardEffects} from './use-wizard-effects.js';
 
 export interface AppProps {
 	/** All IO goes through it: the real engine, or a fake in component tests. */
@@ -61,6 +61,8 @@ export interface AppProps {
 	readonly onExit: (code: ExitCodeValue) => void;
 	/** Aborted from outside (SIGTERM, SIGHUP): treated like Ctrl-C. */
 	readonly cancelSignal?: AbortSignal;
+	/** The outcome of reading the configuration when it is known before the first frame: the wizard starts past the loading step. */
+	readonly start?: FlowEvent;
 }
 
 /** Ctrl-C, and Esc while work runs; questions handle their own keys. */
@@ -71,8 +73,8 @@ function useGlobalKeys(state: FlowState, send: (event: FlowEvent) => void) {
 	});
 }
 
-export function App({engine, settings, onExit, cancelSignal}: AppProps) {
-	const [state, send] = useReducer(flowReducer, settings, initialFlowState);
+export function App({engine, settings, onExit, cancelSignal, start}: AppProps) {
+	const [state, send] = useReducer(flowReducer, settings, settings => (start ? flowReducer(initialFlowState(settings), start) : initialFlowState(settings)));
 	useWizardEffects(state, send, engine);
 	useGlobalKeys(state, send);
 	const {stdout} = useStdout();
@@ -236,6 +238,8 @@ export interface WizardOptions {
 	readonly sandbox?: SandboxRelay;
 	/** Aborted from outside: cancels like Ctrl-C (a write in progress still finishes). */
 	readonly signal?: AbortSignal;
+	/** engine.load() already under way (the CLI starts it before this module loads). */
+	readonly loading?: ReturnType<WizardEngine['load']>;
 	/** Streams, for tests; default the process's own. */
 	readonly stdin?: NodeJS.ReadStream;
 	readonly stdout?: NodeJS.WriteStream;
@@ -253,12 +257,17 @@ export async function renderWizard(wizard: WizardOptions): Promise<ExitCodeValue
 	const flags = wizard.options ?? {};
 	const initial: InitialAnswers = {...stripUndefined(initialAnswersFromFlags(flags)), ...stripUndefined(wizard.initial ?? {})};
 	const restartCommand = wizard.restartCommand ?? flags['restart-command'] ?? defaultRestartCommand();
-	const engine = createEngine({
+	let engine = createEngine({
 		paths: wizard.paths,
 		caFile: wizard.caFile ?? flags['ca-file'],
 		timeoutMs: wizard.timeoutMs ?? timeoutFromFlags(flags),
 		restartCommand,
 	});
+	// A read already under way: when it is over soon enough the first frame is the first question;
+	// otherwise the loading step shows, and its load() is that same read.
+	const {loading} = wizard;
+	const start = loading ? await settledWithin(loading, LOAD_BUDGET_MS) : undefined;
+	if (loading && !start) engine = {...engine, load: once(loading, engine.load)};
 	const settings: FlowSettings = {initial, sandbox: wizard.sandbox, restartCommand};
 	// Signals from outside (kill, a dropped SSH session) cancel like Ctrl-C: a write in progress still finishes.
 	const external = new AbortController();
@@ -274,6 +283,7 @@ export async function renderWizard(wizard: WizardOptions): Promise<ExitCodeValue
 				engine={engine}
 				settings={settings}
 				cancelSignal={external.signal}
+				start={start}
 				onExit={code => {
 					exitCode = code;
 					// Let Ink paint the final frame before it lets go of the terminal.
@@ -289,6 +299,35 @@ export async function renderWizard(wizard: WizardOptions): Promise<ExitCodeValue
 		for (const signal of signals) process.off(signal, onSignal);
 		wizard.signal?.removeEventListener('abort', onSignal);
 	}
+}
+
+/** How long the first frame waits for the configuration before it shows the loading step's spinner instead. */
+const LOAD_BUDGET_MS = 100;
+
+/** The read's outcome as the flow's event, or undefined if it is not over within `ms`. */
+async function settledWithin(loading: ReturnType<WizardEngine['load']>, ms: number): Promise<FlowEvent | undefined> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<undefined>(resolve => {
+		timer = setTimeout(() => resolve(undefined), ms);
+	});
+	try {
+		const result = await Promise.race([loading, late]);
+		return result && {type: 'loaded', loaded: result.loaded, problems: result.problems};
+	} catch (error) {
+		return {type: 'load-failed', problem: toProblem(error)};
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** `first` for the first call, then `then`'s. */
+function once<T>(first: T, then: (signal: AbortSignal) => T): (signal: AbortSignal) => T {
+	let used = false;
+	return signal => {
+		if (used) return then(signal);
+		used = true;
+		return first;
+	};
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
