@@ -5,13 +5,10 @@ import {answersForProvider} from '../source/engine/answers.js';
 import {applyPlan} from '../source/engine/apply.js';
 import {loadConfig} from '../source/engine/current-config.js';
 import {planChanges} from '../source/engine/plan.js';
+import {median} from './stats.js';
 
 const FIXTURES = new URL('../test/fixtures/', import.meta.url).pathname;
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** Reading both files and planning a change, and writing it (two atomic writes with backups, fsynced). */
 export default async function benchEngine(rounds = 50): Promise<Record<string, number>> {

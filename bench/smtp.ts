@@ -9,6 +9,7 @@ import {noreplyToken} from '../source/smtp/noreply.js';
 import type {Sender} from '../source/smtp/types.js';
 import {LOOPBACK, startFilteredPort, startSmtpServer, unusedPort} from '../test/helpers/smtp-servers.js';
 import {createTestPki} from '../test/helpers/tls.js';
+import {median} from './stats.js';
 
 const iterations = 30;
 const user = 'bench@relay.example.com';
@@ -16,11 +17,6 @@ const password = 'bench-password-1';
 const to = 'me@example.org';
 const senders: Sender[] = [{role: 'default', address: 'admin@zulip.example.com'}, {role: 'noreply', address: `noreply-${noreplyToken()}@zulip.example.com`}];
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 const round = (value: number) => Math.round(value * 10) / 10;
 

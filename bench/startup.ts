@@ -3,17 +3,13 @@ import {tmpdir} from 'node:os';
 import {delimiter, dirname, join} from 'node:path';
 import {spawn} from '@lydell/node-pty';
 import {stripAnsi} from '../test/helpers/pty.js';
+import {median} from './stats.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 // Both programs see the same terminal: the size the README asks admins to try.
 const COLS = 80;
 const ROWS = 24;
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** Peak resident memory (VmHWM) of a live process, in MB. */
 function peakMb(pid: number): number {

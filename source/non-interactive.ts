@@ -7,7 +7,7 @@ import {runLiveCheck} from './engine/live-check.js';
 import {readPasswordSource} from './engine/password-input.js';
 import {checkPermissions} from './engine/permissions.js';
 import {planChanges, type Plan} from './engine/plan.js';
-import {getProvider, isProviderId, PROVIDER_IDS} from './engine/providers.js';
+import {getProvider, isProviderId, PROVIDER_IDS, securityForPort} from './engine/providers.js';
 import {restartServer, type RestartResult} from './engine/restart.js';
 import {parsePort} from './engine/validate.js';
 import type {Security, TestReport} from './smtp/types.js';
@@ -40,11 +40,6 @@ function securityOption(value: string | undefined): Security | undefined {
 	if (value === undefined) return undefined;
 	if (value === 'starttls' || value === 'ssl' || value === 'none') return value;
 	throw new UsageError(`--security must be starttls, ssl or none, not "${value}".`);
-}
-
-/** The security a bare port implies, when --port comes without --security. */
-function securityForPort(port: number): Security {
-	return port === 465 ? 'ssl' : 'starttls';
 }
 
 /** Turn flags into answers, exactly as the TUI's prompts would, or say which flag is missing. */
@@ -82,7 +77,7 @@ export async function answersFromOptions(loaded: LoadedConfig, options: Options,
 		port = parsed;
 	}
 
-	const security = securityOption(options.security) ?? (options.port === undefined ? base.security : provider.id === 'local' ? 'none' : securityForPort(port));
+	const security = securityOption(options.security) ?? (options.port === undefined ? base.security : provider.id === 'local' ? 'none' : securityForPort(port, 'starttls'));
 	let username = provider.needsAuth ? options.username ?? base.username : options.username ?? '';
 	if (provider.fixedUsername && options.username === undefined) username = provider.fixedUsername;
 	if (provider.needsAuth && options.username === undefined && username === '') {

@@ -2,7 +2,7 @@ import type {ApplyResult} from './engine/apply.js';
 import type {CurrentConfig} from './engine/current-config.js';
 import {WizardError, type ExitCodeValue} from './engine/errors.js';
 import type {Plan} from './engine/plan.js';
-import {getProvider} from './engine/providers.js';
+import {getProvider, securityName} from './engine/providers.js';
 import type {RestartResult} from './engine/restart.js';
 import type {Diagnosis, TestEvent, TestReport} from './smtp/types.js';
 
@@ -40,8 +40,7 @@ export function describeCurrent(current: CurrentConfig): string[] {
 	else if (current.backend === 'dummy') lines.push('Backend: none configured: Zulip drops every email');
 	else if (current.backend === 'other') lines.push(`Backend: ${current.backendName}`);
 	else {
-		const tls = {ssl: 'SSL/TLS', starttls: 'STARTTLS', none: 'no TLS'}[current.security];
-		lines.push(`Provider: ${provider.name}${current.region ? ` (${current.region})` : ''}`, `Server: ${current.host}:${current.port}, ${tls}`);
+		lines.push(`Provider: ${provider.name}${current.region ? ` (${current.region})` : ''}`, `Server: ${current.host}:${current.port}, ${securityName(current.security)}`);
 		lines.push(current.user ? `Login: ${current.user}, password ${current.passwordSet ? 'set' : 'NOT set'}` : 'Login: none');
 	}
 

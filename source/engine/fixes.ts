@@ -1,5 +1,6 @@
-import type {Security, TestReport} from '../smtp/types.js';
+import type {TestReport} from '../smtp/types.js';
 import type {Answers} from './answers.js';
+import {securityName} from './providers.js';
 
 /** A change the wizard can make for the admin after a failed test, then retest. */
 export interface Fix {
@@ -14,7 +15,6 @@ export interface Fix {
 	readonly needsPassword?: boolean;
 }
 
-const securityWords: Record<Security, string> = {ssl: 'SSL/TLS', starttls: 'STARTTLS', none: 'no TLS'};
 
 export function fixesFor(report: TestReport, answers: Answers): Fix[] {
 	const fixes: Fix[] = [];
@@ -22,7 +22,7 @@ export function fixesFor(report: TestReport, answers: Answers): Fix[] {
 	if (suggestion && (suggestion.port !== answers.port || suggestion.security !== answers.security)) {
 		fixes.push({
 			id: 'use-suggestion',
-			label: `Switch to port ${suggestion.port} with ${securityWords[suggestion.security]} (it answered)`,
+			label: `Switch to port ${suggestion.port} with ${securityName(suggestion.security)} (it answered)`,
 			flags: `--port ${suggestion.port} --security ${suggestion.security}`,
 			apply: current => ({...current, port: suggestion.port, security: suggestion.security}),
 		});

@@ -325,6 +325,20 @@ export function providerHost(provider: Provider, region?: string): string | unde
 	return provider.host;
 }
 
+/** Short names of the TLS modes, as both faces print them. */
+const SECURITY_NAMES: Record<Security, string> = {ssl: 'SSL/TLS', starttls: 'STARTTLS', none: 'no TLS'};
+
+export function securityName(security: Security): string {
+	return SECURITY_NAMES[security];
+}
+
+/** The mode that fits a port: 465 is implicit TLS; a mode that does not fit the port gives way to STARTTLS. */
+export function securityForPort(port: number, fallback: Security): Security {
+	if (port === 465) return 'ssl';
+	if (endpointMismatch(port, fallback)) return 'starttls';
+	return fallback;
+}
+
 /** Words for the TLS modes, used by both faces. */
 export const SECURITY_WORDS: Record<Security, string> = {
 	ssl: 'SSL/TLS from the first byte (EMAIL_USE_SSL, usually port 465)',

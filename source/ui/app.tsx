@@ -5,7 +5,7 @@ import React, {useEffect, useReducer} from 'react';
 import type {Options} from '../args.js';
 import type {ConfigPaths} from '../engine/current-config.js';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
-import {getProvider, endpointMismatch} from '../engine/providers.js';
+import {endpointMismatch, getProvider, securityForPort} from '../engine/providers.js';
 import {defaultRestartCommand} from '../engine/restart.js';
 import {createEngine, type WizardEngine} from './engine-port.js';
 import {
@@ -46,7 +46,7 @@ import {RegionStep} from './steps/region-step.js';
 import {RestartFailedStep, RestartingStep, RestartOfferStep} from './steps/restart-steps.js';
 import {ResultStep} from './steps/result-step.js';
 import {ReviewStep} from './steps/review-step.js';
-import {securityForPort, SecurityStep} from './steps/security-step.js';
+import {SecurityStep} from './steps/security-step.js';
 import {TestingStep} from './steps/testing-step.js';
 import {TokensStep} from './steps/tokens-step.js';
 import {UsernameStep} from './steps/username-step.js';

@@ -4,7 +4,7 @@ import {hostWithoutPort, type LoadedConfig} from '../engine/current-config.js';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
 import type {Fix} from '../engine/fixes.js';
 import type {Plan} from '../engine/plan.js';
-import {endpointMismatch, getProvider, PROVIDERS, type Endpoint, type Provider, type ProviderId} from '../engine/providers.js';
+import {endpointMismatch, getProvider, PROVIDERS, securityName, type Endpoint, type Provider, type ProviderId} from '../engine/providers.js';
 import type {RestartResult} from '../engine/restart.js';
 import {addressProblem, filePathProblem, hostProblem, parsePort, portProblem, usernameProblem} from '../engine/validate.js';
 import type {Security, TestEvent, TestReport} from '../smtp/types.js';
@@ -209,11 +209,6 @@ export const EXIT = ExitCode;
 /** Kept in state for the failure report; the box shows fewer. */
 const RESTART_LINES_KEPT = 40;
 
-const SECURITY_NAMES: Record<Security, string> = {ssl: 'SSL/TLS', starttls: 'STARTTLS', none: 'no TLS'};
-
-export function securityName(security: Security): string {
-	return SECURITY_NAMES[security];
-}
 
 export function initialFlowState(settings: FlowSettings): FlowState {
 	return {

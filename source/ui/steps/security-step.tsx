@@ -1,9 +1,9 @@
 import React, {useState} from 'react';
-import {endpointMismatch, SECURITY_WORDS} from '../../engine/providers.js';
+import {endpointMismatch, SECURITY_WORDS, securityName} from '../../engine/providers.js';
 import type {Security} from '../../smtp/types.js';
 import {Question, SELECT_HINTS} from '../components/question.js';
 import {Select} from '../components/select.js';
-import {securityName, type FlowEvent} from '../flow.js';
+import type {FlowEvent} from '../flow.js';
 
 export interface SecurityStepProps {
 	/** The port just chosen; the warning depends on it. */
@@ -17,13 +17,6 @@ export interface SecurityStepProps {
 }
 
 const MODES: Security[] = ['starttls', 'ssl', 'none'];
-
-/** The mode that fits a port, for the first highlight. */
-export function securityForPort(port: number, fallback: Security): Security {
-	if (port === 465) return 'ssl';
-	if (endpointMismatch(port, fallback)) return 'starttls';
-	return fallback;
-}
 
 export function SecurityStep({port, preselected, pending, send}: SecurityStepProps) {
 	const [highlighted, setHighlighted] = useState<Security>(preselected);
