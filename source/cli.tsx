@@ -52,14 +52,19 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 			return await runNonInteractive(options, context);
 		}
 
-		// The first question needs the configuration: reading it starts before the UI's code loads
-		// (a python3 child, when settings.py needs one, runs meanwhile), and renderWizard awaits it.
+		// The first question needs the configuration: reading it starts first (a python3 child, when
+		// settings.py needs one, runs meanwhile). The question is painted as soon as it is known, and
+		// Ink, the larger part of the start, loads behind it and takes it over.
 		const {createEngine} = await import('./ui/engine-port.js');
 		const loading = createEngine({paths}).load(controller.signal);
-		// A failure is renderWizard's to show; until it looks, it must not count as unhandled.
+		// A failure is the wizard's to show; until it looks, it must not count as unhandled.
 		loading.catch(() => undefined);
+		const wizard = {paths, options, loading};
+		const [{startWizard}, {paintEarly}] = await Promise.all([import('./ui/wizard-start.js'), import('./ui/early-paint.js')]);
+		const started = await startWizard(wizard);
+		const painted = paintEarly(started, process.stdin, process.stdout);
 		const {renderWizard} = await import('./ui/app.js');
-		return await renderWizard({paths, options, loading});
+		return await renderWizard({...wizard, started, painted});
 	} catch (error) {
 		return fail(error, options.json === true);
 	} finally {

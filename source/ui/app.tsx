@@ -2,19 +2,16 @@
 import {restoreAfterInkLoad} from './interactive-terminal.js';
 import {Box, render, useInput, useStdout} from 'ink';
 import React, {useEffect, useReducer} from 'react';
-import type {Options} from '../args.js';
-import type {ConfigPaths} from '../engine/current-config.js';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
 import {endpointMismatch, getProvider, securityForPort} from '../engine/providers.js';
-import {defaultRestartCommand} from '../engine/restart.js';
-import {createEngine, type WizardEngine} from './engine-port.js';
+import type {EarlyPaint} from './early-paint.js';
+import type {WizardEngine} from './engine-port.js';
 import {
 	canKeepPassword,
 	currentProvider,
 	editTargets,
 	endpointOptions,
 	flowReducer,
-	initialFlowState,
 	isEffectStep,
 	noreplyAddressFor,
 	noreplyInUse,
@@ -25,10 +22,9 @@ import {
 	type FlowEvent,
 	type FlowSettings,
 	type FlowState,
-	type InitialAnswers,
-	type SandboxRelay,
 } from './flow.js';
-import {initialAnswersFromFlags, timeoutFromFlags} from './initial-answers.js';
+import {keyByKey} from './key-by-key.js';
+import {listLimit} from './layout.js';
 import {LogView} from './log-view.js';
 import {DoneStep} from './steps/done-step.js';
 import {EditAnswerStep} from './steps/edit-answer-step.js';
@@ -50,7 +46,8 @@ import {SecurityStep} from './steps/security-step.js';
 import {TestingStep} from './steps/testing-step.js';
 import {TokensStep} from './steps/tokens-step.js';
 import {UsernameStep} from './steps/username-step.js';
-import {toProblem, useWizardEffects} from './use-wizard-effects.js';
+import {useWizardEffects} from './use-wizard-effects.js';
+import {firstState, startWizard, type WizardOptions, type WizardStart} from './wizard-start.js';
 
 export interface AppProps {
 	/** All IO goes through it: the real engine, or a fake in component tests. */
@@ -63,6 +60,8 @@ export interface AppProps {
 	readonly cancelSignal?: AbortSignal;
 	/** The outcome of reading the configuration when it is known before the first frame: the wizard starts past the loading step. */
 	readonly start?: FlowEvent;
+	/** Log entries already in the scrollback (painted before Ink loaded): <Static> skips them. */
+	readonly printed?: number;
 }
 
 /** Ctrl-C, and Esc while work runs; questions handle their own keys. */
@@ -73,8 +72,8 @@ function useGlobalKeys(state: FlowState, send: (event: FlowEvent) => void) {
 	});
 }
 
-export function App({engine, settings, onExit, cancelSignal, start}: AppProps) {
-	const [state, send] = useReducer(flowReducer, settings, settings => (start ? flowReducer(initialFlowState(settings), start) : initialFlowState(settings)));
+export function App({engine, settings, onExit, cancelSignal, start, printed = 0}: AppProps) {
+	const [state, send] = useReducer(flowReducer, {settings, start}, firstState);
 	useWizardEffects(state, send, engine);
 	useGlobalKeys(state, send);
 	const {stdout} = useStdout();
@@ -95,7 +94,7 @@ export function App({engine, settings, onExit, cancelSignal, start}: AppProps) {
 	const live = state.exitCode === undefined || state.step.kind === 'done';
 	return (
 		<Box flexDirection="column">
-			<LogView entries={state.log} />
+			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} />
 			{live ? <StepView state={state} send={send} rows={rows} /> : null}
 		</Box>
 	);
@@ -111,7 +110,7 @@ interface StepViewProps {
 /** The live region: the current step only. Keyed by step, so inputs start fresh on every visit. */
 function StepView({state, send, rows}: StepViewProps) {
 	const {step, answers, loaded} = state;
-	const listLimit = Math.max(3, Math.min(10, rows - 12));
+	const limit = listLimit(rows);
 	const provider = currentProvider(state);
 	const key = `${step.kind}-${state.history.length}`;
 	switch (step.kind) {
@@ -122,9 +121,9 @@ function StepView({state, send, rows}: StepViewProps) {
 		case 'problem':
 			return <ProblemStep key={key} problems={[step.problem]} then={step.then} send={send} />;
 		case 'provider':
-			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={listLimit} send={send} />;
+			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={limit} send={send} />;
 		case 'region':
-			return <RegionStep key={key} regions={provider?.regions ?? []} preselected={answers?.region} limit={listLimit} send={send} />;
+			return <RegionStep key={key} regions={provider?.regions ?? []} preselected={answers?.region} limit={limit} send={send} />;
 		case 'host':
 			return <HostStep key={key} host={answers?.host ?? ''} error={step.error} send={send} />;
 		case 'endpoint':
@@ -220,55 +219,15 @@ function sendingDomain(state: FlowState): string | undefined {
 	return address && at > 0 ? address.slice(at + 1) : undefined;
 }
 
-/** Everything the interactive wizard needs; each answer also has a flag. */
-export interface WizardOptions {
-	/** settings.py and zulip-secrets.conf. */
-	readonly paths: ConfigPaths;
-	/** The parsed flags: --provider, --to, --timeout… become the starting answers. */
-	readonly options?: Options;
-	/** --ca-file: an extra CA for an internal relay (wins over options). */
-	readonly caFile?: string;
-	/** --timeout, per SMTP step, in ms (wins over options). */
-	readonly timeoutMs?: number;
-	/** --restart-command; default: su zulip -c '…/restart-server' as root, the script itself otherwise. */
-	readonly restartCommand?: string;
-	/** Starting answers, on top of those from options. */
-	readonly initial?: InitialAnswers;
-	/** --sandbox: the throwaway relay, offered as an extra provider. */
-	readonly sandbox?: SandboxRelay;
-	/** Aborted from outside: cancels like Ctrl-C (a write in progress still finishes). */
-	readonly signal?: AbortSignal;
-	/** engine.load() already under way (the CLI starts it before this module loads). */
-	readonly loading?: ReturnType<WizardEngine['load']>;
-	/** Streams, for tests; default the process's own. */
-	readonly stdin?: NodeJS.ReadStream;
-	readonly stdout?: NodeJS.WriteStream;
-	readonly stderr?: NodeJS.WriteStream;
-}
-
 /**
  * Render the wizard and resolve with the exit code: 0 done, 1 the test failed
  * (files kept or restored), 3 the configuration could not be read or written,
  * 4 the restart failed, 130 cancelled. Throws a UsageError for a malformed
  * flag before anything is drawn.
  */
-export async function renderWizard(wizard: WizardOptions): Promise<ExitCodeValue> {
+export async function renderWizard(wizard: RenderOptions): Promise<ExitCodeValue> {
 	restoreAfterInkLoad();
-	const flags = wizard.options ?? {};
-	const initial: InitialAnswers = {...stripUndefined(initialAnswersFromFlags(flags)), ...stripUndefined(wizard.initial ?? {})};
-	const restartCommand = wizard.restartCommand ?? flags['restart-command'] ?? defaultRestartCommand();
-	let engine = createEngine({
-		paths: wizard.paths,
-		caFile: wizard.caFile ?? flags['ca-file'],
-		timeoutMs: wizard.timeoutMs ?? timeoutFromFlags(flags),
-		restartCommand,
-	});
-	// A read already under way: when it is over soon enough the first frame is the first question;
-	// otherwise the loading step shows, and its load() is that same read.
-	const {loading} = wizard;
-	const start = loading ? await settledWithin(loading, LOAD_BUDGET_MS) : undefined;
-	if (loading && !start) engine = {...engine, load: once(loading, engine.load)};
-	const settings: FlowSettings = {initial, sandbox: wizard.sandbox, restartCommand};
+	const {engine, settings, start} = wizard.started ?? (await startWizard(wizard));
 	// Signals from outside (kill, a dropped SSH session) cancel like Ctrl-C: a write in progress still finishes.
 	const external = new AbortController();
 	const onSignal = () => external.abort();
@@ -278,12 +237,15 @@ export async function renderWizard(wizard: WizardOptions): Promise<ExitCodeValue
 	if (wizard.signal?.aborted) onSignal();
 	let exitCode: ExitCodeValue = ExitCode.cancelled;
 	try {
+		// Ink's first frame replaces the one painted while it loaded (the summary above it stays).
+		wizard.painted?.handOver();
 		const instance = render(
 			<App
 				engine={engine}
 				settings={settings}
 				cancelSignal={external.signal}
 				start={start}
+				printed={wizard.painted?.entries}
 				onExit={code => {
 					exitCode = code;
 					// Let Ink paint the final frame before it lets go of the terminal.
@@ -291,7 +253,7 @@ export async function renderWizard(wizard: WizardOptions): Promise<ExitCodeValue
 				}}
 			/>,
 			// Ink spreads these over its defaults: an explicit undefined would replace process.stdout.
-			{exitOnCtrlC: false, patchConsole: false, ...stripUndefined({stdin: wizard.stdin, stdout: wizard.stdout, stderr: wizard.stderr})},
+			{exitOnCtrlC: false, patchConsole: false, stdin: keyByKey(wizard.stdin ?? process.stdin), ...stripUndefined({stdout: wizard.stdout, stderr: wizard.stderr})},
 		);
 		await instance.waitUntilExit();
 		return exitCode;
@@ -301,33 +263,11 @@ export async function renderWizard(wizard: WizardOptions): Promise<ExitCodeValue
 	}
 }
 
-/** How long the first frame waits for the configuration before it shows the loading step's spinner instead. */
-const LOAD_BUDGET_MS = 100;
-
-/** The read's outcome as the flow's event, or undefined if it is not over within `ms`. */
-async function settledWithin(loading: ReturnType<WizardEngine['load']>, ms: number): Promise<FlowEvent | undefined> {
-	let timer: NodeJS.Timeout | undefined;
-	const late = new Promise<undefined>(resolve => {
-		timer = setTimeout(() => resolve(undefined), ms);
-	});
-	try {
-		const result = await Promise.race([loading, late]);
-		return result && {type: 'loaded', loaded: result.loaded, problems: result.problems};
-	} catch (error) {
-		return {type: 'load-failed', problem: toProblem(error)};
-	} finally {
-		clearTimeout(timer);
-	}
-}
-
-/** `first` for the first call, then `then`'s. */
-function once<T>(first: T, then: (signal: AbortSignal) => T): (signal: AbortSignal) => T {
-	let used = false;
-	return signal => {
-		if (used) return then(signal);
-		used = true;
-		return first;
-	};
+export interface RenderOptions extends WizardOptions {
+	/** startWizard's result, when the caller worked it out already (to paint the first frame early). */
+	readonly started?: WizardStart;
+	/** The first frame painted before Ink loaded (early-paint.ts), which Ink takes over. */
+	readonly painted?: EarlyPaint;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,7 +1,7 @@
 import {answersForProvider, sameAccount, type Answers} from '../engine/answers.js';
 import type {ApplyResult, FileResult} from '../engine/apply.js';
 import {hostWithoutPort, type LoadedConfig} from '../engine/current-config.js';
-import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
+import {ExitCode, WizardError, type ExitCodeValue} from '../engine/errors.js';
 import type {Fix} from '../engine/fixes.js';
 import type {Plan} from '../engine/plan.js';
 import {endpointMismatch, getProvider, PROVIDERS, securityName, type Endpoint, type Provider, type ProviderId} from '../engine/providers.js';
@@ -53,6 +53,12 @@ export interface FlowSettings {
 export interface Problem {
 	readonly message: string;
 	readonly fix?: string;
+}
+
+/** Any error as the admin should see it: what happened, and the fix when the engine knows it. */
+export function toProblem(error: unknown): Problem {
+	if (error instanceof WizardError) return {message: error.message, fix: error.fix};
+	return {message: error instanceof Error ? error.message : String(error)};
 }
 
 export type ProviderChoiceId = ProviderId | 'sandbox';

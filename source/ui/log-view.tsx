@@ -1,21 +1,11 @@
 import {Box, Static, Text} from 'ink';
 import React from 'react';
 import type {LogEntry} from './flow.js';
-import {colors, toneColor, toneSymbol} from './theme.js';
+import {blockColor, toneColor, toneSymbol} from './theme.js';
 
 export interface LogViewProps {
 	/** Finished steps; each is printed once and then belongs to the scrollback. */
 	readonly entries: readonly LogEntry[];
-}
-
-function blockColor(line: string): string | undefined {
-	if (line.startsWith('+++') || line.startsWith('---')) return undefined;
-	if (line.startsWith('+')) return colors.ok;
-	if (line.startsWith('-')) return colors.fail;
-	if (line.startsWith('@@')) return colors.accent;
-	if (line.startsWith('✖')) return colors.fail;
-	if (line.startsWith('⚠')) return colors.warn;
-	return undefined;
 }
 
 /** The scrollback: what was answered and what happened, one line each (never the password). */

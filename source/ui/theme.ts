@@ -38,6 +38,17 @@ export const toneColor: Record<Tone, string | undefined> = {
 	back: colors.muted,
 };
 
+/** The colour of a line of a log entry's block (a diff, the test's steps). */
+export function blockColor(line: string): string | undefined {
+	if (line.startsWith('+++') || line.startsWith('---')) return undefined;
+	if (line.startsWith('+')) return colors.ok;
+	if (line.startsWith('-')) return colors.fail;
+	if (line.startsWith('@@')) return colors.accent;
+	if (line.startsWith('✖')) return colors.fail;
+	if (line.startsWith('⚠')) return colors.warn;
+	return undefined;
+}
+
 /**
  * No colour means no inverse video either (chalk drops every style), so the
  * text cursor needs a visible character of its own. The bin maps NO_COLOR to

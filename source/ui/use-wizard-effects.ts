@@ -1,13 +1,6 @@
 import {useEffect, useRef, type Dispatch} from 'react';
-import {WizardError} from '../engine/errors.js';
 import type {WizardEngine} from './engine-port.js';
-import {isEffectStep, originalBackups, type FlowEvent, type FlowState, type Problem} from './flow.js';
-
-/** Any error as the admin should see it: what happened, and the fix when the engine knows it. */
-export function toProblem(error: unknown): Problem {
-	if (error instanceof WizardError) return {message: error.message, fix: error.fix};
-	return {message: error instanceof Error ? error.message : String(error)};
-}
+import {isEffectStep, originalBackups, toProblem, type FlowEvent, type FlowState} from './flow.js';
 
 /**
  * The one place IO starts: each entry into an effect step (state.effect is

@@ -36,7 +36,8 @@ export class PtySession {
 			cols: options.cols ?? 80,
 			rows: options.rows ?? 24,
 			cwd: options.cwd ?? process.cwd(),
-			env: {...process.env, ...options.env} as Record<string, string>,
+			// An undefined value removes the variable (node-pty would pass the word "undefined").
+			env: Object.fromEntries(Object.entries({...process.env, ...options.env}).filter(([, value]) => value !== undefined)) as Record<string, string>,
 		});
 		this.pty.onData(data => {
 			this.raw += data;

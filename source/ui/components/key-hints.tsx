@@ -1,5 +1,6 @@
 import {Text} from 'ink';
 import React from 'react';
+import {hintsLine} from '../layout.js';
 import {colors} from '../theme.js';
 
 export interface KeyHintsProps {
@@ -11,7 +12,7 @@ export interface KeyHintsProps {
 export function KeyHints({hints}: KeyHintsProps) {
 	return (
 		<Text color={colors.muted} wrap="truncate-end">
-			{hints.map(([key, action]) => `${key} ${action}`).join(' · ')}
+			{hintsLine(hints)}
 		</Text>
 	);
 }

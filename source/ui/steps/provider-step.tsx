@@ -2,6 +2,7 @@ import React, {useMemo} from 'react';
 import {Question} from '../components/question.js';
 import {Select} from '../components/select.js';
 import type {FlowEvent, ProviderChoice, ProviderChoiceId} from '../flow.js';
+import {PROVIDER_HINTS, PROVIDER_QUESTION, providerItems} from '../layout.js';
 
 export interface ProviderStepProps {
 	/** The catalog, plus the sandbox relay when there is one. */
@@ -15,9 +16,9 @@ export interface ProviderStepProps {
 }
 
 export function ProviderStep({choices, preselected, limit, send}: ProviderStepProps) {
-	const items = useMemo(() => choices.map(choice => ({value: choice.id, label: choice.name, hint: choice.summary})), [choices]);
+	const items = useMemo(() => providerItems(choices), [choices]);
 	return (
-		<Question title="Which service should send Zulip's email?" hints={[['↑↓', 'move'], ['type', 'filter'], ['Enter', 'choose'], ['Esc', 'back'], ['Ctrl-C', 'quit']]}>
+		<Question title={PROVIDER_QUESTION} hints={PROVIDER_HINTS}>
 			<Select
 				filterable
 				items={items}

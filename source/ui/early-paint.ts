@@ -1,0 +1,54 @@
+// First, before chalk loads: chalk reads CI when it loads, as Ink does (see the module's comment).
+import './interactive-terminal.js';
+import chalk from 'chalk';
+import {firstFrame} from './first-frame.js';
+import {firstState, type WizardStart} from './wizard-start.js';
+
+/**
+ * The first question on screen while Ink, React and Yoga load (the larger
+ * part of the wizard's start): the frame first-frame.ts paints is the one Ink
+ * then draws, cell for cell, so the handover does not show.
+ *
+ * From the paint on, the terminal is in raw mode: keys typed before Ink
+ * listens wait in the terminal's input buffer and reach the question when Ink
+ * starts reading, instead of echoing over the frame. Node puts the terminal
+ * mode back when the process exits, whatever happens in between.
+ */
+export interface EarlyPaint {
+	/** Log entries painted into the scrollback: the app's <Static> must not print them again. */
+	readonly entries: number;
+	/** Call just before Ink renders: its first write then starts by erasing the painted question. */
+	handOver(): void;
+}
+
+const HIDE_CURSOR = '\u001B[?25l';
+const SHOW_CURSOR = '\u001B[?25h';
+/** Ink wraps a frame in the terminal's synchronized update; the erase goes inside it, so the swap is one update. */
+const BEGIN_SYNCHRONIZED = '\u001B[?2026h';
+
+/** Paint the first frame now, or undefined when it cannot be painted exactly (then Ink paints it, as before). */
+export function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): EarlyPaint | undefined {
+	if (!stdin.isTTY || !stdout.isTTY) return undefined;
+	const frame = firstFrame(firstState(started), {columns: stdout.columns, rows: stdout.rows}, chalk);
+	if (!frame) return undefined;
+	stdin.setRawMode(true);
+	// Ink hides the cursor too; until Ink owns the terminal, leaving must show it again.
+	const showCursor = () => stdout.write(SHOW_CURSOR);
+	process.once('exit', showCursor);
+	stdout.write(HIDE_CURSOR + frame.scrollback + frame.live);
+	return {
+		entries: frame.entries,
+		handOver() {
+			process.off('exit', showCursor);
+			// The cursor is at the start of the line under the question: up to its first line, erase to the end of the screen.
+			const erase = `\r\u001B[${frame.liveLines}A\u001B[J`;
+			const write = stdout.write;
+			stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+				stdout.write = write;
+				const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString();
+				const data = text.startsWith(BEGIN_SYNCHRONIZED) ? BEGIN_SYNCHRONIZED + erase + text.slice(BEGIN_SYNCHRONIZED.length) : erase + text;
+				return (write as (...args: unknown[]) => boolean).call(this, data, ...rest);
+			} as typeof stdout.write;
+		},
+	};
+}

@@ -1,0 +1,92 @@
+import type {ChalkInstance} from 'chalk';
+import cliTruncate from 'cli-truncate';
+import wrapAnsi from 'wrap-ansi';
+import {filterItems, initialSelectState} from './components/select-state.js';
+import {preselectedChoice, providerChoices, type FlowState, type LogEntry} from './flow.js';
+import {hintsLine, listLimit, PROVIDER_HINTS, PROVIDER_QUESTION, providerItems} from './layout.js';
+import {blockColor, colors, symbols, toneColor, toneSymbol} from './theme.js';
+
+/**
+ * The wizard's first frame as text, without React or Ink's layout engine: the
+ * summary of what is configured (what <Static> prints) and the provider
+ * question (the live region), cell for cell what Ink draws for the same state.
+ * early-paint.ts shows it while Ink loads; test/first-frame.test.ts holds the
+ * two equal on a terminal emulator, at several sizes, with and without colour.
+ *
+ * It mirrors LogView, Question and Select for the one step it paints, and
+ * styles, wraps and truncates text with the functions Ink itself uses (chalk,
+ * wrap-ansi, cli-truncate), so widths agree for any text.
+ */
+export interface FirstFrame {
+	/** The log entries, as <Static> prints them; they stay in the scrollback. */
+	readonly scrollback: string;
+	/** How many of the state's log entries `scrollback` holds. */
+	readonly entries: number;
+	/** The provider question, with the newline Ink writes after its frame. */
+	readonly live: string;
+	/** Lines `live` covers: what Ink's first frame replaces. */
+	readonly liveLines: number;
+}
+
+export interface TerminalSize {
+	readonly columns: number;
+	readonly rows: number;
+}
+
+/** Narrower than this, Yoga squeezes margins and the list is mostly ellipsis: leave it to Ink. */
+const MIN_COLUMNS = 20;
+
+/** The frame for this state and terminal, or undefined when the first frame is not the provider question. */
+export function firstFrame(state: FlowState, terminal: TerminalSize, style: ChalkInstance): FirstFrame | undefined {
+	const {columns, rows} = terminal;
+	if (state.step.kind !== 'provider' || !(columns >= MIN_COLUMNS) || !(rows > 0)) return undefined;
+	const tint = (color: string | undefined, text: string) => (color ? style[color as 'cyan'](text) : text);
+	// Text's default: wrap to the box's width.
+	const wrap = (text: string, width: number) => wrapAnsi(text, width, {trim: false, hard: true}).split('\n');
+	// Text wrap="truncate-end".
+	const truncate = (text: string, width: number) => cliTruncate(text, width, {position: 'end'});
+	const indent = (lines: readonly string[]) => lines.map(line => `  ${line}`);
+
+	// <Static>: each entry's headline in its tone, then its block indented by two.
+	const scrollback = state.log.flatMap((entry: LogEntry) => {
+		const symbol = toneSymbol[entry.tone];
+		return [
+			...wrap(tint(toneColor[entry.tone], `${symbol ? `${symbol} ` : ''}${entry.text}`), columns),
+			...(entry.block ?? []).flatMap(line => wrap(tint(blockColor(line), `  ${line}`), columns)),
+		];
+	});
+
+	// The live region: Question (marginTop 1, bold title, KeyHints) around a filterable Select in a marginLeft 2 box.
+	const inner = columns - 2;
+	const limit = listLimit(rows);
+	const items = providerItems(providerChoices(state.settings));
+	const select = initialSelectState(items, preselectedChoice(state), limit);
+	const visible = filterItems(items, select.filter);
+	const shown = visible.slice(select.offset, select.offset + limit);
+	const below = Math.max(0, visible.length - select.offset - limit);
+	const list = [
+		...wrap(tint(colors.muted, 'Filter: ') + tint(colors.muted, 'type to search'), inner),
+		...(select.offset > 0 ? wrap(tint(colors.muted, `  ↑ ${select.offset} more`), inner) : []),
+		...shown.map((item, index) => {
+			const highlighted = index + select.offset === select.highlight;
+			const label = tint(highlighted ? colors.accent : undefined, `${highlighted ? `${symbols.pointer} ` : '  '}${item.label}`);
+			return truncate(label + (item.hint ? tint(colors.muted, `  ${item.hint}`) : ''), inner);
+		}),
+		...(below > 0 ? wrap(tint(colors.muted, `  ↓ ${below} more`), inner) : []),
+	];
+	const live = [
+		'',
+		...wrap(style.bold(tint(colors.accent, '? ') + PROVIDER_QUESTION), columns),
+		...indent(list),
+		truncate(tint(colors.muted, hintsLine(PROVIDER_HINTS)), columns),
+	];
+	// Ink keeps the live region off the last row; so must this, or the handover could not reach its top.
+	if (live.length >= rows) return undefined;
+
+	return {
+		scrollback: scrollback.map(line => `${line}\n`).join(''),
+		entries: state.log.length,
+		live: `${live.join('\n')}\n`,
+		liveLines: live.length,
+	};
+}

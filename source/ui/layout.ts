@@ -1,0 +1,24 @@
+/**
+ * Sizes and words the Ink components and the first frame (first-frame.ts)
+ * share, free of React so the first frame can be painted before Ink loads.
+ */
+import type {SelectItem} from './components/select-state.js';
+import type {ProviderChoice, ProviderChoiceId} from './flow.js';
+
+/** Rows a select list may use: lists shrink so the live region never fills the screen (Ink would clear the scrollback). */
+export function listLimit(rows: number): number {
+	return Math.max(3, Math.min(10, rows - 12));
+}
+
+/** The dim line of key hints under a question. */
+export function hintsLine(hints: ReadonlyArray<readonly [string, string]>): string {
+	return hints.map(([key, action]) => `${key} ${action}`).join(' · ');
+}
+
+export const PROVIDER_QUESTION = "Which service should send Zulip's email?";
+
+export const PROVIDER_HINTS = [['↑↓', 'move'], ['type', 'filter'], ['Enter', 'choose'], ['Esc', 'back'], ['Ctrl-C', 'quit']] as const;
+
+export function providerItems(choices: readonly ProviderChoice[]): SelectItem<ProviderChoiceId>[] {
+	return choices.map(choice => ({value: choice.id, label: choice.name, hint: choice.summary}));
+}

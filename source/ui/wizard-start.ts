@@ -1,0 +1,101 @@
+import type {Options} from '../args.js';
+import type {ConfigPaths} from '../engine/current-config.js';
+import {defaultRestartCommand} from '../engine/restart.js';
+import {createEngine, type WizardEngine} from './engine-port.js';
+import {flowReducer, initialFlowState, toProblem, type FlowEvent, type FlowSettings, type FlowState, type InitialAnswers, type SandboxRelay} from './flow.js';
+import {initialAnswersFromFlags, timeoutFromFlags} from './initial-answers.js';
+
+/** Everything the interactive wizard needs; each answer also has a flag. */
+export interface WizardOptions {
+	/** settings.py and zulip-secrets.conf. */
+	readonly paths: ConfigPaths;
+	/** The parsed flags: --provider, --to, --timeout… become the starting answers. */
+	readonly options?: Options;
+	/** --ca-file: an extra CA for an internal relay (wins over options). */
+	readonly caFile?: string;
+	/** --timeout, per SMTP step, in ms (wins over options). */
+	readonly timeoutMs?: number;
+	/** --restart-command; default: su zulip -c '…/restart-server' as root, the script itself otherwise. */
+	readonly restartCommand?: string;
+	/** Starting answers, on top of those from options. */
+	readonly initial?: InitialAnswers;
+	/** --sandbox: the throwaway relay, offered as an extra provider. */
+	readonly sandbox?: SandboxRelay;
+	/** Aborted from outside: cancels like Ctrl-C (a write in progress still finishes). */
+	readonly signal?: AbortSignal;
+	/** engine.load() already under way (the CLI starts it before this module loads). */
+	readonly loading?: ReturnType<WizardEngine['load']>;
+	/** Streams, for tests; default the process's own. */
+	readonly stdin?: NodeJS.ReadStream;
+	readonly stdout?: NodeJS.WriteStream;
+	readonly stderr?: NodeJS.WriteStream;
+}
+
+/** What the wizard starts from, worked out before Ink loads (no React here). */
+export interface WizardStart {
+	readonly engine: WizardEngine;
+	readonly settings: FlowSettings;
+	/** The read's outcome when it was over in time: the first frame is then the first question, not a spinner. */
+	readonly start?: FlowEvent;
+}
+
+/**
+ * Flags into starting answers, the engine, and the configuration when it is
+ * read within LOAD_BUDGET_MS. Throws a UsageError for a malformed flag before
+ * anything is drawn.
+ */
+export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
+	const flags = wizard.options ?? {};
+	const initial: InitialAnswers = {...stripUndefined(initialAnswersFromFlags(flags)), ...stripUndefined(wizard.initial ?? {})};
+	const restartCommand = wizard.restartCommand ?? flags['restart-command'] ?? defaultRestartCommand();
+	let engine = createEngine({
+		paths: wizard.paths,
+		caFile: wizard.caFile ?? flags['ca-file'],
+		timeoutMs: wizard.timeoutMs ?? timeoutFromFlags(flags),
+		restartCommand,
+	});
+	// A read already under way: when it is over soon enough the first frame is the first question;
+	// otherwise the loading step shows, and its load() is that same read.
+	const {loading} = wizard;
+	const start = loading ? await settledWithin(loading, LOAD_BUDGET_MS) : undefined;
+	if (loading && !start) engine = {...engine, load: once(loading, engine.load)};
+	return {engine, settings: {initial, sandbox: wizard.sandbox, restartCommand}, start};
+}
+
+/** The flow's state at the first frame: App's reducer starts here too. */
+export function firstState({settings, start}: Pick<WizardStart, 'settings' | 'start'>): FlowState {
+	return start ? flowReducer(initialFlowState(settings), start) : initialFlowState(settings);
+}
+
+/** How long the first frame waits for the configuration before it shows the loading step's spinner instead. */
+const LOAD_BUDGET_MS = 100;
+
+/** The read's outcome as the flow's event, or undefined if it is not over within `ms`. */
+async function settledWithin(loading: ReturnType<WizardEngine['load']>, ms: number): Promise<FlowEvent | undefined> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<undefined>(resolve => {
+		timer = setTimeout(() => resolve(undefined), ms);
+	});
+	try {
+		const result = await Promise.race([loading, late]);
+		return result && {type: 'loaded', loaded: result.loaded, problems: result.problems};
+	} catch (error) {
+		return {type: 'load-failed', problem: toProblem(error)};
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** `first` for the first call, then `then`'s. */
+function once<T>(first: T, then: (signal: AbortSignal) => T): (signal: AbortSignal) => T {
+	let used = false;
+	return signal => {
+		if (used) return then(signal);
+		used = true;
+		return first;
+	};
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+	return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,194 @@
+/**
+ * The first frame is painted before Ink loads (early-paint.ts) and Ink then
+ * takes it over. What the admin sees must not jump: the screen as painted
+ * early must be the screen Ink leaves, cell for cell, colours included, at
+ * several terminal sizes, with and without colour, for a fresh install and a
+ * rerun. Keys typed before Ink listens must reach the question, and Ctrl-C
+ * then must still leave a usable terminal.
+ *
+ * The real program runs in a pseudo-terminal; its output is split where Ink's
+ * first write erases the painted question, and both halves are replayed into
+ * a terminal emulator (xterm.js) to compare what they show.
+ */
+import assert from 'node:assert/strict';
+import {execFile} from 'node:child_process';
+import {access, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, before, describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+import {Chalk} from 'chalk';
+import {firstFrame} from '../source/ui/first-frame.js';
+import {flowReducer, initialFlowState, type FlowState} from '../source/ui/flow.js';
+import {keys, PtySession, stripAnsi} from './helpers/pty.js';
+import {screenAfter} from './helpers/screen.js';
+import {freshConfig} from './helpers/ui-fixtures.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(repo, 'bin', 'zulip-email-setup.js');
+const secrets = join(repo, 'test/fixtures/secrets/zulip-generated.conf');
+let root: string;
+const fixture = (name: string) => join(repo, 'test/fixtures/settings', name);
+// Ink's first write starts with this erase when it takes over a painted frame.
+// eslint-disable-next-line no-control-regex
+const HANDOVER = /\r\u001B\[(\d+)A\u001B\[J/;
+const BEGIN_SYNCHRONIZED = '\u001B[?2026h';
+
+before(async () => {
+	await access(join(repo, 'dist', 'cli.js')).catch(async () => promisify(execFile)(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	root = await mkdtemp(join(tmpdir(), 'first-frame-test-'));
+	// A rerun: a custom relay (last in the list, so the list scrolls), and a password in the wrong
+	// file, whose warning is too long for 80 columns. Plain values: read without python3, so in time.
+	const template = await readFile(join(repo, 'test/fixtures/settings/zulip-2024.py'), 'utf8');
+	await writeFile(
+		join(root, 'custom-relay.py'),
+		`${template}\nEMAIL_HOST = "smtp.relay.example.com"\nEMAIL_HOST_USER = "zulip@team.example.com"\nEMAIL_PORT = 587\nEMAIL_USE_TLS = True\nEMAIL_HOST_PASSWORD = "not-here"\n`,
+	);
+});
+
+after(async () => {
+	await rm(root, {recursive: true, force: true});
+});
+
+function start(settings: string, size: {cols: number; rows: number}, env: NodeJS.ProcessEnv = {}): PtySession {
+	return new PtySession(process.execPath, [bin, '--settings', settings, '--secrets', secrets], {cwd: repo, env: {NO_COLOR: undefined, FORCE_COLOR: undefined, ...env}, ...size});
+}
+
+/** Wait until the program has printed nothing new for `ms`. */
+async function quiet(session: PtySession, ms = 250, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	let length = -1;
+	while (session.raw.length !== length) {
+		if (Date.now() > deadline) throw new Error(`the program kept printing:\n${session.text.slice(-2000)}`);
+		length = session.raw.length;
+		await new Promise(resolve => setTimeout(resolve, ms));
+	}
+}
+
+/** The output up to Ink's takeover (the painted frame) and all of it (Ink's frame), as screens. */
+async function paintedAndInk(session: PtySession, cols: number, rows: number): Promise<{painted: string[]; ink: string[]; liveLines: number}> {
+	await session.waitFor(/Which service/);
+	await quiet(session);
+	const raw = session.raw;
+	const handover = HANDOVER.exec(raw);
+	assert.ok(handover, `Ink did not take over a painted frame:\n${stripAnsi(raw)}`);
+	let cut = handover.index;
+	if (raw.slice(0, cut).endsWith(BEGIN_SYNCHRONIZED)) cut -= BEGIN_SYNCHRONIZED.length;
+	return {painted: await screenAfter(raw.slice(0, cut), cols, rows), ink: await screenAfter(raw, cols, rows), liveLines: Number(handover[1])};
+}
+
+describe('the painted first frame is the frame Ink draws', () => {
+	const cases: Array<{name: string; settings: () => string; cols: number; rows: number; env?: NodeJS.ProcessEnv; expect: RegExp}> = [
+		{name: 'fresh install, 80×24, colour', settings: () => fixture('zulip-2024.py'), cols: 80, rows: 24, expect: /› Mailgun/},
+		{name: 'fresh install, 80×24, NO_COLOR', settings: () => fixture('zulip-2024.py'), cols: 80, rows: 24, env: {NO_COLOR: '1'}, expect: /› Mailgun/},
+		{name: 'fresh install, 80×24, FORCE_COLOR=0', settings: () => fixture('zulip-2024.py'), cols: 80, rows: 24, env: {FORCE_COLOR: '0'}, expect: /› Mailgun/},
+		// A custom relay is last in the list: the window scrolls ("↑ more"), and the long warnings wrap.
+		{name: 'rerun of a custom relay, 80×24', settings: () => join(root, 'custom-relay.py'), cols: 80, rows: 24, expect: /↑ \d+ more[\s\S]*› Other SMTP server/},
+		{name: 'rerun of the file backend, 100×30', settings: () => fixture('file-backend.py'), cols: 100, rows: 30, expect: /› Log to files/},
+		{name: 'narrow 60×18: rows truncated, shorter list', settings: () => fixture('zulip-2024.py'), cols: 60, rows: 18, expect: /…/},
+		{name: 'very narrow 32×24: everything wraps or truncates', settings: () => fixture('zulip-2024.py'), cols: 32, rows: 24, expect: /› Mailgun/},
+	];
+	for (const {name, settings, cols, rows, env, expect} of cases) {
+		test(name, async () => {
+			const session = start(settings(), {cols, rows}, env);
+			try {
+				const {painted, ink, liveLines} = await paintedAndInk(session, cols, rows);
+				assert.match(painted.join('\n'), expect);
+				assert.match(painted.join('\n'), /Which service should send/);
+				assert.deepEqual(ink, painted, 'the screen changed when Ink took over');
+				assert.ok(liveLines < rows);
+				// The summary is in the scrollback once: Ink did not print it again.
+				assert.equal(ink.filter(line => line.includes('Configured now')).length, 1);
+				if (env?.NO_COLOR || env?.FORCE_COLOR === '0') assert.ok(ink.every(line => !/=[1-9]\d*:/.test(line.split('|')[1] ?? '')), 'colour shown with colour turned off');
+				else assert.ok(ink.some(line => line.includes('Mailgun') || line.includes('›')) && ink.some(line => /=[1-9]/.test(line)), 'no colour shown');
+				session.write(keys.ctrlC);
+				assert.equal(await session.exit(), 130);
+			} finally {
+				session.kill();
+			}
+		});
+	}
+});
+
+test('keys typed while Ink loads reach the question', async () => {
+	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
+	let typedBeforeInk: boolean | undefined;
+	session.pty.onData(() => {
+		if (typedBeforeInk !== undefined || !stripAnsi(session.raw).includes('Which service')) return;
+		// The same instant the question shows: Ink is still loading.
+		typedBeforeInk = !HANDOVER.test(session.raw);
+		session.write('send');
+		session.write(keys.enter);
+	});
+	try {
+		// The filter found SendGrid and Enter chose it: the next question is its server.
+		await session.waitFor(/Provider: SendGrid[\s\S]*smtp\.sendgrid\.net/);
+		assert.equal(typedBeforeInk, true, 'the keys went in after Ink had taken over: this test proves nothing');
+		session.write(keys.ctrlC);
+		assert.equal(await session.exit(), 130);
+	} finally {
+		session.kill();
+	}
+});
+
+test('Ctrl-C while Ink loads exits 130 and gives the cursor back', async () => {
+	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
+	let sent = false;
+	session.pty.onData(() => {
+		if (sent || !stripAnsi(session.raw).includes('Which service')) return;
+		sent = true;
+		session.write(keys.ctrlC);
+	});
+	try {
+		assert.equal(await session.exit(), 130);
+		const raw = session.raw;
+		assert.ok(raw.lastIndexOf('\u001B[?25h') > raw.lastIndexOf('\u001B[?25l'), 'the cursor stayed hidden');
+	} finally {
+		session.kill();
+	}
+});
+
+describe('firstFrame', () => {
+	const plainStyle = new Chalk({level: 0});
+	let loaded: Awaited<ReturnType<typeof freshConfig>>;
+	before(async () => {
+		loaded = await freshConfig();
+	});
+	const provider = (overrides: Partial<Parameters<typeof initialFlowState>[0]> = {}): FlowState => {
+		const settings = {initial: {}, restartCommand: 'restart-server', ...overrides};
+		return flowReducer(initialFlowState(settings), {type: 'loaded', loaded, problems: []});
+	};
+
+	test('paints only the provider question', () => {
+		const state = initialFlowState({initial: {}, restartCommand: 'restart-server'});
+		assert.equal(firstFrame(state, {columns: 80, rows: 24}, plainStyle), undefined);
+		const blocked = flowReducer(state, {type: 'loaded', loaded, problems: [{message: 'settings.py is not readable'}]});
+		assert.equal(firstFrame(blocked, {columns: 80, rows: 24}, plainStyle), undefined);
+	});
+
+	test('the summary goes to the scrollback, the question to the live region', () => {
+		const frame = firstFrame(provider(), {columns: 80, rows: 24}, plainStyle)!;
+		assert.match(frame.scrollback, /^• Configured now \(/);
+		assert.equal(frame.entries, 1);
+		const live = frame.live.split('\n');
+		assert.equal(live.at(-1), '', 'ends with the newline Ink writes after a frame');
+		assert.equal(frame.liveLines, live.length - 1);
+		assert.deepEqual(live.slice(0, 4), ['', "? Which service should send Zulip's email?", '  Filter: type to search', "  › Mailgun  Zulip's recommended relay"]);
+		assert.match(live.at(-2)!, /^↑↓ move · type filter/);
+	});
+
+	test('the --provider flag preselects; a list that would fill the screen is not painted', () => {
+		const frame = firstFrame(provider({initial: {providerId: 'gmail'}}), {columns: 80, rows: 24}, plainStyle)!;
+		assert.match(frame.live, /› Gmail/);
+		assert.equal(firstFrame(provider(), {columns: 80, rows: 8}, plainStyle), undefined);
+		assert.equal(firstFrame(provider(), {columns: 19, rows: 24}, plainStyle), undefined);
+	});
+
+	test('rows wider than the terminal end in an ellipsis', () => {
+		const frame = firstFrame(provider(), {columns: 40, rows: 24}, plainStyle)!;
+		const rows = frame.live.split('\n').filter(line => line.startsWith('  ') && !line.includes('Filter'));
+		assert.ok(rows.some(line => line.endsWith('…')));
+		assert.ok(frame.live.split('\n').every(line => line.length <= 40));
+	});
+});
