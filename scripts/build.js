@@ -10,9 +10,9 @@ import {build} from 'esbuild';
 const quickGraphemes = fileURLToPath(new URL('../source/ui/quick-graphemes.ts', import.meta.url));
 
 /**
- * Ink's text-width libraries build an Intl.Segmenter and /^\p{RGI_Emoji}$/v
- * when they load: ~30 ms of the first frame for text that is nearly always
- * ASCII. Their bundled copies get the stand-ins of source/ui/quick-graphemes.ts,
+ * Ink's text-width libraries build an Intl.Segmenter, /^\p{RGI_Emoji}$/v and
+ * emoji-regex's pattern: ~35 ms of the first frame for text that is nearly
+ * always ASCII. Their bundled copies get the stand-ins of source/ui/quick-graphemes.ts,
  * which answer for simple text and build the real ones on first need.
  */
 const lazyUnicode = {
@@ -22,9 +22,11 @@ const lazyUnicode = {
 			const original = await readFile(path, 'utf8');
 			const contents = original
 				.replaceAll('new Intl.Segmenter(', 'new __QuickSegmenter(')
-				.replaceAll('/^\\p{RGI_Emoji}$/v', '__rgiEmojiOnly');
+				.replaceAll('/^\\p{RGI_Emoji}$/v', '__rgiEmojiOnly')
+				// string-width 7 (wrap-ansi's), one grapheme at a time.
+				.replaceAll('emojiRegex().test(character)', '__emojiRegexTest(emojiRegex, character)');
 			if (contents === original) return undefined;
-			return {contents: `import {QuickSegmenter as __QuickSegmenter, rgiEmojiOnly as __rgiEmojiOnly} from ${JSON.stringify(quickGraphemes)};\n${contents}`, loader: 'js'};
+			return {contents: `import {QuickSegmenter as __QuickSegmenter, rgiEmojiOnly as __rgiEmojiOnly, emojiRegexTest as __emojiRegexTest} from ${JSON.stringify(quickGraphemes)};\n${contents}`, loader: 'js'};
 		});
 	},
 };

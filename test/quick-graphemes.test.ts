@@ -1,11 +1,12 @@
 /**
- * The bundle's stand-ins for Intl.Segmenter and /^\p{RGI_Emoji}$/v (see
+ * The bundle's stand-ins for Intl.Segmenter, /^\p{RGI_Emoji}$/v and emoji-regex (see
  * source/ui/quick-graphemes.ts) must answer exactly as the real ones, on the
  * Node and ICU running the tests: every character they answer for is checked.
  */
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {QuickSegmenter, rgiEmojiOnly, SIMPLE_TEXT} from '../source/ui/quick-graphemes.js';
+import emojiRegex from 'emoji-regex';
+import {emojiRegexTest, QuickSegmenter, rgiEmojiOnly, SIMPLE_TEXT} from '../source/ui/quick-graphemes.js';
 
 const icu = new Intl.Segmenter();
 // Built from a string: the v flag is newer than the ES2022 that tsc targets here.
@@ -56,5 +57,14 @@ test('QuickSegmenter segments as ICU does, simple text or not', () => {
 test('rgiEmojiOnly agrees with /^\\p{RGI_Emoji}$/v', () => {
 	for (const text of ['👍', '👍🏽', '⚠', '⚠\uFE0F', '🇫🇷', '1\uFE0F\u20E3', '👨\u200D👩\u200D👧', 'a', '✖', '⌚', 'ab', '']) {
 		assert.equal(rgiEmojiOnly.test(text), rgiEmoji.test(text), JSON.stringify(text));
+	}
+});
+
+test('emojiRegexTest answers as emoji-regex (wrap-ansi\'s string-width), simple character or not', () => {
+	const answered = simple.filter(character => emojiRegexTest(emojiRegex, character));
+	assert.ok(answered.includes('⚠') && answered.includes('✔') && !answered.includes('•'));
+	for (const character of simple) assert.equal(emojiRegexTest(emojiRegex, character), emojiRegex().test(character), `U+${character.charCodeAt(0).toString(16)}`);
+	for (const text of ['👍', '👍🏽', '⚠\uFE0F', '🇫🇷', '1\uFE0F\u20E3', '👨\u200D👩\u200D👧', '⌚', 'é', '中']) {
+		assert.equal(emojiRegexTest(emojiRegex, text), emojiRegex().test(text), JSON.stringify(text));
 	}
 });

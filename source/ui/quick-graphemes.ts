@@ -1,8 +1,9 @@
 /**
  * Stand-ins, in the release bundle only (scripts/build.js swaps them in), for
- * two things Ink's text-width libraries create when they load: an
- * Intl.Segmenter (ICU loads its break rules: ~10 ms for the first one) and
- * /^\p{RGI_Emoji}$/v (~15 ms to build). The wizard's text is nearly always
+ * three things Ink's text-width libraries build: an Intl.Segmenter (ICU loads
+ * its break rules: ~10 ms for the first one), /^\p{RGI_Emoji}$/v (~15 ms to
+ * build) and emoji-regex's pattern (~4 ms, on the first width wrap-ansi
+ * measures). The wizard's text is nearly always
  * ASCII plus a few symbols (…→✔✖⚠⠋•), where neither can change a result: each
  * such character is a grapheme of its own and no such character alone is an
  * emoji. For that text the answers are given directly; anything else goes to
@@ -75,3 +76,20 @@ export const rgiEmojiOnly = {
 		return rgiEmoji.test(text);
 	},
 };
+
+/**
+ * The characters of SIMPLE_TEXT that emoji-regex matches alone: it also
+ * matches emoji in their text style (⚠ ✔ ✖ © ↔…), which wrap-ansi's
+ * string-width then counts as two columns.
+ */
+const SIMPLE_TEXT_EMOJI = '\u00A9\u00AE\u203C\u2049\u2122\u2139\u2194\u2195\u2196\u2197\u2198\u2199\u21A9\u21AA\u25AA\u25AB\u25B6\u25C0\u25FB\u25FC\u2692\u2694\u2695\u2696\u2697\u2699\u269B\u269C\u26A0\u2702\u270C\u270D\u270F\u2712\u2714\u2716\u271D\u2721\u2763\u2764\u27A1';
+
+/**
+ * `emojiRegex().test(text)`, as wrap-ansi's string-width asks it of one
+ * grapheme: a simple character is answered from the list above, anything
+ * else by the real pattern (`pattern` is emoji-regex's own factory).
+ */
+export function emojiRegexTest(pattern: () => RegExp, text: string): boolean {
+	if (text.length === 1 && SIMPLE_TEXT.test(text)) return SIMPLE_TEXT_EMOJI.includes(text);
+	return pattern().test(text);
+}
