@@ -33,6 +33,19 @@ export interface TerminalSize {
 	readonly rows: number;
 }
 
+/**
+ * Whether text fits in `width` columns by any measure: no character takes more
+ * than two columns, and a printable ASCII one takes one. Most lines of the
+ * frame fit, and are then left as they are without running the text-width
+ * libraries (cold, they cost milliseconds of the first frame).
+ */
+function surelyFits(styled: string, width: number): boolean {
+	let columns = 0;
+	// eslint-disable-next-line no-control-regex
+	for (const character of styled.replace(/\u001B\[[\d;]*m/g, '')) columns += character >= ' ' && character <= '~' ? 1 : 2;
+	return columns <= width;
+}
+
 /** Narrower than this, Yoga squeezes margins and the list is mostly ellipsis: leave it to Ink. */
 const MIN_COLUMNS = 20;
 
@@ -41,10 +54,10 @@ export function firstFrame(state: FlowState, terminal: TerminalSize, style: Chal
 	const {columns, rows} = terminal;
 	if (state.step.kind !== 'provider' || !(columns >= MIN_COLUMNS) || !(rows > 0)) return undefined;
 	const tint = (color: string | undefined, text: string) => (color ? style[color as 'cyan'](text) : text);
-	// Text's default: wrap to the box's width.
-	const wrap = (text: string, width: number) => wrapAnsi(text, width, {trim: false, hard: true}).split('\n');
+	// Text's default: wrap to the box's width. Text that surely fits is as wrap-ansi would leave it.
+	const wrap = (text: string, width: number) => (surelyFits(text, width) ? [text] : wrapAnsi(text, width, {trim: false, hard: true}).split('\n'));
 	// Text wrap="truncate-end".
-	const truncate = (text: string, width: number) => cliTruncate(text, width, {position: 'end'});
+	const truncate = (text: string, width: number) => (surelyFits(text, width) ? text : cliTruncate(text, width, {position: 'end'}));
 	const indent = (lines: readonly string[]) => lines.map(line => `  ${line}`);
 
 	// <Static>: each entry's headline in its tone, then its block indented by two.
