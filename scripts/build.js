@@ -31,6 +31,29 @@ const lazyUnicode = {
 	},
 };
 
+/**
+ * `import process from 'node:process'` (chalk, Ink, execa) makes Node build
+ * an ES module facade of process, which reads every property once: that
+ * loads the diagnostic-report module and the list of allowed flags, ~4 ms of
+ * the first frame for an object that is a global anyway. The bundle gets the
+ * global, with the few named exports its packages import; a package that
+ * imports another name fails the build here rather than at run time.
+ */
+const processGlobal = {
+	name: 'process-global',
+	setup(esbuild) {
+		esbuild.onResolve({filter: /^(?:node:)?process$/}, () => ({path: 'process', namespace: 'process-global'}));
+		esbuild.onLoad({filter: /.*/, namespace: 'process-global'}, () => ({
+			contents: [
+				'const process = globalThis.process;',
+				'export default process;',
+				'export const {cwd, env, execArgv, execPath, hrtime, platform} = process;',
+			].join('\n'),
+			loader: 'js',
+		}));
+	},
+};
+
 const result = await build({
 	entryPoints: ['source/cli.tsx'],
 	outdir: 'dist',
@@ -45,9 +68,10 @@ const result = await build({
 	// Ink imports react-devtools-core only when DEV=true; it is not shipped.
 	external: ['react-devtools-core'],
 	define: {'process.env.NODE_ENV': '"production"'},
-	// Some bundled CommonJS (yoga, signal-exit) calls require(); give ESM one.
-	banner: {js: "import {createRequire as __createRequire} from 'node:module';const require=__createRequire(import.meta.url);"},
-	plugins: [lazyUnicode],
+	// Some bundled CommonJS (yoga, signal-exit) calls require(); give ESM one, made on first call
+	// (every chunk gets the banner, and most never call it).
+	banner: {js: "import {createRequire as __createRequire} from 'node:module';let __requireOnce;function require(id){return (__requireOnce??=__createRequire(import.meta.url))(id)}"},
+	plugins: [lazyUnicode, processGlobal],
 	logLevel: 'warning',
 	write: false,
 });
