@@ -52,19 +52,8 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 			return await runNonInteractive(options, context);
 		}
 
-		// The first question needs the configuration: reading it starts first (a python3 child, when
-		// settings.py needs one, runs meanwhile). The question is painted as soon as it is known, and
-		// Ink, the larger part of the start, loads behind it and takes it over.
-		const {createEngine} = await import('./ui/engine-port.js');
-		const loading = createEngine({paths}).load(controller.signal);
-		// A failure is the wizard's to show; until it looks, it must not count as unhandled.
-		loading.catch(() => undefined);
-		const wizard = {paths, options, loading};
-		const [{startWizard}, {paintEarly}] = await Promise.all([import('./ui/wizard-start.js'), import('./ui/early-paint.js')]);
-		const started = await startWizard(wizard);
-		const painted = paintEarly(started, process.stdin, process.stdout);
-		const {renderWizard} = await import('./ui/app.js');
-		return await renderWizard({...wizard, started, painted});
+		const {runWizard} = await import('./ui/run-wizard.js');
+		return await runWizard({paths, options}, controller.signal);
 	} catch (error) {
 		return fail(error, options.json === true);
 	} finally {

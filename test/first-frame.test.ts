@@ -19,7 +19,8 @@ import {after, before, describe, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {Chalk} from 'chalk';
-import {firstFrame} from '../source/ui/first-frame.js';
+import {firstFrame, type FirstFrame} from '../source/ui/first-frame.js';
+import * as textFit from '../source/ui/text-fit.js';
 import {flowReducer, initialFlowState, type FlowState} from '../source/ui/flow.js';
 import {keys, PtySession, stripAnsi} from './helpers/pty.js';
 import {screenAfter} from './helpers/screen.js';
@@ -160,6 +161,12 @@ describe('firstFrame', () => {
 		return flowReducer(initialFlowState(settings), {type: 'loaded', loaded, problems: []});
 	};
 
+	const frameOf = (state: FlowState, size: {columns: number; rows: number}): FirstFrame => {
+		const frame = firstFrame(state, size, plainStyle, textFit);
+		assert.ok(frame && frame !== 'needs-text-fit');
+		return frame;
+	};
+
 	test('paints only the provider question', () => {
 		const state = initialFlowState({initial: {}, restartCommand: 'restart-server'});
 		assert.equal(firstFrame(state, {columns: 80, rows: 24}, plainStyle), undefined);
@@ -168,7 +175,7 @@ describe('firstFrame', () => {
 	});
 
 	test('the summary goes to the scrollback, the question to the live region', () => {
-		const frame = firstFrame(provider(), {columns: 80, rows: 24}, plainStyle)!;
+		const frame = frameOf(provider(), {columns: 80, rows: 24});
 		assert.match(frame.scrollback, /^• Configured now \(/);
 		assert.equal(frame.entries, 1);
 		const live = frame.live.split('\n');
@@ -179,14 +186,20 @@ describe('firstFrame', () => {
 	});
 
 	test('the --provider flag preselects; a list that would fill the screen is not painted', () => {
-		const frame = firstFrame(provider({initial: {providerId: 'gmail'}}), {columns: 80, rows: 24}, plainStyle)!;
+		const frame = frameOf(provider({initial: {providerId: 'gmail'}}), {columns: 80, rows: 24});
 		assert.match(frame.live, /› Gmail/);
-		assert.equal(firstFrame(provider(), {columns: 80, rows: 8}, plainStyle), undefined);
-		assert.equal(firstFrame(provider(), {columns: 19, rows: 24}, plainStyle), undefined);
+		assert.equal(firstFrame(provider(), {columns: 80, rows: 8}, plainStyle, textFit), undefined);
+		assert.equal(firstFrame(provider(), {columns: 19, rows: 24}, plainStyle, textFit), undefined);
+	});
+
+	test('at 80 columns every line surely fits: no text-width library is needed', () => {
+		const frame = firstFrame(provider(), {columns: 80, rows: 24}, plainStyle);
+		assert.deepEqual(frame, frameOf(provider(), {columns: 80, rows: 24}));
 	});
 
 	test('rows wider than the terminal end in an ellipsis', () => {
-		const frame = firstFrame(provider(), {columns: 40, rows: 24}, plainStyle)!;
+		assert.equal(firstFrame(provider(), {columns: 40, rows: 24}, plainStyle), 'needs-text-fit');
+		const frame = frameOf(provider(), {columns: 40, rows: 24});
 		const rows = frame.live.split('\n').filter(line => line.startsWith('  ') && !line.includes('Filter'));
 		assert.ok(rows.some(line => line.endsWith('…')));
 		assert.ok(frame.live.split('\n').every(line => line.length <= 40));

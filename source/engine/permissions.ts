@@ -18,8 +18,10 @@ interface Identity {
 	/** Effective uid: what the kernel checks for chown. */
 	readonly uid: number;
 	readonly groups: ReadonlySet<number>;
-	readonly names: ReadonlyMap<number, string>;
 }
+
+/** User names, for messages: read only when there is a problem to word. */
+type Names = ReadonlyMap<number, string>;
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
@@ -44,19 +46,19 @@ async function userNames(): Promise<Map<number, string>> {
 	return names;
 }
 
-function userName(identity: Identity, uid: number): string {
-	return identity.names.get(uid) ?? `uid ${uid}`;
+function userName(names: Names, uid: number): string {
+	return names.get(uid) ?? `uid ${uid}`;
 }
 
 /** The fix: become root, or the user who owns the file (zulip on a real server). */
-function runAs(identity: Identity, owner: number | undefined): string {
-	const name = owner === undefined ? 'zulip' : identity.names.get(owner) ?? `'#${owner}'`;
+function runAs(names: Names, owner: number | undefined): string {
+	const name = owner === undefined ? 'zulip' : names.get(owner) ?? `'#${owner}'`;
 	const asOwner = owner === 0 ? '' : ` or as ${name.replaceAll("'", '')} (sudo -u ${name} zulip-email-setup)`;
 	return `Run it as root (sudo zulip-email-setup)${asOwner}.`;
 }
 
 /** Why the directory blocks a safe save (a new copy is created beside the file and renamed over it). */
-async function directoryProblem(identity: Identity, file: string, shownAs: string): Promise<{reason: string} | PermissionProblem | undefined> {
+async function directoryProblem(file: string, shownAs: string): Promise<{reason: string} | PermissionProblem | undefined> {
 	const directory = path.dirname(file);
 	const code = await refused(directory, constants.W_OK | constants.X_OK);
 	if (!code) return undefined;
@@ -74,8 +76,8 @@ function sentence(reasons: readonly string[]): string {
 }
 
 /** At most one problem per file: every reason that needs more rights, and how to get them. */
-async function checkFile(identity: Identity, shownAs: string, kind: 'settings' | 'secrets'): Promise<PermissionProblem[]> {
-	const runningAs = `running as ${userName(identity, identity.uid)}, zulip-email-setup`;
+async function checkFile(identity: Identity, names: () => Promise<Names>, shownAs: string, kind: 'settings' | 'secrets'): Promise<PermissionProblem[]> {
+	const runningAs = async () => `running as ${userName(await names(), identity.uid)}, zulip-email-setup`;
 	let file: string;
 	let stats: Stats;
 	try {
@@ -84,7 +86,7 @@ async function checkFile(identity: Identity, shownAs: string, kind: 'settings' |
 	} catch (error) {
 		const code = errorCode(error);
 		if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-			return [{path: shownAs, message: `${shownAs}: ${runningAs} cannot look at it (${code ?? (error as Error).message}).`, fix: runAs(identity, undefined)}];
+			return [{path: shownAs, message: `${shownAs}: ${await runningAs()} cannot look at it (${code ?? (error as Error).message}).`, fix: runAs(await names(), undefined)}];
 		}
 		if (kind === 'settings') {
 			return [{
@@ -95,29 +97,29 @@ async function checkFile(identity: Identity, shownAs: string, kind: 'settings' |
 		}
 		// A missing secrets file is fine if it can be created (0640, owned like its directory).
 		const target = path.resolve(shownAs);
-		const problem = await directoryProblem(identity, target, shownAs);
+		const problem = await directoryProblem(target, shownAs);
 		if (!problem) return [];
 		if (!('reason' in problem)) return [problem];
 		const directory = await fs.stat(path.dirname(target)).catch(() => undefined);
-		return [{path: shownAs, message: `${shownAs} does not exist yet, and ${runningAs} ${problem.reason}.`, fix: runAs(identity, directory?.uid)}];
+		return [{path: shownAs, message: `${shownAs} does not exist yet, and ${await runningAs()} ${problem.reason}.`, fix: runAs(await names(), directory?.uid)}];
 	}
 
 	if (!stats.isFile()) {
 		return [{path: shownAs, message: `${shownAs} is not a regular file.`, fix: 'Check the path; pass the right one with --settings or --secrets.'}];
 	}
 	const reasons: string[] = [];
-	if (await refused(file, constants.R_OK)) reasons.push('cannot read it');
-	const directory = await directoryProblem(identity, file, shownAs);
+	const [unreadable, directory] = await Promise.all([refused(file, constants.R_OK), directoryProblem(file, shownAs)]);
+	if (unreadable) reasons.push('cannot read it');
 	if (directory && !('reason' in directory)) return [directory];
 	if (directory) reasons.push(directory.reason);
 	// The saved copy must get the original's owner and group back, which only root or the owner may do.
 	if (identity.uid !== 0 && stats.uid !== identity.uid) {
-		reasons.push(`could not give a saved copy back to its owner, ${userName(identity, stats.uid)}`);
+		reasons.push(`could not give a saved copy back to its owner, ${userName(await names(), stats.uid)}`);
 	} else if (identity.uid !== 0 && !identity.groups.has(stats.gid)) {
-		reasons.push(`could not give a saved copy its group ${stats.gid} (${userName(identity, identity.uid)} is not in that group)`);
+		reasons.push(`could not give a saved copy its group ${stats.gid} (${userName(await names(), identity.uid)} is not in that group)`);
 	}
 	if (reasons.length === 0) return [];
-	return [{path: shownAs, message: `${shownAs}: ${runningAs} ${sentence(reasons)}.`, fix: runAs(identity, stats.uid)}];
+	return [{path: shownAs, message: `${shownAs}: ${await runningAs()} ${sentence(reasons)}.`, fix: runAs(await names(), stats.uid)}];
 }
 
 /**
@@ -128,10 +130,14 @@ export async function checkPermissions(paths: {readonly settings: string; readon
 	const identity: Identity = {
 		uid: process.geteuid?.() ?? -1,
 		groups: new Set([process.getegid?.() ?? -1, ...(process.getgroups?.() ?? [])]),
-		names: await userNames(),
 	};
-	return [
-		...(await checkFile(identity, paths.settings, 'settings')),
-		...(await checkFile(identity, paths.secrets, 'secrets')),
-	];
+	const names = memo(userNames);
+	const [settings, secrets] = await Promise.all([checkFile(identity, names, paths.settings, 'settings'), checkFile(identity, names, paths.secrets, 'secrets')]);
+	return [...settings, ...secrets];
+}
+
+/** `load()`'s promise, started on first call. */
+function memo<T>(load: () => Promise<T>): () => Promise<T> {
+	let promise: Promise<T> | undefined;
+	return () => (promise ??= load());
 }

@@ -27,10 +27,14 @@ const SHOW_CURSOR = '\u001B[?25h';
 const BEGIN_SYNCHRONIZED = '\u001B[?2026h';
 
 /** Paint the first frame now, or undefined when it cannot be painted exactly (then Ink paints it, as before). */
-export function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): EarlyPaint | undefined {
+export async function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): Promise<EarlyPaint | undefined> {
 	if (!stdin.isTTY || !stdout.isTTY) return undefined;
-	const frame = firstFrame(firstState(started), {columns: stdout.columns, rows: stdout.rows}, chalk);
-	if (!frame) return undefined;
+	const state = firstState(started);
+	const size = {columns: stdout.columns, rows: stdout.rows};
+	let frame = firstFrame(state, size, chalk);
+	// A line that may not fit (a narrow terminal, a long path): wrap and cut it as Ink will.
+	if (frame === 'needs-text-fit') frame = firstFrame(state, size, chalk, await import('./text-fit.js'));
+	if (!frame || frame === 'needs-text-fit') return undefined;
 	stdin.setRawMode(true);
 	// Ink hides the cursor too; until Ink owns the terminal, leaving must show it again.
 	const showCursor = () => stdout.write(SHOW_CURSOR);

@@ -1,7 +1,8 @@
 import type {Answers} from '../engine/answers.js';
 import type {ApplyResult} from '../engine/apply.js';
-import type {ConfigPaths, LoadedConfig} from '../engine/current-config.js';
+import {loadConfig, type ConfigPaths, type LoadedConfig} from '../engine/current-config.js';
 import {ExitCode, WizardError} from '../engine/errors.js';
+import {checkPermissions} from '../engine/permissions.js';
 // fixes.ts is small and pure: loaded eagerly so fixesFor can stay synchronous.
 import {fixesFor as fixesForReport, type Fix} from '../engine/fixes.js';
 import type {Plan} from '../engine/plan.js';
@@ -44,10 +45,12 @@ export interface EngineOptions {
 export function createEngine(options: EngineOptions): WizardEngine {
 	return {
 		async load(signal) {
-			const [{checkPermissions}, {loadConfig}] = await Promise.all([import('../engine/permissions.js'), import('../engine/current-config.js')]);
+			// Both at once: the first question waits for them.
+			const reading = loadConfig(options.paths, {signal});
+			reading.catch(() => undefined);
 			const problems = (await checkPermissions(options.paths)).map(problem => ({message: problem.message, fix: problem.fix}));
 			try {
-				return {loaded: await loadConfig(options.paths, {signal}), problems};
+				return {loaded: await reading, problems};
 			} catch (error) {
 				// A file we may not read fails the load too: the permission check says it better, with its fix.
 				const [first] = problems;
@@ -60,7 +63,7 @@ export function createEngine(options: EngineOptions): WizardEngine {
 			return planChanges(loaded, answers);
 		},
 		async apply(plan, signal) {
-			const [{applyPlan}, {loadConfig}] = await Promise.all([import('../engine/apply.js'), import('../engine/current-config.js')]);
+			const {applyPlan} = await import('../engine/apply.js');
 			const applied = await applyPlan(plan);
 			// The test must run on what landed on disk, not on what we meant to write.
 			const loaded = await loadConfig(options.paths, {signal});

@@ -1,6 +1,4 @@
 import type {ChalkInstance} from 'chalk';
-import cliTruncate from 'cli-truncate';
-import wrapAnsi from 'wrap-ansi';
 import {filterItems, initialSelectState} from './components/select-state.js';
 import {preselectedChoice, providerChoices, type FlowState, type LogEntry} from './flow.js';
 import {hintsLine, listLimit, PROVIDER_HINTS, PROVIDER_QUESTION, providerItems} from './layout.js';
@@ -15,7 +13,8 @@ import {blockColor, colors, symbols, toneColor, toneSymbol} from './theme.js';
  *
  * It mirrors LogView, Question and Select for the one step it paints, and
  * styles, wraps and truncates text with the functions Ink itself uses (chalk,
- * wrap-ansi, cli-truncate), so widths agree for any text.
+ * and wrap-ansi and cli-truncate through text-fit.ts), so widths agree for
+ * any text.
  */
 export interface FirstFrame {
 	/** The log entries, as <Static> prints them; they stay in the scrollback. */
@@ -26,6 +25,12 @@ export interface FirstFrame {
 	readonly live: string;
 	/** Lines `live` covers: what Ink's first frame replaces. */
 	readonly liveLines: number;
+}
+
+/** Wrapping and truncation as Ink does them: text-fit.ts. */
+export interface TextFit {
+	wrap(text: string, width: number): string[];
+	truncate(text: string, width: number): string;
 }
 
 export interface TerminalSize {
@@ -49,15 +54,32 @@ function surelyFits(styled: string, width: number): boolean {
 /** Narrower than this, Yoga squeezes margins and the list is mostly ellipsis: leave it to Ink. */
 const MIN_COLUMNS = 20;
 
-/** The frame for this state and terminal, or undefined when the first frame is not the provider question. */
-export function firstFrame(state: FlowState, terminal: TerminalSize, style: ChalkInstance): FirstFrame | undefined {
+/**
+ * The frame for this state and terminal, or undefined when the first frame is
+ * not the provider question. Without `fit`, only a frame whose every line
+ * surely fits can be made (the usual case, and the text-width libraries need
+ * not load); otherwise the answer is 'needs-text-fit'.
+ */
+export function firstFrame(state: FlowState, terminal: TerminalSize, style: ChalkInstance, fit?: TextFit): FirstFrame | 'needs-text-fit' | undefined {
 	const {columns, rows} = terminal;
 	if (state.step.kind !== 'provider' || !(columns >= MIN_COLUMNS) || !(rows > 0)) return undefined;
 	const tint = (color: string | undefined, text: string) => (color ? style[color as 'cyan'](text) : text);
+	let needsFit = false;
 	// Text's default: wrap to the box's width. Text that surely fits is as wrap-ansi would leave it.
-	const wrap = (text: string, width: number) => (surelyFits(text, width) ? [text] : wrapAnsi(text, width, {trim: false, hard: true}).split('\n'));
-	// Text wrap="truncate-end".
-	const truncate = (text: string, width: number) => (surelyFits(text, width) ? text : cliTruncate(text, width, {position: 'end'}));
+	const wrap = (text: string, width: number): string[] => {
+		if (surelyFits(text, width)) return [text];
+		if (fit) return fit.wrap(text, width);
+		needsFit = true;
+		return [text];
+	};
+
+	// Text wrap="truncate-end"; cli-truncate leaves text that fits as it is.
+	const truncate = (text: string, width: number): string => {
+		if (surelyFits(text, width)) return text;
+		if (fit) return fit.truncate(text, width);
+		needsFit = true;
+		return text;
+	};
 	const indent = (lines: readonly string[]) => lines.map(line => `  ${line}`);
 
 	// <Static>: each entry's headline in its tone, then its block indented by two.
@@ -93,6 +115,7 @@ export function firstFrame(state: FlowState, terminal: TerminalSize, style: Chal
 		...indent(list),
 		truncate(tint(colors.muted, hintsLine(PROVIDER_HINTS)), columns),
 	];
+	if (needsFit) return 'needs-text-fit';
 	// Ink keeps the live region off the last row; so must this, or the handover could not reach its top.
 	if (live.length >= rows) return undefined;
 

@@ -1,0 +1,22 @@
+// First, before chalk and Ink load: see the module's comment.
+import './interactive-terminal.js';
+import type {ExitCodeValue} from '../engine/errors.js';
+import {paintEarly} from './early-paint.js';
+import {createEngine} from './engine-port.js';
+import {startWizard, type WizardOptions} from './wizard-start.js';
+
+/**
+ * The interactive face, from the CLI: the configuration is read first; the
+ * first question is painted as soon as it is known; Ink, the larger part of
+ * the start, then loads behind it and takes it over. One module, so
+ * everything before the paint loads in one go.
+ */
+export async function runWizard(wizard: Pick<WizardOptions, 'paths' | 'options'>, signal: AbortSignal): Promise<ExitCodeValue> {
+	const loading = createEngine({paths: wizard.paths}).load(signal);
+	// A failure is the wizard's to show; until it looks, it must not count as unhandled.
+	loading.catch(() => undefined);
+	const started = await startWizard({...wizard, loading});
+	const painted = await paintEarly(started, process.stdin, process.stdout);
+	const {renderWizard} = await import('./app.js');
+	return renderWizard({...wizard, started, painted});
+}
