@@ -1,3 +1,5 @@
+// First: before anything could load chalk.
+import './no-color.js';
 import {helpText, parseOptions, type Options} from './args.js';
 import {DEFAULT_PATHS, type ConfigPaths} from './engine/current-config.js';
 import {ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
