@@ -18,9 +18,9 @@ import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
-import {Chalk} from 'chalk';
 import {firstFrame, type FirstFrame} from '../source/ui/first-frame.js';
 import * as textFit from '../source/ui/text-fit.js';
+import {paintStyle} from '../source/ui/paint-style.js';
 import {flowReducer, initialFlowState, type FlowState} from '../source/ui/flow.js';
 import {keys, PtySession, stripAnsi} from './helpers/pty.js';
 import {screenAfter} from './helpers/screen.js';
@@ -151,7 +151,7 @@ test('Ctrl-C while Ink loads exits 130 and gives the cursor back', async () => {
 });
 
 describe('firstFrame', () => {
-	const plainStyle = new Chalk({level: 0});
+	const plainStyle = paintStyle(false);
 	let loaded: Awaited<ReturnType<typeof freshConfig>>;
 	before(async () => {
 		loaded = await freshConfig();

@@ -1,6 +1,7 @@
-// First, before chalk loads: chalk reads CI when it loads, as Ink does (see the module's comment).
+// First: Ink and chalk read CI when they load, and so does colourSupported (see the module's comment).
 import './interactive-terminal.js';
-import chalk from 'chalk';
+import {colourSupported} from './colour-support.js';
+import {paintStyle} from './paint-style.js';
 import {firstFrame} from './first-frame.js';
 import {firstState, type WizardStart} from './wizard-start.js';
 
@@ -31,9 +32,10 @@ export async function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream,
 	if (!stdin.isTTY || !stdout.isTTY) return undefined;
 	const state = firstState(started);
 	const size = {columns: stdout.columns, rows: stdout.rows};
-	let frame = firstFrame(state, size, chalk);
+	const style = paintStyle(colourSupported());
+	let frame = firstFrame(state, size, style);
 	// A line that may not fit (a narrow terminal, a long path): wrap and cut it as Ink will.
-	if (frame === 'needs-text-fit') frame = firstFrame(state, size, chalk, await import('./text-fit.js'));
+	if (frame === 'needs-text-fit') frame = firstFrame(state, size, style, await import('./text-fit.js'));
 	if (!frame || frame === 'needs-text-fit') return undefined;
 	stdin.setRawMode(true);
 	// Ink hides the cursor too; until Ink owns the terminal, leaving must show it again.

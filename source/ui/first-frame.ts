@@ -1,5 +1,5 @@
-import type {ChalkInstance} from 'chalk';
 import {filterItems, initialSelectState} from './components/select-state.js';
+import type {PaintStyle, StyleName} from './paint-style.js';
 import {preselectedChoice, providerChoices, type FlowState, type LogEntry} from './flow.js';
 import {hintsLine, listLimit, PROVIDER_HINTS, PROVIDER_QUESTION, providerItems} from './layout.js';
 import {blockColor, colors, symbols, toneColor, toneSymbol} from './theme.js';
@@ -11,10 +11,10 @@ import {blockColor, colors, symbols, toneColor, toneSymbol} from './theme.js';
  * early-paint.ts shows it while Ink loads; test/first-frame.test.ts holds the
  * two equal on a terminal emulator, at several sizes, with and without colour.
  *
- * It mirrors LogView, Question and Select for the one step it paints, and
- * styles, wraps and truncates text with the functions Ink itself uses (chalk,
- * and wrap-ansi and cli-truncate through text-fit.ts), so widths agree for
- * any text.
+ * It mirrors LogView, Question and Select for the one step it paints, styles
+ * text with chalk's codes (paint-style.ts), and wraps and truncates it with
+ * the functions Ink itself uses (wrap-ansi and cli-truncate, through
+ * text-fit.ts), so widths agree for any text.
  */
 export interface FirstFrame {
 	/** The log entries, as <Static> prints them; they stay in the scrollback. */
@@ -60,10 +60,10 @@ const MIN_COLUMNS = 20;
  * surely fits can be made (the usual case, and the text-width libraries need
  * not load); otherwise the answer is 'needs-text-fit'.
  */
-export function firstFrame(state: FlowState, terminal: TerminalSize, style: ChalkInstance, fit?: TextFit): FirstFrame | 'needs-text-fit' | undefined {
+export function firstFrame(state: FlowState, terminal: TerminalSize, style: PaintStyle, fit?: TextFit): FirstFrame | 'needs-text-fit' | undefined {
 	const {columns, rows} = terminal;
 	if (state.step.kind !== 'provider' || !(columns >= MIN_COLUMNS) || !(rows > 0)) return undefined;
-	const tint = (color: string | undefined, text: string) => (color ? style[color as 'cyan'](text) : text);
+	const tint = (color: string | undefined, text: string) => (color ? style[color as StyleName](text) : text);
 	let needsFit = false;
 	// Text's default: wrap to the box's width. Text that surely fits is as wrap-ansi would leave it.
 	const wrap = (text: string, width: number): string[] => {
