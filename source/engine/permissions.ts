@@ -2,7 +2,8 @@
  * Checked before the first question, so an admin never answers ten questions
  * to learn that the wizard cannot save the answers.
  */
-import {constants, promises as fs, type Stats} from 'node:fs';
+import type {Stats} from 'node:fs';
+import * as fs from 'node:fs/promises';
 import path from 'node:path';
 
 export interface PermissionProblem {
@@ -60,7 +61,7 @@ function runAs(names: Names, owner: number | undefined): string {
 /** Why the directory blocks a safe save (a new copy is created beside the file and renamed over it). */
 async function directoryProblem(file: string, shownAs: string): Promise<{reason: string} | PermissionProblem | undefined> {
 	const directory = path.dirname(file);
-	const code = await refused(directory, constants.W_OK | constants.X_OK);
+	const code = await refused(directory, fs.constants.W_OK | fs.constants.X_OK);
 	if (!code) return undefined;
 	if (code === 'EROFS') {
 		return {path: shownAs, message: `${directory} is on a read-only filesystem, so ${shownAs} cannot be saved.`, fix: 'Remount it read-write, then run zulip-email-setup again.'};
@@ -108,7 +109,7 @@ async function checkFile(identity: Identity, names: () => Promise<Names>, shownA
 		return [{path: shownAs, message: `${shownAs} is not a regular file.`, fix: 'Check the path; pass the right one with --settings or --secrets.'}];
 	}
 	const reasons: string[] = [];
-	const [unreadable, directory] = await Promise.all([refused(file, constants.R_OK), directoryProblem(file, shownAs)]);
+	const [unreadable, directory] = await Promise.all([refused(file, fs.constants.R_OK), directoryProblem(file, shownAs)]);
 	if (unreadable) reasons.push('cannot read it');
 	if (directory && !('reason' in directory)) return [directory];
 	if (directory) reasons.push(directory.reason);

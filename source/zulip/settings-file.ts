@@ -167,7 +167,8 @@ function analyze(text: string): Analysis {
 	const blocks: Array<{column: number; local: boolean}> = [];
 
 	const statement = (tokens: readonly Token[], logical: number, nested: boolean, ownLine: boolean) => {
-		if (tokens.length === 0) return;
+		// Every name recorded below is one of the statement's own name tokens: without a tracked one, nothing is.
+		if (!tokens.some(token => token.type === 'name' && TRACKED.has(token.text))) return;
 		const first = tokens[0]!;
 		const record = (name: string, form: AssignmentForm, value: PyValue, extra: Partial<Assignment> = {}) => {
 			const source = value.kind === 'expression' ? value.source : extra.valueTokens ? sourceOf(text, extra.valueTokens) : '';
