@@ -123,6 +123,16 @@ describe('tokenizePython', () => {
 		assert.deepEqual(lineOwner, [0, 0, 0, -1, 1, 1, 2, 2, 2, -1]);
 	});
 
+	test('names: ASCII, non-ASCII first, non-ASCII after an ASCII start, as Python reads them', () => {
+		const names = (source: string) => tokenizePython(source).logicalLines.flatMap(line => line.tokens).filter(token => token.type === 'name').map(token => token.text);
+		assert.deepEqual(names('EMAIL_HOST = x1_y\n'), ['EMAIL_HOST', 'x1_y']);
+		assert.deepEqual(names('naïve = 1\n'), ['naïve']);
+		assert.deepEqual(names('Émail_2 = café\n'), ['Émail_2', 'café']);
+		// What python3's tokenize module gives for the same lines.
+		assert.deepEqual(names('_ = ℌx + xé\n'), ['_', 'ℌx', 'xé']);
+		assert.deepEqual(names('a1 = 2\n'), ['a1']);
+	});
+
 	test('reports what is not Python', () => {
 		assert.equal(tokenizePython('A = "x\n').error?.line, 0);
 		assert.match(tokenizePython('A = (\n').error?.message ?? '', /never closed/);
