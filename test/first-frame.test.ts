@@ -150,6 +150,24 @@ test('Ctrl-C while Ink loads exits 130 and gives the cursor back', async () => {
 	}
 });
 
+test('a kill while Ink loads exits 130 and gives the cursor back', async () => {
+	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
+	let sent = false;
+	session.pty.onData(() => {
+		if (sent || !stripAnsi(session.raw).includes('Which service')) return;
+		sent = true;
+		assert.ok(!HANDOVER.test(session.raw), 'Ink had already taken over: this test proves nothing');
+		process.kill(session.pty.pid, 'SIGTERM');
+	});
+	try {
+		assert.equal(await session.exit(), 130);
+		const raw = session.raw;
+		assert.ok(raw.lastIndexOf('\u001B[?25h') > raw.lastIndexOf('\u001B[?25l'), 'the cursor stayed hidden');
+	} finally {
+		session.kill();
+	}
+});
+
 describe('firstFrame', () => {
 	const plainStyle = paintStyle(false);
 	let loaded: Awaited<ReturnType<typeof freshConfig>>;

@@ -1,5 +1,6 @@
 // First: Ink and chalk read CI when they load, and so does colourSupported (see the module's comment).
 import './interactive-terminal.js';
+import {ExitCode} from '../engine/errors.js';
 import {colourSupported} from './colour-support.js';
 import {paintStyle} from './paint-style.js';
 import {firstFrame} from './first-frame.js';
@@ -38,14 +39,23 @@ export async function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream,
 	if (frame === 'needs-text-fit') frame = firstFrame(state, size, style, await import('./text-fit.js'));
 	if (!frame || frame === 'needs-text-fit') return undefined;
 	stdin.setRawMode(true);
-	// Ink hides the cursor too; until Ink owns the terminal, leaving must show it again.
+	// Ink hides the cursor too. Until Ink owns the terminal, leaving must show it again, and a
+	// signal (kill, a dropped SSH session) cancels as it does in the wizard: nothing was written.
 	const showCursor = () => stdout.write(SHOW_CURSOR);
+	const cancel = () => {
+		process.exitCode = ExitCode.cancelled;
+		process.exit();
+	};
+
+	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 	process.once('exit', showCursor);
+	for (const signal of signals) process.once(signal, cancel);
 	stdout.write(HIDE_CURSOR + frame.scrollback + frame.live);
 	return {
 		entries: frame.entries,
 		handOver() {
 			process.off('exit', showCursor);
+			for (const signal of signals) process.off(signal, cancel);
 			// The cursor is at the start of the line under the question: up to its first line, erase to the end of the screen.
 			const erase = `\r\u001B[${frame.liveLines}A\u001B[J`;
 			const write = stdout.write;
