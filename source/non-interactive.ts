@@ -110,7 +110,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 		const readOnly = options.check || options['dry-run'];
 		// Before anything else: a run that cannot save its answers must say so first.
 		// Read-only runs need only read access, which loading checks itself.
-		const problems = readOnly ? [] : await checkPermissions(context.paths);
+		const problems = readOnly ? [] : checkPermissions(context.paths);
 		if (problems.length > 0) {
 			const [first] = problems;
 			throw new WizardError(ExitCode.config, first!.message, first!.fix, 'permission-denied');

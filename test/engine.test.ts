@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
-import {chmod, chown, copyFile, mkdtemp, readdir, readFile, stat, writeFile} from 'node:fs/promises';
+import {chmod, chown, copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
@@ -204,5 +204,20 @@ test('every settings era reads as Zulip reads it', async () => {
 		if (typeof python.ZULIP_ADMINISTRATOR === 'string') assert.ok(python.ZULIP_ADMINISTRATOR.includes(current.administrator!), fixture);
 		if (typeof python.NOREPLY_EMAIL_ADDRESS === 'string') assert.equal(current.noreplyAddress, python.NOREPLY_EMAIL_ADDRESS, fixture);
 		assert.equal(current.tokens, python.ADD_TOKENS_TO_NOREPLY_ADDRESS ?? true, fixture);
+	}
+});
+
+test('a settings path that is a FIFO or a directory is an error, not a hang', async () => {
+	const dir = await mkdtemp(path.join(tmpdir(), 'engine-fifo-'));
+	const fifo = path.join(dir, 'settings.py');
+	await promisify(execFile)('mkfifo', [fifo]);
+	const secrets = path.join(dir, 'zulip-secrets.conf');
+	await writeFile(secrets, '[secrets]\n');
+	try {
+		// Nobody ever writes to the FIFO: a blocking open would wait forever.
+		await assert.rejects(loadConfig({settings: fifo, secrets}), (error: unknown) => error instanceof ConfigError && /not a regular file/.test(error.message));
+		await assert.rejects(loadConfig({settings: dir, secrets}), (error: unknown) => error instanceof ConfigError && /not a regular file/.test(error.message));
+	} finally {
+		await rm(dir, {recursive: true, force: true});
 	}
 });

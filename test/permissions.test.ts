@@ -21,7 +21,7 @@ function checkUnprivileged(pairs: Record<string, Paths>): Record<string, Permiss
 		const {checkPermissions} = await import(${JSON.stringify(permissionsModule)});
 		const pairs = ${JSON.stringify(pairs)};
 		const results = {};
-		for (const [name, paths] of Object.entries(pairs)) results[name] = await checkPermissions(paths);
+		for (const [name, paths] of Object.entries(pairs)) results[name] = checkPermissions(paths);
 		console.log(JSON.stringify({uid: process.geteuid(), results}));`;
 	const drop = isRoot ? {uid: nobody, gid: nobody} : {};
 	const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {cwd: repository, encoding: 'utf8', ...drop});
@@ -69,12 +69,12 @@ after(async () => {
 describe('checkPermissions', () => {
 	test('root can always save both files, whoever owns them', {skip: isRoot ? false : 'not root: covered by the as-yourself cases below'}, async () => {
 		const paths = await layout(root, 'as-root', {directory: [stranger, 0o755], settings: [stranger, stranger, 0o644], secrets: [stranger, stranger, 0o640]});
-		assert.deepEqual(await checkPermissions(paths), []);
+		assert.deepEqual(checkPermissions(paths), []);
 	});
 
 	test('a missing settings.py means this is not a Zulip server (or --settings is needed)', async () => {
 		const paths = await layout(root, 'no-settings', {directory: [0, 0o755], secrets: [0, 0, 0o640]});
-		const problems = await checkPermissions(paths);
+		const problems = checkPermissions(paths);
 		assert.equal(problems.length, 1, summary(problems).join('\n'));
 		assert.equal(problems[0]!.path, paths.settings);
 		assert.match(problems[0]!.message, /does not exist.*Zulip server/);
@@ -85,7 +85,7 @@ describe('checkPermissions', () => {
 		const directory = path.join(root, 'settings-is-a-directory');
 		await mkdir(path.join(directory, 'settings.py'), {recursive: true});
 		await writeFile(path.join(directory, 'zulip-secrets.conf'), '');
-		const problems = await checkPermissions({settings: path.join(directory, 'settings.py'), secrets: path.join(directory, 'zulip-secrets.conf')});
+		const problems = checkPermissions({settings: path.join(directory, 'settings.py'), secrets: path.join(directory, 'zulip-secrets.conf')});
 		assert.deepEqual(summary(problems), ['settings.py: ' + path.join(directory, 'settings.py') + ' is not a regular file.']);
 	});
 

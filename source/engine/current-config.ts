@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises';
+import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs';
 import {parseSettings, type PyValue, type ReadSetting, type SettingsSnapshot} from '../zulip/settings-file.js';
 import {readSecret} from '../zulip/secrets-file.js';
 import type {Security} from '../smtp/types.js';
@@ -56,10 +56,21 @@ export interface LoadedConfig {
 	readonly password: string | undefined;
 }
 
-async function readText(path: string, what: string): Promise<string | null> {
+/**
+ * The file's text, or null when it does not exist. Synchronous on purpose:
+ * two small local files that the first question waits for, and a sync read
+ * skips a dozen thread-pool round trips. Opened non-blocking and checked to be
+ * a regular file first, so a FIFO or a device given by mistake is an error,
+ * not a hang.
+ */
+function readText(path: string, what: string): string | null {
+	let fd: number | undefined;
 	try {
-		return await readFile(path, 'utf8');
+		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+		if (!fstatSync(fd).isFile()) throw new ConfigError(`Cannot read ${what} ${path}: it is not a regular file.`, 'Check the path; pass the right one with --settings or --secrets.');
+		return readFileSync(fd, 'utf8');
 	} catch (error) {
+		if (error instanceof ConfigError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'ENOENT') return null;
 		if (code === 'EACCES' || code === 'EPERM') {
@@ -67,14 +78,14 @@ async function readText(path: string, what: string): Promise<string | null> {
 		}
 
 		throw new ConfigError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
+	} finally {
+		if (fd !== undefined) closeSync(fd);
 	}
 }
 
 export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSignal} = {}): Promise<LoadedConfig> {
-	const [settingsText, secretsText] = await Promise.all([
-		readText(paths.settings, 'the settings file'),
-		readText(paths.secrets, 'the secrets file'),
-	]);
+	const settingsText = readText(paths.settings, 'the settings file');
+	const secretsText = readText(paths.secrets, 'the secrets file');
 	if (settingsText === null) {
 		throw new ConfigError(
 			`${paths.settings} does not exist.`,

@@ -1,9 +1,9 @@
 /**
  * Checked before the first question, so an admin never answers ten questions
- * to learn that the wizard cannot save the answers.
+ * to learn that the wizard cannot save the answers. Synchronous: a handful of
+ * stat and access calls on local files, which the first question waits for.
  */
-import type {Stats} from 'node:fs';
-import * as fs from 'node:fs/promises';
+import {accessSync, constants, readFileSync, realpathSync, statSync, type Stats} from 'node:fs';
 import path from 'node:path';
 
 export interface PermissionProblem {
@@ -27,9 +27,9 @@ type Names = ReadonlyMap<number, string>;
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
 /** The errno code when access(2) refuses `mode`, else undefined. */
-async function refused(file: string, mode: number): Promise<string | undefined> {
+function refused(file: string, mode: number): string | undefined {
 	try {
-		await fs.access(file, mode);
+		accessSync(file, mode);
 		return undefined;
 	} catch (error) {
 		return errorCode(error) ?? 'EACCES';
@@ -37,9 +37,15 @@ async function refused(file: string, mode: number): Promise<string | undefined> 
 }
 
 /** uid → user name from /etc/passwd, for messages. */
-async function userNames(): Promise<Map<number, string>> {
+function userNames(): Map<number, string> {
 	const names = new Map<number, string>();
-	const passwd = await fs.readFile('/etc/passwd', 'utf8').catch(() => '');
+	let passwd = '';
+	try {
+		passwd = readFileSync('/etc/passwd', 'utf8');
+	} catch {
+		// No names: messages show uids.
+	}
+
 	for (const line of passwd.split('\n')) {
 		const [name, , uid] = line.split(':');
 		if (name && uid && /^\d+$/.test(uid) && !names.has(Number(uid))) names.set(Number(uid), name);
@@ -59,9 +65,9 @@ function runAs(names: Names, owner: number | undefined): string {
 }
 
 /** Why the directory blocks a safe save (a new copy is created beside the file and renamed over it). */
-async function directoryProblem(file: string, shownAs: string): Promise<{reason: string} | PermissionProblem | undefined> {
+function directoryProblem(file: string, shownAs: string): {reason: string} | PermissionProblem | undefined {
 	const directory = path.dirname(file);
-	const code = await refused(directory, fs.constants.W_OK | fs.constants.X_OK);
+	const code = refused(directory, constants.W_OK | constants.X_OK);
 	if (!code) return undefined;
 	if (code === 'EROFS') {
 		return {path: shownAs, message: `${directory} is on a read-only filesystem, so ${shownAs} cannot be saved.`, fix: 'Remount it read-write, then run zulip-email-setup again.'};
@@ -77,17 +83,17 @@ function sentence(reasons: readonly string[]): string {
 }
 
 /** At most one problem per file: every reason that needs more rights, and how to get them. */
-async function checkFile(identity: Identity, names: () => Promise<Names>, shownAs: string, kind: 'settings' | 'secrets'): Promise<PermissionProblem[]> {
-	const runningAs = async () => `running as ${userName(await names(), identity.uid)}, zulip-email-setup`;
+function checkFile(identity: Identity, names: () => Names, shownAs: string, kind: 'settings' | 'secrets'): PermissionProblem[] {
+	const runningAs = () => `running as ${userName(names(), identity.uid)}, zulip-email-setup`;
 	let file: string;
 	let stats: Stats;
 	try {
-		file = await fs.realpath(shownAs);
-		stats = await fs.stat(file);
+		file = realpathSync(shownAs);
+		stats = statSync(file);
 	} catch (error) {
 		const code = errorCode(error);
 		if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-			return [{path: shownAs, message: `${shownAs}: ${await runningAs()} cannot look at it (${code ?? (error as Error).message}).`, fix: runAs(await names(), undefined)}];
+			return [{path: shownAs, message: `${shownAs}: ${runningAs()} cannot look at it (${code ?? (error as Error).message}).`, fix: runAs(names(), undefined)}];
 		}
 		if (kind === 'settings') {
 			return [{
@@ -98,47 +104,47 @@ async function checkFile(identity: Identity, names: () => Promise<Names>, shownA
 		}
 		// A missing secrets file is fine if it can be created (0640, owned like its directory).
 		const target = path.resolve(shownAs);
-		const problem = await directoryProblem(target, shownAs);
+		const problem = directoryProblem(target, shownAs);
 		if (!problem) return [];
 		if (!('reason' in problem)) return [problem];
-		const directory = await fs.stat(path.dirname(target)).catch(() => undefined);
-		return [{path: shownAs, message: `${shownAs} does not exist yet, and ${await runningAs()} ${problem.reason}.`, fix: runAs(await names(), directory?.uid)}];
+		const directory = statSync(path.dirname(target), {throwIfNoEntry: false});
+		return [{path: shownAs, message: `${shownAs} does not exist yet, and ${runningAs()} ${problem.reason}.`, fix: runAs(names(), directory?.uid)}];
 	}
 
 	if (!stats.isFile()) {
 		return [{path: shownAs, message: `${shownAs} is not a regular file.`, fix: 'Check the path; pass the right one with --settings or --secrets.'}];
 	}
 	const reasons: string[] = [];
-	const [unreadable, directory] = await Promise.all([refused(file, fs.constants.R_OK), directoryProblem(file, shownAs)]);
+	const unreadable = refused(file, constants.R_OK);
+	const directory = directoryProblem(file, shownAs);
 	if (unreadable) reasons.push('cannot read it');
 	if (directory && !('reason' in directory)) return [directory];
 	if (directory) reasons.push(directory.reason);
 	// The saved copy must get the original's owner and group back, which only root or the owner may do.
 	if (identity.uid !== 0 && stats.uid !== identity.uid) {
-		reasons.push(`could not give a saved copy back to its owner, ${userName(await names(), stats.uid)}`);
+		reasons.push(`could not give a saved copy back to its owner, ${userName(names(), stats.uid)}`);
 	} else if (identity.uid !== 0 && !identity.groups.has(stats.gid)) {
-		reasons.push(`could not give a saved copy its group ${stats.gid} (${userName(await names(), identity.uid)} is not in that group)`);
+		reasons.push(`could not give a saved copy its group ${stats.gid} (${userName(names(), identity.uid)} is not in that group)`);
 	}
 	if (reasons.length === 0) return [];
-	return [{path: shownAs, message: `${shownAs}: ${await runningAs()} ${sentence(reasons)}.`, fix: runAs(await names(), stats.uid)}];
+	return [{path: shownAs, message: `${shownAs}: ${runningAs()} ${sentence(reasons)}.`, fix: runAs(names(), stats.uid)}];
 }
 
 /**
  * Can we read both files and atomically replace them keeping owner, group
  * and mode? An empty list means yes.
  */
-export async function checkPermissions(paths: {readonly settings: string; readonly secrets: string}): Promise<PermissionProblem[]> {
+export function checkPermissions(paths: {readonly settings: string; readonly secrets: string}): PermissionProblem[] {
 	const identity: Identity = {
 		uid: process.geteuid?.() ?? -1,
 		groups: new Set([process.getegid?.() ?? -1, ...(process.getgroups?.() ?? [])]),
 	};
-	const names = memo(userNames);
-	const [settings, secrets] = await Promise.all([checkFile(identity, names, paths.settings, 'settings'), checkFile(identity, names, paths.secrets, 'secrets')]);
-	return [...settings, ...secrets];
+	const names = once(userNames);
+	return [...checkFile(identity, names, paths.settings, 'settings'), ...checkFile(identity, names, paths.secrets, 'secrets')];
 }
 
-/** `load()`'s promise, started on first call. */
-function memo<T>(load: () => Promise<T>): () => Promise<T> {
-	let promise: Promise<T> | undefined;
-	return () => (promise ??= load());
+/** `make()`'s result, made on first call. */
+function once<T>(make: () => T): () => T {
+	let made: {value: T} | undefined;
+	return () => (made ??= {value: make()}).value;
 }

@@ -45,12 +45,9 @@ export interface EngineOptions {
 export function createEngine(options: EngineOptions): WizardEngine {
 	return {
 		async load(signal) {
-			// Both at once: the first question waits for them.
-			const reading = loadConfig(options.paths, {signal});
-			reading.catch(() => undefined);
-			const problems = (await checkPermissions(options.paths)).map(problem => ({message: problem.message, fix: problem.fix}));
+			const problems = checkPermissions(options.paths).map(problem => ({message: problem.message, fix: problem.fix}));
 			try {
-				return {loaded: await reading, problems};
+				return {loaded: await loadConfig(options.paths, {signal}), problems};
 			} catch (error) {
 				// A file we may not read fails the load too: the permission check says it better, with its fix.
 				const [first] = problems;
