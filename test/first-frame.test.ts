@@ -133,6 +133,19 @@ test('keys typed while Ink loads reach the question', async () => {
 	}
 });
 
+test('keys typed before the program even starts reach the question, Enter included', async () => {
+	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
+	// The terminal is still in line mode: it echoes them and turns Enter into a line feed.
+	session.write(`gm${keys.enter}`);
+	try {
+		await session.waitFor(/Provider: Gmail[\s\S]*smtp\.gmail\.com/);
+		session.write(keys.ctrlC);
+		assert.equal(await session.exit(), 130);
+	} finally {
+		session.kill();
+	}
+});
+
 test('Ctrl-C while Ink loads exits 130 and gives the cursor back', async () => {
 	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
 	let sent = false;

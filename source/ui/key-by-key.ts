@@ -17,11 +17,13 @@ export function keyByKey<T extends NodeJS.ReadStream>(stdin: T): T {
 		if (queue.length === 0) {
 			const chunk = stdin.read() as string | Buffer | null;
 			// Bytes (no encoding set) cannot be split safely: pass them on whole.
-			if (typeof chunk !== 'string' || chunk.length <= 1) return chunk;
-			queue = [...chunk];
+			if (typeof chunk !== 'string') return chunk;
+			// A line feed is an Enter: keys typed before the terminal went raw arrive with their
+			// Enter turned into \n, and so does Ctrl-J; a pasted CRLF is one Enter.
+			queue = [...chunk.replaceAll('\r\n', '\r').replaceAll('\n', '\r')];
 		}
 
-		return queue.shift()!;
+		return queue.shift() ?? null;
 	};
 
 	return new Proxy(stdin, {
