@@ -112,20 +112,45 @@ describe('the painted first frame is the frame Ink draws', () => {
 	}
 });
 
+/** Run `act` once, the instant the painted question shows; resolves with whether Ink was still loading then. */
+async function whenPainted(session: PtySession, act: () => void): Promise<boolean> {
+	return new Promise(resolve => {
+		let done = false;
+		session.pty.onData(() => {
+			if (done || !stripAnsi(session.raw).includes('Which service')) return;
+			done = true;
+			const beforeInk = !HANDOVER.test(session.raw);
+			act();
+			resolve(beforeInk);
+		});
+	});
+}
+
+function assertCursorShown(raw: string): void {
+	assert.ok(raw.lastIndexOf('\u001B[?25h') > raw.lastIndexOf('\u001B[?25l'), 'the cursor stayed hidden');
+}
+
 test('keys typed while Ink loads reach the question', async () => {
 	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
-	let typedBeforeInk: boolean | undefined;
-	session.pty.onData(() => {
-		if (typedBeforeInk !== undefined || !stripAnsi(session.raw).includes('Which service')) return;
-		// The same instant the question shows: Ink is still loading.
-		typedBeforeInk = !HANDOVER.test(session.raw);
-		session.write('send');
-		session.write(keys.enter);
-	});
+	const beforeInk = whenPainted(session, () => session.write(`send${keys.enter}`));
 	try {
 		// The filter found SendGrid and Enter chose it: the next question is its server.
 		await session.waitFor(/Provider: SendGrid[\s\S]*smtp\.sendgrid\.net/);
-		assert.equal(typedBeforeInk, true, 'the keys went in after Ink had taken over: this test proves nothing');
+		assert.equal(await beforeInk, true, 'the keys went in after Ink had taken over: this test proves nothing');
+		session.write(keys.ctrlC);
+		assert.equal(await session.exit(), 130);
+	} finally {
+		session.kill();
+	}
+});
+
+test('with a screen reader (INK_SCREEN_READER=true) nothing is painted early: Ink writes its own text', async () => {
+	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24}, {INK_SCREEN_READER: 'true'});
+	try {
+		await session.waitFor(/Which service/);
+		await quiet(session);
+		assert.doesNotMatch(session.raw, HANDOVER);
+		assert.equal(stripAnsi(session.raw).split('Configured now').length - 1, 1);
 		session.write(keys.ctrlC);
 		assert.equal(await session.exit(), 130);
 	} finally {
@@ -146,40 +171,22 @@ test('keys typed before the program even starts reach the question, Enter includ
 	}
 });
 
-test('Ctrl-C while Ink loads exits 130 and gives the cursor back', async () => {
-	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
-	let sent = false;
-	session.pty.onData(() => {
-		if (sent || !stripAnsi(session.raw).includes('Which service')) return;
-		sent = true;
-		session.write(keys.ctrlC);
+for (const [what, interrupt] of [
+	['Ctrl-C', (session: PtySession) => session.write(keys.ctrlC)],
+	['a kill', (session: PtySession) => process.kill(session.pty.pid, 'SIGTERM')],
+] as const) {
+	test(`${what} while Ink loads exits 130 and gives the cursor back`, async () => {
+		const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
+		const beforeInk = whenPainted(session, () => interrupt(session));
+		try {
+			assert.equal(await session.exit(), 130);
+			assert.equal(await beforeInk, true, 'Ink had already taken over: this test proves nothing');
+			assertCursorShown(session.raw);
+		} finally {
+			session.kill();
+		}
 	});
-	try {
-		assert.equal(await session.exit(), 130);
-		const raw = session.raw;
-		assert.ok(raw.lastIndexOf('\u001B[?25h') > raw.lastIndexOf('\u001B[?25l'), 'the cursor stayed hidden');
-	} finally {
-		session.kill();
-	}
-});
-
-test('a kill while Ink loads exits 130 and gives the cursor back', async () => {
-	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
-	let sent = false;
-	session.pty.onData(() => {
-		if (sent || !stripAnsi(session.raw).includes('Which service')) return;
-		sent = true;
-		assert.ok(!HANDOVER.test(session.raw), 'Ink had already taken over: this test proves nothing');
-		process.kill(session.pty.pid, 'SIGTERM');
-	});
-	try {
-		assert.equal(await session.exit(), 130);
-		const raw = session.raw;
-		assert.ok(raw.lastIndexOf('\u001B[?25h') > raw.lastIndexOf('\u001B[?25l'), 'the cursor stayed hidden');
-	} finally {
-		session.kill();
-	}
-});
+}
 
 describe('firstFrame', () => {
 	const plainStyle = paintStyle(false);

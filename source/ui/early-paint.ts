@@ -30,7 +30,8 @@ const BEGIN_SYNCHRONIZED = '\u001B[?2026h';
 
 /** Paint the first frame now, or undefined when it cannot be painted exactly (then Ink paints it, as before). */
 export async function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): Promise<EarlyPaint | undefined> {
-	if (!stdin.isTTY || !stdout.isTTY) return undefined;
+	// For a screen reader Ink writes text of its own, not this frame: it goes first.
+	if (!stdin.isTTY || !stdout.isTTY || process.env['INK_SCREEN_READER'] === 'true') return undefined;
 	const state = firstState(started);
 	const size = {columns: stdout.columns, rows: stdout.rows};
 	const style = paintStyle(colourSupported());
