@@ -20,6 +20,7 @@ import {
 	providerChoices,
 	recipientDefault,
 	type FlowEvent,
+	type LoadOutcomeEvent,
 	type FlowSettings,
 	type FlowState,
 } from './flow.js';
@@ -59,7 +60,7 @@ export interface AppProps {
 	/** Aborted from outside (SIGTERM, SIGHUP): treated like Ctrl-C. */
 	readonly cancelSignal?: AbortSignal;
 	/** The outcome of reading the configuration when it is known before the first frame: the wizard starts past the loading step. */
-	readonly start?: FlowEvent;
+	readonly start?: LoadOutcomeEvent;
 	/** Log entries already in the scrollback (painted before Ink loaded): <Static> skips them. */
 	readonly printed?: number;
 }

@@ -1,6 +1,7 @@
 import {filterItems, initialSelectState} from './components/select-state.js';
 import type {PaintStyle, StyleName} from './paint-style.js';
-import {preselectedChoice, providerChoices, type FlowState, type LogEntry} from './flow.js';
+import type {FlowState, LogEntry} from './flow.js';
+import {preselectedChoice, providerChoices} from './flow-start.js';
 import {hintsLine, listLimit, PROVIDER_HINTS, PROVIDER_QUESTION, providerItems} from './layout.js';
 import {blockColor, colors, symbols, toneColor, toneSymbol} from './theme.js';
 

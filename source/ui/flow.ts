@@ -1,21 +1,26 @@
 import {answersForProvider, sameAccount, type Answers} from '../engine/answers.js';
 import type {ApplyResult, FileResult} from '../engine/apply.js';
 import {hostWithoutPort, type LoadedConfig} from '../engine/current-config.js';
-import {ExitCode, WizardError, type ExitCodeValue} from '../engine/errors.js';
+import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
 import type {Fix} from '../engine/fixes.js';
 import type {Plan} from '../engine/plan.js';
-import {endpointMismatch, getProvider, PROVIDERS, securityName, type Endpoint, type Provider, type ProviderId} from '../engine/providers.js';
+import {endpointMismatch, getProvider, securityName, type Endpoint, type Provider, type ProviderId} from '../engine/providers.js';
 import type {RestartResult} from '../engine/restart.js';
 import {addressProblem, filePathProblem, hostProblem, parsePort, portProblem, usernameProblem} from '../engine/validate.js';
 import type {Security, TestEvent, TestReport} from '../smtp/types.js';
 import {passwordProblem} from '../zulip/secrets-file.js';
+import {initialFlowState, isEffectStep, loadOutcome, log, preselectedChoice, providerChoices, stay, toProblem} from './flow-start.js';
 
 /**
  * The wizard's flow as data: a pure reducer over steps and events. Components
  * only render a step and send events; IO is run by use-wizard-effects, which
  * reports back with events too. Going back is a history stack of steps, and
  * the answers live beside it, so a step revisited shows what was typed.
+ * How it starts (the first state, the configuration read) is flow-start.ts,
+ * which the first frame uses without loading the rest.
  */
+
+export {initialFlowState, isEffectStep, preselectedChoice, providerChoices, toProblem};
 
 /** The throwaway relay of --sandbox, offered as an extra provider. */
 export interface SandboxRelay {
@@ -53,12 +58,6 @@ export interface FlowSettings {
 export interface Problem {
 	readonly message: string;
 	readonly fix?: string;
-}
-
-/** Any error as the admin should see it: what happened, and the fix when the engine knows it. */
-export function toProblem(error: unknown): Problem {
-	if (error instanceof WizardError) return {message: error.message, fix: error.fix};
-	return {message: error instanceof Error ? error.message : String(error)};
 }
 
 export type ProviderChoiceId = ProviderId | 'sandbox';
@@ -209,6 +208,9 @@ export type FlowEvent =
 	| {readonly type: 'restart-finished'; readonly result: RestartResult}
 	| {readonly type: 'finish'};
 
+/** How reading the configuration ended: the flow's first event. */
+export type LoadOutcomeEvent = Extract<FlowEvent, {type: 'loaded' | 'load-failed'}>;
+
 /** The CLI's exit codes (README "Exit codes"). */
 export const EXIT = ExitCode;
 
@@ -216,54 +218,8 @@ export const EXIT = ExitCode;
 const RESTART_LINES_KEPT = 40;
 
 
-export function initialFlowState(settings: FlowSettings): FlowState {
-	return {
-		step: {kind: 'loading'},
-		history: [],
-		settings,
-		to: settings.initial.to,
-		applied: [],
-		fixes: [],
-		restored: false,
-		log: [],
-		effect: 1,
-		cancelRequested: false,
-	};
-}
-
-export function isEffectStep(step: Step): step is EffectStep {
-	return ['loading', 'planning', 'writing', 'testing', 'restoring', 'restarting'].includes(step.kind);
-}
-
 /* ------------------------------------------------------------------ */
 /* Derived data the steps show; pure, shared by reducer and components. */
-
-export function providerChoices(settings: FlowSettings): ProviderChoice[] {
-	const choices: ProviderChoice[] = PROVIDERS.map(provider => ({id: provider.id, name: provider.name, summary: provider.summary}));
-	const {sandbox} = settings;
-	if (sandbox) {
-		choices.unshift({
-			id: 'sandbox',
-			name: 'Sandbox relay',
-			summary: `${sandbox.host}:${sandbox.port} ${securityName(sandbox.security)}, user ${sandbox.username}, password ${sandbox.password}`,
-		});
-	}
-
-	return choices;
-}
-
-/** The choice highlighted when the provider list opens. */
-export function preselectedChoice(state: FlowState): ProviderChoiceId {
-	if (state.choice) return state.choice;
-	const {initial, sandbox} = state.settings;
-	if (initial.providerId) return initial.providerId;
-	const current = state.loaded?.current;
-	// The relay's port changes every session: the host alone says a previous sandbox run configured it.
-	if (sandbox && current?.host === sandbox.host) return 'sandbox';
-	if (sandbox && (!current || current.backend === 'dummy')) return 'sandbox';
-	if (current && (current.backend === 'smtp' || current.backend === 'file')) return current.providerId;
-	return sandbox ? 'sandbox' : 'mailgun';
-}
 
 export function choiceName(id: ProviderChoiceId): string {
 	return id === 'sandbox' ? 'Sandbox relay' : getProvider(id).name;
@@ -372,21 +328,12 @@ export function exitCodeFor(state: FlowState): ExitCodeValue {
 /* ------------------------------------------------------------------ */
 /* The reducer. */
 
-function log(state: FlowState, ...entries: LogEntry[]): FlowState {
-	return {...state, log: [...state.log, ...entries]};
-}
-
 /** Move forward to a step, remembering the one we leave if the admin may come back to it. */
 function go(state: FlowState, step: Step): FlowState {
 	const leaving = state.step;
 	const remember = !isEffectStep(leaving) && leaving.kind !== 'problem' && leaving.kind !== 'blocked';
 	const history = remember ? [...state.history, leaving] : state.history;
 	return {...state, step, history, effect: isEffectStep(step) ? state.effect + 1 : state.effect};
-}
-
-/** Replace the step without touching history (errors, warnings, effect outcomes). */
-function stay(state: FlowState, step: Step): FlowState {
-	return {...state, step, effect: isEffectStep(step) && step.kind !== state.step.kind ? state.effect + 1 : state.effect};
 }
 
 function exit(state: FlowState, code: ExitCodeValue): FlowState {
@@ -594,16 +541,9 @@ export function flowReducer(state: FlowState, event: FlowEvent): FlowState {
 			return back(state);
 		case 'cancel':
 			return cancel(state);
-		case 'loaded': {
-			if (step.kind !== 'loading') return state;
-			const withConfig = log({...state, loaded: event.loaded}, ...summaryEntries(event.loaded));
-			if (event.problems.length > 0) return stay(withConfig, {kind: 'blocked', problems: event.problems});
-			return stay(withConfig, {kind: 'provider'});
-		}
-
+		case 'loaded':
 		case 'load-failed':
-			if (step.kind !== 'loading') return state;
-			return stay(state, {kind: 'problem', problem: event.problem, then: 'exit'});
+			return loadOutcome(state, event);
 		case 'dismiss':
 			if (step.kind === 'blocked') return exitWithProblems(state, step.problems);
 			if (step.kind === 'problem') return back(state);
@@ -842,40 +782,6 @@ export function flowReducer(state: FlowState, event: FlowEvent): FlowState {
 
 /* ------------------------------------------------------------------ */
 /* What goes to the scrollback. */
-
-function describeCurrent(loaded: LoadedConfig): string[] {
-	const {current} = loaded;
-	const lines: string[] = [];
-	switch (current.backend) {
-		case 'smtp': {
-			const provider = getProvider(current.providerId);
-			lines.push(`Provider   ${current.providerId === 'custom' ? 'other SMTP server' : provider.name}`);
-			lines.push(`Server     ${current.host}:${current.port}, ${securityName(current.security)}`);
-			lines.push(`Login      ${current.user ? `${current.user}, password ${current.passwordSet ? 'set' : 'NOT set'}` : 'none'}`);
-			break;
-		}
-
-		case 'file':
-			lines.push(`Backend    files in ${current.filePath ?? '(EMAIL_FILE_PATH not set)'}: no mail leaves the server`);
-			break;
-		case 'dummy':
-			lines.push('Backend    nothing configured: Zulip drops every email');
-			break;
-		case 'other':
-			lines.push(`Backend    ${current.backendName ?? 'unknown'}`);
-			break;
-	}
-
-	lines.push(`From       ${current.administrator ?? '(ZULIP_ADMINISTRATOR not set)'}`);
-	const noreply = current.tokens ? current.tokenizedTemplate?.replace('{token}', '<token>') : current.noreplyAddress;
-	lines.push(`Noreply    ${noreply ?? '(unknown)'}${current.tokens ? ' (tokenized)' : ''}`);
-	for (const warning of current.warnings) lines.push(`⚠ ${warning}`);
-	return lines;
-}
-
-function summaryEntries(loaded: LoadedConfig): LogEntry[] {
-	return [{tone: 'info', text: `Configured now (${loaded.paths.settings}):`, block: describeCurrent(loaded)}];
-}
 
 function planEntries(plan: Plan): LogEntry[] {
 	if (!plan.changed) return [{tone: 'info', text: 'Both files already say this: nothing to change.'}];

@@ -2,7 +2,8 @@ import type {Options} from '../args.js';
 import type {ConfigPaths} from '../engine/current-config.js';
 import {defaultRestartCommand} from '../engine/restart.js';
 import {createEngine, type WizardEngine} from './engine-port.js';
-import {flowReducer, initialFlowState, toProblem, type FlowEvent, type FlowSettings, type FlowState, type InitialAnswers, type SandboxRelay} from './flow.js';
+import type {FlowSettings, FlowState, InitialAnswers, LoadOutcomeEvent, SandboxRelay} from './flow.js';
+import {initialFlowState, loadOutcome, toProblem} from './flow-start.js';
 import {initialAnswersFromFlags, timeoutFromFlags} from './initial-answers.js';
 
 /** Everything the interactive wizard needs; each answer also has a flag. */
@@ -36,7 +37,7 @@ export interface WizardStart {
 	readonly engine: WizardEngine;
 	readonly settings: FlowSettings;
 	/** The read's outcome when it was over in time: the first frame is then the first question, not a spinner. */
-	readonly start?: FlowEvent;
+	readonly start?: LoadOutcomeEvent;
 }
 
 /**
@@ -62,16 +63,16 @@ export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 	return {engine, settings: {initial, sandbox: wizard.sandbox, restartCommand}, start};
 }
 
-/** The flow's state at the first frame: App's reducer starts here too. */
+/** The flow's state at the first frame: App's reducer starts here too (flowReducer answers these events with loadOutcome). */
 export function firstState({settings, start}: Pick<WizardStart, 'settings' | 'start'>): FlowState {
-	return start ? flowReducer(initialFlowState(settings), start) : initialFlowState(settings);
+	return start ? loadOutcome(initialFlowState(settings), start) : initialFlowState(settings);
 }
 
 /** How long the first frame waits for the configuration before it shows the loading step's spinner instead. */
 const LOAD_BUDGET_MS = 100;
 
 /** The read's outcome as the flow's event, or undefined if it is not over within `ms`. */
-async function settledWithin(loading: ReturnType<WizardEngine['load']>, ms: number): Promise<FlowEvent | undefined> {
+async function settledWithin(loading: ReturnType<WizardEngine['load']>, ms: number): Promise<LoadOutcomeEvent | undefined> {
 	let timer: NodeJS.Timeout | undefined;
 	const late = new Promise<undefined>(resolve => {
 		timer = setTimeout(() => resolve(undefined), ms);
