@@ -20,9 +20,9 @@ import {
 	providerChoices,
 	recipientDefault,
 	type FlowEvent,
-	type LoadOutcomeEvent,
 	type FlowSettings,
 	type FlowState,
+	type LoadOutcomeEvent,
 } from './flow.js';
 import {keyByKey} from './key-by-key.js';
 import {listLimit} from './layout.js';

@@ -1,4 +1,4 @@
-// First: Ink and chalk read CI when they load, and so does colourSupported (see the module's comment).
+// First: it hides CI from chalk and Ink while they load, and colourSupported must see what chalk will.
 import './interactive-terminal.js';
 import {ExitCode} from '../engine/errors.js';
 import {colourSupported} from './colour-support.js';
