@@ -139,12 +139,12 @@ export function checkPermissions(paths: {readonly settings: string; readonly sec
 		uid: process.geteuid?.() ?? -1,
 		groups: new Set([process.getegid?.() ?? -1, ...(process.getgroups?.() ?? [])]),
 	};
-	const names = once(userNames);
+	const names = lazy(userNames);
 	return [...checkFile(identity, names, paths.settings, 'settings'), ...checkFile(identity, names, paths.secrets, 'secrets')];
 }
 
 /** `make()`'s result, made on first call. */
-function once<T>(make: () => T): () => T {
+function lazy<T>(make: () => T): () => T {
 	let made: {value: T} | undefined;
 	return () => (made ??= {value: make()}).value;
 }

@@ -48,7 +48,7 @@ import {TestingStep} from './steps/testing-step.js';
 import {TokensStep} from './steps/tokens-step.js';
 import {UsernameStep} from './steps/username-step.js';
 import {useWizardEffects} from './use-wizard-effects.js';
-import {firstState, startWizard, type WizardOptions, type WizardStart} from './wizard-start.js';
+import {firstState, startWizard, stripUndefined, type WizardOptions, type WizardStart} from './wizard-start.js';
 
 export interface AppProps {
 	/** All IO goes through it: the real engine, or a fake in component tests. */
@@ -271,6 +271,3 @@ export interface RenderOptions extends WizardOptions {
 	readonly painted?: EarlyPaint;
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-	return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}

@@ -97,6 +97,7 @@ function once<T>(first: T, then: (signal: AbortSignal) => T): (signal: AbortSign
 	};
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
+/** The value without its undefined properties (spread over defaults, an explicit undefined would replace them). */
+export function stripUndefined<T extends object>(value: T): Partial<T> {
 	return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
