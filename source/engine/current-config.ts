@@ -1,6 +1,7 @@
 import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs';
 import {parseSettings, type PyValue, type ReadSetting, type SettingsSnapshot} from '../zulip/settings-file.js';
 import {readSecret} from '../zulip/secrets-file.js';
+import type {FileOwner} from '../zulip/python-runner.js';
 import type {Security} from '../smtp/types.js';
 import {ConfigError} from './errors.js';
 import {recogniseProvider, type ProviderId} from './providers.js';
@@ -63,11 +64,14 @@ export interface LoadedConfig {
  * a regular file first, so a FIFO or a device given by mistake is an error,
  * not a hang.
  */
-function readText(path: string, what: string): string | null {
+function readText(path: string, what: string, owner?: {value?: FileOwner}): string | null {
 	let fd: number | undefined;
 	try {
 		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-		if (!fstatSync(fd).isFile()) throw new ConfigError(`Cannot read ${what} ${path}: it is not a regular file.`, 'Check the path; pass the right one with --settings or --secrets.');
+		const stats = fstatSync(fd);
+		if (!stats.isFile()) throw new ConfigError(`Cannot read ${what} ${path}: it is not a regular file.`, 'Check the path; pass the right one with --settings or --secrets.');
+		// Whose code this is, from the very file the text comes from (not a second lookup of the path).
+		if (owner) owner.value = {uid: stats.uid, gid: stats.gid, mode: stats.mode};
 		return readFileSync(fd, 'utf8');
 	} catch (error) {
 		if (error instanceof ConfigError) throw error;
@@ -84,7 +88,8 @@ function readText(path: string, what: string): string | null {
 }
 
 export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSignal} = {}): Promise<LoadedConfig> {
-	const settingsText = readText(paths.settings, 'the settings file');
+	const settingsOwner: {value?: FileOwner} = {};
+	const settingsText = readText(paths.settings, 'the settings file', settingsOwner);
 	const secretsText = readText(paths.secrets, 'the secrets file');
 	if (settingsText === null) {
 		throw new ConfigError(
@@ -100,20 +105,24 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 	let unknown = Object.entries(snapshot.values)
 		.filter(([, value]) => value?.kind === 'expression')
 		.map(([name]) => name);
+	let notRun: string | undefined;
 	if (unknown.length > 0) {
-		// An expression is evaluated the way Zulip does: by Python running the file.
+		// An expression is evaluated the way Zulip does: by Python running the file,
+		// with its owner's rights (never root's for another user's file).
 		// A name Python did not set (an if-branch not taken) has its default.
 		const {evaluateSettings} = await import('../zulip/python-eval.js');
 		try {
-			const evaluated = await evaluateSettings(settingsText, unknown, {signal: options.signal});
+			const evaluated = await evaluateSettings(settingsText, unknown, {signal: options.signal, owner: settingsOwner.value});
 			values = {...values, ...evaluated};
 			unknown = [];
-		} catch {
-			// Left unknown; the summary names the expression instead of guessing.
+		} catch (error) {
+			options.signal?.throwIfAborted();
+			// Left unknown; the summary names the expression instead of guessing, and says why.
+			if (error instanceof ConfigError && error.id === 'settings-not-run') notRun = `${error.message.replace(/\.$/, '')}. ${error.fix ?? ''}`.trim();
 		}
 	}
 
-	const current = interpret(values, snapshot, password, unknown);
+	const current = interpret(values, snapshot, password, unknown, notRun);
 	return {paths, settingsText, secretsText, snapshot, current, password};
 }
 
@@ -143,7 +152,7 @@ export function hostWithoutPort(externalHost: string): string {
 	return externalHost.split(':')[0]!;
 }
 
-function interpret(values: Values, snapshot: SettingsSnapshot, password: string | undefined, unknown: readonly string[]): CurrentConfig {
+function interpret(values: Values, snapshot: SettingsSnapshot, password: string | undefined, unknown: readonly string[], notRun?: string): CurrentConfig {
 	const warnings = [...snapshot.warnings];
 	const host = asString(values.EMAIL_HOST) || null;
 	const backendName = asString(values.EMAIL_BACKEND);
@@ -163,7 +172,11 @@ function interpret(values: Values, snapshot: SettingsSnapshot, password: string 
 	if (backend === 'smtp' && user && !passwordSet) warnings.push('EMAIL_HOST_USER is set but email_password is not: Django will not log in.');
 	if (backend === 'file') warnings.push('The file backend is active: "sent" mail only lands in files on this server.');
 	if (backend === 'dummy') warnings.push('No EMAIL_HOST is set: Zulip drops every email.');
-	for (const name of unknown) warnings.push(`${name} is a Python expression this tool cannot evaluate; it is left as it is.`);
+	for (const name of unknown) {
+		warnings.push(notRun
+			? `${name} is a Python expression that could not be read: ${notRun}`
+			: `${name} is a Python expression this tool cannot evaluate; it is left as it is.`);
+	}
 
 	const administratorRaw = asString(values.ZULIP_ADMINISTRATOR);
 	const administrator = administratorRaw ? addressPart(administratorRaw) : null;

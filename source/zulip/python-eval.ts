@@ -1,8 +1,5 @@
-import {spawn} from 'node:child_process';
 import {ConfigError} from '../engine/errors.js';
-
-/** A settings file that loops or waits forever must not hang the wizard. */
-const TIMEOUT_MS = 20_000;
+import {identityOrThrow, runPython, type FileOwner} from './python-runner.js';
 
 /**
  * Runs settings.py as the module `zproject.prod_settings`, the way Zulip
@@ -11,12 +8,14 @@ const TIMEOUT_MS = 20_000;
  * is replaced by a stand-in whose attributes are further stand-ins;
  * `.config`'s get_secret/get_config return their defaults, as on a server
  * whose secrets file lacks the key. Output goes to stderr so that stdout
- * carries only the JSON answer.
+ * carries only the JSON answer. The request comes on fd 3 (stdin is closed:
+ * the file's code gets nothing to read).
  */
 const SCRIPT = String.raw`
-import importlib.abc, importlib.machinery, json, sys, traceback, types
+import importlib.abc, importlib.machinery, json, os, sys, traceback, types
 
-request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+with os.fdopen(3, "rb") as request_pipe:
+    request = json.loads(request_pipe.read().decode("utf-8"))
 FILENAME = "/etc/zulip/settings.py"
 
 class StandIn:
@@ -111,56 +110,23 @@ interface EvalAnswer {
  * for a string; a name the file never sets is absent from the result. Used
  * when a value is an expression. Rejects with ConfigError if python3 fails
  * (the message holds Python's last error line and the line number, never the
- * file), and with the signal's reason when aborted.
+ * file), and with the signal's reason when aborted. The code runs with the
+ * rights of `owner` (see python-runner.ts); without an owner, the caller
+ * vouches for the text and it runs as this process.
  */
-export async function evaluateSettings(text: string, names: readonly string[], options: {signal?: AbortSignal} = {}): Promise<Record<string, unknown>> {
+export async function evaluateSettings(text: string, names: readonly string[], options: {signal?: AbortSignal; owner?: FileOwner; timeoutMs?: number} = {}): Promise<Record<string, unknown>> {
 	const {signal} = options;
 	signal?.throwIfAborted();
 	const fix = 'Check the file with: python3 -m py_compile /etc/zulip/settings.py';
-	const output = await new Promise<string>((resolve, reject) => {
-		// -I: ignore PYTHON* variables and the user's site-packages, so the answer does not depend on who runs it.
-		const child = spawn('python3', ['-I', '-c', SCRIPT], {stdio: ['pipe', 'pipe', 'pipe'], timeout: TIMEOUT_MS, killSignal: 'SIGKILL'});
-		const stdout: Buffer[] = [];
-		const stderr: Buffer[] = [];
-		const onAbort = () => {
-			child.kill('SIGKILL');
-			reject(signal!.reason);
-		};
+	// Refuses (ConfigError) when nobody who could vouch for the code can be switched to.
+	const identity = identityOrThrow(options.owner);
+	const result = await runPython({script: SCRIPT, request: JSON.stringify({text, names}), identity, timeoutMs: options.timeoutMs, signal});
+	if (result.code !== 0) {
+		const lastLine = result.stderr.trim().split('\n').at(-1) ?? '';
+		throw new ConfigError(`python3 failed while reading settings.py: ${lastLine || `exit code ${result.code}`}`, fix, 'settings-eval');
+	}
 
-		signal?.addEventListener('abort', onAbort, {once: true});
-		child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-		child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-		child.stdin.on('error', () => {
-			// python3 exited before reading everything: the close handler reports why.
-		});
-		child.on('error', error => {
-			signal?.removeEventListener('abort', onAbort);
-			const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-			reject(new ConfigError(
-				missing ? 'python3 is not installed, so the wizard cannot work out a value that settings.py computes.' : `python3 could not be started: ${error.message}`,
-				missing ? 'Install python3 (every Zulip server has it), or replace the expression in settings.py with a plain value.' : undefined,
-				'python-missing',
-			));
-		});
-		child.on('close', (code, killedBy) => {
-			signal?.removeEventListener('abort', onAbort);
-			if (signal?.aborted) return;
-			if (killedBy === 'SIGKILL') {
-				reject(new ConfigError(`python3 did not finish running settings.py within ${TIMEOUT_MS / 1000} seconds.`, fix, 'settings-eval'));
-				return;
-			}
-
-			if (code !== 0) {
-				const lastLine = Buffer.concat(stderr).toString('utf8').trim().split('\n').at(-1) ?? '';
-				reject(new ConfigError(`python3 failed while reading settings.py: ${lastLine || `exit code ${code}`}`, fix, 'settings-eval'));
-				return;
-			}
-
-			resolve(Buffer.concat(stdout).toString('utf8'));
-		});
-		child.stdin.end(JSON.stringify({text, names}));
-	});
-
+	const output = result.stdout;
 	let answer: EvalAnswer;
 	try {
 		answer = JSON.parse(output) as EvalAnswer;

@@ -1,0 +1,192 @@
+/**
+ * The one way this tool runs python3 over settings.py: with the rights of
+ * the file's owner, never more. settings.py is code its owner (zulip on a real
+ * server) may change at will; running it as root would hand that user root.
+ *
+ * Who runs it:
+ * - we are root, the file belongs to another user: that user (uid, and the
+ *   primary group from /etc/passwd; supplementary groups dropped);
+ * - we are root, the file belongs to root and only root can write it: root.
+ *   That is root's own code, so running it is no escalation (Zulip's puppet
+ *   gives settings.py to zulip; a root-owned one was put there by root);
+ * - the file is writable by its group or by everyone, or we are neither root
+ *   nor its owner: nobody who could vouch for the code can be switched to,
+ *   so it is not run at all and the caller says which value stayed unknown.
+ *
+ * The child gets no stdin, an environment without the password or sudo's
+ * variables, the request on fd 3, a deadline, and its own process group so
+ * that whatever it starts dies with it.
+ */
+import {spawn} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import {ConfigError} from '../engine/errors.js';
+
+/** Owner and mode of the file whose text is run, from fstat of the descriptor it was read through. */
+export interface FileOwner {
+	readonly uid: number;
+	readonly gid: number;
+	readonly mode: number;
+}
+
+export type PythonIdentity =
+	| {readonly run: true; readonly uid?: number; readonly gid?: number; readonly who: string}
+	| {readonly run: false; readonly reason: string; readonly fix: string};
+
+const NOGROUP = 65_534;
+/** A settings file that loops or waits forever must not hang the wizard. */
+export const PYTHON_TIMEOUT_MS = 20_000;
+
+/** uid → [name, primary gid] from /etc/passwd. */
+function passwdEntry(uid: number): {name: string; gid: number} | undefined {
+	let passwd = '';
+	try {
+		passwd = readFileSync('/etc/passwd', 'utf8');
+	} catch {
+		return undefined;
+	}
+
+	for (const line of passwd.split('\n')) {
+		const [name, , entryUid, entryGid] = line.split(':');
+		if (name && entryUid === String(uid) && entryGid && /^\d+$/.test(entryGid)) return {name, gid: Number(entryGid)};
+	}
+
+	return undefined;
+}
+
+const nameOf = (uid: number) => passwdEntry(uid)?.name ?? `uid ${uid}`;
+
+/** Whose rights python3 gets for a file owned by `owner`, or why it must not run. */
+export function pythonIdentity(owner: FileOwner | undefined, self: {uid: number} = {uid: process.geteuid?.() ?? -1}): PythonIdentity {
+	// No owner: text the caller produced itself (a test, the compile check of our own edit).
+	if (!owner) return {run: true, who: nameOf(self.uid)};
+	const ownerName = nameOf(owner.uid);
+	if (owner.mode & 0o022) {
+		return {
+			run: false,
+			reason: `settings.py is writable by ${owner.mode & 0o002 ? 'every user' : 'its whole group'} (mode ${(owner.mode & 0o777).toString(8).padStart(4, '0')}), so its code could come from anyone; it was not run`,
+			fix: `Make it writable by its owner only (chmod go-w on settings.py; Zulip installs it 0644), or replace the expression with a plain value.`,
+		};
+	}
+
+	if (owner.uid === self.uid) return {run: true, who: ownerName};
+	if (self.uid === 0) {
+		// The owner's own primary group, not the file's group (which root may have set to anything, even 0).
+		const entry = passwdEntry(owner.uid);
+		const gid = entry?.gid ?? (owner.gid === 0 ? NOGROUP : owner.gid);
+		return {run: true, uid: owner.uid, gid, who: ownerName};
+	}
+
+	return {
+		run: false,
+		reason: `settings.py belongs to ${ownerName}, and running as ${nameOf(self.uid)} this tool cannot run its code as ${ownerName} (it never runs another user's code with its own rights)`,
+		fix: `Run zulip-email-setup as root (sudo) or as ${ownerName}, or replace the expression with a plain value.`,
+	};
+}
+
+/** The child's whole environment: what python3 needs to start, nothing that could carry a secret. */
+function childEnvironment(): NodeJS.ProcessEnv {
+	return {PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C.UTF-8', HOME: '/'};
+}
+
+export interface PythonRun {
+	/** Python source run with `python3 -I -c`; it reads its request from fd 3. */
+	readonly script: string;
+	/** Written to fd 3, then closed. */
+	readonly request: string;
+	readonly identity: Extract<PythonIdentity, {run: true}>;
+	readonly timeoutMs?: number;
+	readonly signal?: AbortSignal;
+}
+
+export interface PythonOutput {
+	readonly stdout: string;
+	readonly stderr: string;
+	readonly code: number | null;
+}
+
+/**
+ * Run `script` as `identity`. Rejects with ConfigError when python3 is missing
+ * or does not finish in time, and with the signal's reason when aborted.
+ */
+export function runPython(run: PythonRun): Promise<PythonOutput> {
+	const {signal, identity} = run;
+	const timeoutMs = run.timeoutMs ?? PYTHON_TIMEOUT_MS;
+	signal?.throwIfAborted();
+	return new Promise<PythonOutput>((resolve, reject) => {
+		// -I: ignore PYTHON* variables and the user's site-packages, so the answer does not depend on who runs it.
+		const child = spawn('python3', ['-I', '-c', run.script], {
+			stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+			env: childEnvironment(),
+			// A directory every user may enter: the caller's may be /root.
+			cwd: '/',
+			uid: identity.uid,
+			gid: identity.gid,
+			// Its own process group, so a process the code starts in the background is killed with it.
+			detached: true,
+		});
+		const stdout: Buffer[] = [];
+		const stderr: Buffer[] = [];
+		let settled = false;
+		let timedOut = false;
+		const killGroup = () => {
+			try {
+				if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+			} catch {
+				// Already gone.
+			}
+		};
+
+		const finish = (action: () => void) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			signal?.removeEventListener('abort', onAbort);
+			action();
+		};
+
+		const onAbort = () => {
+			killGroup();
+			finish(() => reject(signal!.reason));
+		};
+
+		const timer = setTimeout(() => {
+			timedOut = true;
+			killGroup();
+		}, timeoutMs);
+		signal?.addEventListener('abort', onAbort, {once: true});
+		child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+		child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+		const requestPipe = child.stdio[3] as NodeJS.WritableStream;
+		requestPipe.on('error', () => {
+			// python3 exited before reading everything: the close handler reports why.
+		});
+		child.on('error', error => {
+			const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+			finish(() => reject(new ConfigError(
+				missing ? 'python3 is not installed, so the wizard cannot work out a value that settings.py computes.' : `python3 could not be started: ${error.message}`,
+				missing ? 'Install python3 (every Zulip server has it), or replace the expression in settings.py with a plain value.' : undefined,
+				'python-missing',
+			)));
+		});
+		// Whatever the code left running in its group must not hold our pipes open.
+		child.on('exit', killGroup);
+		child.on('close', code => {
+			finish(() => {
+				if (timedOut) {
+					reject(new ConfigError(`python3 did not finish running settings.py within ${timeoutMs / 1000} seconds.`, 'Check the file with: python3 -m py_compile /etc/zulip/settings.py', 'settings-eval'));
+					return;
+				}
+
+				resolve({stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), code});
+			});
+		});
+		requestPipe.end(run.request);
+	});
+}
+
+/** Throws the refusal as a ConfigError; returns the identity to run as otherwise. */
+export function identityOrThrow(owner: FileOwner | undefined): Extract<PythonIdentity, {run: true}> {
+	const identity = pythonIdentity(owner);
+	if (!identity.run) throw new ConfigError(`${identity.reason}.`, identity.fix, 'settings-not-run');
+	return identity;
+}

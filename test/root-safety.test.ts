@@ -1,0 +1,107 @@
+/**
+ * Issue 9 "Privilege and secrets": what runs as whom, and what a child sees.
+ * Run as root (the test machine is root): the uid switch is real.
+ */
+import assert from 'node:assert/strict';
+import {chmod, chown, mkdtemp, readFile, stat, writeFile} from 'node:fs/promises';
+import {existsSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {describe, test} from 'node:test';
+import {evaluateSettings} from '../source/zulip/python-eval.js';
+import {pythonIdentity} from '../source/zulip/python-runner.js';
+import {fakeServer, runCli} from './helpers/cli.js';
+
+const isRoot = process.geteuid?.() === 0;
+const needsRoot = !isRoot && 'needs root to own files as nobody and to switch uid';
+const NOBODY = 65_534;
+
+/** A settings.py line that reports who runs it, what it sees, then evaluates to an address. */
+function probeLine(out: string): string {
+	return [
+		'import json as _json, os as _os',
+		'def _probe():',
+		'    _os.system("id -u > ' + out + '.id")',
+		'    with open(' + JSON.stringify(out) + ', "w") as f:',
+		'        f.write(_json.dumps({"uid": _os.getuid(), "euid": _os.geteuid(), "gid": _os.getgid(), "groups": _os.getgroups(),',
+		'            "env": sorted(_os.environ), "password": _os.environ.get("ZULIP_EMAIL_PASSWORD"), "stdin": _os.readlink("/proc/self/fd/0")}))',
+		'    return True',
+		'ZULIP_ADMINISTRATOR = "a@" + ("x" if _probe() else "b") + ".example.org"',
+		'',
+	].join('\n');
+}
+
+async function outputDirectory(): Promise<string> {
+	const dir = await mkdtemp(path.join(tmpdir(), 'zes-probe-'));
+	// Whoever python3 runs as may write here; the test then reads what it saw.
+	await chmod(dir, 0o777);
+	return dir;
+}
+
+describe('python3 runs settings.py with its owner\'s rights, never root\'s', () => {
+	test('a nobody-owned settings.py runs as nobody, without the password, sudo\'s variables or stdin (--dry-run)', {skip: needsRoot}, async () => {
+		const server = await fakeServer();
+		const out = path.join(await outputDirectory(), 'seen.json');
+		const original = await readFile(server.settings, 'utf8');
+		await writeFile(server.settings, original + '\n' + probeLine(out));
+		await chown(server.settings, NOBODY, NOBODY);
+		const result = await runCli([...server.args, '--non-interactive', '--json', '--dry-run', '--provider', 'local'], {
+			env: {ZULIP_EMAIL_PASSWORD: 'canary-password-9', SUDO_USER: 'alice', SUDO_UID: '1000', SUDO_COMMAND: '/usr/bin/zulip-email-setup'},
+		});
+		assert.equal(result.code, 0, result.stdout + result.stderr);
+		const seen = JSON.parse(await readFile(out, 'utf8')) as {uid: number; euid: number; gid: number; groups: number[]; env: string[]; password: string | null; stdin: string};
+		assert.equal(seen.uid, NOBODY);
+		assert.equal(seen.euid, NOBODY);
+		assert.equal(seen.gid, NOBODY);
+		assert.deepEqual(seen.groups.filter(group => group !== NOBODY), [], 'root\'s supplementary groups are dropped');
+		assert.equal((await readFile(out + '.id', 'utf8')).trim(), String(NOBODY), 'a shell the code starts is nobody too');
+		assert.equal(seen.password, null);
+		assert.deepEqual(seen.env.filter(name => /PASSWORD|^SUDO_/.test(name)), []);
+		assert.equal(seen.stdin, '/dev/null');
+		// The value was read all the same.
+		assert.doesNotMatch(result.stdout, /could not be read/);
+	});
+
+	test('a root-owned settings.py is not run by a user who is neither root nor its owner; the warning names the setting and why', {skip: needsRoot}, async () => {
+		const server = await fakeServer();
+		await chmod(server.dir, 0o755);
+		await chmod(server.secrets, 0o644);
+		const outDir = await outputDirectory();
+		const out = path.join(outDir, 'seen.json');
+		await writeFile(server.settings, (await readFile(server.settings, 'utf8')) + '\n' + probeLine(out));
+		assert.equal((await stat(server.settings)).uid, 0);
+		const result = await runCli([...server.args, '--check', '--json'], {uid: NOBODY, gid: NOBODY});
+		const report = JSON.parse(result.stdout) as {warnings: string[]};
+		assert.equal(existsSync(out), false, 'root\'s code was run by nobody');
+		assert.equal(existsSync(out + '.id'), false);
+		const warning = report.warnings.find(text => text.startsWith('ZULIP_ADMINISTRATOR is a Python expression'));
+		assert.ok(warning, JSON.stringify(report.warnings));
+		assert.match(warning, /could not be read: settings\.py belongs to root, and running as nobody this tool cannot run its code as root/);
+		assert.match(warning, /Run zulip-email-setup as root/);
+	});
+
+	test('a settings.py others may write is not run, even by root', {skip: needsRoot}, async () => {
+		const dir = await outputDirectory();
+		const out = path.join(dir, 'seen.json');
+		const file = path.join(dir, 'settings.py');
+		await writeFile(file, probeLine(out), {mode: 0o664});
+		await chmod(file, 0o664);
+		await chown(file, NOBODY, NOBODY);
+		const owner = await stat(file);
+		await assert.rejects(evaluateSettings(await readFile(file, 'utf8'), ['ZULIP_ADMINISTRATOR'], {owner}), /writable by its whole group \(mode 0664\)/);
+		assert.equal(existsSync(out), false);
+	});
+
+	test('who runs what: the decision table', () => {
+		const nobodyFile = {uid: NOBODY, gid: 0, mode: 0o100644};
+		assert.deepEqual(pythonIdentity(nobodyFile, {uid: 0}), {run: true, uid: NOBODY, gid: NOBODY, who: 'nobody'}, 'the owner\'s primary group, not the file\'s group 0');
+		assert.deepEqual(pythonIdentity({uid: 0, gid: 0, mode: 0o100644}, {uid: 0}), {run: true, who: 'root'});
+		assert.equal(pythonIdentity({uid: 0, gid: 0, mode: 0o100646}, {uid: 0}).run, false);
+		assert.equal(pythonIdentity({uid: 0, gid: 0, mode: 0o100644}, {uid: NOBODY}).run, false);
+		assert.deepEqual(pythonIdentity(nobodyFile, {uid: NOBODY}), {run: true, who: 'nobody'});
+	});
+
+	test('code that never ends is stopped at the deadline', async () => {
+		await assert.rejects(evaluateSettings('while True:\n    pass\n', ['X'], {timeoutMs: 300}), /did not finish running settings\.py within 0\.3 seconds/);
+	});
+});
