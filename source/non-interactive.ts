@@ -139,7 +139,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 				}
 
 				if (options.restart && exitCode === ExitCode.ok) {
-					restart = await restartServer({command: options['restart-command'] ?? context.restartCommand, signal: context.signal, onLine: reporter.restartLine});
+					restart = await restartServer({command: options['restart-command'] ?? context.restartCommand, signal: context.signal, onLine: reporter.restartLine, password: written.password});
 					reporter.restart(restart);
 					if (!restart.ok) exitCode = ExitCode.restartFailed;
 				}

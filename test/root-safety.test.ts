@@ -11,6 +11,7 @@ import {describe, test} from 'node:test';
 import {evaluateSettings} from '../source/zulip/python-eval.js';
 import {pythonIdentity} from '../source/zulip/python-runner.js';
 import {fakeServer, runCli} from './helpers/cli.js';
+import {runLiveTest, startRawServer, startSmtpServer} from './helpers/smtp-servers.js';
 
 const isRoot = process.geteuid?.() === 0;
 const needsRoot = !isRoot && 'needs root to own files as nobody and to switch uid';
@@ -103,5 +104,82 @@ describe('python3 runs settings.py with its owner\'s rights, never root\'s', () 
 
 	test('code that never ends is stopped at the deadline', async () => {
 		await assert.rejects(evaluateSettings('while True:\n    pass\n', ['X'], {timeoutMs: 300}), /did not finish running settings\.py within 0\.3 seconds/);
+	});
+});
+
+describe('the password never reaches a child, and a mask never gives it away', () => {
+	test('the restart command gets no ZULIP_EMAIL_PASSWORD, and its output is masked with control characters made visible', async () => {
+		const server = await fakeServer();
+		const password = 'restart-canary-77';
+		const script = path.join(server.dir, 'restart-server');
+		await writeFile(script, [
+			'#!/bin/sh',
+			'echo "env password: [${ZULIP_EMAIL_PASSWORD}]"',
+			`echo "checking settings: email_password=${password}"`,
+			'printf "\\033]0;owned\\007\\033[2J cleared\\n"',
+			'echo "Zulip restarted successfully!"',
+			'',
+		].join('\n'), {mode: 0o755});
+		const result = await runCli([...server.args, '--non-interactive', '--provider', 'custom', '--host', '127.0.0.1', '--port', '2525', '--security', 'none',
+			'--username', 'alice', '--skip-test', '--restart', '--restart-command', script], {env: {ZULIP_EMAIL_PASSWORD: password}});
+		assert.equal(result.code, 0, result.stdout + result.stderr);
+		assert.match(result.stdout, /env password: \[\]/);
+		assert.match(result.stdout, /email_password=\*{4}/);
+		assert.ok(!result.stdout.includes(password) && !result.stderr.includes(password));
+		assert.ok(!result.stdout.includes('\u001b'), 'no escape sequence reaches the terminal');
+		assert.match(result.stdout, /\\x1b\]0;owned\\x07\\x1b\[2J cleared/);
+	});
+
+	test('a password equal to the port: the tool\'s own text keeps the port, nothing is masked into a hint', async () => {
+		const server = await startSmtpServer({tls: 'plain', allowInsecureAuth: true, users: {alice: 'other'}, rejectAuth: () => '535 5.7.8 Authentication credentials invalid'});
+		try {
+			const password = String(server.port);
+			const run = await runLiveTest({settings: {host: server.host, port: server.port, security: 'none', user: 'alice', password}, senders: [{role: 'default', address: 'admin@example.org'}], timeoutMs: 5000, probe: false});
+			assert.equal(run.report.diagnosis?.id, 'auth-failed');
+			assert.ok(!run.everything.includes(':****'), 'the mask tells the password is the port');
+			assert.ok(run.events.some(event => event.label === `connect 127.0.0.1:${server.port}`));
+		} finally {
+			await server.close();
+		}
+	});
+
+	test('a 2-character password echoed by the server is masked, and its escape sequences are made visible', async () => {
+		const password = 'Zq';
+		const raw = await startRawServer(socket => {
+			socket.write('220 mx.test.invalid ESMTP \u001b]0;pwned\u0007\r\n');
+			socket.setEncoding('utf8');
+			socket.on('data', (data: string) => {
+				if (/^EHLO/i.test(data)) socket.write('250-mx.test.invalid\r\n250 AUTH PLAIN\r\n');
+				else if (/^AUTH/i.test(data)) socket.write(`535 5.7.8 password "${password}" is wrong\u001b[2J\r\n`);
+				else if (/^QUIT/i.test(data)) socket.end('221 bye\r\n');
+				else socket.write('500 what\r\n');
+			});
+		});
+		try {
+			const run = await runLiveTest({settings: {host: raw.host, port: raw.port, security: 'none', user: 'alice', password}, senders: [{role: 'default', address: 'admin@example.org'}], timeoutMs: 5000, probe: false});
+			const diagnosis = run.report.diagnosis!;
+			assert.equal(diagnosis.id, 'auth-failed');
+			assert.match(diagnosis.detail ?? '', /password "\*{4}" is wrong\\x1b\[2J/);
+			assert.ok(!JSON.stringify(run.report).includes(`"${password}"`));
+			assert.ok(!run.transcript.includes(`"${password}"`));
+			assert.ok(!run.everything.includes('\u001b'), 'no raw ESC anywhere');
+		} finally {
+			await raw.close();
+		}
+	});
+
+	test('EMAIL_HOST_PASSWORD in settings.py is hidden in the --dry-run diff and JSON', async () => {
+		const server = await fakeServer();
+		const text = await readFile(server.settings, 'utf8');
+		const secret = 'settings-py-secret-42';
+		await writeFile(server.settings, text.replace(/^#? ?EMAIL_HOST_USER = .*$/m, line => `${line}\nEMAIL_HOST_PASSWORD = "${secret}"`));
+		assert.ok((await readFile(server.settings, 'utf8')).includes(secret));
+		const result = await runCli([...server.args, '--non-interactive', '--json', '--dry-run', '--provider', 'local']);
+		assert.equal(result.code, 0, result.stdout + result.stderr);
+		const report = JSON.parse(result.stdout) as {diff: string};
+		assert.match(report.diff, /EMAIL_HOST_PASSWORD = \(hidden\)/);
+		assert.ok(!result.stdout.includes(secret));
+		const human = await runCli([...server.args, '--non-interactive', '--dry-run', '--provider', 'local']);
+		assert.ok(!human.stdout.includes(secret));
 	});
 });

@@ -3,6 +3,13 @@ import {UsageError} from './errors.js';
 
 export const PASSWORD_ENV = 'ZULIP_EMAIL_PASSWORD';
 
+/** Our environment minus the password: every child process (restart, id) gets this, never the password. */
+export function environmentWithoutPassword(environment: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+	const rest = {...environment};
+	delete rest[PASSWORD_ENV];
+	return rest;
+}
+
 /** Only the line ending is trimmed: spaces are the password's own and are judged later. */
 function firstLine(text: string): string {
 	const end = text.search(/\r?\n/);

@@ -54,6 +54,15 @@ export function hideOtherSecrets(diff: string): string {
 		.join('\n');
 }
 
+/**
+ * settings.py may hold secrets of its own (`EMAIL_HOST_PASSWORD = "…"`, which
+ * Zulip ignores but admins leave behind, `AUTH_LDAP_BIND_PASSWORD`, …): in the
+ * diff their values are hidden like the secrets file's, commented out or not.
+ */
+export function hideSettingsSecrets(text: string): string {
+	return text.replace(/^([ \t]*#?[ \t]*[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET)[A-Z0-9_]*[ \t]*=[ \t]*)(\S[^\r\n]*)/gm, (_match, head: string) => `${head}(hidden)`);
+}
+
 export function planChanges(loaded: LoadedConfig, answers: Answers): Plan {
 	const problems = answerProblems(loaded, answers);
 	if (problems.length > 0) {
@@ -76,7 +85,7 @@ export function planChanges(loaded: LoadedConfig, answers: Answers): Plan {
 		before: loaded.settingsText,
 		after: settingsAfter,
 		changed: settingsAfter !== loaded.settingsText,
-		diff: unifiedDiff(loaded.settingsText, settingsAfter, loaded.paths.settings),
+		diff: unifiedDiff(hideSettingsSecrets(loaded.settingsText), hideSettingsSecrets(settingsAfter), loaded.paths.settings),
 	};
 	const secrets: FileChange = {
 		path: loaded.paths.secrets,

@@ -1,3 +1,7 @@
+import {Redactor} from '../smtp/transcript.js';
+import {environmentWithoutPassword} from './password-input.js';
+import {visibleControls} from './shown-text.js';
+
 export const RESTART_SCRIPT = '/home/zulip/deployments/current/scripts/restart-server';
 
 /** As root, the documented `su zulip -c …`; as zulip, the script itself (it refuses any other user). */
@@ -19,14 +23,17 @@ const TAIL_LINES = 20;
 
 /**
  * Run the restart command with piped stdio (never the terminal: Ink owns it),
- * streaming each output line to onLine.
+ * streaming each output line to onLine. Its output is masked like an SMTP
+ * server's replies: a settings check that prints the password shows `****`.
  */
-export async function restartServer(options: {command?: string; signal?: AbortSignal; onLine?: (line: string) => void} = {}): Promise<RestartResult> {
+export async function restartServer(options: {command?: string; signal?: AbortSignal; onLine?: (line: string) => void; password?: string | null} = {}): Promise<RestartResult> {
 	const command = options.command ?? defaultRestartCommand();
 	const {execaCommand} = await import('execa');
 	const tail: string[] = [];
 	let confirmed = false;
-	const onLine = (line: string) => {
+	const redactor = new Redactor(options.password);
+	const onLine = (raw: string) => {
+		const line = visibleControls(redactor.redact(raw));
 		if (/Zulip (re)?started successfully!/.test(line)) confirmed = true;
 		tail.push(line);
 		if (tail.length > TAIL_LINES) tail.shift();
@@ -40,7 +47,8 @@ export async function restartServer(options: {command?: string; signal?: AbortSi
 		reject: false,
 		cancelSignal: options.signal,
 		buffer: false,
-		env: {PYTHONUNBUFFERED: '1'},
+		env: {...environmentWithoutPassword(), PYTHONUNBUFFERED: '1'},
+		extendEnv: false,
 	});
 	let pending = '';
 	child.all?.setEncoding('utf8');

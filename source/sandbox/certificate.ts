@@ -1,4 +1,5 @@
 import {execFile} from 'node:child_process';
+import {environmentWithoutPassword} from '../engine/password-input.js';
 import {generateKeyPairSync, randomBytes} from 'node:crypto';
 import {mkdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
@@ -60,7 +61,7 @@ export async function createSessionCertificate(dir: string, options: {signal?: A
 	const path = (name: string) => join(work, name);
 	const caFile = join(dir, 'relay-ca.pem');
 	const openssl = options.openssl ?? 'openssl';
-	const env = {...process.env, OPENSSL_CONF: path('openssl.cnf'), RANDFILE: path('.rnd')};
+	const env = {...environmentWithoutPassword(), OPENSSL_CONF: path('openssl.cnf'), RANDFILE: path('.rnd')};
 	const openssl_ = async (args: string[]) => {
 		try {
 			await run(openssl, args, {env, signal: options.signal, cwd: work});

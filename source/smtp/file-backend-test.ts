@@ -1,4 +1,5 @@
 import {execFile} from 'node:child_process';
+import {environmentWithoutPassword} from '../engine/password-input.js';
 import {randomInt} from 'node:crypto';
 import type {Stats} from 'node:fs';
 import {appendFile, chown, mkdir, readFile, stat} from 'node:fs/promises';
@@ -49,7 +50,8 @@ async function fromId(name: string): Promise<UnixUser | undefined> {
 	// Users from LDAP/NSS are not in /etc/passwd; id(1) asks NSS.
 	const run = promisify(execFile);
 	try {
-		const [uid, gid, groups] = await Promise.all([run('id', ['-u', name]), run('id', ['-g', name]), run('id', ['-G', name])]);
+		const env = environmentWithoutPassword();
+		const [uid, gid, groups] = await Promise.all([run('id', ['-u', name], {env}), run('id', ['-g', name], {env}), run('id', ['-G', name], {env})]);
 		return {name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()), groups: groups.stdout.trim().split(/\s+/).map(Number)};
 	} catch {
 		return undefined;

@@ -8,6 +8,7 @@ import {buildTestMessage, testSubject} from './message.js';
 import {Prober, defaultCandidates, probeDeadline, type ProbeCombo} from './probe.js';
 import {SessionFailure, SmtpSession} from './session.js';
 import {Redactor, Transcript} from './transcript.js';
+import {visibleControls} from '../engine/shown-text.js';
 import {secureContextFor} from './trust.js';
 import type {Diagnosis, DiagnosisId, Sender, SenderResult, SmtpTestOptions, StepName, Suggestion, TestEvent, TestReport} from './types.js';
 
@@ -116,13 +117,37 @@ class LiveTest {
 		return report(diagnose('cancelled', this.base));
 	}
 
+	/** Details hold server text already masked (failureOf, serverSaid); here only its control characters are made visible. */
 	private diagnose(id: DiagnosisId, extra: Partial<DiagnosisContext>, detail?: string): Diagnosis {
-		return diagnose(id, {...this.base, ...extra}, detail === undefined ? undefined : this.redactor.redact(detail));
+		return diagnose(id, {...this.base, ...extra}, detail === undefined ? undefined : visibleControls(detail));
 	}
 
+	/** Labels are the tool's own words (host, port, addresses): never masked, or a mask could give the password away. */
 	private emit = (event: TestEvent): void => {
-		this.options.onEvent?.({...event, label: this.redactor.redact(event.label)});
+		this.options.onEvent?.({...event, label: visibleControls(event.label)});
 	};
+
+	/** A server reply for a detail: the password masked wherever the server may have echoed it. */
+	private serverSaid(reply: string): string {
+		return `Server said: ${replyText(this.redactor.redact(reply))}`;
+	}
+
+	/** The failure with every piece of server text in it masked; the rest (codes, our own words) as it was. */
+	private failureOf(error: unknown): SessionFailure {
+		const failure = asFailure(error);
+		const {reply, received} = failure.evidence;
+		let message = failure.message;
+		for (const text of [reply, received]) {
+			if (text) message = message.split(text).join(this.redactor.redact(text));
+		}
+
+		const evidence = {...failure.evidence};
+		if (reply !== undefined) evidence.reply = this.redactor.redact(reply);
+		if (received !== undefined) evidence.received = this.redactor.redact(received);
+		const masked = new SessionFailure(failure.step, failure.label, failure.kind, evidence, message);
+		masked.stepStarted = failure.stepStarted;
+		return masked;
+	}
 
 	private classifyContext(session: SmtpSession): ClassifyContext {
 		const {port, security, user, password} = this.options.settings;
@@ -182,7 +207,7 @@ class LiveTest {
 		try {
 			await session.open();
 		} catch (error) {
-			const failure = asFailure(error);
+			const failure = this.failureOf(error);
 			const classified = classifySetupFailure(failure, this.classifyContext(session));
 			let {id} = classified;
 			let detail = classified.detail;
@@ -248,7 +273,7 @@ class LiveTest {
 				break;
 			} catch (error) {
 				// smtplib moves on to the next mechanism after a refusal, and stops on anything else.
-				last = asFailure(error);
+				last = this.failureOf(error);
 				if (!last.evidence.reply || !session.alive) break;
 			}
 		}
@@ -258,7 +283,7 @@ class LiveTest {
 		const context = {step: 'auth' as const, stepLabel: last.label};
 		const {reply} = last.evidence;
 		if (!reply) return {diagnosis: this.diagnose(this.otherFailure(last), context, last.message)};
-		return {diagnosis: this.diagnose(classifyAuthReply(reply, settings.security !== 'none'), context, `Server said: ${replyText(reply)}`)};
+		return {diagnosis: this.diagnose(classifyAuthReply(reply, settings.security !== 'none'), context, this.serverSaid(reply))};
 	}
 
 	/** A failure without a server reply after setup: cancel, deadline, or a dropped connection. */
@@ -281,20 +306,20 @@ class LiveTest {
 			if (!/^2/.test(mail)) {
 				await this.reset(session, sender);
 				const id = classifyEnvelopeReply(mail, 'mail', this.classifyContext(session), secure);
-				return {...result, diagnosis: this.diagnose(id, {...context, step: 'sender', stepLabel: `MAIL FROM:<${sender.address}>`}, `Server said: ${replyText(mail)}`)};
+				return {...result, diagnosis: this.diagnose(id, {...context, step: 'sender', stepLabel: `MAIL FROM:<${sender.address}>`}, this.serverSaid(mail))};
 			}
 
 			const rcpt = await session.command(`RCPT TO:<${recipient}>`, 'sender', `RCPT TO:<${recipient}>`, sender);
 			if (!/^2/.test(rcpt)) {
 				await this.reset(session, sender);
 				const id = classifyEnvelopeReply(rcpt, 'rcpt', this.classifyContext(session), secure);
-				return {...result, diagnosis: this.diagnose(id, {...context, step: 'sender', stepLabel: `RCPT TO:<${recipient}>`}, `Server said: ${replyText(rcpt)}`)};
+				return {...result, diagnosis: this.diagnose(id, {...context, step: 'sender', stepLabel: `RCPT TO:<${recipient}>`}, this.serverSaid(rcpt))};
 			}
 
 			await this.reset(session, sender);
 			return {...result, ok: true};
 		} catch (error) {
-			const failure = asFailure(error);
+			const failure = this.failureOf(error);
 			const id = this.otherFailure(failure);
 			return {...result, diagnosis: this.diagnose(id, {...context, step: failure.step, stepLabel: failure.label}, id === 'cancelled' ? undefined : failure.message)};
 		}
@@ -321,13 +346,13 @@ class LiveTest {
 			return {...result, ok: true, sent: true};
 		} catch (error) {
 			session.close();
-			const failure = asFailure(error);
+			const failure = this.failureOf(error);
 			const context = {sender, recipient: to, step: 'send' as const, stepLabel: failure.evidence.command ?? failure.label};
 			const {reply, command} = failure.evidence;
 			if (!reply) return {...result, diagnosis: this.diagnose(this.otherFailure(failure), context, failure.message)};
 			const stage = command === 'MAIL FROM' ? 'mail' : command === 'RCPT TO' ? 'rcpt' : 'data';
 			const id = classifyEnvelopeReply(reply, stage, this.classifyContext(session), this.options.settings.security !== 'none');
-			return {...result, diagnosis: this.diagnose(id, context, `Server said: ${replyText(reply)}`)};
+			return {...result, diagnosis: this.diagnose(id, context, this.serverSaid(reply))};
 		}
 	}
 }

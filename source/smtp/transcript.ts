@@ -1,21 +1,25 @@
 import {open} from 'node:fs/promises';
 import {performance} from 'node:perf_hooks';
+import {visibleControls} from '../engine/shown-text.js';
 
 const mask = '****';
 
 /**
- * Removes the password from any text: the literal, and its base64 forms at
- * each of the three byte alignments it can have inside a longer base64 blob
- * (AUTH PLAIN packs "\0user\0password" into one).
+ * Removes the password from text that can carry it (server replies, the
+ * restart command's output): the literal, and its base64 forms at each of the
+ * three byte alignments it can have inside a longer base64 blob (AUTH PLAIN
+ * packs "\0user\0password" into one). Never applied to the tool's own text
+ * (host, port, addresses): a mask there would tell the password away, as
+ * `127.0.0.1:****` does for a password equal to the port.
  */
 export class Redactor {
 	private readonly needles: string[];
 
 	constructor(password: string | null | undefined) {
 		const needles = new Set<string>();
-		// Shorter secrets would mask half of every line and still prove nothing.
+		// However short, a password that can appear is masked: the text that carries it is the server's, not ours.
+		if (password) needles.add(password);
 		if (password && password.length >= 3) {
-			needles.add(password);
 			const bytes = Buffer.from(password, 'utf8');
 			for (let shift = 0; shift < 3; shift++) {
 				const padded = Buffer.concat([Buffer.alloc(shift), bytes, Buffer.alloc(2)]);
@@ -47,6 +51,8 @@ export class Transcript {
 	private readonly lines: string[] = [];
 	private readonly started = performance.now();
 	private inAuth = false;
+	/** Recent server lines: nodemailer's notes quote them (`Invalid login: 535 …`), and only that part is the server's. */
+	private readonly serverLines: string[] = [];
 
 	constructor(private readonly redactor: Redactor) {}
 
@@ -68,11 +74,17 @@ export class Transcript {
 
 	server(text: string, prefix = ''): void {
 		if (this.inAuth && !/^334[ -]/.test(text)) this.inAuth = false;
-		for (const line of text.split(/\r?\n/)) this.push(`${prefix}S: ${line}`);
+		for (const line of text.split(/\r?\n/)) {
+			if (line.length > 0) this.serverLines.push(line);
+			if (this.serverLines.length > 16) this.serverLines.shift();
+			this.push(`${prefix}S: ${this.redactor.redact(line)}`);
+		}
 	}
 
 	note(text: string, prefix = ''): void {
-		this.push(`${prefix}* ${text}`);
+		let shown = text;
+		for (const line of this.serverLines) shown = shown.split(line).join(this.redactor.redact(line));
+		this.push(`${prefix}* ${shown}`);
 	}
 
 	/** The transcript so far, already redacted. */
@@ -94,7 +106,7 @@ export class Transcript {
 	private push(line: string): void {
 		const ms = Math.round(performance.now() - this.started);
 		// Non-printable bytes (a TLS record read as text) would garble a terminal.
-		const printable = this.redactor.redact(line).replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, char => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+		const printable = visibleControls(line);
 		this.lines.push(`${String(ms).padStart(6)} ms  ${printable}`);
 	}
 }

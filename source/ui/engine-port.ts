@@ -43,11 +43,15 @@ export interface EngineOptions {
 
 /** The real engine. Heavy modules (nodemailer, execa) load on first use so the first frame comes fast. */
 export function createEngine(options: EngineOptions): WizardEngine {
+	// The restart's output is masked with the password on disk, known once the files are read.
+	let password: string | undefined;
 	return {
 		async load(signal) {
 			const problems = checkPermissions(options.paths).map(problem => ({message: problem.message, fix: problem.fix}));
 			try {
-				return {loaded: await loadConfig(options.paths, {signal}), problems};
+				const loaded = await loadConfig(options.paths, {signal});
+				password = loaded.password;
+				return {loaded, problems};
 			} catch (error) {
 				// A file we may not read fails the load too: the permission check says it better, with its fix.
 				const [first] = problems;
@@ -64,6 +68,7 @@ export function createEngine(options: EngineOptions): WizardEngine {
 			const applied = await applyPlan(plan);
 			// The test must run on what landed on disk, not on what we meant to write.
 			const loaded = await loadConfig(options.paths, {signal});
+			password = loaded.password;
 			return {applied, loaded};
 		},
 		async test(loaded, to, onEvent, signal) {
@@ -79,7 +84,7 @@ export function createEngine(options: EngineOptions): WizardEngine {
 		},
 		async restart(onLine, signal) {
 			const {restartServer} = await import('../engine/restart.js');
-			return restartServer({command: options.restartCommand, signal, onLine});
+			return restartServer({command: options.restartCommand, signal, onLine, password});
 		},
 	};
 }
