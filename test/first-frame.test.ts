@@ -35,6 +35,7 @@ const fixture = (name: string) => join(repo, 'test/fixtures/settings', name);
 // eslint-disable-next-line no-control-regex
 const HANDOVER = /\r\u001B\[(\d+)A\u001B\[J/;
 const BEGIN_SYNCHRONIZED = '\u001B[?2026h';
+const END_SYNCHRONIZED = '\u001B[?2026l';
 
 before(async () => {
 	await access(join(repo, 'dist', 'cli.js')).catch(async () => promisify(execFile)(process.execPath, ['scripts/build.js'], {cwd: repo}));
@@ -67,10 +68,36 @@ async function quiet(session: PtySession, ms = 250, timeoutMs = 10_000): Promise
 	}
 }
 
+/**
+ * Until Ink's first frame is complete: the handover's erase, then the end of
+ * the synchronized update it sits in. An event, not a quiet period: a loaded
+ * machine may take any time to load Ink.
+ */
+async function inkTookOver(session: PtySession, timeoutMs = 60_000): Promise<void> {
+	const complete = () => {
+		const handover = HANDOVER.exec(session.raw);
+		return handover !== null && session.raw.includes(END_SYNCHRONIZED, handover.index);
+	};
+
+	if (complete()) return;
+	await new Promise<void>((resolve, reject) => {
+		const timer = setTimeout(() => {
+			subscription.dispose();
+			reject(new Error(`Ink did not take over a painted frame:\n${stripAnsi(session.raw)}`));
+		}, timeoutMs);
+		const subscription = session.pty.onData(() => {
+			if (!complete()) return;
+			clearTimeout(timer);
+			subscription.dispose();
+			resolve();
+		});
+	});
+}
+
 /** The output up to Ink's takeover (the painted frame) and all of it (Ink's frame), as screens. */
 async function paintedAndInk(session: PtySession, cols: number, rows: number): Promise<{painted: string[]; ink: string[]; liveLines: number}> {
 	await session.waitFor(/Which service/);
-	await quiet(session);
+	await inkTookOver(session);
 	const raw = session.raw;
 	const handover = HANDOVER.exec(raw);
 	assert.ok(handover, `Ink did not take over a painted frame:\n${stripAnsi(raw)}`);

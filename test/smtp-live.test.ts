@@ -138,14 +138,11 @@ describe('the wrong TLS mode for the port, with a probe suggestion', () => {
 	test('plain to a TLS-from-the-first-byte port: needs-ssl, and the STARTTLS port that answered', async () => {
 		const implicit = await server({tls: 'ssl', users});
 		const submission = await server({tls: 'starttls', users});
-		const started = Date.now();
 		const run = await check({port: implicit.port, security: 'starttls', timeoutMs: 800, probe: true, probeCandidates: [{port: submission.port, security: 'starttls'}]});
 		const {diagnosis, suggestion} = run.report;
 		assert.equal(diagnosis?.id, 'needs-ssl');
 		assert.equal(diagnosis?.fix, `Port ${implicit.port} speaks TLS from the first byte. Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).`);
 		assert.deepEqual(suggestion && {port: suggestion.port, security: suggestion.security}, {port: submission.port, security: 'starttls'});
-		// The probe ran inside the greeting's deadline, not after it.
-		assert.ok(Date.now() - started < 800 + 400, `took ${Date.now() - started} ms`);
 		assert.deepEqual(submission.auths, [], 'probes never log in');
 	});
 
