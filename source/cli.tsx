@@ -26,8 +26,8 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 	}
 
 	const paths: ConfigPaths = {settings: options.settings ?? DEFAULT_PATHS.settings, secrets: options.secrets ?? DEFAULT_PATHS.secrets};
-	// --check, --dry-run and --json are for scripts: they never prompt.
-	const nonInteractive = options['non-interactive'] || options.check || options['dry-run'] || options.json;
+	// --check, --check-dns, --dry-run and --json are for scripts: they never prompt.
+	const nonInteractive = options['non-interactive'] || options.check || options['check-dns'] || options['dry-run'] || options.json;
 	if (!nonInteractive && !(process.stdin.isTTY && process.stdout.isTTY)) {
 		return fail(new UsageError(
 			'The wizard needs a terminal (stdin and stdout must be a TTY).',

@@ -7,9 +7,11 @@ import {runLiveCheck} from './engine/live-check.js';
 import {readPasswordSource} from './engine/password-input.js';
 import {checkPermissions} from './engine/permissions.js';
 import {planChanges, type Plan} from './engine/plan.js';
-import {getProvider, isProviderId, PROVIDER_IDS, securityForPort} from './engine/providers.js';
+import {checkDeliverability, deliverabilityInputFrom, hasErrors, parseDkimSelectors} from './engine/deliverability.js';
+import {getProvider, isProviderId, PROVIDER_IDS, securityForPort, type ProviderId} from './engine/providers.js';
 import {restartServer, type RestartResult} from './engine/restart.js';
 import {parsePort} from './engine/validate.js';
+import {parseDnsServer} from './dns/lookup.js';
 import type {Security, TestReport} from './smtp/types.js';
 import {createReporter, type Reporter} from './report.js';
 
@@ -23,6 +25,8 @@ export interface RunContext {
 	readonly stdin?: NodeJS.ReadableStream;
 	readonly env?: NodeJS.ProcessEnv;
 	readonly signal?: AbortSignal;
+	/** Resolver for the DNS checks unless --dns-server names one (the sandbox's own). */
+	readonly dnsServer?: string;
 	/** Extra fields for the JSON report (the sandbox adds its own). */
 	readonly extraReport?: () => Record<string, unknown>;
 	/** Runs before the final report, e.g. the sandbox lists received mail. */
@@ -34,6 +38,11 @@ export function timeoutMs(options: Options): number {
 	const seconds = Number(options.timeout);
 	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError(`--timeout must be a number of seconds from 0 to 600, not "${options.timeout}".`);
 	return Math.round(seconds * 1000);
+}
+
+function providerOption(value: string): ProviderId {
+	if (!isProviderId(value)) throw new UsageError(`Unknown --provider "${value}".`, `Use one of: ${PROVIDER_IDS.join(', ')}.`);
+	return value;
 }
 
 function securityOption(value: string | undefined): Security | undefined {
@@ -107,7 +116,9 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 	let exitCode: ExitCodeValue = ExitCode.ok;
 	try {
 		const timeout = timeoutMs(options);
-		const readOnly = options.check || options['dry-run'];
+		const readOnly = options.check || options['check-dns'] || options['dry-run'];
+		const dns = {dnsServer: options['dns-server'] ?? context.dnsServer, dkimSelectors: parseDkimSelectors(options['dkim-selector'])};
+		if (dns.dnsServer !== undefined) parseDnsServer(dns.dnsServer);
 		// Before anything else: a run that cannot save its answers must say so first.
 		// Read-only runs need only read access, which loading checks itself.
 		const problems = readOnly ? [] : checkPermissions(context.paths);
@@ -118,10 +129,18 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 
 		const loaded = await loadConfig(context.paths, {signal: context.signal});
 		reporter.current(loaded.current);
-		if (options.check) {
-			test = await runLiveCheck(loaded, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript});
-			reporter.test(test);
-			exitCode = test.ok ? ExitCode.ok : ExitCode.testFailed;
+		if (options.check || options['check-dns']) {
+			if (options.check) {
+				test = await runLiveCheck(loaded, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript});
+				reporter.test(test);
+				exitCode = test.ok ? ExitCode.ok : ExitCode.testFailed;
+			}
+
+			// Warnings never change the exit code; errors do only for --check-dns, which asks just this.
+			const input = deliverabilityInputFrom(loaded, {...dns, signal: context.signal});
+			const deliverability = await checkDeliverability(options.provider === undefined ? input : {...input, providerId: providerOption(options.provider)});
+			reporter.deliverability(deliverability);
+			if (options['check-dns'] && hasErrors(deliverability)) exitCode = ExitCode.testFailed;
 		} else {
 			const answers = await answersFromOptions(loaded, options, context);
 			plan = planChanges(loaded, answers);

@@ -1,5 +1,7 @@
 import type {ApplyResult} from './engine/apply.js';
 import type {CurrentConfig} from './engine/current-config.js';
+import type {DeliverabilityReport} from './engine/deliverability.js';
+import {deliverabilityLines} from './deliverability-lines.js';
 import {WizardError, type ExitCodeValue} from './engine/errors.js';
 import type {Plan} from './engine/plan.js';
 import {getProvider, securityName} from './engine/providers.js';
@@ -17,6 +19,7 @@ export interface Reporter {
 	test(report: TestReport): void;
 	restartLine(line: string): void;
 	restart(result: RestartResult): void;
+	deliverability(report: DeliverabilityReport): void;
 	/** Free text lines (sandbox mail list, for example); kept out of the JSON stream. */
 	line(text: string): void;
 	error(error: unknown): void;
@@ -84,6 +87,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 
 	let warnings: readonly string[] = [];
 	let errorReported: ReturnType<typeof errorObject> | undefined;
+	let deliverabilityReport: DeliverabilityReport | undefined;
 	return {
 		current(current) {
 			warnings = current.warnings;
@@ -122,6 +126,10 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 		restartLine(line) {
 			say(`  | ${line}`);
 		},
+		deliverability(report) {
+			deliverabilityReport = report;
+			for (const line of deliverabilityLines(report)) say(line);
+		},
 		restart(result) {
 			say(result.ok ? 'Zulip restarted successfully!' : `Restart failed (exit ${result.exitCode ?? 'signal'}): ${result.command}`);
 		},
@@ -153,6 +161,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 				warnings,
 				test: test ? {ok: test.ok, diagnosis: test.diagnosis, senders: test.senders, suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
 				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed} : null,
+				deliverability: deliverabilityReport ? {findings: deliverabilityReport.findings} : null,
 				error: errorReported,
 				...summary.extra,
 			};

@@ -352,3 +352,77 @@ export function endpointMismatch(port: number, security: Security): string | und
 	if ((port === 587 || port === 2525) && security === 'ssl') return `Port ${port} normally expects STARTTLS, not TLS from the first byte: choose STARTTLS, or use port 465 for SSL/TLS.`;
 	return undefined;
 }
+
+/**
+ * How a provider's mail is authenticated for the From domain, which the
+ * deliverability check reads:
+ * - `spf.kind = 'include'`: the provider sends with our domain as envelope
+ *   domain, so that domain's SPF record must contain one of `includes` (the
+ *   first is the one to publish). `'return-path'`: the envelope domain is the
+ *   provider's own or a subdomain delegated to it (`where`), so our SPF record
+ *   is not what receivers check and DKIM carries DMARC alignment.
+ *   `'this-server'`: a local MTA sends as itself; `'unknown'`: any relay.
+ * - `dkim.kind = 'fixed'`: selectors the provider always uses (one with a key
+ *   is enough); `'per-account'`: the selector is the account's own, so it is
+ *   asked for (--dkim-selector) and never guessed.
+ * - `loginDomain`: the account's sending domain is the SMTP login's domain
+ *   (Mailgun's postmaster@mg.example.com), where SPF and DKIM live.
+ * - `ownDomains`: the provider's own mail domains (gmail.com): it publishes
+ *   and signs for them, nothing for the admin to do.
+ */
+export interface MailAuth {
+	readonly spf:
+		| {readonly kind: 'include'; readonly includes: readonly string[]}
+		| {readonly kind: 'return-path'; readonly where: string}
+		| {readonly kind: 'this-server'}
+		| {readonly kind: 'unknown'};
+	readonly dkim: {readonly kind: 'fixed'; readonly selectors: readonly string[]} | {readonly kind: 'per-account'; readonly where: string};
+	readonly loginDomain?: boolean;
+	readonly ownDomains?: readonly string[];
+}
+
+export const MAIL_AUTH: Readonly<Record<ProviderId, MailAuth | undefined>> = {
+	// Mailgun docs, "Verifying your domain": TXT v=spf1 include:mailgun.org ~all on the sending
+	// domain; the DKIM selector is generated per domain (krs, smtp, mx, pic, …), shown in the
+	// control panel. Bounces go to bounce+…@<sending domain>, so SPF lives on that domain.
+	mailgun: {spf: {kind: 'include', includes: ['mailgun.org']}, dkim: {kind: 'per-account', where: 'Mailgun → Sending → Domains → DNS records (the TXT record named <selector>._domainkey)'}, loginDomain: true},
+	// Twilio SendGrid docs, "How to set up domain authentication": with Automated Security, three
+	// CNAMEs: em<N>.<domain> (the return path, to u<N>.wl.sendgrid.net) and s1/s2._domainkey
+	// (the default selectors; a custom selector is possible but rare).
+	sendgrid: {spf: {kind: 'return-path', where: 'em<N>.<your domain>, a CNAME to SendGrid (Automated Security)'}, dkim: {kind: 'fixed', selectors: ['s1', 's2']}},
+	// AWS SES developer guide, "Easy DKIM" (three CNAMEs <token>._domainkey, tokens per identity) and
+	// "Using a custom MAIL FROM domain" (MX feedback-smtp.<region>.amazonses.com, TXT v=spf1 include:amazonses.com ~all).
+	ses: {spf: {kind: 'return-path', where: 'your custom MAIL FROM subdomain (e.g. bounce.<your domain>, TXT v=spf1 include:amazonses.com ~all), else amazonses.com'}, dkim: {kind: 'per-account', where: 'the SES console → Verified identities → your domain → DKIM (three CNAMEs <token>._domainkey)'}},
+	// Google Workspace Admin Help, "Set up SPF" (include:_spf.google.com) and "Set up DKIM"
+	// (default selector prefix "google"; an admin may choose another prefix).
+	gmail: {spf: {kind: 'include', includes: ['_spf.google.com']}, dkim: {kind: 'fixed', selectors: ['google']}, ownDomains: ['gmail.com', 'googlemail.com']},
+	// Postmark docs, "DKIM" and "Custom Return-Path": pm-bounces.<domain> CNAME pm.mtasv.net; the
+	// DKIM selector is date-based per domain (<timestamp>pm._domainkey).
+	postmark: {spf: {kind: 'return-path', where: 'pm-bounces.<your domain>, a CNAME to pm.mtasv.net (Custom Return-Path)'}, dkim: {kind: 'per-account', where: 'Postmark → Sender Signatures → your domain → DNS Settings (<date>pm._domainkey)'}},
+	// Brevo Help Center, "Authenticate your domain with Brevo (Brevo code, DKIM, DMARC)": no SPF step
+	// (Brevo's own bounce domain is the envelope). DKIM: brevo1/brevo2._domainkey CNAMEs for domains
+	// authenticated since 2024 (not confirmed on a Brevo page we could read); the API docs show the
+	// older mail._domainkey TXT record.
+	brevo: {spf: {kind: 'return-path', where: "Brevo's own bounce domain"}, dkim: {kind: 'fixed', selectors: ['brevo1', 'brevo2', 'mail']}},
+	// Mailjet docs, "SPF and DKIM": include:spf.mailjet.com and mailjet._domainkey (seen in published
+	// zones; Mailjet's own page was not in our reference copy).
+	mailjet: {spf: {kind: 'include', includes: ['spf.mailjet.com']}, dkim: {kind: 'fixed', selectors: ['mailjet']}},
+	// SMTP2GO support, "SPF, DKIM and DMARC" and "VERP": three CNAMEs from Verified Senders; the
+	// return path is a subdomain of the sender domain (em<N>.<domain>), the DKIM selector s<N> is per account.
+	smtp2go: {spf: {kind: 'return-path', where: 'em<N>.<your domain>, a CNAME to SMTP2GO (Verified Senders)'}, dkim: {kind: 'per-account', where: 'SMTP2GO → Sending → Verified Senders → your domain (s<N>._domainkey)'}},
+	// Microsoft Learn, "Set up SPF" (include:spf.protection.outlook.com) and "Use DKIM for email from
+	// your custom domain" (CNAMEs selector1/selector2._domainkey to the tenant's onmicrosoft.com).
+	office365: {spf: {kind: 'include', includes: ['spf.protection.outlook.com']}, dkim: {kind: 'fixed', selectors: ['selector1', 'selector2']}, ownDomains: ['outlook.com', 'hotmail.com', 'live.com', 'onmicrosoft.com']},
+	// Zoho Mail help, "SPF configuration" (include:zoho.com; zoho.eu, zoho.in, zoho.com.au… per data
+	// centre) and "DKIM configuration" (the admin names the selector).
+	zoho: {spf: {kind: 'include', includes: ['zoho.com', 'zoho.eu', 'zoho.in', 'zoho.com.au', 'zoho.jp', 'zohomail.com']}, dkim: {kind: 'per-account', where: 'Zoho Mail Admin Console → Domains → your domain → Email Configuration → DKIM'}, ownDomains: ['zoho.com', 'zohomail.com']},
+	// Fastmail help, "DKIM signing": CNAMEs fm1, fm2, fm3._domainkey to fmN.<domain>.dkim.fmhosted.com;
+	// "Custom domain DNS records": include:spf.messagingengine.com.
+	fastmail: {spf: {kind: 'include', includes: ['spf.messagingengine.com']}, dkim: {kind: 'fixed', selectors: ['fm1', 'fm2', 'fm3']}, ownDomains: ['fastmail.com', 'fastmail.fm']},
+	// Resend docs, "Add a domain": resend._domainkey TXT, and on send.<domain> an MX to
+	// feedback-smtp.<region>.amazonses.com plus TXT v=spf1 include:amazonses.com ~all (the return path).
+	resend: {spf: {kind: 'return-path', where: 'send.<your domain> (MX and TXT v=spf1 include:amazonses.com ~all)'}, dkim: {kind: 'fixed', selectors: ['resend']}},
+	local: {spf: {kind: 'this-server'}, dkim: {kind: 'per-account', where: "your MTA's DKIM signer (OpenDKIM's Selector setting)"}},
+	file: undefined,
+	custom: {spf: {kind: 'unknown'}, dkim: {kind: 'per-account', where: "your relay's documentation"}},
+};

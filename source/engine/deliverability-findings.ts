@@ -1,0 +1,47 @@
+/** How much a finding matters: `error` means mail is likely rejected or filtered as spam. */
+export type FindingSeverity = 'error' | 'warning' | 'ok' | 'info';
+
+/** Every deliverability finding: a stable id, its severity, and the general fix (each finding carries the exact one). README "Will the mail land in the inbox?" is generated from this. */
+export const FINDINGS = {
+	'spf-ok': {severity: 'ok', meaning: 'The domain has one valid SPF record within the 10-lookup limit that authorises the provider.', fix: 'Nothing.'},
+	'spf-missing': {severity: 'error', meaning: 'The domain Zulip sends from has no SPF record, so receivers cannot tell the provider may send for it.', fix: 'Publish the TXT record shown (v=spf1 include:<provider> ~all).'},
+	'spf-multiple-records': {severity: 'error', meaning: 'The domain has more than one v=spf1 record: SPF fails with a permanent error (RFC 7208 §4.5).', fix: 'Merge them into the one record shown and delete the others.'},
+	'spf-syntax': {severity: 'error', meaning: 'The SPF record (or one it includes) does not parse: SPF fails with a permanent error.', fix: 'Correct the term named in the finding.'},
+	'spf-include-missing': {severity: 'error', meaning: 'The SPF record includes a domain that has no SPF record: SPF fails with a permanent error (RFC 7208 §5.2).', fix: 'Remove or correct that include: term.'},
+	'spf-too-many-lookups': {severity: 'error', meaning: 'Evaluating the SPF record needs more than 10 DNS lookups (include, a, mx, ptr, exists, redirect, counted through includes): SPF fails with a permanent error (RFC 7208 §4.6.4).', fix: 'Remove includes of services you no longer use, or replace a/mx/ptr terms with ip4:/ip6: ranges.'},
+	'spf-allows-all': {severity: 'warning', meaning: 'The SPF record ends in +all (or includes a record that does): anyone may send as this domain, and receivers distrust it.', fix: 'End the record with ~all or -all.'},
+	'spf-provider-not-included': {severity: 'error', meaning: 'The SPF record does not authorise the provider Zulip sends through: SPF fails for every mail.', fix: "Add the provider's include: term, as in the record shown."},
+	'spf-return-path': {severity: 'info', meaning: "The provider sends with its own return-path domain: receivers check SPF there, not on the From domain, and DMARC needs DKIM.", fix: "Publish the provider's return-path and DKIM records for the domain."},
+	'dkim-ok': {severity: 'ok', meaning: "A DKIM key is published under the provider's selector.", fix: 'Nothing.'},
+	'dkim-missing': {severity: 'warning', meaning: "No DKIM key is published under the provider's selectors: mail is signed for the provider's domain, not yours, and cannot align for DMARC.", fix: 'Turn on DKIM for the domain at the provider and publish the records it shows.'},
+	'dkim-invalid': {severity: 'warning', meaning: 'A record exists under the selector but holds no usable key (revoked, malformed, unknown key type).', fix: 'Publish the key exactly as the provider shows it.'},
+	'dkim-unchecked': {severity: 'info', meaning: 'The provider names DKIM selectors per account, so none was checked.', fix: 'Pass --dkim-selector NAME with the selector the provider shows.'},
+	'dmarc-ok': {severity: 'ok', meaning: 'A valid DMARC record with an enforcing policy (quarantine or reject) governs the domain.', fix: 'Nothing.'},
+	'dmarc-missing': {severity: 'warning', meaning: 'No DMARC record governs the domain; Gmail and Yahoo require one from bulk senders.', fix: 'Publish a TXT record at _dmarc.<domain> (v=DMARC1; p=none; rua=mailto:…), then raise the policy.'},
+	'dmarc-policy-none': {severity: 'warning', meaning: 'The DMARC policy is p=none: it only monitors, so forged mail from the domain is still delivered.', fix: 'When the reports show your mail aligned, raise it to p=quarantine or p=reject.'},
+	'dmarc-syntax': {severity: 'warning', meaning: 'The DMARC record is invalid (or there are several), so receivers ignore it.', fix: 'Publish one valid record, as shown.'},
+	'dmarc-nothing-aligned': {severity: 'error', meaning: 'The DMARC policy is quarantine or reject, and neither SPF nor DKIM for the provider aligns with the From domain: receivers will quarantine or reject the mail.', fix: "Fix the domain's SPF or DKIM finding; either one aligned is enough."},
+	'mx-ok': {severity: 'ok', meaning: "The administrator's domain has MX records: replies to the support address arrive.", fix: 'Nothing.'},
+	'mx-missing': {severity: 'warning', meaning: "The administrator's domain has no MX record (or a null MX): replies to Zulip's mail bounce.", fix: 'Publish MX records for the mailbox that holds the administrator address.'},
+	'provider-domain': {severity: 'info', meaning: "The From domain belongs to the provider (gmail.com, outlook.com…), which publishes and signs for it.", fix: 'Nothing.'},
+	'dns-unreachable': {severity: 'error', meaning: 'The resolver gave no answer within the deadline (or failed), so these checks could not be made.', fix: "Check this server's DNS (/etc/resolv.conf), or name a resolver it may use with --dns-server HOST[:PORT]."},
+} as const satisfies Record<string, {severity: FindingSeverity; meaning: string; fix: string}>;
+
+export type FindingId = keyof typeof FINDINGS;
+
+/** One finding, as both faces and the JSON show it. */
+export interface Finding {
+	readonly id: FindingId;
+	readonly severity: FindingSeverity;
+	readonly domain: string;
+	/** What was found, in a sentence. */
+	readonly message: string;
+	/** The exact change to make (the record to publish); null when nothing is to do. */
+	readonly fix: string | null;
+	/** The record as seen in DNS; null when there was none. */
+	readonly record: string | null;
+}
+
+export function finding(id: FindingId, domain: string, message: string, fix: string | null = null, record: string | null = null): Finding {
+	return {id, severity: FINDINGS[id].severity, domain, message, fix, record};
+}

@@ -1,0 +1,394 @@
+import {parseDkimKey} from '../dns/dkim.js';
+import {discoverDmarc, effectivePolicy, type DmarcRecord} from '../dns/dmarc.js';
+import {createLookup, type DnsLookup} from '../dns/lookup.js';
+import {parseSpf, walkSpf, SPF_LOOKUP_LIMIT, type SpfWalk} from '../dns/spf.js';
+import type {LoadedConfig} from './current-config.js';
+import {UsageError} from './errors.js';
+import {finding, type Finding} from './deliverability-findings.js';
+import {getProvider, MAIL_AUTH, type MailAuth, type ProviderId} from './providers.js';
+
+/** Who sends with an address: Zulip's three From addresses. */
+export type FromRole = 'administrator' | 'noreply' | 'tokenized noreply';
+
+export interface FromAddress {
+	readonly role: FromRole;
+	readonly address: string;
+}
+
+export interface DeliverabilityInput {
+	readonly providerId: ProviderId;
+	readonly from: readonly FromAddress[];
+	/** EMAIL_HOST_USER: Mailgun's login names the sending domain. */
+	readonly login?: string;
+	/** EXTERNAL_HOST, for the SPF record a local MTA needs. */
+	readonly externalHost?: string | null;
+	/** --dkim-selector: check these instead of (or where there are no) fixed selectors. */
+	readonly dkimSelectors?: readonly string[];
+	/** --dns-server HOST[:PORT]; the system's resolvers when undefined. */
+	readonly dnsServer?: string;
+	/** Overall deadline of all lookups together (default 3000 ms). */
+	readonly deadlineMs?: number;
+	readonly signal?: AbortSignal;
+}
+
+export interface DeliverabilityReport {
+	readonly findings: readonly Finding[];
+	/** Why nothing was checked (the file backend sends nothing); undefined when checks ran. */
+	readonly skipped?: string;
+	/** The resolver asked, in the user's words. */
+	readonly server: string;
+}
+
+/** The domain of an address, from `a@b`, `Name <a@b>` or a template `noreply-{token}@b`; undefined when there is none. */
+export function addressDomain(address: string): string | undefined {
+	const angle = /<([^>]*)>/.exec(address);
+	const bare = (angle ? angle[1]! : address).trim();
+	const at = bare.lastIndexOf('@');
+	if (at === -1) return undefined;
+	const domain = bare.slice(at + 1).trim().toLowerCase().replace(/\.$/, '');
+	return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain) ? domain : undefined;
+}
+
+/** The From addresses Zulip uses, from the configuration as read: the administrator's, the noreply address and the tokenized one when tokens are on. */
+export function fromAddressesOf(loaded: LoadedConfig): FromAddress[] {
+	const {current} = loaded;
+	const from: FromAddress[] = [];
+	if (current.administrator) from.push({role: 'administrator', address: current.administrator});
+	if (current.noreplyAddress) from.push({role: 'noreply', address: current.noreplyAddress});
+	if (current.tokens && current.tokenizedTemplate) from.push({role: 'tokenized noreply', address: current.tokenizedTemplate});
+	return from;
+}
+
+export function deliverabilityInputFrom(loaded: LoadedConfig, options: Pick<DeliverabilityInput, 'dkimSelectors' | 'dnsServer' | 'deadlineMs' | 'signal'> = {}): DeliverabilityInput {
+	const {current} = loaded;
+	return {providerId: current.providerId, from: fromAddressesOf(loaded), login: current.user, externalHost: current.externalHost, ...options};
+}
+
+/** Whether two domains align in DMARC's relaxed mode. Without the public suffix list: one is the other or below it, or they share a parent of at least two labels. */
+function relaxedAligned(a: string, b: string): boolean {
+	if (a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`)) return true;
+	const parent = (name: string) => name.split('.').slice(1).join('.');
+	return parent(a) === parent(b) && parent(a).includes('.');
+}
+
+const aligned = (mode: 'r' | 's', a: string, b: string) => (mode === 's' ? a === b : relaxedAligned(a, b));
+
+/** The record with `include:<domain>` added before its `all` (or redirect), or a new one. */
+function withInclude(record: string | undefined, include: string): string {
+	if (!record) return `v=spf1 include:${include} ~all`;
+	// A record that passes everyone (+all) gets ~all in the fix too: one record, every finding fixed.
+	const terms = record.split(' ').filter(term => term !== '').map(term => (/^\+?all$/i.test(term) ? '~all' : term));
+	const at = terms.findIndex((term, index) => index > 0 && (/^[-+~?]?all$/i.test(term) || /^redirect=/i.test(term)));
+	terms.splice(at === -1 ? terms.length : at, 0, `include:${include}`);
+	return terms.join(' ');
+}
+
+/** Several SPF records merged into one: every term once, one `all` at the end (the first record's). */
+function mergedSpf(records: readonly string[]): string {
+	const terms: string[] = [];
+	let all: string | undefined;
+	for (const record of records) {
+		for (const term of record.split(' ').slice(1)) {
+			if (term === '') continue;
+			if (/^[-+~?]?all$/i.test(term)) all ??= term;
+			else if (!terms.includes(term)) terms.push(term);
+		}
+	}
+
+	return ['v=spf1', ...terms, all ?? '~all'].join(' ');
+}
+
+interface DomainContext {
+	readonly domain: string;
+	readonly roles: readonly FromRole[];
+	readonly provider: {readonly id: ProviderId; readonly name: string};
+	readonly auth: MailAuth;
+	readonly input: DeliverabilityInput;
+	readonly lookup: DnsLookup;
+	readonly spfWalk: (domain: string) => Promise<SpfWalk>;
+	readonly unreachable: Map<string, Set<string>>;
+}
+
+function noteFailure(context: DomainContext, name: string, code: string): void {
+	const names = context.unreachable.get(context.domain) ?? new Set<string>();
+	names.add(`${name} (${code})`);
+	context.unreachable.set(context.domain, names);
+}
+
+interface SpfVerdict {
+	readonly findings: Finding[];
+	/** SPF passes for the provider and the envelope domain is this one, so DMARC can align on it; undefined when unknowable. */
+	readonly aligns?: {readonly envelope: string};
+	readonly known: boolean;
+}
+
+async function checkSpf(context: DomainContext, envelope: string): Promise<SpfVerdict> {
+	const {domain, auth, provider, input} = context;
+	const spf = auth.spf;
+	if (spf.kind === 'return-path') {
+		return {
+			known: false,
+			findings: [finding('spf-return-path', domain, `${provider.name} sends with its own return path, ${spf.where}: receivers check SPF there, not on ${domain}, so DMARC needs DKIM signed for ${domain}.`, `Publish the return-path and DKIM records ${provider.name} shows for ${domain}.`)],
+		};
+	}
+
+	const walk = await context.spfWalk(envelope);
+	for (const failure of walk.failures) noteFailure(context, failure.name, failure.code);
+	if (walk.unknown) return {known: false, findings: []};
+	const where = envelope === domain ? domain : `${envelope} (the sending domain of the login ${input.login})`;
+	const recommended = spf.kind === 'include' ? spf.includes[0]! : undefined;
+	const newRecord = spf.kind === 'include'
+		? withInclude(walk.record, recommended!)
+		: spf.kind === 'this-server'
+			? `v=spf1 ${input.externalHost ? `a:${input.externalHost.replace(/:\d+$/, '')}` : "ip4:<this server's public IPv4 address>"} ~all`
+			: "v=spf1 include:<your relay's SPF domain> ~all";
+	if (walk.records.length === 0) {
+		return {
+			known: true,
+			findings: [finding('spf-missing', envelope, `${where} has no SPF record, so receivers cannot tell that ${provider.name} may send for it.`, `Publish a TXT record at ${envelope}: ${newRecord}`)],
+		};
+	}
+
+	const findings: Finding[] = [];
+	for (const problem of walk.problems) {
+		const own = problem.at === envelope;
+		if (problem.id === 'spf-multiple-records' && own) {
+			findings.push(finding('spf-multiple-records', envelope, `${where} has ${walk.records.length} SPF records; receivers treat that as a permanent error and SPF fails.`, `Replace them with one TXT record at ${envelope}: ${mergedSpf(walk.records)}`, walk.records.join('\n')));
+		} else if (problem.id === 'spf-syntax' && own) {
+			findings.push(finding('spf-syntax', envelope, `${where}'s SPF record does not parse: ${problem.detail}. Receivers treat that as a permanent error.`, `Correct the record at ${envelope}: ${problem.detail}.`, problem.record));
+		} else if (problem.id === 'spf-include-missing') {
+			findings.push(finding('spf-include-missing', envelope, `${where}'s SPF record includes ${problem.at}, but ${problem.detail}: a permanent error.`, `Remove include:${problem.at} from the record at ${envelope} (or correct the name).`, walk.record ?? null));
+		} else {
+			// A broken record further down the include tree: the owner is someone else.
+			findings.push(finding(problem.id, envelope, `${where}'s SPF record includes ${problem.at}, whose SPF is broken (${problem.detail}): a permanent error.`, `Remove include:${problem.at} from the record at ${envelope}, or ask its owner to fix it.`, walk.record ?? null));
+		}
+	}
+
+	if (walk.lookups > SPF_LOOKUP_LIMIT) {
+		findings.push(finding('spf-too-many-lookups', envelope, `${where}'s SPF record needs ${walk.complete ? '' : 'at least '}${walk.lookups} DNS lookups, more than the 10 receivers allow: SPF fails with a permanent error.`, `Cut the record at ${envelope} to at most 10 lookups: remove includes of services you no longer use, or replace a, mx and ptr terms with ip4:/ip6: ranges.`, walk.record ?? null));
+	}
+
+	if (walk.allowsAll) {
+		const own = walk.record ? parseSpf(walk.record) : undefined;
+		const ownAll = own?.ok && own.record.terms.some(term => term.kind === 'mechanism' && term.name === 'all' && term.qualifier === '+');
+		const fixed = ownAll && walk.record ? walk.record.split(' ').map(term => (/^\+?all$/i.test(term) ? '~all' : term)).join(' ') : undefined;
+		findings.push(finding('spf-allows-all', envelope, `${where}'s SPF record lets anyone send as ${envelope} (+all${ownAll ? '' : ', through an include'}); receivers distrust such records.`, fixed ? `Publish instead: ${fixed}` : 'Remove the include that ends in +all.', walk.record ?? null));
+	}
+
+	// With no one readable record of its own, what it authorises is unknown: the finding above says why.
+	const ownBroken = walk.problems.some(problem => problem.at === envelope && problem.id !== 'spf-include-missing');
+	let authorised = !ownBroken;
+	if (spf.kind === 'include' && !ownBroken) {
+		authorised = spf.includes.some(include => walk.targets.includes(include));
+		if (!authorised) {
+			findings.push(finding('spf-provider-not-included', envelope, `${where}'s SPF record does not authorise ${provider.name} (include:${recommended}): SPF fails for every mail Zulip sends.`, `Publish instead: ${newRecord}`, walk.record ?? null));
+		}
+	}
+
+	const permanentError = findings.some(item => item.severity === 'error');
+	if (findings.length === 0) {
+		const what = spf.kind === 'include'
+			? `authorises ${provider.name}`
+			: spf.kind === 'this-server'
+				? `is valid; check it covers this server's address (${newRecord.replace(/^v=spf1 | ~all$/g, '')})`
+				: "is valid; check it covers your relay's addresses";
+		findings.push(finding('spf-ok', envelope, `${where}'s SPF record ${what} (${walk.lookups} of 10 lookups).`, null, walk.record ?? null));
+	}
+
+	return {known: spf.kind === 'include', findings, aligns: !permanentError && authorised && spf.kind !== 'unknown' ? {envelope} : undefined};
+}
+
+interface DkimVerdict {
+	readonly findings: Finding[];
+	/** Selectors with a usable key at the signing domain. */
+	readonly found: readonly string[];
+	readonly known: boolean;
+}
+
+async function checkDkim(context: DomainContext, signing: string): Promise<DkimVerdict> {
+	const {domain, auth, provider, input, lookup} = context;
+	const selectors = input.dkimSelectors && input.dkimSelectors.length > 0 ? input.dkimSelectors : auth.dkim.kind === 'fixed' ? auth.dkim.selectors : [];
+	if (selectors.length === 0) {
+		const where = auth.dkim.kind === 'per-account' ? auth.dkim.where : `${provider.name}'s settings`;
+		return {
+			known: false,
+			found: [],
+			findings: [finding('dkim-unchecked', signing, `${provider.name} names its DKIM selector per account, so DKIM for ${signing} was not checked; find the selector under ${where}.`, `Check it with: zulip-email-setup --check-dns --dkim-selector NAME`)],
+		};
+	}
+
+	const answers = await Promise.all(selectors.map(async selector => ({selector, name: `${selector}._domainkey.${signing}`, answer: await lookup.txt(`${selector}._domainkey.${signing}`)})));
+	const found: string[] = [];
+	const broken: {name: string; record: string; error: string}[] = [];
+	let failed = false;
+	for (const {selector, name, answer} of answers) {
+		if (answer.kind === 'failed') {
+			noteFailure(context, name, answer.code);
+			failed = true;
+			continue;
+		}
+
+		if (answer.kind !== 'records') continue;
+		const parses = answer.records.map(record => ({record, parsed: parseDkimKey(record)}));
+		if (parses.some(entry => entry.parsed.ok)) found.push(selector);
+		else for (const entry of parses) if (!entry.parsed.ok) broken.push({name, record: entry.record, error: entry.parsed.error});
+	}
+
+	const names = selectors.map(selector => `${selector}._domainkey.${signing}`).join(', ');
+	if (found.length > 0) {
+		return {known: true, found, findings: [finding('dkim-ok', signing, `DKIM key published for ${signing} under ${found.map(selector => `${selector}._domainkey`).join(', ')}.`)]};
+	}
+
+	if (broken.length > 0) {
+		const first = broken[0]!;
+		return {known: true, found, findings: [finding('dkim-invalid', signing, `The DKIM record at ${first.name} cannot verify a signature: ${first.error}.`, `Publish the DKIM record exactly as ${provider.name} shows it for ${signing}.`, first.record)]};
+	}
+
+	if (failed) return {known: false, found, findings: []};
+	const fix = input.dkimSelectors && input.dkimSelectors.length > 0
+		? `Publish the DKIM record ${provider.name} shows at ${names}, or check the selector name.`
+		: `Turn on DKIM for ${signing} at ${provider.name} and publish the records it shows (${names}).`;
+	return {known: true, found, findings: [finding('dkim-missing', signing, `No DKIM key at ${names}: mail from ${domain} is signed for ${provider.name}'s domain, not yours.`, fix)]};
+}
+
+async function checkDomain(context: DomainContext): Promise<Finding[]> {
+	const {domain, auth, provider, input, lookup} = context;
+	const own = auth.ownDomains?.find(owned => domain === owned || domain.endsWith(`.${owned}`));
+	if (own) {
+		return [finding('provider-domain', domain, `${domain} is ${provider.name}'s own domain: ${provider.name} publishes its SPF, DKIM and DMARC.`)];
+	}
+
+	const loginDomain = auth.loginDomain && input.login ? addressDomainOfLogin(input.login) : undefined;
+	const sendingDomain = loginDomain ?? domain;
+	const [spf, dkim, dmarc, mx] = await Promise.all([
+		checkSpf(context, sendingDomain),
+		checkDkim(context, sendingDomain),
+		discoverDmarc(domain, lookup),
+		context.roles.includes('administrator') ? lookup.mx(domain) : Promise.resolve(undefined),
+	]);
+	const findings = [...spf.findings, ...dkim.findings];
+	let record: DmarcRecord | undefined;
+	if (dmarc.kind === 'failed') {
+		noteFailure(context, dmarc.name, dmarc.code);
+	} else if (dmarc.kind === 'missing') {
+		findings.push(finding('dmarc-missing', domain, `No DMARC record at _dmarc.${domain} (or a parent domain): receivers apply no policy, and Gmail and Yahoo expect one from bulk senders.`, `Publish a TXT record at _dmarc.${domain}: v=DMARC1; p=none; rua=mailto:postmaster@${domain} — then raise p to quarantine once the reports show Zulip's mail aligned.`));
+	} else if (dmarc.kind === 'multiple') {
+		findings.push(finding('dmarc-syntax', domain, `_dmarc.${dmarc.at} has ${dmarc.records.length} DMARC records, so receivers ignore them all.`, `Keep exactly one TXT record at _dmarc.${dmarc.at}.`, dmarc.records.join('\n')));
+	} else if (!dmarc.parsed.ok) {
+		findings.push(finding('dmarc-syntax', domain, `The DMARC record at _dmarc.${dmarc.at} is invalid (${dmarc.parsed.error}), so receivers ignore it.`, `Publish a valid record at _dmarc.${dmarc.at}, e.g. v=DMARC1; p=none; rua=mailto:postmaster@${dmarc.at}`, null));
+	} else {
+		record = dmarc.parsed.record;
+		const policy = effectivePolicy(record, dmarc.inherited);
+		const where = dmarc.inherited ? `_dmarc.${dmarc.at} (inherited from the parent domain${record.subdomainPolicy ? ', sp=' : ''}${record.subdomainPolicy ?? ''})` : `_dmarc.${dmarc.at}`;
+		const notes = dmarc.parsed.notes.length > 0 ? ` (${dmarc.parsed.notes.join('; ')})` : '';
+		if (policy === 'none') {
+			const raised = record.text.replace(/(^|;)(\s*)p\s*=\s*none/i, '$1$2p=quarantine');
+			findings.push(finding('dmarc-policy-none', domain, `The DMARC policy at ${where} is p=none${notes}: it only monitors, forged mail from ${domain} is still delivered.`, `Once reports show Zulip's mail aligned, publish at _dmarc.${dmarc.at}: ${raised === record.text ? 'v=DMARC1; p=quarantine' : raised}`, record.text));
+		} else {
+			const spfAligned = spf.aligns !== undefined && aligned(record.aspf, spf.aligns.envelope, domain);
+			const dkimAligned = dkim.found.length > 0 && aligned(record.adkim, sendingDomain, domain);
+			if (!spfAligned && !dkimAligned && spf.known && dkim.known) {
+				findings.push(finding('dmarc-nothing-aligned', domain, `The DMARC policy at ${where} is p=${policy}, and neither SPF nor DKIM for ${provider.name} aligns with ${domain}: receivers will ${policy} Zulip's mail.`, `Fix the SPF or DKIM finding for ${sendingDomain} above; either one aligned with ${domain} is enough.`, record.text));
+			} else {
+				findings.push(finding('dmarc-ok', domain, `DMARC policy p=${policy} at ${where}.`, null, record.text));
+			}
+		}
+	}
+
+	if (mx) {
+		const admin = input.from.find(entry => entry.role === 'administrator')?.address ?? `the administrator at ${domain}`;
+		if (mx.kind === 'failed') {
+			noteFailure(context, domain, mx.code);
+		} else if (mx.kind === 'records' && mx.records.some(entry => entry.exchange !== '' && entry.exchange !== '.')) {
+			const list = [...mx.records].sort((a, b) => a.priority - b.priority).map(entry => `${entry.priority} ${entry.exchange}`);
+			findings.push(finding('mx-ok', domain, `${domain} receives mail (MX ${list.join(', ')}): replies to ${admin} arrive.`, null, list.join('\n')));
+		} else {
+			const why = mx.kind === 'nxdomain' ? `${domain} does not exist in DNS` : mx.kind === 'records' ? `${domain} publishes a null MX (it accepts no mail)` : `${domain} has no MX record`;
+			findings.push(finding('mx-missing', domain, `${why}: replies to ${admin} bounce.`, `Publish MX records for ${domain} pointing at the mailbox provider that holds ${admin}.`, mx.kind === 'records' ? mx.records.map(entry => `${entry.priority} ${entry.exchange || '.'}`).join('\n') : null));
+		}
+	}
+
+	return findings;
+}
+
+function addressDomainOfLogin(login: string): string | undefined {
+	return login.includes('@') ? addressDomain(login) : undefined;
+}
+
+/**
+ * SPF, DKIM, DMARC and MX of every domain Zulip sends from, all lookups in
+ * parallel under one deadline. Never throws for DNS trouble: a resolver that
+ * does not answer becomes a dns-unreachable finding.
+ */
+export async function checkDeliverability(input: DeliverabilityInput): Promise<DeliverabilityReport> {
+	const auth = MAIL_AUTH[input.providerId];
+	const provider = getProvider(input.providerId);
+	const lookup = createLookup({server: input.dnsServer, deadlineMs: input.deadlineMs, signal: input.signal});
+	try {
+		if (!auth) return {findings: [], skipped: `${provider.name}: no mail leaves this server, so there is nothing to check.`, server: lookup.server};
+		const roles = new Map<string, FromRole[]>();
+		for (const entry of input.from) {
+			const domain = addressDomain(entry.address);
+			if (!domain) continue;
+			roles.set(domain, [...(roles.get(domain) ?? []), entry.role]);
+		}
+
+		// Several From domains may share one sending domain: walk its SPF once.
+		const walks = new Map<string, Promise<SpfWalk>>();
+		const spfWalk = (domain: string) => {
+			let walk = walks.get(domain);
+			if (!walk) {
+				walk = walkSpf(domain, lookup);
+				walks.set(domain, walk);
+			}
+
+			return walk;
+		};
+
+		const unreachable = new Map<string, Set<string>>();
+		const perDomain = await Promise.all([...roles].map(([domain, domainRoles]) => checkDomain({domain, roles: domainRoles, provider, auth, input, lookup, spfWalk, unreachable})));
+		const findings = dedupe(perDomain.flat());
+		for (const [domain, names] of unreachable) {
+			const cancelled = input.signal?.aborted;
+			findings.push(finding(
+				'dns-unreachable',
+				domain,
+				cancelled
+					? `The DNS checks of ${domain} were cancelled.`
+					: `The resolver (${lookup.server}) gave no usable answer for ${[...names].join(', ')} in time: those checks of ${domain} were skipped.`,
+				"Check this server's DNS (/etc/resolv.conf), or name a resolver it may use with --dns-server HOST[:PORT]; then run zulip-email-setup --check-dns again.",
+			));
+		}
+
+		return {findings, server: lookup.server};
+	} finally {
+		lookup.close();
+	}
+}
+
+/** Two From domains with one sending domain produce the same SPF and DKIM findings: keep one. */
+function dedupe(findings: readonly Finding[]): Finding[] {
+	const seen = new Set<string>();
+	return findings.filter(item => {
+		const key = `${item.id}\0${item.domain}\0${item.message}`;
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+}
+
+/** --dkim-selector NAME[,NAME…]: each a DKIM selector (dot-separated labels, RFC 6376 §3.1). */
+export function parseDkimSelectors(value: string | undefined): string[] | undefined {
+	if (value === undefined) return undefined;
+	const selectors = value.split(',').map(part => part.trim()).filter(part => part !== '');
+	const bad = selectors.find(selector => !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/i.test(selector) || selector.length > 200);
+	if (selectors.length === 0 || bad !== undefined) {
+		throw new UsageError(`--dkim-selector must be a DKIM selector such as s1 or k1 (several separated by commas), not "${bad ?? value}".`, 'Copy the part before ._domainkey from the DKIM record the provider shows.');
+	}
+
+	return selectors;
+}
+
+export function hasErrors(report: DeliverabilityReport): boolean {
+	return report.findings.some(item => item.severity === 'error');
+}

@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import {after, before, test} from 'node:test';
+import {checkDeliverability, type DeliverabilityInput, type FromAddress} from '../source/engine/deliverability.js';
+import type {Finding} from '../source/engine/deliverability-findings.js';
+import type {ProviderId} from '../source/engine/providers.js';
+import {RSA_KEY, startDnsServer, startSilentDnsServer, type RunningDnsServer, type ZoneRecords} from './helpers/dns-servers.js';
+
+// Every test asks a real authoritative server on 127.0.0.1 (UDP, and TCP after
+// truncation) through node's own resolver; the zones are written here.
+
+const key = `v=DKIM1; k=rsa; p=${RSA_KEY}`;
+const soa = {type: 'SOA', mname: 'ns.zone.test', rname: 'hostmaster.zone.test', serial: 1, minimum: 60} as const;
+const txt = (text: string | string[]) => ({type: 'TXT', text}) as const;
+const mx = (exchange: string, priority = 10) => ({type: 'MX', priority, exchange}) as const;
+
+const ZONE: ZoneRecords = {
+	// The providers' own SPF records, as deep as the real ones, so includes recurse over DNS.
+	'_spf.google.com': [txt('v=spf1 include:_netblocks.google.com include:_netblocks2.google.com include:_netblocks3.google.com ~all')],
+	'_netblocks.google.com': [txt('v=spf1 ip4:35.190.247.0/24 ip4:64.233.160.0/19 ~all')],
+	'_netblocks2.google.com': [txt('v=spf1 ip6:2001:4860:4000::/36 ~all')],
+	'_netblocks3.google.com': [txt('v=spf1 ip4:172.217.0.0/19 ~all')],
+	'spf.protection.outlook.com': [txt('v=spf1 ip4:40.92.0.0/15 ip6:2a01:111:f400::/48 -all')],
+	'mailgun.org': [txt('v=spf1 include:_spf.mailgun.org ~all')],
+	'_spf.mailgun.org': [txt('v=spf1 ip4:209.61.151.0/24 ~all')],
+	'spf.mailjet.com': [txt('v=spf1 ip4:87.253.232.0/21 ~all')],
+	'spf.messagingengine.com': [txt('v=spf1 ip4:66.111.4.0/24 ~all')],
+	'zone.test': [soa],
+
+	// Google Workspace, all good: the DKIM key split over two strings by the encoder, one given split by hand.
+	'good-google.test': [txt('v=spf1 include:_spf.google.com ~all'), txt('google-site-verification=abc'), mx('aspmx.l.google.com', 1), mx('alt1.aspmx.l.google.com', 5)],
+	'google._domainkey.good-google.test': [txt(['v=DKIM1; k=rsa; ', `p=${RSA_KEY.slice(0, 200)}`, RSA_KEY.slice(200)])],
+	'_dmarc.good-google.test': [txt('v=DMARC1; p=reject; rua=mailto:dmarc@good-google.test')],
+
+	// Microsoft 365 with two SPF records; DKIM through the tenant's CNAME.
+	'two-spf.test': [txt('v=spf1 include:spf.protection.outlook.com -all'), txt('v=spf1 include:_spf.google.com ~all'), mx('two-spf-test.mail.protection.outlook.com', 0)],
+	'selector1._domainkey.two-spf.test': [{type: 'CNAME', target: 'selector1-two-spf-test._domainkey.tenant.onmicrosoft.com'}],
+	'selector1-two-spf-test._domainkey.tenant.onmicrosoft.com': [txt(key)],
+	'_dmarc.two-spf.test': [txt('v=DMARC1; p=quarantine')],
+
+	// Mailgun: the sending domain mg.eleven.test (from the login) needs 11 lookups.
+	'eleven.test': [mx('mx.eleven.test')],
+	'mg.eleven.test': [txt('v=spf1 include:mailgun.org a mx ptr exists:%{i}.x.eleven.test a:one.eleven.test a:two.eleven.test mx:three.eleven.test include:extra.eleven.test ~all')],
+	'extra.eleven.test': [txt('v=spf1 a ~all')],
+	'krs._domainkey.mg.eleven.test': [txt(key)],
+	'_dmarc.eleven.test': [txt('v=DMARC1; p=none; rua=mailto:dmarc@eleven.test')],
+
+	// SendGrid: its own return path; no DKIM, no DMARC, no MX.
+	'sg.test': [txt('v=spf1 -all')],
+
+	// Fastmail, wrong in every way: +all, Google instead of Fastmail, revoked key, p=reject.
+	'fm.test': [txt('v=spf1 include:_spf.google.com +all'), mx('in1-smtp.messagingengine.com')],
+	'fm1._domainkey.fm.test': [txt('v=DKIM1; k=rsa; p=')],
+	'_dmarc.fm.test': [txt('v=DMARC1; p=reject; adkim=s')],
+
+	// Mailjet: a typo in one domain, an include of a name that does not exist in the other.
+	'typo.test': [txt('v=spf1 inlcude:spf.mailjet.com ~all'), mx('mx.typo.test')],
+	'gone.test': [txt('v=spf1 include:spf.mailjet.com include:nothing-here.zone.test ~all')],
+	'mailjet._domainkey.typo.test': [txt(key)],
+	'mailjet._domainkey.gone.test': [txt(key)],
+	'_dmarc.typo.test': [txt('v=DMARC1; p=quarantine; pct=150')],
+	'_dmarc.gone.test': [txt('v=DMARC1; p=quarantine'), txt('v=DMARC1; p=none')],
+
+	// A subdomain under a parent's DMARC record whose sp= relaxes the policy.
+	'chat.inherit.test': [txt('v=spf1 include:spf.messagingengine.com -all')],
+	'fm2._domainkey.chat.inherit.test': [txt(key)],
+	'inherit.test': [mx('mx.inherit.test')],
+	'_dmarc.inherit.test': [txt('v=DMARC1; p=reject; sp=none')],
+
+	// A null MX (RFC 7505).
+	'nullmx.test': [mx('', 0), txt('v=spf1 include:spf.messagingengine.com -all')],
+};
+
+let server: RunningDnsServer;
+
+before(async () => {
+	server = await startDnsServer({records: ZONE});
+});
+
+after(async () => {
+	await server.close();
+});
+
+function check(providerId: ProviderId, from: readonly FromAddress[], extra: Partial<DeliverabilityInput> = {}) {
+	return checkDeliverability({providerId, from, dnsServer: server.address, ...extra});
+}
+
+const admin = (address: string): FromAddress => ({role: 'administrator', address});
+const noreply = (address: string): FromAddress => ({role: 'noreply', address});
+const ids = (findings: readonly Finding[], domain?: string) => findings.filter(item => domain === undefined || item.domain === domain).map(item => item.id).sort();
+const byId = (findings: readonly Finding[], id: string) => {
+	const found = findings.find(item => item.id === id);
+	assert.ok(found, `no ${id} among ${findings.map(item => item.id).join(', ')}`);
+	return found;
+};
+
+test('Google Workspace done right: SPF through three levels of includes, DKIM split over TXT strings, DMARC reject, MX', async () => {
+	const report = await check('gmail', [admin('Admin <admin@good-google.test>'), noreply('noreply@good-google.test'), {role: 'tokenized noreply', address: 'noreply-{token}@good-google.test'}]);
+	assert.deepEqual(ids(report.findings), ['dkim-ok', 'dmarc-ok', 'mx-ok', 'spf-ok']);
+	assert.ok(report.findings.every(item => item.domain === 'good-google.test'));
+	assert.match(byId(report.findings, 'spf-ok').message, /authorises Gmail \(4 of 10 lookups\)/);
+	assert.equal(byId(report.findings, 'spf-ok').record, 'v=spf1 include:_spf.google.com ~all');
+	assert.match(byId(report.findings, 'dmarc-ok').message, /p=reject/);
+	assert.equal(byId(report.findings, 'mx-ok').record, '1 aspmx.l.google.com\n5 alt1.aspmx.l.google.com');
+	assert.equal(byId(report.findings, 'spf-ok').fix, null);
+});
+
+test('two SPF records are one finding with the merged record as the fix; DKIM found through a CNAME', async () => {
+	const report = await check('office365', [admin('admin@two-spf.test')]);
+	const multiple = byId(report.findings, 'spf-multiple-records');
+	assert.equal(multiple.severity, 'error');
+	assert.match(multiple.fix!, /v=spf1 include:spf\.protection\.outlook\.com include:_spf\.google\.com -all$/);
+	assert.equal(multiple.record, 'v=spf1 include:spf.protection.outlook.com -all\nv=spf1 include:_spf.google.com ~all');
+	assert.deepEqual(ids(report.findings), ['dkim-ok', 'dmarc-ok', 'mx-ok', 'spf-multiple-records']);
+	assert.match(byId(report.findings, 'dkim-ok').message, /selector1\._domainkey/);
+	// DKIM aligns, so a quarantine policy is satisfied.
+	assert.equal(byId(report.findings, 'dmarc-ok').severity, 'ok');
+});
+
+test('11 lookups through includes: a permanent error; Mailgun is checked on the login\'s sending domain; p=none warns', async () => {
+	const report = await check('mailgun', [admin('admin@eleven.test'), noreply('noreply@eleven.test')], {login: 'postmaster@mg.eleven.test', dkimSelectors: ['krs']});
+	const tooMany = byId(report.findings, 'spf-too-many-lookups');
+	assert.equal(tooMany.domain, 'mg.eleven.test');
+	assert.equal(tooMany.severity, 'error');
+	assert.match(tooMany.message, /11 DNS lookups, more than the 10/);
+	assert.match(tooMany.message, /sending domain of the login postmaster@mg\.eleven\.test/);
+	assert.equal(byId(report.findings, 'dkim-ok').domain, 'mg.eleven.test');
+	const none = byId(report.findings, 'dmarc-policy-none');
+	assert.equal(none.severity, 'warning');
+	assert.match(none.fix!, /v=DMARC1; p=quarantine; rua=mailto:dmarc@eleven\.test/);
+	assert.equal(ids(report.findings).filter(id => id === 'spf-too-many-lookups').length, 1, 'one sending domain, one finding');
+});
+
+test('a return-path provider: SPF is checked elsewhere, missing DKIM, no DMARC, no MX', async () => {
+	const report = await check('sendgrid', [admin('admin@sg.test')]);
+	assert.deepEqual(ids(report.findings), ['dkim-missing', 'dmarc-missing', 'mx-missing', 'spf-return-path']);
+	assert.match(byId(report.findings, 'spf-return-path').message, /em<N>\.<your domain>/);
+	assert.match(byId(report.findings, 'dkim-missing').message, /s1\._domainkey\.sg\.test, s2\._domainkey\.sg\.test/);
+	assert.match(byId(report.findings, 'dmarc-missing').fix!, /_dmarc\.sg\.test: v=DMARC1; p=none/);
+	assert.match(byId(report.findings, 'mx-missing').message, /sg\.test has no MX record: replies to admin@sg\.test bounce/);
+});
+
+test('+all, the wrong provider, a revoked key and p=reject with nothing aligned', async () => {
+	const report = await check('fastmail', [admin('admin@fm.test')]);
+	assert.deepEqual(ids(report.findings), ['dkim-invalid', 'dmarc-nothing-aligned', 'mx-ok', 'spf-allows-all', 'spf-provider-not-included']);
+	assert.equal(byId(report.findings, 'spf-allows-all').fix, 'Publish instead: v=spf1 include:_spf.google.com ~all');
+	assert.equal(byId(report.findings, 'spf-provider-not-included').fix, 'Publish instead: v=spf1 include:_spf.google.com include:spf.messagingengine.com ~all');
+	assert.match(byId(report.findings, 'dkim-invalid').message, /revoked/);
+	const nothing = byId(report.findings, 'dmarc-nothing-aligned');
+	assert.equal(nothing.severity, 'error');
+	assert.match(nothing.message, /p=reject/);
+});
+
+test('each From domain is checked: a syntax error in one, an include of a missing name and two DMARC records in the other', async () => {
+	const report = await check('mailjet', [admin('admin@typo.test'), noreply('noreply@gone.test')]);
+	assert.deepEqual(ids(report.findings, 'typo.test'), ['dkim-ok', 'dmarc-syntax', 'mx-ok', 'spf-syntax']);
+	assert.deepEqual(ids(report.findings, 'gone.test'), ['dkim-ok', 'dmarc-syntax', 'spf-include-missing']);
+	assert.match(byId(report.findings, 'spf-syntax').message, /unknown mechanism "inlcude:spf\.mailjet\.com"/);
+	assert.match(byId(report.findings, 'spf-include-missing').message, /nothing-here\.zone\.test does not exist/);
+	const dmarc = report.findings.filter(item => item.id === 'dmarc-syntax').map(item => item.message).join('\n');
+	assert.match(dmarc, /pct=150/);
+	assert.match(dmarc, /2 DMARC records/);
+});
+
+test('a subdomain inherits its parent\'s DMARC record and its sp= policy', async () => {
+	const report = await check('fastmail', [noreply('noreply@chat.inherit.test')], {dkimSelectors: ['fm2']});
+	assert.deepEqual(ids(report.findings), ['dkim-ok', 'dmarc-policy-none', 'spf-ok']);
+	assert.match(byId(report.findings, 'dmarc-policy-none').message, /_dmarc\.inherit\.test \(inherited from the parent domain, sp=none\)/);
+});
+
+test('NXDOMAIN: a From domain that does not exist', async () => {
+	const report = await check('gmail', [admin('admin@nowhere.test')]);
+	assert.deepEqual(ids(report.findings), ['dkim-missing', 'dmarc-missing', 'mx-missing', 'spf-missing']);
+	assert.match(byId(report.findings, 'mx-missing').message, /nowhere\.test does not exist in DNS/);
+	assert.equal(byId(report.findings, 'spf-missing').fix, 'Publish a TXT record at nowhere.test: v=spf1 include:_spf.google.com ~all');
+});
+
+test('a null MX, the provider\'s own domain, a local MTA and a per-account DKIM selector', async () => {
+	const nullMx = await check('fastmail', [admin('admin@nullmx.test')]);
+	assert.match(byId(nullMx.findings, 'mx-missing').message, /null MX/);
+	const own = await check('gmail', [admin('someone@gmail.com')]);
+	assert.deepEqual(ids(own.findings), ['provider-domain']);
+	const local = await check('local', [admin('admin@nowhere.test')], {externalHost: 'chat.nowhere.test:8443'});
+	assert.equal(byId(local.findings, 'spf-missing').fix, 'Publish a TXT record at nowhere.test: v=spf1 a:chat.nowhere.test ~all');
+	assert.match(byId(local.findings, 'dkim-unchecked').fix!, /--dkim-selector NAME/);
+	const file = await check('file', [admin('admin@good-google.test')]);
+	assert.deepEqual(file.findings, []);
+	assert.match(file.skipped!, /no mail leaves/);
+});
+
+test('TCP fallback: an answer too big for UDP is truncated and fetched again over TCP', async () => {
+	const ranges = Array.from({length: 60}, (_, index) => `ip4:198.51.${index}.0/24`).join(' ');
+	const big = await startDnsServer({records: {...ZONE, 'big.test': [txt(`v=spf1 ${ranges} include:spf.messagingengine.com -all`)]}, maxUdpPayload: 512});
+	try {
+		const report = await checkDeliverability({providerId: 'fastmail', from: [noreply('noreply@big.test')], dnsServer: big.address});
+		assert.match(byId(report.findings, 'spf-ok').message, /authorises Fastmail \(1 of 10 lookups\)/);
+		assert.ok(big.queries.some(query => query.name === 'big.test' && query.transport === 'tcp'), 'asked again over TCP');
+		assert.ok(big.queries.some(query => query.name === 'big.test' && query.transport === 'udp'), 'asked over UDP first');
+	} finally {
+		await big.close();
+	}
+});
+
+test('a resolver that never answers: dns-unreachable for each domain, and nothing else is claimed', async () => {
+	const silent = await startSilentDnsServer();
+	try {
+		const report = await checkDeliverability({providerId: 'gmail', from: [admin('admin@good-google.test'), noreply('noreply@two-spf.test')], dnsServer: silent.address, deadlineMs: 800});
+		assert.deepEqual(ids(report.findings), ['dns-unreachable', 'dns-unreachable']);
+		assert.deepEqual(report.findings.map(item => item.domain).sort(), ['good-google.test', 'two-spf.test']);
+		assert.ok(report.findings.every(item => item.severity === 'error'));
+		assert.match(report.findings[0]!.fix!, /--dns-server HOST\[:PORT\]/);
+		assert.ok(silent.received() > 0, 'the questions reached the silent server');
+	} finally {
+		await silent.close();
+	}
+});
+
+test('cancelling stops the lookups and says so', async () => {
+	const silent = await startSilentDnsServer();
+	try {
+		const controller = new AbortController();
+		const pending = checkDeliverability({providerId: 'gmail', from: [admin('admin@good-google.test')], dnsServer: silent.address, deadlineMs: 60_000, signal: controller.signal});
+		controller.abort();
+		const report = await pending;
+		assert.deepEqual(ids(report.findings), ['dns-unreachable']);
+		assert.match(report.findings[0]!.message, /cancelled/);
+	} finally {
+		await silent.close();
+	}
+});
