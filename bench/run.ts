@@ -14,4 +14,9 @@ if (!only || only === 'engine') {
 	results.engine = await benchEngine();
 }
 
+if (!only || only === 'dns') {
+	const {default: benchDns} = await import('./dns.js');
+	results.dns = await benchDns();
+}
+
 console.log(JSON.stringify(results));

@@ -3,6 +3,7 @@
 // the README is current.
 import {readFileSync, writeFileSync} from 'node:fs';
 import {FLAGS} from '../source/args.js';
+import {FINDINGS} from '../source/engine/deliverability-findings.js';
 import {DIAGNOSES} from '../source/smtp/diagnoses.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -17,10 +18,15 @@ export function diagnosesTable(): string {
 	return ['| id | meaning | fix |', '|---|---|---|', ...rows].join('\n');
 }
 
+export function findingsTable(): string {
+	const rows = Object.entries(FINDINGS).map(([id, entry]) => `| \`${id}\` | ${entry.severity} | ${cell(entry.meaning)} | ${cell(entry.fix)} |`);
+	return ['| id | severity | meaning | fix |', '|---|---|---|---|', ...rows].join('\n');
+}
+
 export function renderReadme(text: string): string {
 	const fill = (source: string, name: string, table: string) =>
 		source.replace(new RegExp(`(<!-- ${name}:begin -->)[\\s\\S]*?(<!-- ${name}:end -->)`), `$1\n${table}\n$2`);
-	return fill(fill(text, 'flags', flagsTable()), 'diagnoses', diagnosesTable());
+	return fill(fill(fill(text, 'flags', flagsTable()), 'diagnoses', diagnosesTable()), 'findings', findingsTable());
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -69,7 +69,7 @@ export function parseOptions(argv: readonly string[]): Options {
 }
 
 export function helpText(version: string): string {
-	const lines = [`zulip-email-setup ${version}: get a self-hosted Zulip server sending email.`, '', 'Usage:', '  sudo zulip-email-setup                 interactive wizard', '  zulip-email-setup --sandbox            try it on throwaway files', '  zulip-email-setup --non-interactive --provider ID [flags]', '  zulip-email-setup --check [--to ADDRESS]', '', 'Flags:'];
+	const lines = [`zulip-email-setup ${version}: get a self-hosted Zulip server sending email.`, '', 'Usage:', '  sudo zulip-email-setup                 interactive wizard', '  zulip-email-setup --sandbox            try it on throwaway files', '  zulip-email-setup --non-interactive --provider ID [flags]', '  zulip-email-setup --check [--to ADDRESS]', '  zulip-email-setup --check-dns [--dns-server HOST[:PORT]]', '', 'Flags:'];
 	for (const [name, flag] of Object.entries(FLAGS)) {
 		const left = `  --${name}${'value' in flag ? ` ${flag.value}` : ''}`;
 		lines.push(left.padEnd(30) + flag.help);

@@ -25,8 +25,6 @@ export interface RunContext {
 	readonly stdin?: NodeJS.ReadableStream;
 	readonly env?: NodeJS.ProcessEnv;
 	readonly signal?: AbortSignal;
-	/** Resolver for the DNS checks unless --dns-server names one (the sandbox's own). */
-	readonly dnsServer?: string;
 	/** Extra fields for the JSON report (the sandbox adds its own). */
 	readonly extraReport?: () => Record<string, unknown>;
 	/** Runs before the final report, e.g. the sandbox lists received mail. */
@@ -117,7 +115,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 	try {
 		const timeout = timeoutMs(options);
 		const readOnly = options.check || options['check-dns'] || options['dry-run'];
-		const dns = {dnsServer: options['dns-server'] ?? context.dnsServer, dkimSelectors: parseDkimSelectors(options['dkim-selector'])};
+		const dns = {dnsServer: options['dns-server'], dkimSelectors: parseDkimSelectors(options['dkim-selector'])};
 		if (dns.dnsServer !== undefined) parseDnsServer(dns.dnsServer);
 		// Before anything else: a run that cannot save its answers must say so first.
 		// Read-only runs need only read access, which loading checks itself.

@@ -3,6 +3,7 @@ import {chmod, chown, readdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {fakeServer, runCli, snapshot} from './helpers/cli.js';
+import {startDnsServer} from './helpers/dns-servers.js';
 import {pyExecSettings, pyRawConfigRead} from './helpers/python.js';
 import {startSmtpServer, startFilteredPort, type TestSmtpServer} from './helpers/smtp-servers.js';
 import {createTestPki, type TestPki} from './helpers/tls.js';
@@ -68,22 +69,27 @@ test('non-interactive setup against a real relay: written, read back, tested, bo
 test('--check tests what is on disk, changes nothing, and exits 1 with a diagnosis on a filtered port', async () => {
 	const server = await fakeServer();
 	const filtered = await startFilteredPort();
+	// --check also checks the From domains' DNS: on loopback only, never the system's resolver.
+	const dns = await startDnsServer({records: {'chat.example.org': [{type: 'TXT', text: 'v=spf1 ip4:192.0.2.1 -all'}, {type: 'MX', priority: 10, exchange: 'mx.example.org'}]}});
 	try {
 		const setup = await runCli([...server.args, '--non-interactive', '--skip-test', '--provider', 'custom', '--host', '127.0.0.1', '--port', String(filtered.port), '--username', 'u@example.org'], {env: {ZULIP_EMAIL_PASSWORD: PASSWORD}});
 		assert.equal(setup.code, 0, setup.stderr);
 		const before = await snapshot(server);
 		const started = Date.now();
-		const check = await runCli([...server.args, '--check', '--json', '--timeout', '1']);
+		const check = await runCli([...server.args, '--check', '--json', '--timeout', '1', '--dns-server', dns.address]);
 		assert.ok(Date.now() - started < 8000, 'a filtered port fails within seconds');
 		assert.equal(check.code, 1, check.stdout + check.stderr);
 		const report = JSON.parse(check.stdout);
 		assert.equal(report.test.ok, false);
 		assert.equal(report.test.diagnosis.id, 'connection-timeout');
 		assert.match(report.test.diagnosis.fix, /EMAIL_PORT|--port/);
+		// The DNS findings come along; only the live test decides --check's exit code.
+		assert.deepEqual(report.deliverability.findings.map((item: {id: string}) => item.id).sort(), ['dkim-unchecked', 'dmarc-missing', 'mx-ok', 'spf-ok']);
 		assert.equal(await snapshot(server), before);
 		noSecretIn(check.stdout, check.stderr, setup.stdout, setup.stderr);
 	} finally {
 		await filtered.close();
+		await dns.close();
 	}
 });
 

@@ -2,7 +2,9 @@ import type {Options} from '../args.js';
 import type {ConfigPaths} from '../engine/current-config.js';
 import {CancelledError, ExitCode, UsageError, type ExitCodeValue} from '../engine/errors.js';
 import {PASSWORD_ENV} from '../engine/password-input.js';
-import {createSandboxFiles, SANDBOX_ADMINISTRATOR, shellQuote, type SandboxFiles} from './files.js';
+import {startDnsServer, type RunningDnsServer} from './dns-server.js';
+import {SANDBOX_DKIM_SELECTOR, sandboxZone} from './dns-zone.js';
+import {createSandboxFiles, SANDBOX_ADMINISTRATOR, SANDBOX_EXTERNAL_HOST, shellQuote, type SandboxFiles} from './files.js';
 import {startRelay, type SandboxRelay} from './relay.js';
 import {receivedLines, sandboxJson, sessionDiff, snapshotFiles, type FilesBefore} from './summary.js';
 
@@ -23,6 +25,8 @@ interface Session {
 	readonly relay: SandboxRelay;
 	readonly paths: ConfigPaths;
 	readonly before: FilesBefore;
+	/** The sandbox domain's own DNS on loopback, for the deliverability checks. */
+	readonly dns: RunningDnsServer;
 }
 
 /**
@@ -55,6 +59,7 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 		return context.signal.aborted ? ExitCode.cancelled : exitCode;
 	} finally {
 		await session.relay.close();
+		await session.dns.close();
 		say();
 		say(`The sandbox is kept in ${session.files.dir} (delete it with: rm -r ${shellQuote(session.files.dir)}).`);
 	}
@@ -72,12 +77,21 @@ async function openSession(options: Options, {signal, relayCredentials}: Sandbox
 		throw error;
 	}
 
+	let dns: RunningDnsServer;
+	try {
+		dns = await startDnsServer({records: await sandboxZone()});
+	} catch (error) {
+		await relay.close();
+		throw error;
+	}
+
 	if (signal.aborted) {
 		await relay.close();
+		await dns.close();
 		throw new CancelledError();
 	}
 
-	return {files, relay, before, paths: {settings: files.settingsPath, secrets: files.secretsPath}};
+	return {files, relay, dns, before, paths: {settings: files.settingsPath, secrets: files.secretsPath}};
 }
 
 function introLines(session: Session, interactive: boolean): string[] {
@@ -94,11 +108,12 @@ function introLines(session: Session, interactive: boolean): string[] {
 	// Interactive: the password is throwaway and shown so the admin can see exactly what the wizard stores.
 	// Non-interactive output ends up in logs and CI: there it goes through the environment and is never printed.
 	lines.push(interactive ? `  password ${relay.password} (throwaway, valid for this session only)` : `  password given to the wizard through ${PASSWORD_ENV} (not shown)`);
+	lines.push(`Sandbox DNS: ${session.dns.address} serves ${SANDBOX_EXTERNAL_HOST} (SPF, DKIM selector ${SANDBOX_DKIM_SELECTOR}, DMARC, MX) for the deliverability checks`);
 	return lines;
 }
 
 /** The flags a sandbox run means, with every explicit flag winning over the sandbox's default. */
-export function scriptedOptions(options: Options, relay: Pick<SandboxRelay, 'host' | 'port' | 'username'>, administrator: string): {options: Options; passwordFromRelay: boolean} {
+export function scriptedOptions(options: Options, relay: Pick<SandboxRelay, 'host' | 'port' | 'username'>, administrator: string, dnsServer?: string): {options: Options; passwordFromRelay: boolean} {
 	const provider = options.provider ?? 'custom';
 	// The relay is the default destination only for a custom relay; `--provider mailgun` means Mailgun's host.
 	const towardsRelay = provider === 'custom';
@@ -114,6 +129,9 @@ export function scriptedOptions(options: Options, relay: Pick<SandboxRelay, 'hos
 		to: options.to ?? administrator,
 		// The fake restart script is part of the tour; --no-restart skips it.
 		restart: !options['no-restart'],
+		// --check and --check-dns ask the sandbox's own DNS, never the system's.
+		'dns-server': options['dns-server'] ?? dnsServer,
+		'dkim-selector': options['dkim-selector'] ?? (dnsServer === undefined ? undefined : SANDBOX_DKIM_SELECTOR),
 	};
 	const passwordGiven = options['password-file'] !== undefined || options['password-stdin'] === true || options['keep-password'] === true;
 	const passwordFromRelay = !passwordGiven && next.username === relay.username;
@@ -134,12 +152,13 @@ async function administratorOf(paths: ConfigPaths): Promise<string> {
 function nothingSentBecause(options: Options): string | undefined {
 	if (options['dry-run']) return '--dry-run sends nothing';
 	if (options['skip-test']) return '--skip-test sends nothing';
+	if (options['check-dns'] && !options.check) return '--check-dns sends nothing';
 	return undefined;
 }
 
 async function runScripted(options: Options, session: Session, io: {stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; signal: AbortSignal}): Promise<ExitCodeValue> {
 	const {files, relay, paths, before} = session;
-	const {options: flags, passwordFromRelay} = scriptedOptions(options, relay, await administratorOf(paths));
+	const {options: flags, passwordFromRelay} = scriptedOptions(options, relay, await administratorOf(paths), session.dns.address);
 	const {runNonInteractive} = await import('../non-interactive.js');
 	let diff = '';
 	return runNonInteractive(flags, {
