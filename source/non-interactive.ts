@@ -8,7 +8,7 @@ import {readPasswordSource} from './engine/password-input.js';
 import {checkPermissions} from './engine/permissions.js';
 import {planChanges, type Plan} from './engine/plan.js';
 import {checkDeliverability, deliverabilityInputFrom, hasErrors, parseDkimSelectors} from './engine/deliverability.js';
-import {getProvider, isProviderId, PROVIDER_IDS, securityForPort, type ProviderId} from './engine/providers.js';
+import {getProvider, isProviderId, PROVIDER_IDS, regionProblem, securityForPort, type ProviderId} from './engine/providers.js';
 import {restartServer, type RestartResult} from './engine/restart.js';
 import {parsePort} from './engine/validate.js';
 import {parseDnsServer} from './dns/lookup.js';
@@ -63,6 +63,9 @@ export async function answersFromOptions(loaded: LoadedConfig, options: Options,
 
 	if (!isProviderId(providerId)) throw new UsageError(`Unknown --provider "${providerId}".`, `Use one of: ${PROVIDER_IDS.join(', ')}.`);
 	const provider = getProvider(providerId);
+	// Before anything is derived from it: an unknown region would otherwise surface as a missing --host.
+	const badRegion = options.region === undefined ? undefined : provider.regions ? regionProblem(provider, options.region) : `--region is only for ${getProvider('ses').name}; ${provider.name} has one host.`;
+	if (badRegion) throw new UsageError(badRegion, 'Pass --region with a region name such as eu-west-1.');
 	const base = answersForProvider(loaded, providerId, options.region);
 	const password = await readPasswordSource({passwordFile: options['password-file'], passwordStdin: options['password-stdin']}, context.env, context.stdin);
 	const tokens = options.tokens ? true : options['no-tokens'] ? false : undefined;

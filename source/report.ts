@@ -1,4 +1,4 @@
-import type {ApplyResult} from './engine/apply.js';
+import {describeWrite, type ApplyResult} from './engine/apply.js';
 import type {CurrentConfig} from './engine/current-config.js';
 import type {DeliverabilityReport} from './engine/deliverability.js';
 import {deliverabilityLines} from './deliverability-lines.js';
@@ -112,7 +112,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 		},
 		applied(result) {
 			for (const file of result.files) {
-				if (file.changed) say(`Wrote ${file.path}${file.backup ? ` (backup: ${file.backup})` : ' (new file)'}`);
+				if (file.changed) say(describeWrite(file));
 				else say(`Unchanged ${file.path}`);
 			}
 		},
@@ -148,7 +148,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 			const files = plan
 				? [plan.settings, plan.secrets].map(change => {
 					const result = applied?.files.find(file => file.path === change.path);
-					return {path: change.path, changed: change.changed, written: result?.changed ?? false, backup: result?.backup ?? null};
+					return {path: change.path, changed: change.changed, written: result?.changed ?? false, backup: result?.backup ?? null, prunedBackups: result?.pruned ?? 0};
 				})
 				: [];
 			const object = {

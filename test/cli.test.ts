@@ -114,6 +114,8 @@ test('a missing answer exits 2 and names the flag', async () => {
 		[['--non-interactive', '--provider', 'ses', '--username', 'AKIA', '--keep-password'], /--region/],
 		[['--non-interactive', '--provider', 'custom', '--username', ''], /--host/],
 		[['--non-interactive', '--provider', 'pigeon'], /--provider/],
+		// An unknown region says so (it used to surface as a missing --host).
+		[['--non-interactive', '--provider', 'ses', '--region', 'mars-north', '--username', 'AKIA', '--keep-password'], /Unknown region "mars-north".*eu-south-1/s],
 	];
 	for (const [args, flag] of cases) {
 		const result = await runCli([...server.args, ...args]);
@@ -216,4 +218,13 @@ test('restart: runs the command after a good test; a failing command is exit 4 w
 	const bad = await runCli([...server.args, '--non-interactive', '--provider', 'file', '--file-path', path.join(server.dir, 'm'), '--restart', '--restart-command', script]);
 	assert.equal(bad.code, 4);
 	assert.match(bad.stdout, /Must be run as user 'zulip'/);
+});
+
+test('--region takes every SES SMTP region, also one newer than the list, and writes its host', async () => {
+	const server = await fakeServer();
+	for (const region of ['eu-south-1', 'il-central-1', 'eu-south-2']) {
+		const result = await runCli([...server.args, '--non-interactive', '--dry-run', '--provider', 'ses', '--region', region, '--username', 'AKIAEXAMPLE'], {env: {ZULIP_EMAIL_PASSWORD: 'ses-smtp-password'}});
+		assert.equal(result.code, 0, result.stderr);
+		assert.match(result.stdout, new RegExp(`^\\+EMAIL_HOST = "email-smtp\\.${region}\\.amazonaws\\.com"$`, 'm'));
+	}
 });

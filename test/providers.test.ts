@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import wellKnown from 'nodemailer/lib/well-known';
-import {endpointMismatch, getProvider, PROVIDER_IDS, PROVIDERS, providerHost, recogniseProvider} from '../source/engine/providers.js';
+import {endpointMismatch, getProvider, isListedRegion, PROVIDER_IDS, PROVIDERS, providerHost, recogniseProvider, regionFor, regionProblem} from '../source/engine/providers.js';
 
 test('every provider id of the CLI contract is in the catalog, once', () => {
 	assert.deepEqual(PROVIDERS.map(provider => provider.id), [...PROVIDER_IDS]);
@@ -57,4 +57,37 @@ test('465 with STARTTLS and 587 with SSL are flagged before any test', () => {
 	assert.match(endpointMismatch(587, 'ssl')!, /STARTTLS/);
 	assert.equal(endpointMismatch(587, 'starttls'), undefined);
 	assert.equal(endpointMismatch(465, 'ssl'), undefined);
+});
+
+test('Amazon SES: every SMTP region AWS lists, a typed newer one accepted, a non-region refused by name', () => {
+	const ses = getProvider('ses');
+	const ids = ses.regions!.map(region => region.id);
+	// The regions nodemailer's list lacks, by the names admins know them.
+	for (const [id, name] of [['eu-south-1', 'Milan'], ['me-south-1', 'Bahrain'], ['af-south-1', 'Cape Town'], ['ap-southeast-3', 'Jakarta'], ['il-central-1', 'Tel Aviv'], ['ca-west-1', 'Calgary'], ['me-central-1', 'UAE'], ['ap-south-2', 'Hyderabad']]) {
+		const region = ses.regions!.find(candidate => candidate.id === id);
+		assert.ok(region, id);
+		assert.match(region.name, new RegExp(name));
+		assert.equal(region.host, `email-smtp.${id}.amazonaws.com`);
+	}
+
+	assert.equal(new Set(ids).size, ids.length, 'each region once');
+	assert.equal(regionFor(ses, 'EU-South-2 ')?.host, 'email-smtp.eu-south-2.amazonaws.com', 'a region the list does not have yet is typed');
+	assert.equal(isListedRegion(ses, 'eu-south-2'), false);
+	assert.equal(regionFor(ses, 'us-gov-west-1')?.name, 'AWS GovCloud (US-West)');
+	assert.equal(regionFor(ses, 'nowhere'), undefined);
+	assert.equal(regionFor(ses, 'smtp.example.com'), undefined);
+	assert.match(regionProblem(ses, 'nowhere')!, /Unknown region "nowhere".*eu-south-1/);
+	assert.equal(regionProblem(ses, 'eu-south-2'), undefined);
+	assert.equal(regionFor(getProvider('mailgun'), 'eu-west-1'), undefined, 'only SES has regions');
+	// A rerun on a region the old list lacked recognises it, so the list can start there.
+	assert.deepEqual(recogniseProvider('email-smtp.eu-south-1.amazonaws.com'), {providerId: 'ses', region: 'eu-south-1'});
+	assert.deepEqual(recogniseProvider('email-smtp.eu-south-2.amazonaws.com'), {providerId: 'ses', region: 'eu-south-2'});
+});
+
+test('provider notes say what the admin would otherwise learn the hard way', () => {
+	assert.ok(getProvider('gmail').notes!.some(note => /From the account/.test(note)));
+	assert.ok(getProvider('ses').notes!.some(note => /AKIA/.test(note) && /access key/.test(note)));
+	assert.ok(getProvider('mailgun').notes!.some(note => /smtp\.eu\.mailgun\.org/.test(note)));
+	assert.ok(getProvider('office365').notes!.some(note => /Send As/.test(note)));
+	assert.ok(getProvider('office365').notes!.some(note => /Basic auth/.test(note)));
 });

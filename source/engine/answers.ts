@@ -2,7 +2,7 @@ import type {Security} from '../smtp/types.js';
 import {passwordProblem} from '../zulip/secrets-file.js';
 import type {DesiredSettings} from '../zulip/settings-file.js';
 import {FILE_BACKEND, type LoadedConfig} from './current-config.js';
-import {getProvider, providerHost, type ProviderId} from './providers.js';
+import {getProvider, providerHost, regionFor, regionProblem, type ProviderId} from './providers.js';
 import {addressProblem, filePathProblem, hostProblem, noreplyTemplateProblem, portProblem, usernameProblem} from './validate.js';
 
 /** What happens to email_password in the secrets file. */
@@ -70,6 +70,7 @@ export function answersForProvider(loaded: LoadedConfig, providerId: ProviderId,
 	}
 
 	const endpoint = provider.endpoints[0] ?? {port: 587, security: 'starttls' as const};
+	region = regionFor(provider, region)?.id ?? region;
 	const host = providerHost(provider, region) ?? '';
 	const username = provider.fixedUsername ?? '';
 	const password: PasswordAnswer = provider.needsAuth ? {kind: 'new', value: ''} : {kind: 'none'};
@@ -87,9 +88,7 @@ export function answerProblems(loaded: LoadedConfig, answers: Answers): AnswerPr
 		add('filePath', '--file-path', filePathProblem(answers.filePath ?? ''));
 	} else {
 		if (provider.regions && !answers.region && !answers.host) add('region', '--region', `Choose the region of your ${provider.name} account.`);
-		if (provider.regions && answers.region && !provider.regions.some(region => region.id === answers.region)) {
-			add('region', '--region', `Unknown region "${answers.region}". Known: ${provider.regions.map(region => region.id).join(', ')}.`);
-		}
+		if (answers.region) add('region', '--region', regionProblem(provider, answers.region));
 
 		add('host', '--host', hostProblem(answers.host));
 		add('port', '--port', portProblem(answers.port));

@@ -1,4 +1,5 @@
 import {readFile, rm, stat} from 'node:fs/promises';
+import {BACKUPS_KEPT, pruneBackups, rememberBackup} from './backup-prune.js';
 import {restoreBackup, writeFileSafely} from './safe-write.js';
 import {ConfigError} from './errors.js';
 import type {FileChange, Plan} from './plan.js';
@@ -10,6 +11,8 @@ export interface FileResult {
 	readonly backup: string | null;
 	/** The file did not exist before. */
 	readonly created: boolean;
+	/** Older backups of this file removed after the write (only the newest few are kept). */
+	readonly pruned?: number;
 }
 
 export interface ApplyResult {
@@ -49,7 +52,17 @@ export async function applyPlan(plan: Plan, options: {now?: Date} = {}): Promise
 		throw new ConfigError(`Could not write the configuration: ${(error as Error).message}. Both files are as they were.`, 'Check free disk space and permissions on /etc/zulip, then run again.', 'write-failed');
 	}
 
-	return {changed: done.some(result => result.changed), files: done};
+	// Only once both files are written: a failed pair is put back from these backups.
+	const files = await Promise.all(done.map(pruneAfterWrite));
+	return {changed: files.some(result => result.changed), files};
+}
+
+async function pruneAfterWrite(result: FileResult): Promise<FileResult> {
+	if (!result.backup) return result;
+	rememberBackup(result.backup);
+	// The backup sits beside the real file (safe-write follows a symlinked path), named after it.
+	const pruned = await pruneBackups(result.backup.replace(/\.bak-\d{8}-\d{6}(?:-\d+)?$/, ''));
+	return pruned > 0 ? {...result, pruned} : result;
 }
 
 async function writeChange(change: FileChange, plan: Plan, now: Date | undefined): Promise<FileResult> {
@@ -59,6 +72,14 @@ async function writeChange(change: FileChange, plan: Plan, now: Date | undefined
 	const owner = created ? await stat(plan.loaded.paths.settings) : undefined;
 	const outcome = await writeFileSafely(change.path, change.after, {backup: !created, mode: 0o640, owner: owner && {uid: owner.uid, gid: owner.gid}, now});
 	return {path: change.path, changed: true, backup: outcome.backupPath, created};
+}
+
+/** One line per written file, as both faces print it: where the previous version went, and what pruning removed. */
+export function describeWrite(file: FileResult): string {
+	const backup = file.backup ? `backup: ${file.backup}` : file.created ? 'new file' : '';
+	const pruned = file.pruned ? `${file.pruned} older backup${file.pruned === 1 ? '' : 's'} removed, the newest ${BACKUPS_KEPT} kept` : '';
+	const details = [backup, pruned].filter(Boolean).join('; ');
+	return `Wrote ${file.path}${details ? ` (${details})` : ''}`;
 }
 
 /** Put every changed file back as it was before applyPlan. */

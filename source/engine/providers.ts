@@ -92,14 +92,76 @@ function withAlternatives(first: Endpoint, ...others: Endpoint[]): Endpoint[] {
 const starttls = (port: number): Endpoint => ({port, security: 'starttls'});
 const ssl = (port: number): Endpoint => ({port, security: 'ssl'});
 
+/**
+ * Amazon SES's SMTP endpoints, region by region, as AWS's General Reference
+ * lists them ("Amazon Simple Email Service endpoints and quotas", SMTP
+ * endpoints). nodemailer's list stops at the older regions (no Milan,
+ * Bahrain, Cape Town, Jakarta, Tel Aviv, Calgary…), so the catalog keeps its
+ * own; a region AWS adds later can still be typed (see regionFor).
+ */
+const SES_SMTP_REGIONS: ReadonlyArray<readonly [id: string, name: string]> = [
+	['us-east-2', 'US East (Ohio)'],
+	['us-east-1', 'US East (N. Virginia)'],
+	['us-west-1', 'US West (N. California)'],
+	['us-west-2', 'US West (Oregon)'],
+	['af-south-1', 'Africa (Cape Town)'],
+	['ap-south-2', 'Asia Pacific (Hyderabad)'],
+	['ap-southeast-3', 'Asia Pacific (Jakarta)'],
+	['ap-south-1', 'Asia Pacific (Mumbai)'],
+	['ap-northeast-3', 'Asia Pacific (Osaka)'],
+	['ap-northeast-2', 'Asia Pacific (Seoul)'],
+	['ap-southeast-1', 'Asia Pacific (Singapore)'],
+	['ap-southeast-2', 'Asia Pacific (Sydney)'],
+	['ap-northeast-1', 'Asia Pacific (Tokyo)'],
+	['ca-central-1', 'Canada (Central)'],
+	['ca-west-1', 'Canada West (Calgary)'],
+	['eu-central-1', 'Europe (Frankfurt)'],
+	['eu-west-1', 'Europe (Ireland)'],
+	['eu-west-2', 'Europe (London)'],
+	['eu-south-1', 'Europe (Milan)'],
+	['eu-west-3', 'Europe (Paris)'],
+	['eu-north-1', 'Europe (Stockholm)'],
+	['il-central-1', 'Israel (Tel Aviv)'],
+	['me-south-1', 'Middle East (Bahrain)'],
+	['me-central-1', 'Middle East (UAE)'],
+	['sa-east-1', 'South America (São Paulo)'],
+	['us-gov-east-1', 'AWS GovCloud (US-East)'],
+	['us-gov-west-1', 'AWS GovCloud (US-West)'],
+];
+
+const sesHost = (region: string) => `email-smtp.${region}.amazonaws.com`;
+
 function sesRegions(): Region[] {
-	return Object.entries(services)
-		.filter(([key, service]) => key.startsWith('SES-') && service.host)
-		.map(([key, service]) => ({
-			id: key.slice('SES-'.length).toLowerCase(),
-			name: (service.description ?? key).replace(/^AWS SES /, ''),
-			host: service.host!,
-		}));
+	return SES_SMTP_REGIONS.map(([id, name]) => ({id, name, host: sesHost(id)}));
+}
+
+/** An AWS region name as AWS spells them: eu-south-1, us-gov-west-1, ap-southeast-3. */
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
+/**
+ * The region an id names: one of the catalog's, or, for a region AWS opened
+ * after this list was written, one built from its name (SES's SMTP hosts all
+ * follow email-smtp.<region>.amazonaws.com). Undefined when the id cannot be
+ * an AWS region at all.
+ */
+export function regionFor(provider: Provider, id: string | undefined): Region | undefined {
+	if (!provider.regions || id === undefined) return undefined;
+	const normalized = id.trim().toLowerCase();
+	const known = provider.regions.find(candidate => candidate.id === normalized);
+	if (known) return known;
+	if (provider.id !== 'ses' || !AWS_REGION.test(normalized)) return undefined;
+	return {id: normalized, name: normalized, host: sesHost(normalized)};
+}
+
+/** Whether a region is one the catalog lists (a typed one works but is not vouched for). */
+export function isListedRegion(provider: Provider, id: string): boolean {
+	return provider.regions?.some(candidate => candidate.id === id) ?? false;
+}
+
+/** What is wrong with a region answer, in words that name the known ones. */
+export function regionProblem(provider: Provider, id: string): string | undefined {
+	if (!provider.regions || regionFor(provider, id)) return undefined;
+	return `Unknown region "${id}": not an AWS region name. ${provider.name} sends through: ${provider.regions.map(region => region.id).join(', ')}.`;
 }
 
 function build(): Provider[] {
@@ -127,6 +189,7 @@ function build(): Provider[] {
 			passwordHint: "the domain's SMTP password (Sending → Domain settings → SMTP credentials)",
 			needsAuth: true,
 			hostPattern: /(^|\.)mailgun\.org$/i,
+			notes: ["A domain in Mailgun's EU region sends through smtp.eu.mailgun.org, not smtp.mailgun.org: change the host if yours is there."],
 		},
 		{
 			id: 'sendgrid',
@@ -147,12 +210,15 @@ function build(): Provider[] {
 			summary: 'per-region host, IAM SMTP credentials',
 			kind: 'smtp',
 			endpoints: withAlternatives(starttls(587), ssl(465), starttls(2587)),
-			usernameHint: 'the SMTP username of an IAM SMTP credential (AKIA…), not your AWS access key',
+			usernameHint: 'the SMTP username from SES → SMTP settings → Create SMTP credentials',
 			passwordHint: 'the SMTP password created with it, for this same region',
 			needsAuth: true,
 			regions: sesRegions(),
 			hostPattern: /^email-smtp\.[a-z0-9-]+\.amazonaws\.com$/i,
-			notes: ['SMTP credentials only work in the region they were created for.'],
+			notes: [
+				'SMTP credentials only work in the region they were created for.',
+				'The SMTP username starts with AKIA, like an IAM access key ID, but an access key and its secret do not log in: use the pair SES made for SMTP.',
+			],
 		},
 		{
 			id: 'gmail',
@@ -165,7 +231,7 @@ function build(): Provider[] {
 			passwordHint: 'a 16-letter app password (needs 2-Step Verification), not the account password',
 			needsAuth: true,
 			hostPattern: /^smtp\.gmail\.com$/i,
-			notes: ['Gmail allows about 100 outgoing mails a day and rewrites the From to the account.'],
+			notes: ['Gmail sends every mail From the account itself (or an alias added under "Send mail as"), whatever Zulip\'s From says, and allows about 100 mails a day.'],
 		},
 		{
 			id: 'postmark',
@@ -226,6 +292,10 @@ function build(): Provider[] {
 			passwordHint: "the mailbox's password or an app password",
 			needsAuth: true,
 			hostPattern: /^smtp\.office365\.com$/i,
+			notes: [
+				'The mailbox needs "Send As" permission for the noreply address (or turn tokens off and make NOREPLY_EMAIL_ADDRESS the mailbox itself).',
+				'Microsoft has announced the end of password logins (Basic auth) for SMTP AUTH: off by default for existing tenants from the end of December 2026. Zulip can only log in with a password, so plan for a relay service.',
+			],
 		},
 		{
 			id: 'zoho',
@@ -311,8 +381,8 @@ export function recogniseProvider(host: string | null | undefined, user = ''): {
 		// A relay on loopback that wants a login is not the local MTA (an SSH tunnel, a sandbox relay).
 		if (provider.id === 'local' && user !== '') continue;
 		if (provider.hostPattern?.test(host)) {
-			const region = provider.regions?.find(candidate => candidate.host.toLowerCase() === host.toLowerCase());
-			return {providerId: provider.id, region: region?.id};
+			const sesRegion = provider.id === 'ses' ? /^email-smtp\.([a-z0-9-]+)\.amazonaws\.com$/i.exec(host)?.[1] : undefined;
+			return {providerId: provider.id, region: regionFor(provider, sesRegion)?.id};
 		}
 	}
 
@@ -321,7 +391,7 @@ export function recogniseProvider(host: string | null | undefined, user = ''): {
 
 /** The host a provider (and region) sends through, if it is fixed. */
 export function providerHost(provider: Provider, region?: string): string | undefined {
-	if (provider.regions) return provider.regions.find(candidate => candidate.id === region)?.host;
+	if (provider.regions) return regionFor(provider, region)?.host;
 	return provider.host;
 }
 

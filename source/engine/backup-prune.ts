@@ -1,0 +1,67 @@
+/**
+ * Every write leaves `FILE.bak-YYYYMMDD-HHMMSS` beside the file; an admin
+ * who reruns the wizard for years would collect hundreds in /etc/zulip.
+ * After a write, only the newest few backups of each file stay.
+ */
+import {promises as fs} from 'node:fs';
+import path from 'node:path';
+
+/** Backups kept per file: enough to step back through the last few runs (each run writes both files, so pairs stay together). */
+export const BACKUPS_KEPT = 5;
+
+/** Backups made by this process: never pruned, so "restore the backups" always has its files. */
+const madeThisRun = new Set<string>();
+
+export function rememberBackup(backupPath: string): void {
+	madeThisRun.add(path.resolve(backupPath));
+}
+
+/** Names safe-write gives backups: the file's name, `.bak-`, a timestamp, maybe `-N` for a second one in the same second. */
+function backupPattern(base: string): RegExp {
+	const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	return new RegExp(`^${escaped}\\.bak-(\\d{8}-\\d{6})(?:-(\\d+))?$`);
+}
+
+/** Oldest first: by timestamp, then by the same-second counter. */
+function compareBackups(a: {stamp: string; counter: number}, b: {stamp: string; counter: number}): number {
+	return a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.counter - b.counter;
+}
+
+/**
+ * Remove all but the newest `keep` backups of `file` (its real path, as
+ * safe-write resolves it). Only regular files with our exact naming are
+ * touched, never a symlink, never a backup this run made. Returns how many
+ * were removed; a backup that cannot be removed is left and not counted.
+ */
+export async function pruneBackups(file: string, keep = BACKUPS_KEPT): Promise<number> {
+	const directory = path.dirname(file);
+	const pattern = backupPattern(path.basename(file));
+	let names: string[];
+	try {
+		names = await fs.readdir(directory);
+	} catch {
+		return 0;
+	}
+
+	const backups = names
+		.map(name => ({name, match: pattern.exec(name)}))
+		.filter((entry): entry is {name: string; match: RegExpExecArray} => entry.match !== null)
+		.map(({name, match}) => ({name, stamp: match[1]!, counter: Number(match[2] ?? 0)}))
+		.sort(compareBackups);
+	const surplus = backups.slice(0, Math.max(0, backups.length - keep));
+	let removed = 0;
+	for (const backup of surplus) {
+		const full = path.join(directory, backup.name);
+		if (madeThisRun.has(path.resolve(full))) continue;
+		try {
+			const stats = await fs.lstat(full);
+			if (!stats.isFile()) continue;
+			await fs.unlink(full);
+			removed++;
+		} catch {
+			// Gone already, or not ours to remove: pruning is housekeeping, never a reason to fail a write.
+		}
+	}
+
+	return removed;
+}
