@@ -27,6 +27,8 @@ export interface RunContext {
 	readonly signal?: AbortSignal;
 	/** Extra fields for the JSON report (the sandbox adds its own). */
 	readonly extraReport?: () => Record<string, unknown>;
+	/** The sandbox's directory: the file backend's test writes mail only below it. */
+	readonly writableRoot?: string;
 	/** Runs before the final report, e.g. the sandbox lists received mail. */
 	readonly beforeReport?: (reporter: Reporter) => Promise<void>;
 }
@@ -132,7 +134,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 		reporter.current(loaded.current);
 		if (options.check || options['check-dns']) {
 			if (options.check) {
-				test = await runLiveCheck(loaded, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript});
+				test = await runLiveCheck(loaded, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
 				reporter.test(test);
 				exitCode = test.ok ? ExitCode.ok : ExitCode.testFailed;
 			}
@@ -153,7 +155,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 				const written = await loadConfig(context.paths, {signal: context.signal});
 				reporter.readBack(written.current);
 				if (!options['skip-test']) {
-					test = await runLiveCheck(written, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript});
+					test = await runLiveCheck(written, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
 					reporter.test(test);
 					if (!test.ok) exitCode = ExitCode.testFailed;
 				}

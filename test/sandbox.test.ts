@@ -301,3 +301,60 @@ test('in process: the secrets file holds exactly the password the relay accepted
 	const report = JSON.parse(printed.split('\n').find(line => line.startsWith('{'))!) as Record<string, any>;
 	assert.equal(report.sandbox.received.length, 2);
 });
+
+test('"Log to files" in the sandbox writes the mails inside it, never /var/log/zulip; a --file-path outside is refused', async () => {
+	const dir = join(await scratch('file-backend'), 'kept');
+	const outcome = await startCli(['--sandbox', '--non-interactive', '--json', '--sandbox-dir', dir, '--provider', 'file', '--no-restart']).done;
+	assert.equal(outcome.code, 0, outcome.stderr + outcome.stdout);
+	const report = onlyJson(outcome);
+	assert.equal(report.test.ok, true);
+	const script = 'import json, runpy, sys; g = runpy.run_path(sys.argv[1]); print(json.dumps([g.get("EMAIL_BACKEND"), g.get("EMAIL_FILE_PATH")]))';
+	const {stdout} = await run('python3', ['-c', script, join(dir, 'settings.py')]);
+	assert.deepEqual(JSON.parse(stdout), ['django.core.mail.backends.filebased.EmailBackend', join(dir, 'emails')]);
+	const mails = await readdir(join(dir, 'emails'));
+	assert.equal(mails.length, 2, mails.join(', '));
+	const texts = await Promise.all(mails.map(name => readFile(join(dir, 'emails', name), 'utf8')));
+	assert.ok(texts.some(text => /^Subject: Zulip email test$/m.test(text)));
+	assert.ok(texts.some(text => /^Subject: Zulip noreply email test$/m.test(text)));
+
+	const outside = join(await scratch('outside-file-path'), 'emails');
+	const refused = await startCli(['--sandbox', '--non-interactive', '--sandbox-dir', dir, '--provider', 'file', '--file-path', outside]).done;
+	assert.equal(refused.code, 2, refused.stderr);
+	assert.match(refused.stderr, /outside the sandbox/);
+	await assert.rejects(lstat(outside), 'nothing was created outside');
+});
+
+test('a kept --sandbox-dir brings its relay back (port, user, password), so --sandbox --sandbox-dir D --check passes', async () => {
+	const dir = join(await scratch('recheck'), 'kept');
+	const first = await startCli(['--sandbox', '--non-interactive', '--json', '--sandbox-dir', dir, '--no-restart']).done;
+	assert.equal(first.code, 0, first.stderr + first.stdout);
+	const {port, user} = onlyJson(first).sandbox.relay as {port: number; user: string};
+	const relay = {port, user};
+	const settingsBefore = await readFile(join(dir, 'settings.py'), 'utf8');
+
+	const check = await startCli(['--sandbox', '--sandbox-dir', dir, '--check', '--json']).done;
+	assert.equal(check.code, 0, check.stderr + check.stdout);
+	const report = onlyJson(check);
+	assert.equal(report.test.ok, true, JSON.stringify(report.test));
+	assert.deepEqual({port: report.sandbox.relay.port, user: report.sandbox.relay.user}, relay, 'the same relay identity');
+	assert.equal(report.sandbox.received.length, 2, 'both mails reached the relay the files point at');
+	assert.equal(await readFile(join(dir, 'settings.py'), 'utf8'), settingsBefore, '--check wrote nothing');
+
+	// Another program on the relay's port: the relay moves, and says why the check cannot pass.
+	const sockets = new Set<net.Socket>();
+	const squatter = net.createServer(socket => {
+		sockets.add(socket.on('error', () => undefined).resume());
+	});
+	await new Promise<void>((resolve, reject) => {
+		squatter.once('error', reject);
+		squatter.listen(relay.port, '127.0.0.1', resolve);
+	});
+	try {
+		const moved = await startCli(['--sandbox', '--sandbox-dir', dir, '--check', '--timeout', '1']).done;
+		assert.equal(moved.code, 1, moved.stdout + moved.stderr);
+		assert.match(moved.stdout, new RegExp(`Port ${relay.port} of the earlier run is taken by another program`));
+	} finally {
+		for (const socket of sockets) socket.destroy();
+		await new Promise(resolve => squatter.close(resolve));
+	}
+});

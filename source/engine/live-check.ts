@@ -11,6 +11,8 @@ export interface LiveCheckOptions {
 	readonly transcriptPath?: string;
 	/** Token for the noreply address; a fresh random one by default. Fixed only by tests. */
 	readonly token?: string;
+	/** The file backend's test writes only below this directory (the sandbox's). */
+	readonly writableRoot?: string;
 	/** Where probes look for a working port; defaults to the live test's own list. */
 	readonly probeCandidates?: SmtpTestOptions['probeCandidates'];
 }
@@ -39,7 +41,7 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 	const senders = await sendersOf(loaded, options.token);
 	if (current.backend === 'file') {
 		const {runFileBackendTest} = await import('../smtp/file-backend-test.js');
-		return runFileBackendTest({filePath: current.filePath ?? '', senders, to: options.to, onEvent: options.onEvent, signal: options.signal});
+		return runFileBackendTest({filePath: current.filePath ?? '', senders, to: options.to, onEvent: options.onEvent, signal: options.signal, writableRoot: options.writableRoot});
 	}
 
 	if (current.backend !== 'smtp' || !current.host) {

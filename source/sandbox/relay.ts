@@ -50,6 +50,8 @@ export interface RelayOptions {
 	/** Fixed credentials, for tests; random per session otherwise. */
 	readonly username?: string;
 	readonly password?: string;
+	/** The port to listen on (a kept sandbox's earlier one); when it is taken, an ephemeral one. */
+	readonly port?: number;
 }
 
 const LOWER = 'abcdefghijkmnpqrstuvwxyz23456789';
@@ -190,21 +192,33 @@ export async function startRelay(options: RelayOptions): Promise<SandboxRelay> {
 			}, (error: unknown) => callback(error as Error));
 		},
 	});
+	let listening = false;
 	// A client that drops the connection or fails the TLS handshake is an event, not a crash.
 	server.on('error', error => {
+		// A kept sandbox's earlier port being taken is handled below, not a relay event.
+		if (!listening) return;
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'ECONNRESET' || code === 'EPIPE') return;
 		refuse(`Connection error: ${error.message}`);
 	});
 
-	await new Promise<void>((resolve, reject) => {
+	const listen = (port: number) => new Promise<void>((resolve, reject) => {
 		const onError = (error: Error) => reject(error);
 		server.server.once('error', onError);
-		server.listen(0, '127.0.0.1', () => {
+		server.listen(port, '127.0.0.1', () => {
 			server.server.off('error', onError);
 			resolve();
 		});
 	});
+	try {
+		await listen(options.port ?? 0);
+	} catch (error) {
+		// Another process holds the earlier port: the caller sees the new one and says so.
+		if (options.port === undefined || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+		await listen(0);
+	}
+
+	listening = true;
 	const {port} = server.server.address() as AddressInfo;
 
 	let closing: Promise<void> | undefined;

@@ -1,10 +1,12 @@
 import type {Options} from '../args.js';
+import {join, relative, resolve} from 'node:path';
 import type {ConfigPaths} from '../engine/current-config.js';
 import {CancelledError, ExitCode, UsageError, type ExitCodeValue} from '../engine/errors.js';
 import {PASSWORD_ENV} from '../engine/password-input.js';
 import {startDnsServer, type RunningDnsServer} from './dns-server.js';
 import {SANDBOX_DKIM_SELECTOR, sandboxZone} from './dns-zone.js';
 import {createSandboxFiles, SANDBOX_ADMINISTRATOR, SANDBOX_EXTERNAL_HOST, shellQuote, type SandboxFiles} from './files.js';
+import {readRelayIdentity, saveRelayIdentity} from './relay-identity.js';
 import {startRelay, type SandboxRelay} from './relay.js';
 import {receivedLines, sandboxJson, sessionDiff, snapshotFiles, type FilesBefore} from './summary.js';
 
@@ -27,6 +29,8 @@ interface Session {
 	readonly before: FilesBefore;
 	/** The sandbox domain's own DNS on loopback, for the deliverability checks. */
 	readonly dns: RunningDnsServer;
+	/** The relay's port of an earlier run in this directory, when another process holds it now. */
+	readonly lostPort?: number;
 }
 
 /**
@@ -50,6 +54,15 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 	}
 
 	const session = await openSession(options, context);
+	// "Log to files" writes mail where EMAIL_FILE_PATH says: in the sandbox that is inside it, never /var/log/zulip.
+	const filePath = options['file-path'] ?? join(session.files.dir, 'emails');
+	if (!isInside(session.files.dir, filePath)) {
+		await session.relay.close();
+		await session.dns.close();
+		throw new UsageError(`--file-path ${filePath} is outside the sandbox (${session.files.dir}), and the sandbox writes nowhere else.`, `Leave --file-path out (the sandbox uses ${join(session.files.dir, 'emails')}), or name a directory inside it.`);
+	}
+
+	options = {...options, 'file-path': filePath};
 	try {
 		for (const line of introLines(session, context.interactive)) say(line);
 		say();
@@ -65,13 +78,21 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 	}
 }
 
+/** Whether `path` is `dir` or below it. */
+export function isInside(dir: string, path: string): boolean {
+	const rest = relative(resolve(dir), resolve(dir, path));
+	return rest === '' || (!rest.startsWith('..') && !rest.startsWith('/'));
+}
+
 async function openSession(options: Options, {signal, relayCredentials}: SandboxContext): Promise<Session> {
 	if (signal.aborted) throw new CancelledError();
 	const files = await createSandboxFiles({dir: options['sandbox-dir']});
 	const before = await snapshotFiles(files);
+	// A kept sandbox's files name the relay's port, user and password: the same relay comes back.
+	const earlier = files.reused ? await readRelayIdentity(files.dir) : undefined;
 	let relay: SandboxRelay;
 	try {
-		relay = await startRelay({dir: files.dir, signal, ...relayCredentials});
+		relay = await startRelay({dir: files.dir, signal, ...earlier, ...relayCredentials});
 	} catch (error) {
 		if (signal.aborted) throw new CancelledError();
 		throw error;
@@ -91,12 +112,14 @@ async function openSession(options: Options, {signal, relayCredentials}: Sandbox
 		throw new CancelledError();
 	}
 
-	return {files, relay, dns, before, paths: {settings: files.settingsPath, secrets: files.secretsPath}};
+	await saveRelayIdentity(files.dir, {port: relay.port, username: relay.username, password: relay.password});
+	const lostPort = earlier && earlier.port !== relay.port ? earlier.port : undefined;
+	return {files, relay, dns, before, lostPort, paths: {settings: files.settingsPath, secrets: files.secretsPath}};
 }
 
 function introLines(session: Session, interactive: boolean): string[] {
 	const {files, relay} = session;
-	const lines = [
+	const lines: string[] = [
 		`Sandbox${files.reused ? ' (reusing the files of an earlier run)' : ''}: ${files.dir}`,
 		'  Nothing outside this directory is changed.',
 		`  settings.py         ${files.settingsPath}`,
@@ -107,7 +130,11 @@ function introLines(session: Session, interactive: boolean): string[] {
 	];
 	// Interactive: the password is throwaway and shown so the admin can see exactly what the wizard stores.
 	// Non-interactive output ends up in logs and CI: there it goes through the environment and is never printed.
-	lines.push(interactive ? `  password ${relay.password} (throwaway, valid for this session only)` : `  password given to the wizard through ${PASSWORD_ENV} (not shown)`);
+	lines.push(interactive ? `  password ${relay.password} (throwaway, kept with this sandbox)` : `  password given to the wizard through ${PASSWORD_ENV} (not shown)`);
+	if (session.lostPort !== undefined) {
+		lines.push(`  Port ${session.lostPort} of the earlier run is taken by another program, so the relay listens on ${relay.port}: settings.py still says ${session.lostPort} until you run the sandbox again without --check.`);
+	}
+
 	lines.push(`Sandbox DNS: ${session.dns.address} serves ${SANDBOX_EXTERNAL_HOST} (SPF, DKIM selector ${SANDBOX_DKIM_SELECTOR}, DMARC, MX) for the deliverability checks`);
 	return lines;
 }
@@ -170,6 +197,7 @@ async function runScripted(options: Options, session: Session, io: {stdout: Node
 		// Only the password source is replaced; without it, the usual sources (and their one-source rule) apply.
 		env: passwordFromRelay ? {[PASSWORD_ENV]: relay.password} : undefined,
 		signal: io.signal,
+		writableRoot: files.dir,
 		async beforeReport(reporter) {
 			diff = await sessionDiff(files, before);
 			reporter.line('');
@@ -192,6 +220,7 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
 		caFile: options['ca-file'] ?? relay.caFile,
 		restartCommand: options['restart-command'] ?? files.restartCommand,
 		sandbox: {host: relay.host, port: relay.port, security: relay.security, username: relay.username, password: relay.password},
+		writableRoot: files.dir,
 		signal,
 	});
 	const diff = await sessionDiff(files, before);

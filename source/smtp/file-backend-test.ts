@@ -18,6 +18,8 @@ export interface FileBackendTestOptions {
 	senders: Sender[];
 	/** The test mails' To; default the default sender's address. */
 	to?: string;
+	/** Write nothing outside this directory (the sandbox's): a path elsewhere fails the test untouched. */
+	writableRoot?: string;
 	/** Who must be able to write there; default 'zulip' (Zulip runs as it). */
 	zulipUser?: string;
 	onEvent?: (event: TestEvent) => void;
@@ -109,6 +111,12 @@ async function whyNotWritable(directory: string, user: UnixUser): Promise<string
 	return undefined;
 }
 
+/** Whether `target` is `root` or inside it, by path (the sandbox's own directory has no symlinks of ours). */
+function isBelow(root: string, target: string): boolean {
+	const rest = path.relative(path.resolve(root), path.resolve(target));
+	return rest === '' || (!rest.startsWith('..') && !path.isAbsolute(rest));
+}
+
 /** Django's filebased backend names each connection's file "%Y%m%d-%H%M%S-<id(self)>.log". */
 function logFileName(now: Date): string {
 	const pad = (value: number) => String(value).padStart(2, '0');
@@ -147,7 +155,12 @@ export async function runFileBackendTest(options: FileBackendTestOptions): Promi
 	const fileContext = {...context, fileUser: user.name};
 	let problem: string | undefined;
 	await step('file', `check ${filePath}`, undefined, async () => {
-		problem = filePath ? await whyNotWritable(filePath, user) : 'EMAIL_FILE_PATH is not set.';
+		if (options.writableRoot !== undefined && !isBelow(options.writableRoot, filePath)) {
+			problem = `${path.resolve(filePath)} is outside the sandbox ${path.resolve(options.writableRoot)}, which writes nowhere else; choose a directory inside it, e.g. ${path.join(path.resolve(options.writableRoot), 'emails')}.`;
+		} else {
+			problem = filePath ? await whyNotWritable(filePath, user) : 'EMAIL_FILE_PATH is not set.';
+		}
+
 		return !problem;
 	});
 	if (problem) return finish(diagnose('file-backend-not-writable', fileContext, problem));

@@ -39,6 +39,8 @@ export interface EngineOptions {
 	readonly caFile?: string;
 	readonly timeoutMs?: number;
 	readonly restartCommand?: string;
+	/** The sandbox's directory: the file backend's test writes only below it. */
+	readonly writableRoot?: string;
 }
 
 /** The real engine. Heavy modules (nodemailer, execa) load on first use so the first frame comes fast. */
@@ -73,7 +75,7 @@ export function createEngine(options: EngineOptions): WizardEngine {
 		},
 		async test(loaded, to, onEvent, signal) {
 			const {runLiveCheck} = await import('../engine/live-check.js');
-			return runLiveCheck(loaded, {to, timeoutMs: options.timeoutMs, caFile: options.caFile, signal, onEvent});
+			return runLiveCheck(loaded, {to, timeoutMs: options.timeoutMs, caFile: options.caFile, signal, onEvent, writableRoot: options.writableRoot});
 		},
 		fixesFor(report, answers) {
 			return fixesForReport(report, answers);

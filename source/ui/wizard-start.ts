@@ -22,6 +22,8 @@ export interface WizardOptions {
 	readonly initial?: InitialAnswers;
 	/** --sandbox: the throwaway relay, offered as an extra provider. */
 	readonly sandbox?: SandboxRelay;
+	/** --sandbox: its directory, the only place the file backend's test may write. */
+	readonly writableRoot?: string;
 	/** Aborted from outside: cancels like Ctrl-C (a write in progress still finishes). */
 	readonly signal?: AbortSignal;
 	/** engine.load() already under way (the CLI starts it before this module loads). */
@@ -54,6 +56,7 @@ export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 		caFile: wizard.caFile ?? flags['ca-file'],
 		timeoutMs: wizard.timeoutMs ?? timeoutFromFlags(flags),
 		restartCommand,
+		writableRoot: wizard.writableRoot,
 	});
 	// A read already under way: when it is over soon enough the first frame is the first question;
 	// otherwise the loading step shows, and its load() is that same read.

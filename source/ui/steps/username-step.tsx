@@ -19,6 +19,8 @@ export function UsernameStep({provider, username, error, send}: UsernameStepProp
 	const help = [
 		provider.usernameHint ? `${provider.name}: ${provider.usernameHint}.` : undefined,
 		provider.id === 'custom' ? 'Leave it empty if the server accepts mail without a login.' : undefined,
+		// The catalog's notes are what an admin would otherwise learn from a failed send.
+		...(provider.notes ?? []),
 	];
 	return (
 		<Question title="SMTP username (EMAIL_HOST_USER)" help={help} error={error} hints={INPUT_HINTS}>
