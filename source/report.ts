@@ -5,6 +5,7 @@ import {deliverabilityLines} from './deliverability-lines.js';
 import {WizardError, type ExitCodeValue} from './engine/errors.js';
 import type {Plan} from './engine/plan.js';
 import {getProvider, securityName} from './engine/providers.js';
+import {senderSummary} from './engine/test-summary.js';
 import type {RestartResult} from './engine/restart.js';
 import type {Diagnosis, TestEvent, TestReport} from './smtp/types.js';
 
@@ -69,9 +70,11 @@ export function testLines(report: TestReport): string[] {
 	if (report.diagnosis) lines.push(...diagnosisLines(report.diagnosis));
 	for (const sender of report.senders) {
 		const role = sender.role === 'default' ? 'default From' : 'noreply From';
-		if (sender.ok) lines.push(`  ✔ ${role} ${sender.address} accepted${sender.sent ? ', test mail sent' : ''}`);
-		else if (sender.diagnosis) lines.push(`  ✖ ${role} ${sender.address}`, ...diagnosisLines(sender.diagnosis, '    '));
-		else if (!report.diagnosis) lines.push(`  ✖ ${role} ${sender.address} not tested`);
+		if (sender.diagnosis && !sender.ok) lines.push(`  ✖ ${role} ${sender.address}`, ...diagnosisLines(sender.diagnosis, '    '));
+		else {
+			const {mark, text} = senderSummary(report, sender);
+			lines.push(`  ${mark} ${text}`);
+		}
 	}
 
 	if (report.suggestion) lines.push(`  ➜ Port ${report.suggestion.port} with ${report.suggestion.security} answered: ${report.suggestion.reason} (--port ${report.suggestion.port} --security ${report.suggestion.security})`);

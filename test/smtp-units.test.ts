@@ -7,7 +7,7 @@ import {join} from 'node:path';
 import {after, describe, test} from 'node:test';
 import {promisify} from 'node:util';
 import {classifyAuthReply, classifyEnvelopeReply, classifySetupFailure, type ClassifyContext} from '../source/smtp/classify.js';
-import {DIAGNOSES, diagnose} from '../source/smtp/diagnoses.js';
+import {DIAGNOSES, diagnose, wizardWords} from '../source/smtp/diagnoses.js';
 import {buildTestMessage, testMessageBody} from '../source/smtp/message.js';
 import {base32Lower, isTokenized, noreplyToken, tokenizedAddress} from '../source/smtp/noreply.js';
 import {defaultCandidates} from '../source/smtp/probe.js';
@@ -196,6 +196,38 @@ test('connection refused on the local MTA\'s port points at installing an MTA, e
 	assert.match(diagnose('connection-refused', {...base, host: 'localhost'}).fix, /postfix/i);
 	assert.match(diagnose('connection-refused', {...base, host: '127.0.0.1'}).fix, /postfix/i);
 	const relay = diagnose('connection-refused', {...base, host: 'smtp.example.com', port: 587, security: 'starttls'}).fix;
-	assert.match(relay, /EMAIL_PORT \(--port 587\)/);
 	assert.doesNotMatch(relay, /postfix/i);
+	// The port that failed is not advised back: the others are.
+	assert.match(relay, /port 587 there/);
+	assert.doesNotMatch(relay, /--port 587/);
+	assert.match(relay, /--port 465 --security ssl/);
+	assert.match(relay, /--port 2525 --security starttls/);
+	const on465 = diagnose('connection-timeout', {...base, host: 'smtp.example.com', port: 465, security: 'ssl'}).fix;
+	assert.doesNotMatch(on465, /--port 465/);
+	assert.match(on465, /--port 587 --security starttls/);
+});
+
+test('a refused login gets advice for that provider only, and names the secrets file in use', () => {
+	const base = {port: 587, security: 'starttls' as const, user: 'someone', timeoutMs: 1000, secretsPath: '/srv/zulip/secrets.conf'};
+	const mailgun = diagnose('auth-failed', {...base, host: 'smtp.mailgun.org'}).fix;
+	assert.match(mailgun, /\/srv\/zulip\/secrets\.conf/);
+	assert.doesNotMatch(mailgun, /\/etc\/zulip/);
+	assert.match(mailgun, /Mailgun:/);
+	assert.doesNotMatch(mailgun, /SES|Gmail|SendGrid|apikey/);
+	const ses = diagnose('auth-failed', {...base, host: 'email-smtp.eu-south-1.amazonaws.com'}).fix;
+	assert.match(ses, /Amazon SES.*AKIA/);
+	assert.doesNotMatch(ses, /Gmail|SendGrid/);
+	assert.match(diagnose('auth-failed', {...base, host: 'smtp.sendgrid.net'}).fix, /always apikey/);
+	const own = diagnose('auth-failed', {...base, host: 'mail.example.com'}).fix;
+	assert.doesNotMatch(own, /Mailgun|SES|Gmail|SendGrid/, 'a server of one\'s own gets no provider lore');
+	assert.match(diagnose('user-without-password', {...base, host: 'mail.example.com', passwordMissing: true}).message, /missing from \/srv\/zulip\/secrets\.conf/);
+});
+
+test('in the wizard a fix reads without command-line flags', () => {
+	const base = {port: 587, security: 'starttls' as const, user: 'someone', timeoutMs: 1000};
+	for (const id of Object.keys(DIAGNOSES) as Array<keyof typeof DIAGNOSES>) {
+		const words = wizardWords(diagnose(id, {...base, host: 'smtp.mailgun.org', sender: {role: 'noreply', address: 'noreply-abcdefghijklmnopqrstuvwx@example.org'}, recipientGiven: true}).fix);
+		assert.doesNotMatch(words, /--[a-z]/, `${id}: ${words}`);
+		assert.doesNotMatch(words, /\(\s*\)|\s[.,;]/, `${id} leaves no empty parentheses or stray space: ${words}`);
+	}
 });

@@ -10,6 +10,7 @@ import type {TestReport} from '../source/smtp/types.js';
 import {App} from '../source/ui/app.js';
 import {Select} from '../source/ui/components/select.js';
 import {MaskedInput, TextInput} from '../source/ui/components/text-input.js';
+import {initialTextInputState, textInputReducer, wordEndAfter, wordStartBefore} from '../source/ui/components/text-input-state.js';
 import type {WizardEngine} from '../source/ui/engine-port.js';
 import type {FlowEvent, FlowSettings} from '../source/ui/flow.js';
 import {DoneStep} from '../source/ui/steps/done-step.js';
@@ -58,6 +59,34 @@ describe('text input', () => {
 		assert.equal(submitted, 'pasted-value');
 	});
 
+	test('word-wise editing: Ctrl/Alt-Left/Right and Alt-B/F move by word, Alt-Backspace and Alt-D delete one, Ctrl-K kills to the end', async () => {
+		let submitted: string | undefined;
+		const {stdin} = render(<TextInput defaultValue="postmaster@mg.example.org" onSubmit={value => (submitted = value)} />);
+		await settle();
+		// Ctrl-Left twice: before "example"; Alt-Backspace deletes "mg."; Ctrl-Right: after "example"; Ctrl-K: drops ".org".
+		await press(stdin, '\u001B[1;5D', '\u001B[1;5D', '\u001B\u007F', '\u001B[1;5C', '\u000B', '.net', keys.enter);
+		await until(() => submitted !== undefined, 'submit');
+		assert.equal(submitted, 'postmaster@example.net');
+
+		submitted = undefined;
+		const second = render(<TextInput defaultValue="smtp.mailgun.org" onSubmit={value => (submitted = value)} />);
+		await settle();
+		// Alt-B (ESC b) to "org", Alt-Left to "mailgun", Alt-D deletes "mailgun", Alt-F/Alt-Right move right again.
+		await press(second.stdin, '\u001Bb', '\u001B[1;3D', '\u001Bd', 'sendgrid', '\u001Bf', '\u001B[1;3C', keys.enter);
+		await until(() => submitted !== undefined, 'submit');
+		assert.equal(submitted, 'smtp.sendgrid.org');
+	});
+
+	test('a masked value moves and deletes as one word, so jumps never show where its punctuation is', () => {
+		let state = initialTextInputState('ab.cd-ef');
+		state = textInputReducer(state, {type: 'word-left'});
+		assert.equal(state.cursor, 6, 'unmasked: by word');
+		assert.equal(wordStartBefore('ab.cd-ef', 6), 3);
+		assert.equal(wordEndAfter('ab.cd-ef', 0), 2);
+		assert.deepEqual(textInputReducer({value: 'abc def', cursor: 3}, {type: 'kill-to-end'}), {value: 'abc', cursor: 3});
+		assert.deepEqual(textInputReducer({value: 'abc def', cursor: 4}, {type: 'kill-to-start'}), {value: 'def', cursor: 0});
+	});
+
 	test('Esc cancels', async () => {
 		let cancelled = false;
 		const {stdin} = render(<TextInput onSubmit={() => undefined} onCancel={() => (cancelled = true)} />);
@@ -75,6 +104,15 @@ describe('text input', () => {
 		assert.equal(submitted, 's3cret!');
 		assert.ok(frames.every(frame => !/s3cr|et!/.test(frame)), 'the password never reaches the terminal');
 		assert.match(plain(frames.at(-1)), /•{7}/);
+	});
+
+	test('in the masked input Ctrl-Left goes to the start and Alt-Backspace clears before the cursor', async () => {
+		let submitted: string | undefined;
+		const {stdin} = render(<MaskedInput onSubmit={value => (submitted = value)} />);
+		await settle();
+		await press(stdin, 'ab.cd', '\u001B[1;5D', 'X', '\u001B[1;5C', '\u001B\u007F', 'new', keys.enter);
+		await until(() => submitted !== undefined, 'submit');
+		assert.equal(submitted, 'new');
 	});
 });
 

@@ -22,21 +22,21 @@ export function fixesFor(report: TestReport, answers: Answers): Fix[] {
 	if (suggestion && (suggestion.port !== answers.port || suggestion.security !== answers.security)) {
 		fixes.push({
 			id: 'use-suggestion',
-			label: `Switch to port ${suggestion.port} with ${securityName(suggestion.security)} (it answered)`,
+			label: `Switch to port ${suggestion.port} with ${securityName(suggestion.security)} (it answered) and test again`,
 			flags: `--port ${suggestion.port} --security ${suggestion.security}`,
 			apply: current => ({...current, port: suggestion.port, security: suggestion.security}),
 		});
 	} else if (diagnosis?.id === 'needs-ssl' && answers.security !== 'ssl') {
-		fixes.push({id: 'switch-to-ssl', label: `Keep port ${answers.port}, use SSL/TLS from the first byte`, flags: '--security ssl', apply: current => ({...current, security: 'ssl'})});
+		fixes.push({id: 'switch-to-ssl', label: `Use SSL/TLS from the first byte on port ${answers.port} and test again`, flags: '--security ssl', apply: current => ({...current, security: 'ssl'})});
 	} else if ((diagnosis?.id === 'needs-starttls' || diagnosis?.id === 'tls-required') && answers.security !== 'starttls') {
-		fixes.push({id: 'switch-to-starttls', label: `Keep port ${answers.port}, use STARTTLS`, flags: '--security starttls', apply: current => ({...current, security: 'starttls'})});
+		fixes.push({id: 'switch-to-starttls', label: `Use STARTTLS on port ${answers.port} and test again`, flags: '--security starttls', apply: current => ({...current, security: 'starttls'})});
 	}
 
 	const noreplyRefused = report.senders.some(sender => sender.role === 'noreply' && !sender.ok && sender.diagnosis?.id === 'sender-rejected');
 	if (noreplyRefused && answers.tokens !== false) {
 		fixes.push({
 			id: 'tokens-off',
-			label: 'Send from the plain noreply address (ADD_TOKENS_TO_NOREPLY_ADDRESS = False)',
+			label: 'Send from the plain noreply address (tokens off) and test again',
 			flags: '--no-tokens',
 			apply: current => ({...current, tokens: false}),
 		});
@@ -44,7 +44,7 @@ export function fixesFor(report: TestReport, answers: Answers): Fix[] {
 
 	const authProblem = diagnosis && ['auth-failed', 'app-password-required'].includes(diagnosis.id);
 	if (authProblem && answers.username !== '') {
-		fixes.push({id: 'reenter-password', label: 'Type the password again', flags: '--password-file PATH', apply: current => current, needsPassword: true});
+		fixes.push({id: 'reenter-password', label: 'Type the password again and test again', flags: '--password-file PATH', apply: current => current, needsPassword: true});
 	}
 
 	return fixes;

@@ -58,7 +58,7 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 
 	const {runSmtpTest} = await import('../smtp/live-test.js');
 	return runSmtpTest({
-		settings: {host: current.host, port: current.port, security: current.security, user: current.user, password: loaded.password ?? null},
+		settings: {host: current.host, port: current.port, security: current.security, user: current.user, password: loaded.password ?? null, files: loaded.paths},
 		senders,
 		to: options.to,
 		timeoutMs: options.timeoutMs,

@@ -1,3 +1,4 @@
+import {getProvider, recogniseProvider} from '../engine/providers.js';
 import type {Diagnosis, DiagnosisId, Security, Sender, StepName} from './types.js';
 import {isTokenized} from './noreply.js';
 
@@ -24,6 +25,9 @@ export interface DiagnosisContext {
 	fileUser?: string;
 	/** Which credential has non-ASCII characters. */
 	nonAsciiField?: 'username' | 'password';
+	/** The files in use (--settings, --secrets), so a fix names them rather than /etc/zulip's. */
+	settingsPath?: string;
+	secretsPath?: string;
 }
 
 interface DiagnosisEntry {
@@ -40,6 +44,30 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 const where = (c: DiagnosisContext) => `${c.host}:${c.port}`;
 const passwordFlags = '--password-file PATH or --password-stdin';
 const secretsFile = '/etc/zulip/zulip-secrets.conf';
+const secretsOf = (c: DiagnosisContext) => c.secretsPath ?? secretsFile;
+const settingsOf = (c: DiagnosisContext) => c.settingsPath ?? '/etc/zulip/settings.py';
+
+/** The usual ports, as the fixes offer them: never the one that just failed. */
+const USUAL_ENDPOINTS: ReadonlyArray<{port: number; words: string; flags: string}> = [
+	{port: 587, words: '587 with STARTTLS', flags: '--port 587 --security starttls, EMAIL_USE_TLS = True'},
+	{port: 465, words: '465 with SSL/TLS', flags: '--port 465 --security ssl, EMAIL_USE_SSL = True'},
+	{port: 2525, words: '2525 with STARTTLS', flags: '--port 2525 --security starttls, offered by many relays'},
+];
+
+function otherPorts(c: DiagnosisContext): string {
+	const others = USUAL_ENDPOINTS.filter(endpoint => endpoint.port !== c.port).map(endpoint => `${endpoint.words} (${endpoint.flags})`);
+	return `${others.slice(0, -1).join(', ')} or ${others.at(-1)!}`;
+}
+
+/** What this provider wants as credentials, for a login it refused; nothing for a server of one's own. */
+function credentialAdvice(c: DiagnosisContext): string {
+	const {providerId} = recogniseProvider(c.host, c.user);
+	if (providerId === 'custom' || providerId === 'local' || providerId === 'file') return '';
+	const provider = getProvider(providerId);
+	if (providerId === 'ses') return ' Amazon SES wants the SMTP credentials made for this region (SES → SMTP settings); an IAM access key and its secret do not log in, though both usernames start with AKIA.';
+	const parts = [provider.fixedUsername ? `the user is always ${provider.fixedUsername}` : provider.usernameHint ? `the user is ${provider.usernameHint}` : '', provider.passwordHint ? `the password is ${provider.passwordHint}` : ''].filter(Boolean);
+	return parts.length > 0 ? ` ${provider.name}: ${parts.join('; ')}.` : '';
+}
 const securityName: Record<Security, string> = {ssl: 'SSL/TLS from the first byte', starttls: 'STARTTLS', none: 'no TLS'};
 
 /**
@@ -61,13 +89,13 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fixFor: c => /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(c.host) && c.port === 25
 			// The local-MTA choice on a server with no MTA installed: the fix is the MTA, not a port.
 			? 'No mail server runs on this machine: install and start one (apt install postfix, as an "Internet Site" or a smarthost relay), or choose a relay provider instead (--provider mailgun, sendgrid, …).'
-			: `Check EMAIL_PORT (--port ${c.port}) against the provider's documentation: usually 587 with EMAIL_USE_TLS = True (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl).`,
+			: `Nothing accepts connections on port ${c.port} there. Check the port in the provider's documentation; the usual others are ${otherPorts(c)}.`,
 	},
 	'connection-timeout': {
 		meaning: 'The connection attempt got no answer at all: an outbound firewall drops it.',
 		fix: 'Ask the hosting provider to unblock outbound SMTP on EMAIL_PORT, or use a port it leaves open: 2525 with STARTTLS (--port 2525 --security starttls), 587 (--port 587 --security starttls) or 465 (--port 465 --security ssl). Check this server\'s own outbound firewall too.',
 		message: c => `No answer from ${where(c)} within ${seconds(c.timeoutMs)}: something drops the connection, usually an outbound firewall.`,
-		fixFor: c => `Many hosting providers block outbound SMTP ports (25, often 465 and 587 too): ask yours to unblock port ${c.port}, or use a port it leaves open, such as 2525 with STARTTLS (--port 2525 --security starttls), which many relays offer, or 587/465 (--port 587 --security starttls, --port 465 --security ssl). Also check this server's own outbound firewall rules (ufw, iptables, nftables).`,
+		fixFor: c => `Many hosting providers block outbound SMTP ports (25, often 465 and 587 too): ask yours to unblock port ${c.port}, or use a port it leaves open: ${otherPorts(c)}. Also check this server's own outbound firewall rules (ufw, iptables, nftables).`,
 	},
 	'needs-ssl': {
 		meaning: 'The port speaks TLS from the first byte but the settings expect plain SMTP or STARTTLS.',
@@ -111,11 +139,13 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'The server rejected EMAIL_HOST_USER with the email_password secret.',
 		fix: `Check EMAIL_HOST_USER (--username) and email_password in ${secretsFile} (${passwordFlags}). Many providers want SMTP credentials rather than the account password: Amazon SES SMTP credentials (not IAM access keys), SendGrid user "apikey" with an API key, a Gmail app password.`,
 		message: c => `${c.host} rejected the login of ${c.user}.`,
+		fixFor: c => `Check EMAIL_HOST_USER (--username) and email_password in ${secretsOf(c)} (${passwordFlags}).${credentialAdvice(c)}`,
 	},
 	'auth-required': {
 		meaning: 'The server requires a login and no EMAIL_HOST_USER is set.',
 		fix: `Set EMAIL_HOST_USER (--username USER) and email_password in ${secretsFile} (${passwordFlags}).`,
 		message: c => `${c.host} requires a login, and EMAIL_HOST_USER is empty, so Django does not log in.`,
+		fixFor: c => `Set EMAIL_HOST_USER (--username USER) and email_password in ${secretsOf(c)} (${passwordFlags}).${credentialAdvice(c)}`,
 	},
 	'auth-unsupported': {
 		meaning: 'A user and password are set but the server offers no login method Django can use.',
@@ -126,6 +156,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'The account has two-step verification: the server wants an app password.',
 		fix: `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsFile} (${passwordFlags}).`,
 		message: c => `${c.host} wants an app password for ${c.user}, not the account's normal password.`,
+		fixFor: c => `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsOf(c)} (${passwordFlags}).`,
 	},
 	'sender-rejected': {
 		meaning: 'The server refuses one of Zulip\'s From addresses as envelope sender.',
@@ -138,7 +169,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fixFor: c => {
 			const address = c.sender?.address ?? '';
 			const domain = address.slice(address.lastIndexOf('@') + 1);
-			if (c.sender?.role !== 'noreply') return `Set ZULIP_ADMINISTRATOR in /etc/zulip/settings.py to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
+			if (c.sender?.role !== 'noreply') return `Set ZULIP_ADMINISTRATOR in ${settingsOf(c)} to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
 			if (isTokenized(address)) {
 				return `Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens) so Zulip sends from NOREPLY_EMAIL_ADDRESS instead. That is safe unless your organization lets anyone with an email address in some domain sign up: there the tokens stop the "helpdesk attack". Or let this account send from any address in ${domain} at the provider (verify the domain).`;
 			}
@@ -172,9 +203,9 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'protocol-error': {
 		meaning: 'The other end did not speak SMTP as expected.',
-		fix: 'Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port: 465 --security ssl, 587 --security starttls.',
+		fix: 'Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port: SSL/TLS on 465 (--security ssl), STARTTLS on 587 (--security starttls).',
 		message: c => `${where(c)} did not speak SMTP as expected${c.stepLabel ? ` (during ${c.stepLabel})` : ''}.`,
-		fixFor: c => `Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port (now ${securityName[c.security]}): 465 --security ssl, 587 --security starttls.`,
+		fixFor: c => `Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port (now ${securityName[c.security]}): SSL/TLS on 465 (--security ssl), STARTTLS on 587 (--security starttls).`,
 	},
 	'file-backend-not-writable': {
 		meaning: 'EMAIL_FILE_PATH is not a directory the zulip user can write.',
@@ -198,7 +229,8 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	'user-without-password': {
 		meaning: 'The server requires a login; EMAIL_HOST_USER is set but email_password is missing or empty.',
 		fix: `Add email_password under [secrets] in ${secretsFile} (${passwordFlags}), or set EMAIL_HOST_USER = "" (--username '') if the server needs no login.`,
-		message: c => `${c.host} requires a login. EMAIL_HOST_USER is ${c.user} but email_password is ${c.passwordMissing ? 'missing from' : 'empty in'} ${secretsFile}, so Django does not log in.`,
+		message: c => `${c.host} requires a login. EMAIL_HOST_USER is ${c.user} but email_password is ${c.passwordMissing ? 'missing from' : 'empty in'} ${secretsOf(c)}, so Django does not log in.`,
+		fixFor: c => `Add email_password under [secrets] in ${secretsOf(c)} (${passwordFlags}), or set EMAIL_HOST_USER = "" (--username '') if the server needs no login.`,
 	},
 	'not-configured': {
 		meaning: 'Zulip has no outgoing email backend configured: mail is dropped.',
@@ -211,6 +243,20 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		message: () => 'The test was cancelled.',
 	},
 };
+
+/**
+ * A fix as the wizard says it: the wizard offers the change itself, so the
+ * command-line flags in parentheses (for --non-interactive and --check) go.
+ */
+export function wizardWords(fix: string): string {
+	return fix
+		.replace(/ ?\((?:[^()]*?\s)?--[a-z][^()]*\)/g, '')
+		.replace(/ \(zulip-email-setup --check\)/g, '')
+		.replace(/the address given with --to|the --to address/g, 'the recipient address')
+		.replace(/ with --to\b/g, '')
+		.replace(/ --timeout SECONDS gives a slow server more time, but/, ' A slow server may get more time, but')
+		.replace(/\s+([.,;:])/g, '$1');
+}
 
 /** Build the diagnosis for an id in a context. */
 export function diagnose(id: DiagnosisId, context: DiagnosisContext, detail?: string): Diagnosis {

@@ -51,7 +51,7 @@ class LiveTest {
 		this.redactor = new Redactor(settings.password);
 		if (options.transcriptPath) this.transcript = new Transcript(this.redactor);
 		this.signal = options.signal;
-		this.base = {host: settings.host, port: settings.port, security: settings.security, user: settings.user, passwordMissing: settings.password === null, timeoutMs: this.timeoutMs, recipientGiven: Boolean(options.to)};
+		this.base = {host: settings.host, port: settings.port, security: settings.security, user: settings.user, passwordMissing: settings.password === null, timeoutMs: this.timeoutMs, recipientGiven: Boolean(options.to), settingsPath: settings.files?.settings, secretsPath: settings.files?.secrets};
 		if (options.probe !== false) {
 			this.prober = new Prober({host: settings.host, secureContext, ehloName, timeoutMs: this.timeoutMs, signal: options.signal, transcript: this.transcript});
 		}

@@ -17,6 +17,8 @@ export interface SmtpSettings {
 	user: string;
 	/** The `email_password` secret: null when the key is missing, '' when empty. */
 	password: string | null;
+	/** The files these settings came from, so fixes name them (--settings, --secrets). */
+	files?: {readonly settings: string; readonly secrets: string};
 }
 
 export type SenderRole = 'default' | 'noreply';

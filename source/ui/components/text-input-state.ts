@@ -10,6 +10,17 @@ export type TextInputAction =
 	| {readonly type: 'delete-before'}
 	| {readonly type: 'delete-after'}
 	| {readonly type: 'delete-word-before'}
+	/** Alt-Backspace: back to the start of the word (letters and digits), as readline does. */
+	| {readonly type: 'delete-alnum-word-before'}
+	/** Alt-D. */
+	| {readonly type: 'delete-word-after'}
+	/** Ctrl-K: everything from the cursor to the end. */
+	| {readonly type: 'kill-to-end'}
+	/** Ctrl-U: everything before the cursor. */
+	| {readonly type: 'kill-to-start'}
+	/** Ctrl/Alt-Left and Alt-B; Ctrl/Alt-Right and Alt-F. */
+	| {readonly type: 'word-left'}
+	| {readonly type: 'word-right'}
 	| {readonly type: 'clear'}
 	| {readonly type: 'left'}
 	| {readonly type: 'right'}
@@ -22,6 +33,25 @@ export function initialTextInputState(value = ''): TextInputState {
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/** Word characters for moving by word: a host or an address moves by its parts (smtp|.mailgun|.org). */
+const WORD = /[\p{L}\p{N}]/u;
+
+/** Where a word motion to the left lands: skip non-word characters, then the word. */
+export function wordStartBefore(value: string, cursor: number): number {
+	let index = cursor;
+	while (index > 0 && !WORD.test(value[index - 1]!)) index--;
+	while (index > 0 && WORD.test(value[index - 1]!)) index--;
+	return index;
+}
+
+/** Where a word motion to the right lands: skip non-word characters, then the word. */
+export function wordEndAfter(value: string, cursor: number): number {
+	let index = cursor;
+	while (index < value.length && !WORD.test(value[index]!)) index++;
+	while (index < value.length && WORD.test(value[index]!)) index++;
+	return index;
+}
 
 export function textInputReducer(state: TextInputState, action: TextInputAction): TextInputState {
 	const {value, cursor} = state;
@@ -43,6 +73,21 @@ export function textInputReducer(state: TextInputState, action: TextInputAction)
 			return {value: value.slice(0, start) + value.slice(cursor), cursor: start};
 		}
 
+		case 'delete-alnum-word-before': {
+			const start = wordStartBefore(value, cursor);
+			return {value: value.slice(0, start) + value.slice(cursor), cursor: start};
+		}
+
+		case 'delete-word-after':
+			return {value: value.slice(0, cursor) + value.slice(wordEndAfter(value, cursor)), cursor};
+		case 'kill-to-end':
+			return {value: value.slice(0, cursor), cursor};
+		case 'kill-to-start':
+			return {value: value.slice(cursor), cursor: 0};
+		case 'word-left':
+			return {value, cursor: wordStartBefore(value, cursor)};
+		case 'word-right':
+			return {value, cursor: wordEndAfter(value, cursor)};
 		case 'clear':
 			return {value: '', cursor: 0};
 		case 'left':

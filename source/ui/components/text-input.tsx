@@ -45,15 +45,26 @@ export function TextInput({defaultValue = '', placeholder, mask, isActive = true
 				return;
 			}
 
-			if (key.leftArrow) apply({type: 'left'});
+			// A masked value moves and deletes as one word: jumps between its parts would show where its punctuation is.
+			const masked = mask !== undefined;
+			const byWord = (key.ctrl || key.meta) && (key.leftArrow || key.rightArrow);
+			if (byWord && key.leftArrow) apply({type: masked ? 'home' : 'word-left'});
+			else if (byWord && key.rightArrow) apply({type: masked ? 'end' : 'word-right'});
+			else if (key.meta && input === 'b') apply({type: masked ? 'home' : 'word-left'});
+			else if (key.meta && input === 'f') apply({type: masked ? 'end' : 'word-right'});
+			else if (key.meta && input === 'd') apply({type: masked ? 'kill-to-end' : 'delete-word-after'});
+			else if (key.leftArrow) apply({type: 'left'});
 			else if (key.rightArrow) apply({type: 'right'});
 			else if (key.home || (key.ctrl && input === 'a')) apply({type: 'home'});
 			else if (key.end || (key.ctrl && input === 'e')) apply({type: 'end'});
+			// Alt-Backspace arrives as ESC DEL: meta with Ink's "delete".
+			else if (key.meta && (key.backspace || key.delete)) apply({type: masked ? 'kill-to-start' : 'delete-alnum-word-before'});
 			// Most terminals send DEL (0x7f) for Backspace, which Ink calls "delete".
 			else if (key.backspace || key.delete) apply({type: 'delete-before'});
 			else if (key.ctrl && input === 'd') apply({type: 'delete-after'});
-			else if (key.ctrl && input === 'u') apply({type: 'clear'});
-			else if (key.ctrl && input === 'w') apply({type: 'delete-word-before'});
+			else if (key.ctrl && input === 'k') apply({type: 'kill-to-end'});
+			else if (key.ctrl && input === 'u') apply({type: 'kill-to-start'});
+			else if (key.ctrl && input === 'w') apply({type: masked ? 'kill-to-start' : 'delete-word-before'});
 			else if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.pageUp || key.pageDown) {
 				// Not ours: navigation and Ctrl-C belong to the step and the app.
 			} else if (input) {

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import React from 'react';
 import type {Fix} from '../../engine/fixes.js';
+import {wizardWords} from '../../smtp/diagnoses.js';
 import type {TestReport} from '../../smtp/types.js';
 import {Question} from '../components/question.js';
 import {Select} from '../components/select.js';
@@ -24,11 +25,13 @@ type Action = `fix:${Fix['id']}` | 'retest' | 'edit' | 'restore' | 'keep';
 export function fixLines(report: TestReport | undefined): Array<{about: string; fix: string}> {
 	if (!report) return [];
 	const lines: Array<{about: string; fix: string}> = [];
-	if (report.diagnosis) lines.push({about: 'Fix', fix: report.diagnosis.fix});
+	// The wizard makes the change itself (the list below), so its words carry no command-line flags.
+	if (report.diagnosis) lines.push({about: 'Fix', fix: wizardWords(report.diagnosis.fix)});
 	for (const sender of report.senders) {
 		if (sender.ok || !sender.diagnosis) continue;
-		if (lines.some(line => line.fix === sender.diagnosis!.fix)) continue;
-		lines.push({about: `Fix for ${sender.role === 'default' ? 'the default From' : 'the noreply From'}`, fix: sender.diagnosis.fix});
+		const fix = wizardWords(sender.diagnosis.fix);
+		if (lines.some(line => line.fix === fix)) continue;
+		lines.push({about: `Fix for ${sender.role === 'default' ? 'the default From' : 'the noreply From'}`, fix});
 	}
 
 	return lines;
@@ -37,7 +40,7 @@ export function fixLines(report: TestReport | undefined): Array<{about: string; 
 /** The diagnosis is in the scrollback just above; this shows its fixes and the ways on, kept short for 80×24. */
 export function ResultStep({report, fixes, canRestore, send}: ResultStepProps) {
 	const items: Array<{value: Action; label: string; hint?: string}> = [
-		...fixes.map(fix => ({value: `fix:${fix.id}` as Action, label: fix.label, hint: 'and test again'})),
+		...fixes.map(fix => ({value: `fix:${fix.id}` as Action, label: fix.label})),
 		{value: 'retest', label: 'Test again', hint: 'after fixing something at the provider'},
 		{value: 'edit', label: 'Edit an answer…'},
 		...(canRestore ? [{value: 'restore' as Action, label: 'Restore the backups', hint: 'undo what this run wrote'}] : []),
