@@ -52,7 +52,8 @@ describe('connecting', () => {
 		const {run} = await check({port: await unusedPort(), security: 'starttls', probe: true, probeCandidates: [{port: relay.port, security: 'starttls'}]});
 		const {diagnosis, suggestion} = run.report;
 		assert.equal(diagnosis?.id, 'connection-refused');
-		assert.match(diagnosis!.fix, /EMAIL_PORT \(--port/);
+		assert.match(diagnosis!.fix, /Check EMAIL_PORT against/);
+		assert.match(diagnosis!.fix, /--port 587 --security starttls/);
 		assert.equal(suggestion?.port, relay.port);
 		assert.equal(suggestion?.security, 'starttls');
 	});

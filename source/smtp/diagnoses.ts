@@ -89,7 +89,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fixFor: c => /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(c.host) && c.port === 25
 			// The local-MTA choice on a server with no MTA installed: the fix is the MTA, not a port.
 			? 'No mail server runs on this machine: install and start one (apt install postfix, as an "Internet Site" or a smarthost relay), or choose a relay provider instead (--provider mailgun, sendgrid, …).'
-			: `Nothing accepts connections on port ${c.port} there. Check the port in the provider's documentation; the usual others are ${otherPorts(c)}.`,
+			: `Nothing accepts connections on port ${c.port} there. Check EMAIL_PORT against the provider's documentation; the usual others are ${otherPorts(c)}.`,
 	},
 	'connection-timeout': {
 		meaning: 'The connection attempt got no answer at all: an outbound firewall drops it.',
