@@ -6,6 +6,8 @@ export const FLAGS = {
 	'non-interactive': {type: 'boolean', help: 'No prompts: every answer from flags; a missing one exits 2 naming the flag.'},
 	settings: {type: 'string', value: 'PATH', help: 'settings.py to edit (default /etc/zulip/settings.py).'},
 	secrets: {type: 'string', value: 'PATH', help: 'zulip-secrets.conf to edit (default /etc/zulip/zulip-secrets.conf).'},
+	docker: {type: 'string', value: 'DIR', help: 'Configure a docker-zulip Compose directory (compose.override.yaml, .env) instead of /etc/zulip.'},
+	'helm-values': {type: 'string', value: 'FILE', help: 'Configure docker-zulip\'s Helm chart: this values file, and a Secret manifest beside it.'},
 	provider: {type: 'string', value: 'ID', help: 'mailgun sendgrid ses gmail postmark brevo mailjet smtp2go office365 zoho fastmail resend local file custom.'},
 	region: {type: 'string', value: 'R', help: 'Amazon SES region, e.g. eu-west-1.'},
 	host: {type: 'string', value: 'HOST', help: 'SMTP host (EMAIL_HOST).'},
@@ -54,6 +56,10 @@ export function parseOptions(argv: readonly string[]): Options {
 		const parsed = values as Options;
 		if (parsed.tokens && parsed['no-tokens']) throw new UsageError('--tokens and --no-tokens contradict each other.', 'Pass only one of them.');
 		if (parsed['sandbox-dir'] !== undefined && !parsed.sandbox) throw new UsageError('--sandbox-dir only makes sense with --sandbox.', 'Add --sandbox, or drop --sandbox-dir.');
+		if (parsed.docker !== undefined && parsed['helm-values'] !== undefined) throw new UsageError('--docker and --helm-values name two different deployments.', 'Pass only one of them.');
+		if ((parsed.docker !== undefined || parsed['helm-values'] !== undefined) && (parsed.settings !== undefined || parsed.secrets !== undefined)) {
+			throw new UsageError('--settings and --secrets name files on this machine; with --docker or --helm-values the settings live in the deployment\'s files.', 'Drop --settings and --secrets.');
+		}
 		if (parsed.restart && parsed['no-restart']) throw new UsageError('--restart and --no-restart contradict each other.', 'Pass only one of them.');
 		return parsed;
 	} catch (error) {

@@ -48,14 +48,16 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 			return await runSandbox(options, {interactive: !nonInteractive, signal: controller.signal});
 		}
 
-		const context: RunContext = {paths, caFile: options['ca-file'], restartCommand: options['restart-command'], stdout: process.stdout, stderr: process.stderr, signal: controller.signal};
+		const {targetFromFlags} = await import('./engine/targets.js');
+		const target = await targetFromFlags({docker: options.docker, helmValues: options['helm-values'], paths, readOnly: options.check || options['dry-run']});
+		const context: RunContext = {paths, target, caFile: options['ca-file'], restartCommand: options['restart-command'], stdout: process.stdout, stderr: process.stderr, signal: controller.signal};
 		if (nonInteractive) {
 			const {runNonInteractive} = await import('./non-interactive.js');
 			return await runNonInteractive(options, context);
 		}
 
 		const {runWizard} = await import('./ui/run-wizard.js');
-		return await runWizard({paths, options}, controller.signal);
+		return await runWizard({paths, options, target}, controller.signal);
 	} catch (error) {
 		return fail(error, options.json === true);
 	} finally {

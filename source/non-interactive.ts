@@ -1,15 +1,15 @@
 import type {Options} from './args.js';
 import {answersForProvider, sameAccount, type Answers, type PasswordAnswer} from './engine/answers.js';
 import {applyPlan, type ApplyResult} from './engine/apply.js';
-import {loadConfig, type ConfigPaths, type LoadedConfig} from './engine/current-config.js';
+import type {ConfigPaths, LoadedConfig} from './engine/current-config.js';
 import {ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
 import {runLiveCheck} from './engine/live-check.js';
 import {readPasswordSource} from './engine/password-input.js';
-import {checkPermissions} from './engine/permissions.js';
-import {planChanges, type Plan} from './engine/plan.js';
+import type {Plan} from './engine/plan.js';
 import {checkDeliverability, deliverabilityInputFrom, hasErrors, parseDkimSelectors} from './engine/deliverability.js';
 import {getProvider, isProviderId, PROVIDER_IDS, regionProblem, securityForPort, type ProviderId} from './engine/providers.js';
 import {restartServer, type RestartResult} from './engine/restart.js';
+import {hostTarget, type ConfigTarget} from './engine/targets.js';
 import {parsePort} from './engine/validate.js';
 import {parseDnsServer} from './dns/lookup.js';
 import type {Security, TestReport} from './smtp/types.js';
@@ -18,6 +18,8 @@ import {createReporter, type Reporter} from './report.js';
 /** What the non-interactive face needs besides the flags. */
 export interface RunContext {
 	readonly paths: ConfigPaths;
+	/** Where the configuration lives; this machine's files at `paths` when absent. */
+	readonly target?: ConfigTarget;
 	readonly caFile?: string;
 	readonly restartCommand?: string;
 	readonly stdout: NodeJS.WritableStream;
@@ -124,13 +126,14 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 		if (dns.dnsServer !== undefined) parseDnsServer(dns.dnsServer);
 		// Before anything else: a run that cannot save its answers must say so first.
 		// Read-only runs need only read access, which loading checks itself.
-		const problems = readOnly ? [] : checkPermissions(context.paths);
+		const target = context.target ?? hostTarget(context.paths);
+		const problems = readOnly ? [] : target.permissionProblems();
 		if (problems.length > 0) {
 			const [first] = problems;
 			throw new WizardError(ExitCode.config, first!.message, first!.fix, 'permission-denied');
 		}
 
-		const loaded = await loadConfig(context.paths, {signal: context.signal});
+		const loaded = await target.load({signal: context.signal});
 		reporter.current(loaded.current);
 		if (options.check || options['check-dns']) {
 			if (options.check) {
@@ -146,13 +149,14 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			if (options['check-dns'] && hasErrors(deliverability)) exitCode = ExitCode.testFailed;
 		} else {
 			const answers = await answersFromOptions(loaded, options, context);
-			plan = planChanges(loaded, answers);
+			plan = await target.plan(loaded, answers);
 			reporter.plan(plan, options['dry-run'] === true);
+			for (const note of plan.notes ?? []) reporter.line(`Note: ${note}`);
 			if (!options['dry-run']) {
 				applied = await applyPlan(plan);
 				reporter.applied(applied);
 				// The test reads back what landed on disk, not what we meant to write.
-				const written = await loadConfig(context.paths, {signal: context.signal});
+				const written = await target.load({signal: context.signal});
 				reporter.readBack(written.current);
 				if (!options['skip-test']) {
 					test = await runLiveCheck(written, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
@@ -160,10 +164,15 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 					if (!test.ok) exitCode = ExitCode.testFailed;
 				}
 
+				const command = options['restart-command'] ?? context.restartCommand ?? target.restartCommand;
 				if (options.restart && exitCode === ExitCode.ok) {
-					restart = await restartServer({command: options['restart-command'] ?? context.restartCommand, signal: context.signal, onLine: reporter.restartLine, password: written.password});
+					reporter.line(`Running: ${command}`);
+					restart = await restartServer({command, signal: context.signal, onLine: reporter.restartLine, password: written.password});
 					reporter.restart(restart);
 					if (!restart.ok) exitCode = ExitCode.restartFailed;
+				} else if (target.kind !== 'host' && plan.changed) {
+					// A deployment reads its files only when the container is recreated.
+					reporter.line(`Zulip uses the change once you run: ${command} (or pass --restart).`);
 				}
 			}
 		}

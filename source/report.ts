@@ -110,7 +110,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 
 			if (dryRun) {
 				say('Dry run: these changes would be written (nothing was):');
-				say(plan.settings.diff + plan.secrets.diff);
+				say(plan.files.map(file => file.diff).join(''));
 			}
 		},
 		applied(result) {
@@ -149,7 +149,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 			if (!json) return;
 			const {plan, applied, test, restart} = summary;
 			const files = plan
-				? [plan.settings, plan.secrets].map(change => {
+				? plan.files.map(change => {
 					const result = applied?.files.find(file => file.path === change.path);
 					return {path: change.path, changed: change.changed, written: result?.changed ?? false, backup: result?.backup ?? null, prunedBackups: result?.pruned ?? 0};
 				})
@@ -160,7 +160,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 				changed: plan?.changed ?? false,
 				dryRun: summary.dryRun,
 				files,
-				diff: summary.dryRun && plan ? plan.settings.diff + plan.secrets.diff : undefined,
+				diff: summary.dryRun && plan ? plan.files.map(file => file.diff).join('') : undefined,
 				warnings,
 				test: test ? {ok: test.ok, diagnosis: test.diagnosis, senders: test.senders, suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
 				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed} : null,

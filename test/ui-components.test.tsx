@@ -297,7 +297,7 @@ describe('the app, with a fake engine', () => {
 			async apply(plan) {
 				calls.push('apply');
 				return {
-					applied: {changed: true, files: [plan.secrets, plan.settings].map(file => ({path: file.path, changed: file.changed, backup: `${file.path}.bak`, created: false}))},
+					applied: {changed: true, files: plan.files.map(file => ({path: file.path, changed: file.changed, backup: `${file.path}.bak`, created: false}))},
 					loaded: fresh,
 				};
 			},

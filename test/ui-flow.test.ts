@@ -54,7 +54,7 @@ function applied(state: FlowState): ApplyResult {
 	const plan = state.plan!;
 	return {
 		changed: true,
-		files: [plan.secrets, plan.settings].map(file => ({path: file.path, changed: file.changed, backup: file.changed ? `${file.path}.bak` : null, created: false})),
+		files: plan.files.map(file => ({path: file.path, changed: file.changed, backup: file.changed ? `${file.path}.bak` : null, created: false})),
 	};
 }
 

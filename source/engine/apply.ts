@@ -30,11 +30,11 @@ async function currentText(path: string): Promise<string | null> {
 }
 
 /**
- * Write both files: each atomically with a backup; the pair as one step, so a
- * failure on the second puts the first back as it was.
+ * Write the plan's files: each atomically with a backup; all as one step, so
+ * a failure on a later one puts the earlier ones back as they were.
  */
 export async function applyPlan(plan: Plan, options: {now?: Date} = {}): Promise<ApplyResult> {
-	const changes = [plan.secrets, plan.settings];
+	const changes = plan.files;
 	for (const change of changes) {
 		if (!change.changed) continue;
 		// Someone (or Zulip's puppet) may have edited the file while the admin was answering.
@@ -45,11 +45,11 @@ export async function applyPlan(plan: Plan, options: {now?: Date} = {}): Promise
 
 	const done: FileResult[] = [];
 	try {
-		for (const change of changes) done.push(await writeChange(change, plan, options.now));
+		for (const change of changes) done.push(await writeChange(change, options.now));
 	} catch (error) {
 		await restoreBackups({changed: true, files: done});
 		if (error instanceof ConfigError) throw error;
-		throw new ConfigError(`Could not write the configuration: ${(error as Error).message}. Both files are as they were.`, 'Check free disk space and permissions on /etc/zulip, then run again.', 'write-failed');
+		throw new ConfigError(`Could not write the configuration: ${(error as Error).message}. Every file is as it was.`, 'Check free disk space and permissions, then run again.', 'write-failed');
 	}
 
 	// Only once both files are written: a failed pair is put back from these backups.
@@ -65,12 +65,18 @@ async function pruneAfterWrite(result: FileResult): Promise<FileResult> {
 	return pruned > 0 ? {...result, pruned} : result;
 }
 
-async function writeChange(change: FileChange, plan: Plan, now: Date | undefined): Promise<FileResult> {
+async function writeChange(change: FileChange, now: Date | undefined): Promise<FileResult> {
 	if (!change.changed) return {path: change.path, changed: false, backup: null, created: false};
 	const created = change.before === null;
 	// A new secrets file belongs to whoever owns settings.py (zulip:zulip on a real server).
-	const owner = created ? await stat(plan.loaded.paths.settings) : undefined;
-	const outcome = await writeFileSafely(change.path, change.after, {backup: !created, mode: 0o640, owner: owner && {uid: owner.uid, gid: owner.gid}, now});
+	const owner = created && change.ownerLike ? await stat(change.ownerLike) : undefined;
+	const outcome = await writeFileSafely(change.path, change.after, {
+		backup: !created,
+		mode: change.newMode ?? 0o640,
+		owner: owner && {uid: owner.uid, gid: owner.gid},
+		privateMode: change.private,
+		now,
+	});
 	return {path: change.path, changed: true, backup: outcome.backupPath, created};
 }
 

@@ -46,16 +46,26 @@ export interface CurrentConfig {
 	readonly warnings: readonly string[];
 }
 
-/** Both files as read, plus what they mean. The password stays in here and is never printed. */
-export interface LoadedConfig {
-	readonly paths: ConfigPaths;
-	readonly settingsText: string;
-	/** null when the secrets file does not exist yet. */
-	readonly secretsText: string | null;
+/** What every kind of configuration yields once read. The password stays in here and is never printed. */
+export interface ReadConfig {
+	/** Where the configuration lives, in the admin's words (the summary's heading). */
+	readonly where: string;
 	readonly snapshot: SettingsSnapshot;
 	readonly current: CurrentConfig;
 	readonly password: string | undefined;
 }
+
+/** settings.py and zulip-secrets.conf on this machine, as read. */
+export interface HostConfig extends ReadConfig {
+	readonly kind: 'host';
+	readonly paths: ConfigPaths;
+	readonly settingsText: string;
+	/** null when the secrets file does not exist yet. */
+	readonly secretsText: string | null;
+}
+
+/** The configuration as read from one of the targets (source/engine/targets.ts). */
+export type LoadedConfig = HostConfig | import('../docker/compose-project.js').ComposeConfig | import('../docker/helm-values.js').HelmConfig;
 
 /**
  * The file's text, or null when it does not exist. Synchronous on purpose:
@@ -87,7 +97,7 @@ function readText(path: string, what: string, owner?: {value?: FileOwner}): stri
 	}
 }
 
-export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSignal} = {}): Promise<LoadedConfig> {
+export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSignal} = {}): Promise<HostConfig> {
 	const settingsOwner: {value?: FileOwner} = {};
 	const settingsText = readText(paths.settings, 'the settings file', settingsOwner);
 	const secretsText = readText(paths.secrets, 'the secrets file');
@@ -99,8 +109,21 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 		);
 	}
 
-	const snapshot = parseSettings(settingsText);
 	const password = secretsText === null ? undefined : readSecret(secretsText);
+	const {snapshot, current} = await interpretSettings(settingsText, password, {...options, owner: settingsOwner.value});
+	return {kind: 'host', where: paths.settings, paths, settingsText, secretsText, snapshot, current, password};
+}
+
+/**
+ * What Zulip makes of a settings.py text and an email_password: shared by
+ * every target (docker-zulip's are the lines its entrypoint would generate).
+ */
+export async function interpretSettings(
+	settingsText: string,
+	password: string | undefined,
+	options: {signal?: AbortSignal; warnings?: readonly string[]; owner?: FileOwner} = {},
+): Promise<{snapshot: SettingsSnapshot; current: CurrentConfig}> {
+	const snapshot = parseSettings(settingsText);
 	let values = literalValues(snapshot);
 	let unknown = Object.entries(snapshot.values)
 		.filter(([, value]) => value?.kind === 'expression')
@@ -112,7 +135,7 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 		// A name Python did not set (an if-branch not taken) has its default.
 		const {evaluateSettings} = await import('../zulip/python-eval.js');
 		try {
-			const evaluated = await evaluateSettings(settingsText, unknown, {signal: options.signal, owner: settingsOwner.value});
+			const evaluated = await evaluateSettings(settingsText, unknown, {signal: options.signal, owner: options.owner});
 			values = {...values, ...evaluated};
 			unknown = [];
 		} catch (error) {
@@ -123,7 +146,7 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 	}
 
 	const current = interpret(values, snapshot, password, unknown, notRun);
-	return {paths, settingsText, secretsText, snapshot, current, password};
+	return {snapshot, current: options.warnings?.length ? {...current, warnings: [...options.warnings, ...current.warnings]} : current};
 }
 
 type Values = Partial<Record<ReadSetting, unknown>>;

@@ -1,7 +1,7 @@
 import {editSettings} from '../zulip/settings-file.js';
 import {PASSWORD_KEY, setSecret} from '../zulip/secrets-file.js';
 import {answerProblems, desiredPassword, desiredSettings, type Answers} from './answers.js';
-import type {LoadedConfig} from './current-config.js';
+import type {HostConfig, LoadedConfig} from './current-config.js';
 import {UsageError} from './errors.js';
 import {unifiedDiff} from './unified-diff.js';
 
@@ -14,15 +14,29 @@ export interface FileChange {
 	readonly changed: boolean;
 	/** Unified diff with the password masked: safe to print. */
 	readonly diff: string;
+	/** Mode of the file when it is created (default 0640). */
+	readonly newMode?: number;
+	/** A file created takes this file's owner and group (zulip:zulip for a new zulip-secrets.conf). */
+	readonly ownerLike?: string;
+	/** Holds the password: never readable by group or others once written. */
+	readonly private?: boolean;
 }
 
-/** Everything the wizard is about to write. Nothing is written until applyPlan. */
+/** Everything the wizard is about to write, in writing order. Nothing is written until applyPlan. */
 export interface Plan {
 	readonly loaded: LoadedConfig;
 	readonly answers: Answers;
+	readonly files: readonly FileChange[];
+	readonly changed: boolean;
+	/** Besides the restart: what the admin should know about the change (e.g. an environment variable that would override it). */
+	readonly notes?: readonly string[];
+}
+
+/** The plan for settings.py and zulip-secrets.conf. */
+export interface HostPlan extends Plan {
+	readonly loaded: HostConfig;
 	readonly settings: FileChange;
 	readonly secrets: FileChange;
-	readonly changed: boolean;
 }
 
 export const MASK = '********';
@@ -63,7 +77,9 @@ export function hideSettingsSecrets(text: string): string {
 	return text.replace(/^([ \t]*#?[ \t]*[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET)[A-Z0-9_]*[ \t]*=[ \t]*)(\S[^\r\n]*)/gm, (_match, head: string) => `${head}(hidden)`);
 }
 
-export function planChanges(loaded: LoadedConfig, answers: Answers): Plan {
+/** The plan for this machine's settings.py and zulip-secrets.conf (the host target). */
+export function planChanges(loaded: LoadedConfig, answers: Answers): HostPlan {
+	if (loaded.kind !== 'host') throw new Error(`BUG: a ${loaded.kind} configuration planned as this machine's files`);
 	const problems = answerProblems(loaded, answers);
 	if (problems.length > 0) {
 		const [first] = problems;
@@ -95,6 +111,8 @@ export function planChanges(loaded: LoadedConfig, answers: Answers): Plan {
 		diff: secretsChanged
 			? hideOtherSecrets(unifiedDiff(maskPassword(secretsBefore ?? ''), maskPassword(secretsAfter, passwordChanged ? `${MASK} (new)` : MASK), loaded.paths.secrets))
 			: '',
+		ownerLike: loaded.paths.settings,
 	};
-	return {loaded, answers, settings, secrets, changed: settings.changed || secrets.changed};
+	// The secret first: a settings.py naming a user whose password is not there yet would fail a restart in between.
+	return {loaded, answers, settings, secrets, files: [secrets, settings], changed: settings.changed || secrets.changed};
 }

@@ -25,6 +25,8 @@ export interface WriteOptions {
 	readonly owner?: {readonly uid: number; readonly gid: number};
 	/** Clock for the backup name. */
 	readonly now?: Date;
+	/** The file holds a password: the new version is never readable by group or others, whatever the old mode. */
+	readonly privateMode?: boolean;
 }
 
 interface Ownership {
@@ -183,9 +185,10 @@ export async function writeFileSafely(file: string, content: string, options: Wr
 		if (original && !original.isFile()) {
 			throw new ConfigError(`${target} is not a regular file, so it was not replaced.`, `Move it out of the way, then run again.`, 'write-failed');
 		}
-		const ownership = original
+		const kept = original
 			? {mode: original.mode & 0o7777, uid: original.uid, gid: original.gid}
 			: await newFileOwnership(target, options);
+		const ownership = options.privateMode ? {...kept, mode: kept.mode & ~0o077} : kept;
 		if (original && options.backup !== false) backupPath = await makeBackup(target, original, options.now ?? new Date());
 		await replaceAtomically(target, Buffer.from(content, 'utf8'), ownership);
 		return {path: file, backupPath};

@@ -172,7 +172,7 @@ function StepView({state, send, rows}: StepViewProps) {
 			return <ProgressStep label="Preparing the changes" />;
 		case 'review': {
 			const plan = state.plan!;
-			const files = [plan.settings, plan.secrets].filter(file => file.changed).map(file => file.path);
+			const files = plan.files.filter(file => file.changed).map(file => file.path);
 			const mismatch = answers && provider?.kind === 'smtp' ? endpointMismatch(answers.port, answers.security) : undefined;
 			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={mismatch ? [mismatch] : []} send={send} />;
 		}

@@ -1,8 +1,8 @@
 import type {Answers} from '../engine/answers.js';
 import type {ApplyResult} from '../engine/apply.js';
-import {loadConfig, type ConfigPaths, type LoadedConfig} from '../engine/current-config.js';
+import type {ConfigPaths, LoadedConfig} from '../engine/current-config.js';
 import {ExitCode, WizardError} from '../engine/errors.js';
-import {checkPermissions} from '../engine/permissions.js';
+import {hostTarget, type ConfigTarget} from '../engine/targets.js';
 // fixes.ts is small and pure: loaded eagerly so fixesFor can stay synchronous.
 import {fixesFor as fixesForReport, type Fix} from '../engine/fixes.js';
 import type {Plan} from '../engine/plan.js';
@@ -36,6 +36,8 @@ export interface WizardEngine {
 /** Settings of the real engine. */
 export interface EngineOptions {
 	readonly paths: ConfigPaths;
+	/** Where the configuration lives; the files at `paths` when absent. */
+	readonly target?: ConfigTarget;
 	readonly caFile?: string;
 	readonly timeoutMs?: number;
 	readonly restartCommand?: string;
@@ -45,13 +47,15 @@ export interface EngineOptions {
 
 /** The real engine. Heavy modules (nodemailer, execa) load on first use so the first frame comes fast. */
 export function createEngine(options: EngineOptions): WizardEngine {
+	const target = options.target ?? hostTarget(options.paths);
+	const restartCommand = options.restartCommand ?? target.restartCommand;
 	// The restart's output is masked with the password on disk, known once the files are read.
 	let password: string | undefined;
 	return {
 		async load(signal) {
-			const problems = checkPermissions(options.paths).map(problem => ({message: problem.message, fix: problem.fix}));
+			const problems = target.permissionProblems().map(problem => ({message: problem.message, fix: problem.fix}));
 			try {
-				const loaded = await loadConfig(options.paths, {signal});
+				const loaded = await target.load({signal});
 				password = loaded.password;
 				return {loaded, problems};
 			} catch (error) {
@@ -62,14 +66,13 @@ export function createEngine(options: EngineOptions): WizardEngine {
 			}
 		},
 		async plan(loaded, answers) {
-			const {planChanges} = await import('../engine/plan.js');
-			return planChanges(loaded, answers);
+			return target.plan(loaded, answers);
 		},
 		async apply(plan, signal) {
 			const {applyPlan} = await import('../engine/apply.js');
 			const applied = await applyPlan(plan);
 			// The test must run on what landed on disk, not on what we meant to write.
-			const loaded = await loadConfig(options.paths, {signal});
+			const loaded = await target.load({signal});
 			password = loaded.password;
 			return {applied, loaded};
 		},
@@ -86,7 +89,7 @@ export function createEngine(options: EngineOptions): WizardEngine {
 		},
 		async restart(onLine, signal) {
 			const {restartServer} = await import('../engine/restart.js');
-			return restartServer({command: options.restartCommand, signal, onLine, password});
+			return restartServer({command: restartCommand, signal, onLine, password});
 		},
 	};
 }

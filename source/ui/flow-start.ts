@@ -122,5 +122,5 @@ function describeCurrent(loaded: LoadedConfig): string[] {
 }
 
 function summaryEntries(loaded: LoadedConfig): LogEntry[] {
-	return [{tone: 'info', text: `Configured now (${loaded.paths.settings}):`, block: describeCurrent(loaded)}];
+	return [{tone: 'info', text: `Configured now (${loaded.where}):`, block: describeCurrent(loaded)}];
 }

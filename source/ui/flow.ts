@@ -785,7 +785,7 @@ export function flowReducer(state: FlowState, event: FlowEvent): FlowState {
 
 function planEntries(plan: Plan): LogEntry[] {
 	if (!plan.changed) return [{tone: 'info', text: 'Both files already say this: nothing to change.'}];
-	const block = [plan.settings.diff, plan.secrets.diff].filter(Boolean).join('\n').replace(/\n$/, '').split('\n');
+	const block = plan.files.map(file => file.diff).filter(Boolean).join('\n').replace(/\n$/, '').split('\n');
 	return [{tone: 'info', text: 'Changes to write (password masked):', block}];
 }
 

@@ -11,8 +11,8 @@ import {startWizard, type WizardOptions} from './wizard-start.js';
  * the start, then loads behind it and takes it over. One module, so
  * everything before the paint loads in one go.
  */
-export async function runWizard(wizard: Pick<WizardOptions, 'paths' | 'options'>, signal: AbortSignal): Promise<ExitCodeValue> {
-	const loading = createEngine({paths: wizard.paths}).load(signal);
+export async function runWizard(wizard: Pick<WizardOptions, 'paths' | 'options' | 'target'>, signal: AbortSignal): Promise<ExitCodeValue> {
+	const loading = createEngine({paths: wizard.paths, target: wizard.target}).load(signal);
 	// A failure is the wizard's to show; until it looks, it must not count as unhandled.
 	loading.catch(() => undefined);
 	const started = await startWizard({...wizard, loading});

@@ -1,6 +1,6 @@
 import type {Options} from '../args.js';
 import type {ConfigPaths} from '../engine/current-config.js';
-import {defaultRestartCommand} from '../engine/restart.js';
+import {hostTarget, type ConfigTarget} from '../engine/targets.js';
 import {createEngine, type WizardEngine} from './engine-port.js';
 import type {FlowSettings, FlowState, InitialAnswers, LoadOutcomeEvent, SandboxRelay} from './flow.js';
 import {initialFlowState, loadOutcome, toProblem} from './flow-start.js';
@@ -10,6 +10,8 @@ import {initialAnswersFromFlags, timeoutFromFlags} from './initial-answers.js';
 export interface WizardOptions {
 	/** settings.py and zulip-secrets.conf. */
 	readonly paths: ConfigPaths;
+	/** Where the configuration lives (--docker, --helm-values); the files at `paths` when absent. */
+	readonly target?: ConfigTarget;
 	/** The parsed flags: --provider, --to, --timeout… become the starting answers. */
 	readonly options?: Options;
 	/** --ca-file: an extra CA for an internal relay (wins over options). */
@@ -50,9 +52,10 @@ export interface WizardStart {
 export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 	const flags = wizard.options ?? {};
 	const initial: InitialAnswers = {...stripUndefined(initialAnswersFromFlags(flags)), ...stripUndefined(wizard.initial ?? {})};
-	const restartCommand = wizard.restartCommand ?? flags['restart-command'] ?? defaultRestartCommand();
+	const restartCommand = wizard.restartCommand ?? flags['restart-command'] ?? (wizard.target ?? hostTarget(wizard.paths)).restartCommand;
 	let engine = createEngine({
 		paths: wizard.paths,
+		target: wizard.target,
 		caFile: wizard.caFile ?? flags['ca-file'],
 		timeoutMs: wizard.timeoutMs ?? timeoutFromFlags(flags),
 		restartCommand,

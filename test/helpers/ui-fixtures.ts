@@ -2,7 +2,7 @@ import {mkdtemp, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {Answers} from '../../source/engine/answers.js';
-import {loadConfig, type LoadedConfig} from '../../source/engine/current-config.js';
+import {loadConfig, type HostConfig} from '../../source/engine/current-config.js';
 import {planChanges} from '../../source/engine/plan.js';
 import {sandboxSettings} from '../../source/sandbox/settings-template.js';
 
@@ -12,7 +12,7 @@ export const SECRET_KEY = 'k#9%x=abc(def)ghij*klmn!opq@rstu$vwx^yz0123456789-_';
 export const ADMIN = 'admin@zulip.example.com';
 
 /** settings.py and zulip-secrets.conf of a fresh install, in a temp dir, read by the real engine. */
-export async function freshConfig(): Promise<LoadedConfig> {
+export async function freshConfig(): Promise<HostConfig> {
 	const dir = await mkdtemp(path.join(tmpdir(), 'ui-flow-'));
 	const paths = {settings: path.join(dir, 'settings.py'), secrets: path.join(dir, 'zulip-secrets.conf')};
 	await writeFile(paths.settings, sandboxSettings({administrator: ADMIN, externalHost: 'zulip.example.com'}));
@@ -21,7 +21,7 @@ export async function freshConfig(): Promise<LoadedConfig> {
 }
 
 /** A server configured with these answers by the real engine (what a first run leaves behind). */
-export async function configuredWith(answers: Answers): Promise<LoadedConfig> {
+export async function configuredWith(answers: Answers): Promise<HostConfig> {
 	const fresh = await freshConfig();
 	const plan = planChanges(fresh, answers);
 	await writeFile(fresh.paths.settings, plan.settings.after);

@@ -1,0 +1,147 @@
+/**
+ * The Helm target: SETTING_ variables under `zulip.environment` of the
+ * values file; the password as SECRETS_email_password from a Kubernetes
+ * Secret (`valueFrom.secretKeyRef`) whose manifest is written beside the
+ * values file (0600, stringData), never into the values file.
+ */
+import {accessSync, constants} from 'node:fs';
+import path from 'node:path';
+import {isMap, isScalar} from 'yaml';
+import {answerProblems, desiredPassword, type Answers} from '../engine/answers.js';
+import {UsageError} from '../engine/errors.js';
+import {MASK, type FileChange, type Plan} from '../engine/plan.js';
+import type {ConfigTarget} from '../engine/targets.js';
+import {unifiedDiff} from '../engine/unified-diff.js';
+import {environmentScalar, environmentSettings, maskYamlDiff, SETTING_ORDER, shellQuote} from './compose-target.js';
+import {settingLine} from './entrypoint-rules.js';
+import {DEFAULT_SECRET_REF, HELM_PASSWORD_VARIABLE, loadHelm, manifestValue, secretRefOf, type HelmConfig, type SecretRef} from './helm-values.js';
+import {yamlQuoted, YamlEditor} from './yaml-edit.js';
+
+const ENVIRONMENT = ['zulip', 'environment'];
+
+/** A fresh Secret manifest holding only the email password. */
+export function secretManifest(ref: SecretRef, password: string, manifestPath: string): string {
+	return [
+		'# The password of Zulip\'s outgoing email, for the Helm chart\'s SECRETS_email_password.',
+		`# Written by zulip-email-setup; apply with: kubectl apply -f ${manifestPath}`,
+		'apiVersion: v1',
+		'kind: Secret',
+		'metadata:',
+		`  name: ${yamlQuoted(ref.name)}`,
+		'type: Opaque',
+		'stringData:',
+		`  ${yamlQuoted(ref.key)}: ${yamlQuoted(password)}`,
+		'',
+	].join('\n');
+}
+
+/** A manifest's diff shows no secret value: every stringData/data entry is masked. */
+function maskManifestDiff(diff: string): string {
+	let inData = false;
+	return diff
+		.split('\n')
+		.map(line => {
+			if (/^(---|\+\+\+|@@)/.test(line)) return line;
+			const body = line.slice(1);
+			if (/^\S/.test(body)) inData = /^(stringData|data)\s*:/.test(body);
+			if (!inData || !/^\s+\S/.test(body)) return line;
+			const match = /^(\s+[^:]+:\s*)(\S.*)$/.exec(body);
+			return match ? `${line[0]}${match[1]}${line[0] === '+' ? `${MASK} (new)` : MASK}` : line;
+		})
+		.join('\n');
+}
+
+export function planHelm(loaded: HelmConfig, answers: Answers): Plan {
+	const problems = answerProblems(loaded, answers);
+	if (problems.length > 0) {
+		const [first] = problems;
+		throw new UsageError(first!.message, `Check ${first!.flag}.`);
+	}
+
+	const editor = new YamlEditor(loaded.valuesText, loaded.valuesPath);
+	const owned = SETTING_ORDER.map(name => `SETTING_${name}`);
+	for (const [name, value] of environmentSettings(loaded, answers, 'current')) {
+		const key = `SETTING_${name}`;
+		if (value === null) {
+			editor.remove(ENVIRONMENT, key);
+			continue;
+		}
+
+		const existing = loaded.environment.get(key);
+		if (existing !== undefined && settingLine(name, existing, 'current') === settingLine(name, value, 'current')) continue;
+		editor.set(ENVIRONMENT, key, environmentScalar(value), owned);
+	}
+
+	const password = desiredPassword(answers);
+	const files: FileChange[] = [];
+	const hasEntry = loaded.secretRef !== null || loaded.environment.has(HELM_PASSWORD_VARIABLE);
+	if (password !== undefined && (password !== null || hasEntry)) {
+		const ref = loaded.secretRef ?? DEFAULT_SECRET_REF;
+		const node = editor.get([...ENVIRONMENT, HELM_PASSWORD_VARIABLE]);
+		const same = isMap(node) && JSON.stringify(secretRefOf(node.toJSON())) === JSON.stringify(ref);
+		if (!same) {
+			editor.set(ENVIRONMENT, HELM_PASSWORD_VARIABLE, ['valueFrom:', '  secretKeyRef:', `    name: ${yamlQuoted(ref.name)}`, `    key: ${yamlQuoted(ref.key)}`], owned);
+		}
+
+		const value = password ?? '';
+		const before = loaded.manifestText;
+		let after: string;
+		if (before !== null && manifestValue(before, ref, loaded.manifestPath) !== undefined) {
+			// Our Secret already: only its one value changes.
+			const manifest = new YamlEditor(before, loaded.manifestPath);
+			const current = manifest.get(['stringData', ref.key]);
+			after = isScalar(current) && current.value === value ? before : (manifest.set(['stringData'], ref.key, yamlQuoted(value)), manifest.text);
+		} else {
+			after = secretManifest(ref, value, loaded.manifestPath);
+		}
+
+		const changed = after !== before;
+		files.push({path: loaded.manifestPath, before, after, changed, diff: changed ? maskManifestDiff(unifiedDiff(before ?? '', after, loaded.manifestPath)) : '', newMode: 0o600, private: true});
+	}
+
+	const valuesChanged = editor.text !== loaded.valuesText;
+	files.push({
+		path: loaded.valuesPath,
+		before: loaded.valuesText,
+		after: editor.text,
+		changed: valuesChanged,
+		diff: valuesChanged ? maskYamlDiff(unifiedDiff(loaded.valuesText, editor.text, loaded.valuesPath), false) : '',
+	});
+	const notes = password === undefined ? [] : [`The password lives in the Kubernetes Secret of ${path.basename(loaded.manifestPath)}; keep that file out of version control.`];
+	return {loaded, answers, files, changed: files.some(file => file.changed), notes};
+}
+
+/**
+ * The apply step: the Secret, the upgrade, and a rollout restart (a changed
+ * Secret alone does not restart the pod). The chart's documented release
+ * name and OCI chart; --restart-command for any other.
+ */
+export function helmRestartCommand(valuesPath: string, manifestPath: string): string {
+	return [
+		`kubectl apply -f ${shellQuote(manifestPath)}`,
+		`helm upgrade zulip oci://ghcr.io/zulip/helm-charts/zulip -f ${shellQuote(valuesPath)}`,
+		'kubectl rollout restart statefulset/zulip',
+	].join(' && ');
+}
+
+export function helmTarget(valuesFile: string, options: {restartCommand?: string} = {}): ConfigTarget {
+	const valuesPath = path.resolve(valuesFile);
+	const manifestPath = path.join(path.dirname(valuesPath), 'zulip-email-secret.yaml');
+	return {
+		kind: 'helm',
+		permissionProblems() {
+			try {
+				accessSync(path.dirname(valuesPath), constants.W_OK | constants.X_OK);
+				return [];
+			} catch {
+				return [{path: valuesPath, message: `Cannot create files in ${path.dirname(valuesPath)}, so ${path.basename(valuesPath)} cannot be saved.`, fix: 'Run as the user who owns the values file, or with sudo.'}];
+			}
+		},
+		load: options => loadHelm(valuesPath, options),
+		async plan(loaded, answers) {
+			if (loaded.kind !== 'helm') throw new Error(`BUG: a ${loaded.kind} configuration given to the Helm target`);
+			return planHelm(loaded, answers);
+		},
+		restartCommand: options.restartCommand ?? helmRestartCommand(valuesPath, manifestPath),
+	};
+}

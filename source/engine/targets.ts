@@ -1,0 +1,68 @@
+/**
+ * Where the outgoing-email configuration lives, and how it takes effect:
+ * settings.py and zulip-secrets.conf on this machine, a docker-zulip Compose
+ * directory, or a Helm values file. Both faces hold one ConfigTarget and
+ * call only it to read, plan and restart; writing, restoring and the live
+ * test work on what it returns (plan files, the configuration read back).
+ */
+import type {Answers} from './answers.js';
+import {loadConfig, type ConfigPaths, type LoadedConfig} from './current-config.js';
+import {checkPermissions, type PermissionProblem} from './permissions.js';
+import type {Plan} from './plan.js';
+import {defaultRestartCommand} from './restart.js';
+
+export type TargetKind = LoadedConfig['kind'];
+
+export interface ConfigTarget {
+	readonly kind: TargetKind;
+	/** Why the configuration could not be saved (run before the first question); empty when it can. */
+	permissionProblems(): PermissionProblem[];
+	/** Read the configuration as Zulip will see it. */
+	load(options?: {readonly signal?: AbortSignal}): Promise<LoadedConfig>;
+	/** What the answers change; throws a WizardError for an answer this target cannot hold. */
+	plan(loaded: LoadedConfig, answers: Answers): Promise<Plan>;
+	/** The shell command that makes Zulip use what was written (shown before it runs). */
+	readonly restartCommand: string;
+}
+
+export function hostTarget(paths: ConfigPaths): ConfigTarget {
+	return {
+		kind: 'host',
+		permissionProblems: () => checkPermissions(paths),
+		load: options => loadConfig(paths, options),
+		async plan(loaded, answers) {
+			if (loaded.kind !== 'host') throw new Error(`BUG: a ${loaded.kind} configuration given to the host target`);
+			const {planChanges} = await import('./plan.js');
+			return planChanges(loaded, answers);
+		},
+		restartCommand: defaultRestartCommand(),
+	};
+}
+
+/**
+ * The target the flags name: --docker DIR, --helm-values FILE, or this
+ * machine's files, which inside a docker-zulip container are regenerated at
+ * every start: there only a read-only run may use them.
+ */
+export async function targetFromFlags(flags: {readonly docker?: string; readonly helmValues?: string; readonly paths: ConfigPaths; readonly readOnly?: boolean}): Promise<ConfigTarget> {
+	if (flags.docker !== undefined) {
+		const {composeTarget} = await import('../docker/compose-target.js');
+		return composeTarget(flags.docker);
+	}
+
+	if (flags.helmValues !== undefined) {
+		const {helmTarget} = await import('../docker/helm-target.js');
+		return helmTarget(flags.helmValues);
+	}
+
+	const host = hostTarget(flags.paths);
+	if (flags.readOnly) return host;
+	const {containerError, dockerZulipContainer} = await import('../docker/container.js');
+	const container = dockerZulipContainer();
+	if (!container) return host;
+	return {
+		...host,
+		permissionProblems: () => [],
+		load: () => Promise.reject(containerError(container)),
+	};
+}
