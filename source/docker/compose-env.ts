@@ -199,7 +199,7 @@ export function envValues(entries: readonly EnvEntry[]): Map<string, string> {
 export function formatEnvValue(value: string): string {
 	if (/[\n\r]/.test(value)) throw new ConfigError('A value in .env cannot hold a line break.');
 	if (!value.includes("'") && !value.endsWith('\\')) return `'${value}'`;
-	return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('$', '\\$')}"`;
+	return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('$', () => '\\$')}"`;
 }
 
 /**

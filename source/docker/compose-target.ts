@@ -50,7 +50,7 @@ const FLAG_OF: Partial<Record<OwnedSetting, string>> = {EMAIL_HOST: '--host', EM
 
 /** Compose interpolates `$` in its files, and Kubernetes `$(…)` in env values: `$$` is a literal `$` in both. */
 export function environmentScalar(value: string): string {
-	return yamlQuoted(value.replaceAll('$', '$$'));
+	return yamlQuoted(value.replaceAll('$', () => '$$'));
 }
 
 /**
