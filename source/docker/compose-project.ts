@@ -289,7 +289,9 @@ export async function loadCompose(dir: string, options: {signal?: AbortSignal; s
 	const texts = new Map<string, string | null>();
 	for (const file of [files.base, files.override, files.envFile]) texts.set(file, files.read(file));
 	if (effective.secret.kind === 'file') texts.set(effective.secret.path, files.read(effective.secret.path));
-	const {snapshot, current} = await interpretSettings(effective.settingsText, effective.password, {signal: options.signal, warnings: effective.warnings});
+	// ZULIP_CUSTOM_SETTINGS is Python from these files: it runs with their owner's rights, never root's for another user's file.
+	const owner = statSync(texts.get(files.editable) === null ? files.base : files.editable);
+	const {snapshot, current} = await interpretSettings(effective.settingsText, effective.password, {signal: options.signal, warnings: effective.warnings, owner: {uid: owner.uid, gid: owner.gid, mode: owner.mode}});
 	const where = `${files.editable} (docker-zulip${files.layout === 'legacy' ? ', legacy layout' : ''})`;
 	return {kind: 'compose', where, files, texts, effective, snapshot, current, password: effective.password};
 }

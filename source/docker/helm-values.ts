@@ -4,7 +4,7 @@
  * (`value: {{ $value | quote }}`, or the map as is for `valueFrom`), which the
  * entrypoint then turns into settings.py lines and secrets.
  */
-import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs';
+import {closeSync, constants, fstatSync, openSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {parseDocument} from 'yaml';
 import {interpretSettings, type ReadConfig} from '../engine/current-config.js';
@@ -129,6 +129,7 @@ export async function loadHelm(valuesFile: string, options: {signal?: AbortSigna
 		if (line !== null) lines.push(line);
 	}
 
-	const {snapshot, current} = await interpretSettings(lines.join('\n') + '\n', password, {signal: options.signal, warnings});
+	const owner = statSync(valuesPath);
+	const {snapshot, current} = await interpretSettings(lines.join('\n') + '\n', password, {signal: options.signal, warnings, owner: {uid: owner.uid, gid: owner.gid, mode: owner.mode}});
 	return {kind: 'helm', where: `${valuesPath} (Helm values)`, valuesPath, valuesText, manifestPath, manifestText, secretRef, environment, snapshot, current, password};
 }
