@@ -58,7 +58,7 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 
 	const {runSmtpTest} = await import('../smtp/live-test.js');
 	return runSmtpTest({
-		settings: {host: current.host, port: current.port, security: current.security, user: current.user, password: loaded.password ?? null, files: loaded.paths},
+		settings: {host: current.host, port: current.port, security: current.security, user: current.user, password: loaded.password ?? null, files: sourceFiles(loaded)},
 		senders,
 		to: options.to,
 		timeoutMs: options.timeoutMs,
@@ -68,4 +68,22 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 		transcriptPath: options.transcriptPath,
 		probeCandidates: options.probeCandidates,
 	});
+}
+
+/** The files that hold the settings and the password, for fixes that name them. */
+function sourceFiles(loaded: LoadedConfig): {settings: string; secrets: string} {
+	switch (loaded.kind) {
+		case 'host': return loaded.paths;
+		case 'compose': {
+			const {files, effective} = loaded;
+			const secrets = effective.secret.kind === 'file' ? effective.secret.path : effective.secret.kind === 'legacy' ? files.editable : files.envFile;
+			return {settings: files.editable, secrets};
+		}
+
+		case 'helm': return {settings: loaded.valuesPath, secrets: loaded.manifestPath};
+		default: {
+			const unhandled: never = loaded;
+			return unhandled;
+		}
+	}
 }
