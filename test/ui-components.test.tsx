@@ -266,8 +266,9 @@ describe('steps', () => {
 			).lastFrame(),
 		);
 		assert.match(frame, /✔ Zulip can send email\./);
-		assert.match(frame, /backup: \/etc\/zulip\/settings\.py\.bak-1/);
-		assert.match(frame, /Zulip restarted successfully!/);
+		// What was written and the restart are in the scrollback already: the last screen does not say them twice.
+		assert.doesNotMatch(frame, /backup: |Changed \//);
+		assert.doesNotMatch(frame, /restarted successfully/);
 		assert.match(frame, /SPF and DKIM records for zulip\.example\.com/);
 		assert.match(frame, /Mailgun's sending log/);
 	});
@@ -363,7 +364,7 @@ describe('the app, with a fake engine', () => {
 		await until(() => exitCode !== undefined, 'exit');
 		assert.equal(exitCode, 0);
 		const done = await waitForText(lastFrame, 'Next steps');
-		assert.match(done, /Zulip restarted successfully!/);
+		assert.equal(done.match(/Zulip restarted successfully!/g)?.length, 1, `said once:\n${done}`);
 		assert.ok(frames.every(frame => !frame.includes(PASSWORD)), 'the password is never rendered');
 	});
 

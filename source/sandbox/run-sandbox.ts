@@ -1,5 +1,5 @@
 import type {Options} from '../args.js';
-import {join, relative, resolve} from 'node:path';
+import {basename, join, relative, resolve} from 'node:path';
 import type {ConfigPaths} from '../engine/current-config.js';
 import {CancelledError, ExitCode, UsageError, type ExitCodeValue} from '../engine/errors.js';
 import {PASSWORD_ENV} from '../engine/password-input.js';
@@ -213,6 +213,7 @@ async function runScripted(options: Options, session: Session, io: {stdout: Node
 async function runInteractive(options: Options, session: Session, stdout: NodeJS.WritableStream, signal: AbortSignal): Promise<ExitCodeValue> {
 	const {files, relay, paths, before} = session;
 	const {renderWizard} = await import('../ui/app.js');
+	const started = Date.now();
 	// The wizard turns the other flags into its starting answers and handles Ctrl-C itself (resolving with 130).
 	const exitCode = await renderWizard({
 		paths,
@@ -224,8 +225,27 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
 		signal,
 	});
 	const diff = await sessionDiff(files, before);
-	const lines = ['', ...receivedLines(relay.received, relay.refusals), '', diff ? 'Changes to the sandbox files (password masked):' : 'The sandbox files did not change.'];
-	if (diff) lines.push(diff.trimEnd());
+	const lines = ['', ...receivedLines(relay.received, relay.refusals), ''];
+	// One write was reviewed as exactly this diff just above: it is said once. Several writes (a fix, then
+	// another) were each reviewed alone, so their sum is worth showing.
+	if (!diff) lines.push('The sandbox files did not change.');
+	else if ((await backupsMadeSince(files, started)) <= 1) lines.push('The sandbox files changed as the review above showed (password masked there too).');
+	else lines.push('Changes to the sandbox files over this session (password masked):', diff.trimEnd());
 	stdout.write(lines.join('\n') + '\n');
 	return exitCode;
+}
+
+/** How many times settings.py or the secrets file was written since `since` (each write leaves one backup). */
+async function backupsMadeSince(files: SandboxFiles, since: number): Promise<number> {
+	const {readdir, stat} = await import('node:fs/promises');
+	let most = 0;
+	for (const file of [files.settingsPath, files.secretsPath]) {
+		const prefix = `${basename(file)}.bak-`;
+		const names = (await readdir(files.dir)).filter(name => name.startsWith(prefix));
+		const times = await Promise.all(names.map(async name => (await stat(join(files.dir, name))).mtimeMs));
+		// A backup is written afresh (a copy, then a link), so its mtime says when it was made.
+		most = Math.max(most, times.filter(time => time >= since - 5).length);
+	}
+
+	return most;
 }

@@ -122,7 +122,7 @@ function StepView({state, send, rows}: StepViewProps) {
 		case 'problem':
 			return <ProblemStep key={key} problems={[step.problem]} then={step.then} send={send} />;
 		case 'provider':
-			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={limit} send={send} />;
+			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={limit} canGoBack={state.history.length > 0} send={send} />;
 		case 'region':
 			return <RegionStep key={key} regions={provider?.regions ?? []} preselected={answers?.region} limit={limit} send={send} />;
 		case 'host':

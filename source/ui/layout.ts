@@ -5,9 +5,13 @@
 import type {SelectItem} from './components/select-state.js';
 import type {ProviderChoice, ProviderChoiceId} from './flow.js';
 
-/** Rows a select list may use: lists shrink so the live region never fills the screen (Ink would clear the scrollback). */
+/**
+ * Rows a select list may use: lists shrink so the live region never fills
+ * the screen (Ink would clear the scrollback), and grow into the rows a
+ * taller terminal has.
+ */
 export function listLimit(rows: number): number {
-	return Math.max(3, Math.min(10, rows - 12));
+	return Math.max(3, rows - 12);
 }
 
 /** The dim line of key hints under a question. */
@@ -17,7 +21,9 @@ export function hintsLine(hints: ReadonlyArray<readonly [string, string]>): stri
 
 export const PROVIDER_QUESTION = "Which service should send Zulip's email?";
 
-export const PROVIDER_HINTS = [['↑↓', 'move'], ['type', 'filter'], ['Enter', 'choose'], ['Esc', 'back'], ['Ctrl-C', 'quit']] as const;
+/** The first question has nowhere to go back to: its footer says only what works. */
+export const PROVIDER_HINTS = [['↑↓', 'move'], ['type', 'filter'], ['Enter', 'choose'], ['Ctrl-C', 'quit']] as const;
+export const PROVIDER_HINTS_WITH_BACK = [['↑↓', 'move'], ['type', 'filter'], ['Enter', 'choose'], ['Esc', 'back'], ['Ctrl-C', 'quit']] as const;
 
 export function providerItems(choices: readonly ProviderChoice[]): SelectItem<ProviderChoiceId>[] {
 	return choices.map(choice => ({value: choice.id, label: choice.name, hint: choice.summary}));

@@ -45,17 +45,11 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, pr
 			<Text bold color={headline.tone}>
 				{headline.symbol} {headline.text}
 			</Text>
+			{/* What was written (with its backup) and the restart are in the scrollback just above: said once. */}
 			{changed.length === 0 ? <Text>Nothing was changed.</Text> : null}
-			{!restored &&
-				changed.map(file => (
-					<Text key={file.path}>
-						Changed {file.path}
-						{file.backup ? <Text color={colors.muted}> (backup: {file.backup})</Text> : file.created ? <Text color={colors.muted}> (new file)</Text> : null}
-					</Text>
-				))}
-			{restart ? (
-				<Text color={restart.ok ? colors.ok : colors.fail}>
-					{restart.ok ? `${symbols.ok} Zulip restarted successfully!` : `${symbols.fail} The restart failed: run ${restart.command} to see why.`}
+			{restart && !restart.ok ? (
+				<Text color={colors.fail}>
+					{symbols.fail} The restart failed: run {restart.command} to see why.
 				</Text>
 			) : null}
 			<Text bold>Next steps</Text>

@@ -2,7 +2,7 @@ import React, {useMemo} from 'react';
 import {Question} from '../components/question.js';
 import {Select} from '../components/select.js';
 import type {FlowEvent, ProviderChoice, ProviderChoiceId} from '../flow.js';
-import {PROVIDER_HINTS, PROVIDER_QUESTION, providerItems} from '../layout.js';
+import {PROVIDER_HINTS, PROVIDER_HINTS_WITH_BACK, PROVIDER_QUESTION, providerItems} from '../layout.js';
 
 export interface ProviderStepProps {
 	/** The catalog, plus the sandbox relay when there is one. */
@@ -11,14 +11,16 @@ export interface ProviderStepProps {
 	readonly preselected: ProviderChoiceId;
 	/** Rows the list may use. */
 	readonly limit: number;
+	/** Whether Esc has a step to go back to (not on the first question). */
+	readonly canGoBack?: boolean;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
 
-export function ProviderStep({choices, preselected, limit, send}: ProviderStepProps) {
+export function ProviderStep({choices, preselected, limit, canGoBack = false, send}: ProviderStepProps) {
 	const items = useMemo(() => providerItems(choices), [choices]);
 	return (
-		<Question title={PROVIDER_QUESTION} hints={PROVIDER_HINTS}>
+		<Question title={PROVIDER_QUESTION} hints={canGoBack ? PROVIDER_HINTS_WITH_BACK : PROVIDER_HINTS}>
 			<Select
 				filterable
 				items={items}
