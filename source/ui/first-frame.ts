@@ -32,6 +32,13 @@ export interface FirstFrame {
 export interface TextFit {
 	wrap(text: string, width: number): string[];
 	truncate(text: string, width: number): string;
+	/** HangingText's wrap (LogView): continuation lines indented past the marker. */
+	hanging(text: string, width: number, hang: number): string[];
+}
+
+/** How far a line's text starts after its marker (text-fit.ts hangOf, repeated so the common case loads nothing). */
+function hangOf(line: string): number {
+	return /^(\s*)(?:[✔✖⚠•–…➜›‹!] )?/.exec(line)?.[0].length ?? 0;
 }
 
 export interface TerminalSize {
@@ -83,12 +90,20 @@ export function firstFrame(state: FlowState, terminal: TerminalSize, style: Pain
 	};
 	const indent = (lines: readonly string[]) => lines.map(line => `  ${line}`);
 
+	// HangingText: wrapped with continuation lines under the text, not under the marker.
+	const hangingLines = (text: string, color: string | undefined): string[] => {
+		if (surelyFits(text, columns)) return [tint(color, text)];
+		if (fit) return fit.hanging(text, columns, hangOf(text)).map(line => tint(color, line));
+		needsFit = true;
+		return [text];
+	};
+
 	// <Static>: each entry's headline in its tone, then its block indented by two.
 	const scrollback = state.log.flatMap((entry: LogEntry) => {
 		const symbol = toneSymbol[entry.tone];
 		return [
-			...wrap(tint(toneColor[entry.tone], `${symbol ? `${symbol} ` : ''}${entry.text}`), columns),
-			...(entry.block ?? []).flatMap(line => wrap(tint(blockColor(line), `  ${line}`), columns)),
+			...hangingLines(`${symbol ? `${symbol} ` : ''}${entry.text}`, toneColor[entry.tone]),
+			...(entry.block ?? []).flatMap(line => hangingLines(`  ${line}`, blockColor(line))),
 		];
 	});
 

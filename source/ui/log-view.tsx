@@ -1,5 +1,6 @@
-import {Box, Static, Text} from 'ink';
+import {Box, Static} from 'ink';
 import React from 'react';
+import {HangingText} from './components/hanging-text.js';
 import type {LogEntry} from './flow.js';
 import {blockColor, toneColor, toneSymbol} from './theme.js';
 
@@ -14,15 +15,11 @@ export function LogView({entries}: LogViewProps) {
 		<Static items={[...entries]}>
 			{(entry, index) => (
 				<Box key={index} flexDirection="column">
-					<Text color={toneColor[entry.tone]}>
-						{toneSymbol[entry.tone] ? `${toneSymbol[entry.tone]} ` : ''}
-						{entry.text}
-					</Text>
+					<HangingText color={toneColor[entry.tone]}>{`${toneSymbol[entry.tone] ? `${toneSymbol[entry.tone]} ` : ''}${entry.text}`}</HangingText>
 					{entry.block?.map((line, lineIndex) => (
-						<Text key={lineIndex} color={blockColor(line)}>
-							{'  '}
-							{line}
-						</Text>
+						<HangingText key={lineIndex} color={blockColor(line)}>
+							{`  ${line}`}
+						</HangingText>
 					))}
 				</Box>
 			)}

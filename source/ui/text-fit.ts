@@ -15,3 +15,25 @@ export function wrap(text: string, width: number): string[] {
 export function truncate(text: string, width: number): string {
 	return cliTruncate(text, width, {position: 'end'});
 }
+
+/**
+ * Wrap for reading: break between words with no line starting with a space,
+ * and continuation lines indented by `hang` columns so they line up under
+ * the text after a symbol ("✖ ", "  • ") instead of under the symbol.
+ */
+export function hanging(text: string, width: number, hang: number): string[] {
+	if (width <= hang + 8) return wrap(text, Math.max(1, width));
+	const [first = '', ...rest] = wrapAnsi(text, width, {trim: true, hard: true, wordWrap: true}).split('\n');
+	if (rest.length === 0) return [first];
+	// Rewrap what follows the first line into the narrower column.
+	const lead = text.match(/^\s*/)?.[0] ?? '';
+	const remainder = rest.join(' ');
+	const continued = wrapAnsi(remainder, width - hang, {trim: true, hard: true}).split('\n').map(line => ' '.repeat(hang) + line);
+	return [lead && !first.startsWith(lead) ? lead + first : first, ...continued];
+}
+
+/** How far a line's text starts after its marker: leading spaces, then a symbol and a space (✔ ✖ ⚠ • – …). */
+export function hangOf(line: string): number {
+	const match = /^(\s*)(?:[✔✖⚠•–…➜›‹!] )?/.exec(line);
+	return match?.[0].length ?? 0;
+}

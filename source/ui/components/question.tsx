@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import React, {type ReactNode} from 'react';
 import {colors, symbols} from '../theme.js';
+import {HangingText} from './hanging-text.js';
 import {KeyHints} from './key-hints.js';
 
 export interface QuestionProps {
@@ -27,23 +28,15 @@ export function Question({title, help = [], error, warning, hints, children}: Qu
 				{title}
 			</Text>
 			{help.filter((line): line is string => typeof line === 'string' && line !== '').map(line => (
-				<Text key={line} color={colors.muted}>
+				<HangingText key={line} color={colors.muted}>
 					{line}
-				</Text>
+				</HangingText>
 			))}
 			<Box marginLeft={2} flexDirection="column">
 				{children}
 			</Box>
-			{error ? (
-				<Text color={colors.fail}>
-					{symbols.fail} {error}
-				</Text>
-			) : null}
-			{warning ? (
-				<Text color={colors.warn}>
-					{symbols.warn} {warning}
-				</Text>
-			) : null}
+			{error ? <HangingText color={colors.fail}>{`${symbols.fail} ${error}`}</HangingText> : null}
+			{warning ? <HangingText color={colors.warn}>{`${symbols.warn} ${warning}`}</HangingText> : null}
 			{hints ? <KeyHints hints={hints} /> : null}
 		</Box>
 	);

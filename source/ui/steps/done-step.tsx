@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import React from 'react';
 import type {FileResult} from '../../engine/apply.js';
 import type {RestartResult} from '../../engine/restart.js';
+import {HangingText} from '../components/hanging-text.js';
 import {colors, symbols} from '../theme.js';
 
 export interface DoneStepProps {
@@ -54,10 +55,7 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, pr
 			) : null}
 			<Text bold>Next steps</Text>
 			{next.map(line => (
-				<Text key={line}>
-					{'  '}
-					{symbols.info} {line}
-				</Text>
+				<HangingText key={line}>{`  ${symbols.info} ${line}`}</HangingText>
 			))}
 		</Box>
 	);

@@ -3,6 +3,7 @@ import React from 'react';
 import type {Fix} from '../../engine/fixes.js';
 import {wizardWords} from '../../smtp/diagnoses.js';
 import type {TestReport} from '../../smtp/types.js';
+import {HangingText} from '../components/hanging-text.js';
 import {Question} from '../components/question.js';
 import {Select} from '../components/select.js';
 import type {FlowEvent} from '../flow.js';
@@ -54,9 +55,7 @@ export function ResultStep({report, fixes, canRestore, send}: ResultStepProps) {
 	return (
 		<Box flexDirection="column" marginTop={1}>
 			{fixLines(report).map(({about, fix}) => (
-				<Text key={fix}>
-					<Text bold>{about}:</Text> {fix}
-				</Text>
+				<HangingText key={fix} hang={2}>{`${about}: ${fix}`}</HangingText>
 			))}
 			{report ? null : (
 				<Text color={colors.warn}>
