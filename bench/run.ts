@@ -19,4 +19,9 @@ if (!only || only === 'dns') {
 	results.dns = await benchDns();
 }
 
+if (!only || only === 'executable') {
+	const {default: benchExecutable} = await import('./executable.js');
+	results.executable = await benchExecutable();
+}
+
 console.log(JSON.stringify(results));

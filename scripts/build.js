@@ -54,9 +54,16 @@ const processGlobal = {
 	},
 };
 
+// `--sea`: the copy that scripts/package.js embeds in the single executable,
+// where no file sits beside the bundle: require() can reach only Node's own modules.
+const sea = process.argv.includes('--sea');
+const outdir = sea ? 'build/sea/bundle' : 'dist';
+const requireFromFile = "import {createRequire as __createRequire} from 'node:module';let __requireOnce;function require(id){return (__requireOnce??=__createRequire(import.meta.url))(id)}";
+const requireBuiltin = "function require(id){const m=process.getBuiltinModule(id);if(m===undefined)throw new Error('The single executable has no module '+id);return m}";
+
 const result = await build({
 	entryPoints: ['source/cli.tsx'],
-	outdir: 'dist',
+	outdir,
 	bundle: true,
 	splitting: true,
 	format: 'esm',
@@ -70,7 +77,7 @@ const result = await build({
 	define: {'process.env.NODE_ENV': '"production"'},
 	// Some bundled CommonJS (yoga, signal-exit) calls require(); give ESM one, made on first call
 	// (every chunk gets the banner, and most never call it).
-	banner: {js: "import {createRequire as __createRequire} from 'node:module';let __requireOnce;function require(id){return (__requireOnce??=__createRequire(import.meta.url))(id)}"},
+	banner: {js: sea ? requireBuiltin : requireFromFile},
 	plugins: [lazyUnicode, processGlobal],
 	logLevel: 'warning',
 	write: false,
@@ -80,18 +87,18 @@ const result = await build({
 // test suite, or an admin's second terminal): each file is replaced
 // atomically and only when it changed, and stale chunks from earlier builds
 // go last, so a running process never reads a half-written or missing chunk.
-mkdirSync('dist', {recursive: true});
+mkdirSync(outdir, {recursive: true});
 const written = new Set();
 for (const file of result.outputFiles) {
 	const name = path.basename(file.path);
 	written.add(name);
-	const target = path.join('dist', name);
+	const target = path.join(outdir, name);
 	if (existsSync(target) && readFileSync(target).equals(file.contents)) continue;
 	const temporary = `${target}.${process.pid}.tmp`;
 	writeFileSync(temporary, file.contents);
 	renameSync(temporary, target);
 }
 
-for (const name of readdirSync('dist')) {
-	if (!written.has(name) && !name.endsWith('.tmp')) rmSync(path.join('dist', name), {force: true});
+for (const name of readdirSync(outdir)) {
+	if (!written.has(name) && !name.endsWith('.tmp')) rmSync(path.join(outdir, name), {force: true});
 }

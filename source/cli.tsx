@@ -21,7 +21,8 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 	}
 
 	if (options.version) {
-		process.stdout.write(packageJson.version + '\n');
+		const {versionText} = await import('./version.js');
+		process.stdout.write(await versionText(packageJson.version));
 		return ExitCode.ok;
 	}
 

@@ -83,13 +83,13 @@ export function restartScriptText(): string {
 # settings.py next to it the way the real script's Django check would, and
 # prints what the real script prints.
 set -u
-here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+# Only the shell and python3 (the single executable's sandbox runs where PATH has no coreutils).
+case $0 in */*) here=\${0%/*} ;; *) here=. ;; esac
+here=$(CDPATH= cd -- "$here" && pwd)
 settings="$here/settings.py"
 
 stamp() {
-	millis=$(date +%3N 2>/dev/null)
-	case $millis in '' | *[!0-9]*) millis=000 ;; esac
-	printf '%s,%s' "$(date '+%Y-%m-%d %H:%M:%S')" "$millis"
+	python3 -c 'import datetime; print(datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3], end="")'
 }
 
 log() {
