@@ -30,9 +30,13 @@ const out = outFlag === -1 ? 'release' : path.resolve(process.argv[outFlag + 1])
 const work = path.join('build', 'sea');
 const bundleDir = path.join(work, 'bundle');
 run(process.execPath, ['scripts/build.js', '--sea']);
-await build({
+// The main script's path goes into the blob: one fixed name keeps the executables reproducible
+// (same sources, same bytes), and a rename keeps a concurrent build from reading half a file.
+const entry = path.join(work, 'entry.cjs');
+const [entryFile] = (await build({
 	entryPoints: ['source/sea/entry.ts'],
-	outfile: path.join(work, `entry.${process.pid}.cjs`),
+	outfile: entry,
+	write: false,
 	bundle: true,
 	format: 'cjs',
 	platform: 'node',
@@ -40,11 +44,13 @@ await build({
 	minify: true,
 	legalComments: 'none',
 	logLevel: 'warning',
-});
+})).outputFiles;
+writeFileSync(`${entry}.${process.pid}`, entryFile.contents);
+renameSync(`${entry}.${process.pid}`, entry);
 
 const assets = Object.fromEntries(readdirSync(bundleDir).filter(name => name.endsWith('.js')).map(name => [name, path.join(bundleDir, name)]));
 const config = {
-	main: path.join(work, `entry.${process.pid}.cjs`),
+	main: entry,
 	// Per process: the tests and the bench package while someone else may run `npm run package`.
 	output: path.join(work, `sea-prep.${process.pid}.blob`),
 	disableExperimentalSEAWarning: true,
@@ -60,7 +66,7 @@ writeFileSync(configFile, JSON.stringify(config, null, '\t') + '\n');
 const hostArch = ARCHES.includes(process.arch) ? process.arch : 'x64';
 run(seaNode(hostArch), ['--experimental-sea-config', configFile]);
 const blob = readFileSync(config.output);
-for (const file of [config.main, config.output, configFile]) rmSync(file);
+for (const file of [config.output, configFile]) rmSync(file);
 
 mkdirSync(out, {recursive: true});
 for (const arch of arches) {
