@@ -108,6 +108,15 @@ test('the release directory holds both executables and their SHA256SUMS', async 
 	if (arm64Skip) t.diagnostic(`arm64 not built: ${arm64Skip}`);
 });
 
+test('building again from the same sources gives the same bytes, so anyone can check a release', {timeout: 300_000}, async () => {
+	const again = join(root, 'again');
+	await run(process.execPath, ['scripts/package.js', '--arch', 'x64', '--out', again], {cwd: repo});
+	const x64 = (sums: string) => sums.split('\n').find(line => line.endsWith('  zulip-email-setup-linux-x64'));
+	const first = x64(await readFile(join(release, 'SHA256SUMS'), 'utf8'));
+	assert.ok(first);
+	assert.equal(x64(await readFile(join(again, 'SHA256SUMS'), 'utf8')), first);
+});
+
 test('x64: --version names the tool and the Node inside it, with no node on PATH', async () => {
 	const [file, args] = command('x64', ['--version']);
 	const {stdout} = await run(file, args, {cwd: root, env: serverEnv(root)});
