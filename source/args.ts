@@ -1,5 +1,39 @@
 import {parseArgs} from 'node:util';
+import type {GivenAnswers} from './engine/answers.js';
+import {DEFAULT_PATHS, type ConfigPaths} from './engine/current-config.js';
 import {UsageError} from './engine/errors.js';
+import {isProviderId, PROVIDER_IDS, type ProviderId} from './engine/providers.js';
+import {parsePort} from './engine/validate.js';
+import type {Security} from './smtp/types.js';
+
+/*
+ * The flags are parsed and checked once, here: every face (the wizard, the
+ * non-interactive run, the sandbox) reads the same typed values, and a
+ * malformed flag is a usage error before anything is read or drawn.
+ */
+
+function provider(value: string): ProviderId {
+	if (!isProviderId(value)) throw new UsageError(`Unknown --provider "${value}".`, `Use one of: ${PROVIDER_IDS.join(', ')}.`);
+	return value;
+}
+
+function port(value: string): number {
+	const parsed = parsePort(value);
+	if (parsed === undefined) throw new UsageError(`--port must be a whole number from 1 to 65535, not "${value}".`);
+	return parsed;
+}
+
+function security(value: string): Security {
+	if (value === 'starttls' || value === 'ssl' || value === 'none') return value;
+	throw new UsageError(`--security must be starttls, ssl or none, not "${value}".`);
+}
+
+/** Seconds on the command line, milliseconds for the engine. */
+function timeout(value: string): number {
+	const seconds = Number(value);
+	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError(`--timeout must be a number of seconds from 0 to 600, not "${value}".`);
+	return Math.round(seconds * 1000);
+}
 
 /** Every flag, with its help line. Every prompt of the wizard has one (README "Flags"). */
 export const FLAGS = {
@@ -8,11 +42,11 @@ export const FLAGS = {
 	secrets: {type: 'string', value: 'PATH', help: 'zulip-secrets.conf to edit (default /etc/zulip/zulip-secrets.conf).'},
 	docker: {type: 'string', value: 'DIR', help: 'Configure a docker-zulip Compose directory (compose.override.yaml, .env) instead of /etc/zulip.'},
 	'helm-values': {type: 'string', value: 'FILE', help: 'Configure docker-zulip\'s Helm chart: this values file, and a Secret manifest beside it.'},
-	provider: {type: 'string', value: 'ID', help: 'mailgun sendgrid ses gmail postmark brevo mailjet smtp2go office365 zoho fastmail resend local file custom.'},
+	provider: {type: 'string', value: 'ID', help: 'mailgun sendgrid ses gmail postmark brevo mailjet smtp2go office365 zoho fastmail resend local file custom.', parse: provider},
 	region: {type: 'string', value: 'R', help: 'Amazon SES region, e.g. eu-west-1.'},
 	host: {type: 'string', value: 'HOST', help: 'SMTP host (EMAIL_HOST).'},
-	port: {type: 'string', value: 'N', help: 'SMTP port (EMAIL_PORT).'},
-	security: {type: 'string', value: 'MODE', help: 'starttls (EMAIL_USE_TLS), ssl (EMAIL_USE_SSL) or none.'},
+	port: {type: 'string', value: 'N', help: 'SMTP port (EMAIL_PORT).', parse: port},
+	security: {type: 'string', value: 'MODE', help: 'starttls (EMAIL_USE_TLS), ssl (EMAIL_USE_SSL) or none.', parse: security},
 	username: {type: 'string', value: 'U', help: 'SMTP user (EMAIL_HOST_USER); empty means no authentication.'},
 	'password-file': {type: 'string', value: 'PATH', help: 'Read the SMTP password from this file (first line).'},
 	'password-stdin': {type: 'boolean', help: 'Read the SMTP password from standard input (first line).'},
@@ -29,7 +63,7 @@ export const FLAGS = {
 	'dkim-selector': {type: 'string', value: 'NAME', help: 'DKIM selector to check (the provider shows it); several: NAME,NAME.'},
 	'skip-test': {type: 'boolean', help: 'Write without the live test.'},
 	to: {type: 'string', value: 'ADDRESS', help: 'Send the two test mails to this address (otherwise senders are only checked).'},
-	timeout: {type: 'string', value: 'SECONDS', help: 'Deadline of each SMTP step (default 10).'},
+	timeout: {type: 'string', value: 'SECONDS', help: 'Deadline of each SMTP step (default 10).', parse: timeout},
 	'ca-file': {type: 'string', value: 'PATH', help: 'Also trust this CA certificate (PEM), for an internal relay.'},
 	transcript: {type: 'string', value: 'FILE', help: 'Write the SMTP dialogue, secrets masked, mode 0600.'},
 	restart: {type: 'boolean', help: 'Restart Zulip after a successful test.'},
@@ -42,9 +76,34 @@ export const FLAGS = {
 } as const;
 
 type Flags = typeof FLAGS;
+/** A flag's value: what its parse returns, else the string or boolean as given. */
+type FlagValue<Flag> = Flag extends {parse: (value: string) => infer Parsed} ? Parsed : Flag extends {type: 'boolean'} ? boolean : string;
+
+/**
+ * The flags, typed and checked: --provider is a ProviderId, --port a number,
+ * --security a Security, --timeout milliseconds. One value every face reads.
+ */
 export type Options = {
-	-readonly [K in keyof Flags]?: Flags[K]['type'] extends 'boolean' ? boolean : string;
+	-readonly [K in keyof Flags]?: FlagValue<Flags[K]>;
 };
+
+/** What a run is, read from argv once (after create-astro's getContext): the flags and what they mean together. */
+export interface Context {
+	readonly options: Options;
+	/** settings.py and zulip-secrets.conf: --settings and --secrets, else /etc/zulip's. */
+	readonly paths: ConfigPaths;
+	/** No prompts: --non-interactive, or a flag that is for scripts (--check, --check-dns, --dry-run, --json). */
+	readonly nonInteractive: boolean;
+}
+
+export function getContext(argv: readonly string[]): Context {
+	const options = parseOptions(argv);
+	return {
+		options,
+		paths: {settings: options.settings ?? DEFAULT_PATHS.settings, secrets: options.secrets ?? DEFAULT_PATHS.secrets},
+		nonInteractive: Boolean(options['non-interactive'] || options.check || options['check-dns'] || options['dry-run'] || options.json),
+	};
+}
 
 export function parseOptions(argv: readonly string[]): Options {
 	const options = Object.fromEntries(
@@ -53,15 +112,13 @@ export function parseOptions(argv: readonly string[]): Options {
 	try {
 		const {values, positionals} = parseArgs({args: [...argv], options, strict: true, allowPositionals: true});
 		if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`, 'Run zulip-email-setup --help for the flags.');
-		const parsed = values as Options;
-		if (parsed.tokens && parsed['no-tokens']) throw new UsageError('--tokens and --no-tokens contradict each other.', 'Pass only one of them.');
-		if (parsed['sandbox-dir'] !== undefined && !parsed.sandbox) throw new UsageError('--sandbox-dir only makes sense with --sandbox.', 'Add --sandbox, or drop --sandbox-dir.');
-		if (parsed.docker !== undefined && parsed['helm-values'] !== undefined) throw new UsageError('--docker and --helm-values name two different deployments.', 'Pass only one of them.');
-		if ((parsed.docker !== undefined || parsed['helm-values'] !== undefined) && (parsed.settings !== undefined || parsed.secrets !== undefined)) {
-			throw new UsageError('--settings and --secrets name files on this machine; with --docker or --helm-values the settings live in the deployment\'s files.', 'Drop --settings and --secrets.');
+		const parsed: Record<string, unknown> = {...values};
+		for (const [name, flag] of Object.entries(FLAGS)) {
+			const value = parsed[name];
+			if ('parse' in flag && typeof value === 'string') parsed[name] = flag.parse(value);
 		}
-		if (parsed.restart && parsed['no-restart']) throw new UsageError('--restart and --no-restart contradict each other.', 'Pass only one of them.');
-		return parsed;
+
+		return checked(parsed as Options);
 	} catch (error) {
 		if (error instanceof UsageError) throw error;
 		const message = (error as Error).message;
@@ -72,6 +129,35 @@ export function parseOptions(argv: readonly string[]): Options {
 
 		throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, '.'), 'Run zulip-email-setup --help for the flags.');
 	}
+}
+
+/** Flags that contradict each other, or only make sense together. */
+function checked(parsed: Options): Options {
+	if (parsed.tokens && parsed['no-tokens']) throw new UsageError('--tokens and --no-tokens contradict each other.', 'Pass only one of them.');
+	if (parsed['sandbox-dir'] !== undefined && !parsed.sandbox) throw new UsageError('--sandbox-dir only makes sense with --sandbox.', 'Add --sandbox, or drop --sandbox-dir.');
+	if (parsed.docker !== undefined && parsed['helm-values'] !== undefined) throw new UsageError('--docker and --helm-values name two different deployments.', 'Pass only one of them.');
+	if ((parsed.docker !== undefined || parsed['helm-values'] !== undefined) && (parsed.settings !== undefined || parsed.secrets !== undefined)) {
+		throw new UsageError('--settings and --secrets name files on this machine; with --docker or --helm-values the settings live in the deployment\'s files.', 'Drop --settings and --secrets.');
+	}
+
+	if (parsed.restart && parsed['no-restart']) throw new UsageError('--restart and --no-restart contradict each other.', 'Pass only one of them.');
+	return parsed;
+}
+
+/** The answers the flags give: the wizard preselects them, --non-interactive takes them as they are. */
+export function givenAnswers(options: Options): GivenAnswers {
+	return {
+		providerId: options.provider,
+		region: options.region,
+		host: options.host,
+		port: options.port,
+		security: options.security,
+		username: options.username,
+		noreplyAddress: options.noreply,
+		tokens: options.tokens ? true : options['no-tokens'] ? false : undefined,
+		filePath: options['file-path'],
+		to: options.to,
+	};
 }
 
 export function helpText(version: string): string {

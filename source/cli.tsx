@@ -1,19 +1,20 @@
 // First: before anything could load chalk.
 import './no-color.js';
-import {helpText, parseOptions, type Options} from './args.js';
-import {DEFAULT_PATHS, type ConfigPaths} from './engine/current-config.js';
+import {getContext, helpText, type Context} from './args.js';
 import {ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
 import type {RunContext} from './non-interactive.js';
 import packageJson from '../package.json' with {type: 'json'};
 
 /** argv, environment, TTY check and exit code; everything else lives elsewhere. */
 export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
-	let options: Options;
+	let parsed: Context;
 	try {
-		options = parseOptions(argv);
+		parsed = getContext(argv);
 	} catch (error) {
 		return fail(error, argv.includes('--json'));
 	}
+
+	const {options, paths, nonInteractive} = parsed;
 
 	if (options.help) {
 		process.stdout.write(helpText(packageJson.version));
@@ -26,9 +27,6 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 		return ExitCode.ok;
 	}
 
-	const paths: ConfigPaths = {settings: options.settings ?? DEFAULT_PATHS.settings, secrets: options.secrets ?? DEFAULT_PATHS.secrets};
-	// --check, --check-dns, --dry-run and --json are for scripts: they never prompt.
-	const nonInteractive = options['non-interactive'] || options.check || options['check-dns'] || options['dry-run'] || options.json;
 	if (!nonInteractive && !(process.stdin.isTTY && process.stdout.isTTY)) {
 		return fail(new UsageError(
 			'The wizard needs a terminal (stdin and stdout must be a TTY).',

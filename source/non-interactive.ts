@@ -1,5 +1,5 @@
-import type {Options} from './args.js';
-import {answersForProvider, sameAccount, type Answers, type PasswordAnswer} from './engine/answers.js';
+import {givenAnswers, type Options} from './args.js';
+import {answersForProvider, canKeepStoredPassword, emptyUsernameProblem, withGivenAnswers, type Answers, type PasswordAnswer} from './engine/answers.js';
 import {applyPlan, type ApplyResult} from './engine/apply.js';
 import type {ConfigPaths, LoadedConfig} from './engine/current-config.js';
 import {ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
@@ -7,12 +7,11 @@ import {runLiveCheck} from './engine/live-check.js';
 import {readPasswordSource} from './engine/password-input.js';
 import type {Plan} from './engine/plan.js';
 import {checkDeliverability, deliverabilityInputFrom, hasErrors, parseDkimSelectors} from './engine/deliverability.js';
-import {getProvider, isProviderId, PROVIDER_IDS, regionProblem, securityForPort, type ProviderId} from './engine/providers.js';
+import {getProvider, PROVIDER_IDS, regionProblem} from './engine/providers.js';
 import {restartServer, type RestartResult} from './engine/restart.js';
 import {hostTarget, type ConfigTarget} from './engine/targets.js';
-import {parsePort} from './engine/validate.js';
 import {parseDnsServer} from './dns/lookup.js';
-import type {Security, TestReport} from './smtp/types.js';
+import type {TestReport} from './smtp/types.js';
 import {createReporter, type Reporter} from './report.js';
 
 /** What the non-interactive face needs besides the flags. */
@@ -35,28 +34,11 @@ export interface RunContext {
 	readonly beforeReport?: (reporter: Reporter) => Promise<void>;
 }
 
-export function timeoutMs(options: Options): number {
-	if (options.timeout === undefined) return 10_000;
-	const seconds = Number(options.timeout);
-	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError(`--timeout must be a number of seconds from 0 to 600, not "${options.timeout}".`);
-	return Math.round(seconds * 1000);
-}
-
-function providerOption(value: string): ProviderId {
-	if (!isProviderId(value)) throw new UsageError(`Unknown --provider "${value}".`, `Use one of: ${PROVIDER_IDS.join(', ')}.`);
-	return value;
-}
-
-function securityOption(value: string | undefined): Security | undefined {
-	if (value === undefined) return undefined;
-	if (value === 'starttls' || value === 'ssl' || value === 'none') return value;
-	throw new UsageError(`--security must be starttls, ssl or none, not "${value}".`);
-}
-
-/** Turn flags into answers, exactly as the TUI's prompts would, or say which flag is missing. */
+/** Turn flags into answers, by the same rules as the wizard's prompts, or say which flag is missing. */
 export async function answersFromOptions(loaded: LoadedConfig, options: Options, context: Pick<RunContext, 'env' | 'stdin'> = {}): Promise<Answers> {
 	const {current} = loaded;
-	let providerId = options.provider;
+	const given = givenAnswers(options);
+	let providerId = given.providerId;
 	if (providerId === undefined) {
 		if (current.backend === 'dummy' || current.backend === 'other') {
 			throw new UsageError('--provider is required: nothing is configured yet.', `Pass --provider with one of: ${PROVIDER_IDS.join(', ')}.`);
@@ -65,50 +47,41 @@ export async function answersFromOptions(loaded: LoadedConfig, options: Options,
 		providerId = current.providerId;
 	}
 
-	if (!isProviderId(providerId)) throw new UsageError(`Unknown --provider "${providerId}".`, `Use one of: ${PROVIDER_IDS.join(', ')}.`);
 	const provider = getProvider(providerId);
 	// Before anything is derived from it: an unknown region would otherwise surface as a missing --host.
-	const badRegion = options.region === undefined ? undefined : provider.regions ? regionProblem(provider, options.region) : `--region is only for ${getProvider('ses').name}; ${provider.name} has one host.`;
+	const badRegion = given.region === undefined ? undefined : provider.regions ? regionProblem(provider, given.region) : `--region is only for ${getProvider('ses').name}; ${provider.name} has one host.`;
 	if (badRegion) throw new UsageError(badRegion, 'Pass --region with a region name such as eu-west-1.');
-	const base = answersForProvider(loaded, providerId, options.region);
+	const base = answersForProvider(loaded, providerId, given.region);
 	const password = await readPasswordSource({passwordFile: options['password-file'], passwordStdin: options['password-stdin']}, context.env, context.stdin);
-	const tokens = options.tokens ? true : options['no-tokens'] ? false : undefined;
-	const noreplyAddress = options.noreply;
-	if (provider.kind === 'file') {
-		return {...base, filePath: options['file-path'] ?? base.filePath, noreplyAddress, tokens};
-	}
-
-	if (provider.regions && !options.region && !options.host && !base.host) {
+	const {noreplyAddress, tokens} = given;
+	if (provider.kind === 'file') return {...withGivenAnswers(base, given), noreplyAddress, tokens};
+	if (provider.regions && !given.region && !given.host && !base.host) {
 		throw new UsageError(`--region is required for ${provider.name}.`, `Known regions: ${provider.regions.map(region => region.id).join(', ')}.`);
 	}
 
-	const host = options.host ?? base.host;
+	const answers = withGivenAnswers(base, given);
+	const {host, username} = answers;
 	if (host === '') throw new UsageError(`--host is required for ${provider.name}.`);
-	let port = base.port;
-	if (options.port !== undefined) {
-		const parsed = parsePort(options.port);
-		if (parsed === undefined) throw new UsageError(`--port must be a whole number from 1 to 65535, not "${options.port}".`);
-		port = parsed;
-	}
+	const noLogin = emptyUsernameProblem(provider);
+	if (username === '' && provider.needsAuth) {
+		if (given.username === undefined) {
+			throw new UsageError(`--username is required for ${provider.name} (${provider.usernameHint ?? 'the SMTP user'}).`, noLogin ? `Pass --username USER.` : 'Pass --username "" to send without logging in.');
+		}
 
-	const security = securityOption(options.security) ?? (options.port === undefined ? base.security : provider.id === 'local' ? 'none' : securityForPort(port, 'starttls'));
-	let username = provider.needsAuth ? options.username ?? base.username : options.username ?? '';
-	if (provider.fixedUsername && options.username === undefined) username = provider.fixedUsername;
-	if (provider.needsAuth && options.username === undefined && username === '') {
-		throw new UsageError(`--username is required for ${provider.name} (${provider.usernameHint ?? 'the SMTP user'}).`, 'Pass --username "" to send without logging in.');
+		if (noLogin) throw new UsageError(noLogin, `Pass --username USER: --username '' (no login) is only for a relay of your own (--provider custom).`);
 	}
 
 	let passwordAnswer: PasswordAnswer;
 	if (username === '') passwordAnswer = {kind: 'none'};
 	else if (password !== undefined) passwordAnswer = {kind: 'new', value: password};
-	else if (options['keep-password'] || (sameAccount(loaded, host, username) && current.passwordSet)) {
+	else if (options['keep-password'] || canKeepStoredPassword(loaded, host, username)) {
 		if (!current.passwordSet) throw new UsageError('--keep-password: there is no email_password in the secrets file to keep.', 'Give it with --password-file, --password-stdin or ZULIP_EMAIL_PASSWORD.');
 		passwordAnswer = {kind: 'keep'};
 	} else {
 		throw new UsageError(`A password is required to log in as ${username}.`, 'Give it with --password-file PATH, --password-stdin or the ZULIP_EMAIL_PASSWORD environment variable (never on the command line).');
 	}
 
-	return {providerId, region: options.region ?? base.region, host, port, security, username, password: passwordAnswer, noreplyAddress, tokens};
+	return {...answers, region: given.region ?? base.region, password: passwordAnswer, noreplyAddress, tokens};
 }
 
 /** The whole job without prompts: read, plan, write, read back, test, restart, report. */
@@ -120,7 +93,8 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 	let restart: RestartResult | undefined;
 	let exitCode: ExitCodeValue = ExitCode.ok;
 	try {
-		const timeout = timeoutMs(options);
+		// --timeout in ms; without it, the live test's own default.
+		const timeout = options.timeout;
 		const readOnly = options.check || options['check-dns'] || options['dry-run'];
 		const dns = {dnsServer: options['dns-server'], dkimSelectors: parseDkimSelectors(options['dkim-selector'])};
 		if (dns.dnsServer !== undefined) parseDnsServer(dns.dnsServer);
@@ -144,7 +118,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 
 			// Warnings never change the exit code; errors do only for --check-dns, which asks just this.
 			const input = deliverabilityInputFrom(loaded, {...dns, signal: context.signal});
-			const deliverability = await checkDeliverability(options.provider === undefined ? input : {...input, providerId: providerOption(options.provider)});
+			const deliverability = await checkDeliverability(options.provider === undefined ? input : {...input, providerId: options.provider});
 			reporter.deliverability(deliverability);
 			if (options['check-dns'] && hasErrors(deliverability)) exitCode = ExitCode.testFailed;
 		} else {

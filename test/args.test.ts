@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {Readable} from 'node:stream';
 import {test} from 'node:test';
-import {FLAGS, helpText, parseOptions} from '../source/args.js';
+import {FLAGS, getContext, givenAnswers, helpText, parseOptions} from '../source/args.js';
 import {UsageError} from '../source/engine/errors.js';
 import {readPasswordSource} from '../source/engine/password-input.js';
 
@@ -12,9 +12,44 @@ test('flags parse into options', () => {
 	const options = parseOptions(['--non-interactive', '--provider', 'mailgun', '--port', '2525', '--no-tokens', '--username=', '--json']);
 	assert.equal(options['non-interactive'], true);
 	assert.equal(options.provider, 'mailgun');
-	assert.equal(options.port, '2525');
+	assert.equal(options.port, 2525);
 	assert.equal(options['no-tokens'], true);
 	assert.equal(options.username, '');
+});
+
+test('flags that carry a value of a kind are checked and typed once, with the flag named', () => {
+	const options = parseOptions(['--provider', 'ses', '--port', ' 465 ', '--security', 'ssl', '--timeout', '2.5']);
+	assert.equal(options.provider, 'ses');
+	assert.equal(options.port, 465);
+	assert.equal(options.security, 'ssl');
+	assert.equal(options.timeout, 2500, 'seconds on the command line, milliseconds for the engine');
+	const cases: Array<[string[], RegExp]> = [
+		[['--provider', 'pigeon'], /^Unknown --provider "pigeon"/],
+		[['--port', '0'], /^--port must be a whole number/],
+		[['--port', '25x'], /^--port must be a whole number/],
+		[['--security', 'tls'], /^--security must be starttls, ssl or none/],
+		[['--timeout', '0'], /^--timeout must be a number of seconds/],
+		[['--timeout', '601'], /^--timeout must be a number of seconds/],
+		[['--timeout', 'soon'], /^--timeout must be a number of seconds/],
+	];
+	for (const [argv, message] of cases) {
+		assert.throws(() => parseOptions(argv), (error: unknown) => error instanceof UsageError && message.test(error.message), argv.join(' '));
+	}
+});
+
+test('the context: paths, and whether the run may prompt', () => {
+	assert.deepEqual(getContext([]).paths, {settings: '/etc/zulip/settings.py', secrets: '/etc/zulip/zulip-secrets.conf'});
+	assert.deepEqual(getContext(['--settings', '/tmp/s.py', '--secrets', '/tmp/z.conf']).paths, {settings: '/tmp/s.py', secrets: '/tmp/z.conf'});
+	assert.equal(getContext([]).nonInteractive, false);
+	for (const flag of ['--non-interactive', '--check', '--check-dns', '--dry-run', '--json']) assert.equal(getContext([flag]).nonInteractive, true, flag);
+});
+
+test('given answers: what the flags say, nothing more', () => {
+	assert.deepEqual(givenAnswers(parseOptions(['--provider', 'custom', '--host', 'relay.example.com', '--port', '2525', '--username', '', '--no-tokens', '--noreply', 'n@example.com', '--file-path', '/x', '--to', 't@example.com', '--region', 'r'])), {
+		providerId: 'custom', region: 'r', host: 'relay.example.com', port: 2525, security: undefined, username: '', noreplyAddress: 'n@example.com', tokens: false, filePath: '/x', to: 't@example.com',
+	});
+	assert.equal(givenAnswers(parseOptions(['--tokens'])).tokens, true);
+	assert.equal(givenAnswers(parseOptions([])).tokens, undefined);
 });
 
 test('a password on the command line is refused, pointing at the safe ways', () => {

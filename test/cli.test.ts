@@ -124,6 +124,19 @@ test('a missing answer exits 2 and names the flag', async () => {
 	}
 });
 
+test('no login for a provider that always needs one is refused, as the wizard refuses it', async () => {
+	const server = await fakeServer();
+	const before = await snapshot(server);
+	const result = await runCli([...server.args, '--non-interactive', '--skip-test', '--provider', 'mailgun', '--username', ''], {env: {ZULIP_EMAIL_PASSWORD: 'unused'}});
+	assert.equal(result.code, 2, result.stderr);
+	assert.match(result.stderr, /^Error: Mailgun needs a username: the SMTP login/m);
+	assert.match(result.stderr, /^Fix: Pass --username USER/m);
+	assert.equal(await snapshot(server), before);
+	// A relay of one's own may accept mail without a login.
+	const custom = await runCli([...server.args, '--non-interactive', '--skip-test', '--provider', 'custom', '--host', 'relay.example.com', '--username', '']);
+	assert.equal(custom.code, 0, custom.stderr);
+});
+
 test('hostile input is refused with exit 2 and both files unchanged', async () => {
 	const server = await fakeServer();
 	const before = await snapshot(server);

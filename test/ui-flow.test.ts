@@ -4,7 +4,7 @@ import type {Answers} from '../source/engine/answers.js';
 import type {ApplyResult} from '../source/engine/apply.js';
 import type {LoadedConfig} from '../source/engine/current-config.js';
 import {fixesFor} from '../source/engine/fixes.js';
-import {hideOtherSecrets, planChanges} from '../source/engine/plan.js';
+import {hideOtherSecrets, planChanges, type Plan} from '../source/engine/plan.js';
 import type {RestartResult} from '../source/engine/restart.js';
 import type {TestEvent, TestReport} from '../source/smtp/types.js';
 import {
@@ -50,8 +50,14 @@ function loadedState(loaded = fresh, flowSettings = settings): FlowState {
 	return run(initialFlowState(flowSettings), {type: 'loaded', loaded, problems: []});
 }
 
+/** The plan a review or write step holds. */
+function planOf(state: FlowState): Plan {
+	assert.ok(state.step.kind === 'review' || state.step.kind === 'writing', state.step.kind);
+	return state.step.plan;
+}
+
 function applied(state: FlowState): ApplyResult {
-	const plan = state.plan!;
+	const plan = planOf(state);
 	return {
 		changed: true,
 		files: plan.files.map(file => ({path: file.path, changed: file.changed, backup: file.changed ? `${file.path}.bak` : null, created: false})),
@@ -199,7 +205,7 @@ describe('first-time setup', () => {
 		state = run(state, {type: 'written', applied: result, loaded: fresh});
 		assert.equal(state.step.kind, 'testing');
 		assert.equal(state.history.length, 0, 'no going back past a write');
-		assert.equal(state.plan, undefined, 'the new file contents (with the password) are dropped once written');
+		assert.ok(![state.step, ...state.history].some(step => 'plan' in step), 'the new file contents (with the password) are dropped once written');
 		const start: TestEvent = {step: 'connect', status: 'start', label: 'Connect to smtp.mailgun.org:587', elapsedMs: 0};
 		state = run(state, {type: 'test-event', event: start, at: 1000}, {type: 'test-event', event: {...start, status: 'ok', elapsedMs: 12}, at: 1012});
 		assert.deepEqual(state.step.kind === 'testing' && state.step.lines.map(line => [line.status, line.elapsedMs]), [['ok', 12]]);
@@ -452,7 +458,7 @@ describe('a rerun', () => {
 		state = run(state, {type: 'noreply-submitted', address: gmail.current.noreplyAddress!}, {type: 'tokens-chosen', tokens: true}, {type: 'recipient-submitted', address: ADMIN});
 		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
 		assert.equal(state.step.kind, 'review');
-		assert.equal(state.plan!.changed, false);
+		assert.equal(planOf(state).changed, false);
 		state = run(state, {type: 'write-confirmed'});
 		assert.equal(state.step.kind, 'testing');
 		assert.equal(state.applied.length, 0);

@@ -2,7 +2,7 @@ import type {Security} from '../smtp/types.js';
 import {passwordProblem} from '../zulip/secrets-file.js';
 import type {DesiredSettings} from '../zulip/settings-file.js';
 import {FILE_BACKEND, type LoadedConfig} from './current-config.js';
-import {getProvider, providerHost, regionFor, regionProblem, type ProviderId} from './providers.js';
+import {getProvider, providerHost, regionFor, regionProblem, securityForPort, type Provider, type ProviderId} from './providers.js';
 import {addressProblem, filePathProblem, hostProblem, noreplyTemplateProblem, portProblem, usernameProblem} from './validate.js';
 
 /** What happens to email_password in the secrets file. */
@@ -31,6 +31,20 @@ export interface Answers {
 
 export const DEFAULT_FILE_PATH = '/var/log/zulip/emails';
 
+/** Answers given up front by flags: the wizard preselects them, --non-interactive takes them as final. */
+export interface GivenAnswers {
+	readonly providerId?: ProviderId;
+	readonly region?: string;
+	readonly host?: string;
+	readonly port?: number;
+	readonly security?: Security;
+	readonly username?: string;
+	readonly noreplyAddress?: string;
+	readonly tokens?: boolean;
+	readonly filePath?: string;
+	readonly to?: string;
+}
+
 /** A problem with one answer, with the flag that sets it (for the non-interactive face). */
 export interface AnswerProblem {
 	readonly field: 'provider' | 'region' | 'host' | 'port' | 'security' | 'username' | 'password' | 'noreply' | 'filePath';
@@ -42,6 +56,47 @@ export interface AnswerProblem {
 export function sameAccount(loaded: LoadedConfig, host: string, username: string): boolean {
 	const {current} = loaded;
 	return current.backend === 'smtp' && current.host?.toLowerCase() === host.toLowerCase() && current.user === username;
+}
+
+/** The stored email_password may be kept: it is set, and still belongs to the account being configured. */
+export function canKeepStoredPassword(loaded: LoadedConfig, host: string, username: string): boolean {
+	return loaded.current.passwordSet && sameAccount(loaded, host, username);
+}
+
+/**
+ * Why an empty username (no login) is refused for this provider, if it is:
+ * only a relay of one's own may accept mail without a login; the catalog's
+ * providers all need one.
+ */
+export function emptyUsernameProblem(provider: Provider): string | undefined {
+	if (!provider.needsAuth || provider.id === 'custom') return undefined;
+	return `${provider.name} needs a username: ${provider.usernameHint ?? 'the SMTP login'}.`;
+}
+
+/** The TLS mode for a port given without one: the mode that fits the port; the local MTA speaks plain SMTP. */
+export function securityForGivenPort(provider: Provider, port: number): Security {
+	return provider.id === 'local' ? 'none' : securityForPort(port, 'starttls');
+}
+
+/** The password after the username changes: a new account needs a new password; no login needs none. */
+export function passwordAfterUsername(previous: Answers, username: string): PasswordAnswer {
+	if (username === '') return {kind: 'none'};
+	if (username !== previous.username || previous.password.kind === 'none') return {kind: 'new', value: ''};
+	return previous.password;
+}
+
+/**
+ * The starting answers with the given ones on top: a given port without a
+ * TLS mode gets the mode that fits it, a provider's fixed username stands
+ * unless one is given, and a changed username drops the stored password.
+ */
+export function withGivenAnswers(base: Answers, given: GivenAnswers): Answers {
+	const provider = getProvider(base.providerId);
+	if (provider.kind === 'file') return {...base, filePath: given.filePath ?? base.filePath};
+	const port = given.port ?? base.port;
+	const security = given.security ?? (given.port === undefined ? base.security : securityForGivenPort(provider, port));
+	const username = given.username ?? provider.fixedUsername ?? base.username;
+	return {...base, host: given.host ?? base.host, port, security, username, password: passwordAfterUsername(base, username)};
 }
 
 /**

@@ -148,7 +148,7 @@ export function scriptedOptions(options: Options, relay: Pick<SandboxRelay, 'hos
 		...options,
 		provider,
 		host: options.host ?? (towardsRelay ? relay.host : undefined),
-		port: options.port ?? (towardsRelay && options.host === undefined ? String(relay.port) : undefined),
+		port: options.port ?? (towardsRelay && options.host === undefined ? relay.port : undefined),
 		// A bare --port lets the engine infer the mode from the port, as it does outside the sandbox.
 		security: options.security ?? (towardsRelay && options.port === undefined ? 'starttls' : undefined),
 		username: options.username ?? (towardsRelay ? relay.username : undefined),

@@ -19,6 +19,7 @@ import {
 	preselectedChoice,
 	providerChoices,
 	recipientDefault,
+	type AnsweringFlow,
 	type FlowEvent,
 	type FlowSettings,
 	type FlowState,
@@ -110,9 +111,8 @@ interface StepViewProps {
 
 /** The live region: the current step only. Keyed by step, so inputs start fresh on every visit. */
 function StepView({state, send, rows}: StepViewProps) {
-	const {step, answers, loaded} = state;
-	const limit = listLimit(rows);
-	const provider = currentProvider(state);
+	if (state.phase === 'answering') return <AnsweringStepView state={state} send={send} rows={rows} />;
+	const {step} = state;
 	const key = `${step.kind}-${state.history.length}`;
 	switch (step.kind) {
 		case 'loading':
@@ -122,47 +122,65 @@ function StepView({state, send, rows}: StepViewProps) {
 		case 'problem':
 			return <ProblemStep key={key} problems={[step.problem]} then={step.then} send={send} />;
 		case 'provider':
+			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={listLimit(rows)} canGoBack={state.history.length > 0} send={send} />;
+		default: {
+			const unhandled: never = step;
+			return unhandled;
+		}
+	}
+}
+
+/** The steps once a provider is chosen: the answers and the configuration read are there. */
+function AnsweringStepView({state, send, rows}: StepViewProps & {readonly state: AnsweringFlow}) {
+	const {step, answers, loaded} = state;
+	const limit = listLimit(rows);
+	const provider = currentProvider(state);
+	const key = `${step.kind}-${state.history.length}`;
+	switch (step.kind) {
+		case 'problem':
+			return <ProblemStep key={key} problems={[step.problem]} then={step.then} send={send} />;
+		case 'provider':
 			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={limit} canGoBack={state.history.length > 0} send={send} />;
 		case 'region':
-			return <RegionStep key={key} regions={provider?.regions ?? []} preselected={answers?.region} limit={limit} send={send} />;
+			return <RegionStep key={key} regions={provider.regions ?? []} preselected={answers.region} limit={limit} send={send} />;
 		case 'host':
-			return <HostStep key={key} host={answers?.host ?? ''} error={step.error} send={send} />;
+			return <HostStep key={key} host={answers.host} error={step.error} send={send} />;
 		case 'endpoint':
 			return (
 				<EndpointStep
 					key={key}
-					host={answers!.host}
+					host={answers.host}
 					options={endpointOptions(state)}
-					preselected={step.pending ?? {port: answers!.port, security: answers!.security}}
+					preselected={step.pending ?? {port: answers.port, security: answers.security}}
 					pending={step.pending}
 					send={send}
 				/>
 			);
 		case 'port':
-			return <PortStep key={key} port={answers!.port} error={step.error} send={send} />;
+			return <PortStep key={key} port={answers.port} error={step.error} send={send} />;
 		case 'security':
-			return <SecurityStep key={key} port={answers!.port} preselected={step.pending ?? securityForPort(answers!.port, answers!.security)} pending={step.pending} send={send} />;
+			return <SecurityStep key={key} port={answers.port} preselected={step.pending ?? securityForPort(answers.port, answers.security)} pending={step.pending} send={send} />;
 		case 'username':
-			return <UsernameStep key={key} provider={provider!} username={answers!.username} error={step.error} send={send} />;
+			return <UsernameStep key={key} provider={provider} username={answers.username} error={step.error} send={send} />;
 		case 'password':
 			return (
 				<PasswordStep
 					key={`${key}-${step.mode}`}
 					mode={step.mode === 'choose' && canKeepPassword(state) ? 'choose' : 'type'}
-					provider={provider!}
-					username={answers!.username}
-					typed={answers!.password.kind === 'new' ? answers!.password.value : ''}
+					provider={provider}
+					username={answers.username}
+					typed={answers.password.kind === 'new' ? answers.password.value : ''}
 					error={step.error}
 					send={send}
 				/>
 			);
 		case 'file-path':
-			return <FilePathStep key={key} path={answers?.filePath ?? ''} error={step.error} send={send} />;
+			return <FilePathStep key={key} path={answers.filePath ?? ''} error={step.error} send={send} />;
 		case 'noreply':
-			return <NoreplyStep key={key} administrator={loaded?.current.administrator ?? undefined} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
+			return <NoreplyStep key={key} administrator={loaded.current.administrator ?? undefined} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
 		case 'tokens': {
-			const tokens = answers?.tokens ?? loaded?.current.tokens ?? true;
-			const tokenized = loaded?.current.tokenizedTemplate?.replace('{token}', '<token>');
+			const tokens = answers.tokens ?? loaded.current.tokens ?? true;
+			const tokenized = loaded.current.tokenizedTemplate?.replace('{token}', '<token>');
 			return <TokensStep key={key} tokens={tokens} tokenized={tokenized} plain={noreplyAddressFor(state)} send={send} />;
 		}
 
@@ -171,9 +189,9 @@ function StepView({state, send, rows}: StepViewProps) {
 		case 'planning':
 			return <ProgressStep label="Preparing the changes" />;
 		case 'review': {
-			const plan = state.plan!;
+			const {plan} = step;
 			const files = plan.files.filter(file => file.changed).map(file => file.path);
-			const mismatch = answers && provider?.kind === 'smtp' ? endpointMismatch(answers.port, answers.security) : undefined;
+			const mismatch = provider.kind === 'smtp' ? endpointMismatch(answers.port, answers.security) : undefined;
 			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={mismatch ? [mismatch] : []} send={send} />;
 		}
 
@@ -204,13 +222,15 @@ function StepView({state, send, rows}: StepViewProps) {
 					restored={state.restored}
 					restart={state.restart}
 					restartCommand={state.settings.restartCommand}
-					providerName={state.choice && state.choice !== 'sandbox' && provider?.id !== 'custom' ? getProvider(state.choice).name : undefined}
+					providerName={state.choice !== 'sandbox' && provider.id !== 'custom' ? getProvider(state.choice).name : undefined}
 					sendingDomain={sendingDomain(state)}
-					fileBackend={provider?.kind === 'file'}
+					fileBackend={provider.kind === 'file'}
 				/>
 			);
-		default:
-			return null;
+		default: {
+			const unhandled: never = step;
+			return unhandled;
+		}
 	}
 }
 

@@ -1,18 +1,19 @@
 import type {LoadedConfig} from '../engine/current-config.js';
 import {WizardError} from '../engine/errors.js';
 import {getProvider, PROVIDERS, securityName} from '../engine/providers.js';
-import type {EffectStep, FlowSettings, FlowState, LoadOutcomeEvent, LogEntry, Problem, ProviderChoice, ProviderChoiceId, Step} from './flow.js';
+import type {EffectStep, FlowSettings, FlowState, LoadOutcomeEvent, LogEntry, Problem, ProviderChoice, ProviderChoiceId, StartingFlow, Step} from './flow-types.js';
 
 /**
  * How the flow starts: its state before the configuration is read, and once
  * it is (the summary of what is configured, then the provider question or
- * what blocks it). The reducer (flow.ts) uses these for its first events; the
+ * what blocks it). The reducer (flow-reducer.ts) uses these for its first events; the
  * first frame painted before Ink loads (first-frame.ts) is made from them too,
  * without loading the rest of the flow.
  */
 
-export function initialFlowState(settings: FlowSettings): FlowState {
+export function initialFlowState(settings: FlowSettings): StartingFlow {
 	return {
+		phase: 'starting',
 		step: {kind: 'loading'},
 		history: [],
 		settings,
@@ -32,7 +33,7 @@ export function isEffectStep(step: Step): step is EffectStep {
 
 /** The reducer's answer to the outcome of reading the configuration (only while loading). */
 export function loadOutcome(state: FlowState, event: LoadOutcomeEvent): FlowState {
-	if (state.step.kind !== 'loading') return state;
+	if (state.phase !== 'starting' || state.step.kind !== 'loading') return state;
 	if (event.type === 'load-failed') return stay(state, {kind: 'problem', problem: event.problem, then: 'exit'});
 	const withConfig = log({...state, loaded: event.loaded}, ...summaryEntries(event.loaded));
 	if (event.problems.length > 0) return stay(withConfig, {kind: 'blocked', problems: event.problems});
@@ -79,12 +80,12 @@ export function preselectedChoice(state: FlowState): ProviderChoiceId {
 /* Helpers the reducer shares. */
 
 /** Add entries to the scrollback. */
-export function log(state: FlowState, ...entries: LogEntry[]): FlowState {
+export function log<S extends FlowState>(state: S, ...entries: LogEntry[]): S {
 	return {...state, log: [...state.log, ...entries]};
 }
 
 /** Replace the step without touching history (errors, warnings, effect outcomes). */
-export function stay(state: FlowState, step: Step): FlowState {
+export function stay<S extends FlowState>(state: S, step: S['step']): S {
 	return {...state, step, effect: isEffectStep(step) && step.kind !== state.step.kind ? state.effect + 1 : state.effect};
 }
 

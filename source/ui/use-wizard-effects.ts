@@ -25,20 +25,25 @@ export function useWizardEffects(state: FlowState, dispatch: Dispatch<FlowEvent>
 		};
 
 		const run = async () => {
-			const {step} = current;
-			switch (step.kind) {
-				case 'loading':
-					try {
-						const {loaded, problems} = await engine.load(signal);
-						send({type: 'loaded', loaded, problems});
-					} catch (error) {
-						send({type: 'load-failed', problem: toProblem(error)});
-					}
+			if (current.phase === 'starting') {
+				// Before a provider is chosen the only work is reading the configuration.
+				if (current.step.kind !== 'loading') return;
+				try {
+					const {loaded, problems} = await engine.load(signal);
+					send({type: 'loaded', loaded, problems});
+				} catch (error) {
+					send({type: 'load-failed', problem: toProblem(error)});
+				}
 
-					break;
+				return;
+			}
+
+			const {step} = current;
+			if (!isEffectStep(step)) return;
+			switch (step.kind) {
 				case 'planning':
 					try {
-						send({type: 'plan-ready', plan: await engine.plan(current.loaded!, current.answers!, signal)});
+						send({type: 'plan-ready', plan: await engine.plan(current.loaded, current.answers, signal)});
 					} catch (error) {
 						send({type: 'plan-failed', problem: toProblem(error)});
 					}
@@ -46,7 +51,7 @@ export function useWizardEffects(state: FlowState, dispatch: Dispatch<FlowEvent>
 					break;
 				case 'writing':
 					try {
-						const {applied, loaded} = await engine.apply(current.plan!, signal);
+						const {applied, loaded} = await engine.apply(step.plan, signal);
 						send({type: 'written', applied, loaded});
 					} catch (error) {
 						send({type: 'write-failed', problem: toProblem(error)});
@@ -55,8 +60,8 @@ export function useWizardEffects(state: FlowState, dispatch: Dispatch<FlowEvent>
 					break;
 				case 'testing':
 					try {
-						const report = await engine.test(current.loaded!, current.to ?? '', event => send({type: 'test-event', event, at: Date.now()}), signal);
-						send({type: 'test-finished', report, fixes: report.ok ? [] : engine.fixesFor(report, current.answers!)});
+						const report = await engine.test(current.loaded, current.to ?? '', event => send({type: 'test-event', event, at: Date.now()}), signal);
+						send({type: 'test-finished', report, fixes: report.ok ? [] : engine.fixesFor(report, current.answers)});
 					} catch (error) {
 						send({type: 'test-failed', problem: toProblem(error)});
 					}
@@ -81,8 +86,10 @@ export function useWizardEffects(state: FlowState, dispatch: Dispatch<FlowEvent>
 					}
 
 					break;
-				default:
-					break;
+				default: {
+					const unhandled: never = step;
+					return unhandled;
+				}
 			}
 		};
 

@@ -1,10 +1,9 @@
-import type {Options} from '../args.js';
 import type {ConfigPaths} from '../engine/current-config.js';
 import {hostTarget, type ConfigTarget} from '../engine/targets.js';
 import {createEngine, type WizardEngine} from './engine-port.js';
-import type {FlowSettings, FlowState, InitialAnswers, LoadOutcomeEvent, SandboxRelay} from './flow.js';
+import {givenAnswers, type Options} from '../args.js';
+import type {FlowSettings, FlowState, InitialAnswers, LoadOutcomeEvent, SandboxRelay} from './flow-types.js';
 import {initialFlowState, loadOutcome, toProblem} from './flow-start.js';
-import {initialAnswersFromFlags, timeoutFromFlags} from './initial-answers.js';
 
 /** Everything the interactive wizard needs; each answer also has a flag. */
 export interface WizardOptions {
@@ -51,13 +50,13 @@ export interface WizardStart {
  */
 export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 	const flags = wizard.options ?? {};
-	const initial: InitialAnswers = {...stripUndefined(initialAnswersFromFlags(flags)), ...stripUndefined(wizard.initial ?? {})};
+	const initial: InitialAnswers = {...stripUndefined(givenAnswers(flags)), ...stripUndefined(wizard.initial ?? {})};
 	const restartCommand = wizard.restartCommand ?? flags['restart-command'] ?? (wizard.target ?? hostTarget(wizard.paths)).restartCommand;
 	let engine = createEngine({
 		paths: wizard.paths,
 		target: wizard.target,
 		caFile: wizard.caFile ?? flags['ca-file'],
-		timeoutMs: wizard.timeoutMs ?? timeoutFromFlags(flags),
+		timeoutMs: wizard.timeoutMs ?? flags.timeout,
 		restartCommand,
 		writableRoot: wizard.writableRoot,
 	});
