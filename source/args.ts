@@ -31,7 +31,8 @@ function security(value: string): Security {
 /** Seconds on the command line, milliseconds for the engine. */
 function timeout(value: string): number {
 	const seconds = Number(value);
-	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError(`--timeout must be a number of seconds from 0 to 600, not "${value}".`);
+	// Below a second no real server completes a step; 0 would fail every test at once.
+	if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600) throw new UsageError(`--timeout must be a number of seconds from 1 to 600, not "${value}".`);
 	return Math.round(seconds * 1000);
 }
 
@@ -48,8 +49,9 @@ export const FLAGS = {
 	port: {type: 'string', value: 'N', help: 'SMTP port (EMAIL_PORT).', parse: port},
 	security: {type: 'string', value: 'MODE', help: 'starttls (EMAIL_USE_TLS), ssl (EMAIL_USE_SSL) or none.', parse: security},
 	username: {type: 'string', value: 'U', help: 'SMTP user (EMAIL_HOST_USER); empty means no authentication.'},
-	'password-file': {type: 'string', value: 'PATH', help: 'Read the SMTP password from this file (first line).'},
-	'password-stdin': {type: 'boolean', help: 'Read the SMTP password from standard input (first line).'},
+	'password-file': {type: 'string', value: 'PATH', help: 'Read the SMTP password from this file (its only line).'},
+	'password-stdin': {type: 'boolean', help: 'Read the SMTP password from standard input (its only line).'},
+	'fix-secrets-mode': {type: 'boolean', help: 'Make a world-readable secrets file 0640 (Zulip\'s own mode) while writing.'},
 	'keep-password': {type: 'boolean', help: 'Keep the email_password already in the secrets file.'},
 	noreply: {type: 'string', value: 'ADDRESS', help: 'NOREPLY_EMAIL_ADDRESS.'},
 	tokens: {type: 'boolean', help: 'ADD_TOKENS_TO_NOREPLY_ADDRESS = True (Zulip\'s default).'},

@@ -1,7 +1,7 @@
 // First: before anything could load chalk.
 import './no-color.js';
 import {getContext, helpText, type Context} from './args.js';
-import {ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
+import {CancelledError, ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
 import type {RunContext} from './non-interactive.js';
 import packageJson from '../package.json' with {type: 'json'};
 
@@ -35,10 +35,11 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 	}
 
 	const controller = new AbortController();
-	const onSignal = () => controller.abort();
+	const onSignal = () => controller.abort(new CancelledError());
+	// A dropped SSH session (SIGHUP) is a Ctrl-C the admin could not type.
+	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 	if (nonInteractive) {
-		process.once('SIGINT', onSignal);
-		process.once('SIGTERM', onSignal);
+		for (const signal of signals) process.once(signal, onSignal);
 	}
 
 	try {
@@ -62,8 +63,7 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 	} finally {
 		// A read of the configuration still running (its python3 child) must not keep the process alive.
 		controller.abort();
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
+		for (const signal of signals) process.off(signal, onSignal);
 	}
 }
 

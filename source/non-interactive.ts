@@ -6,6 +6,9 @@ import {ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/er
 import {runLiveCheck} from './engine/live-check.js';
 import {readPasswordSource} from './engine/password-input.js';
 import type {Plan} from './engine/plan.js';
+import {checkRunInputs} from './engine/preflight.js';
+import {acquireRunLock} from './engine/run-lock.js';
+import {testPause} from './engine/test-pause.js';
 import {checkDeliverability, deliverabilityInputFrom, hasErrors, parseDkimSelectors} from './engine/deliverability.js';
 import {getProvider, PROVIDER_IDS, regionProblem} from './engine/providers.js';
 import {restartServer, type RestartResult} from './engine/restart.js';
@@ -35,7 +38,7 @@ export interface RunContext {
 }
 
 /** Turn flags into answers, by the same rules as the wizard's prompts, or say which flag is missing. */
-export async function answersFromOptions(loaded: LoadedConfig, options: Options, context: Pick<RunContext, 'env' | 'stdin'> = {}): Promise<Answers> {
+export async function answersFromOptions(loaded: LoadedConfig, options: Options, context: Pick<RunContext, 'env' | 'stdin' | 'signal'> = {}): Promise<Answers> {
 	const {current} = loaded;
 	const given = givenAnswers(options);
 	let providerId = given.providerId;
@@ -52,7 +55,7 @@ export async function answersFromOptions(loaded: LoadedConfig, options: Options,
 	const badRegion = given.region === undefined ? undefined : provider.regions ? regionProblem(provider, given.region) : `--region is only for ${getProvider('ses').name}; ${provider.name} has one host.`;
 	if (badRegion) throw new UsageError(badRegion, 'Pass --region with a region name such as eu-west-1.');
 	const base = answersForProvider(loaded, providerId, given.region);
-	const password = await readPasswordSource({passwordFile: options['password-file'], passwordStdin: options['password-stdin']}, context.env, context.stdin);
+	const password = await readPasswordSource({passwordFile: options['password-file'], passwordStdin: options['password-stdin']}, context.env, context.stdin, context.signal);
 	const {noreplyAddress, tokens} = given;
 	if (provider.kind === 'file') return {...withGivenAnswers(base, given), noreplyAddress, tokens};
 	if (provider.regions && !given.region && !given.host && !base.host) {
@@ -107,7 +110,12 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			throw new WizardError(ExitCode.config, first!.message, first!.fix, 'permission-denied');
 		}
 
+		// Every flag that can be checked without the files is, before anything is read or written (exit 2).
+		checkRunInputs({caFile: context.caFile, transcript: options.transcript, to: options.to}, context.paths);
+		// A run that may write holds the lock from reading the files to its last rename.
+		const lock = readOnly || target.lockFile === undefined ? undefined : await acquireRunLock(target.lockFile, {signal: context.signal});
 		const loaded = await target.load({signal: context.signal});
+		await testPause('after-read', context.signal);
 		reporter.current(loaded.current);
 		if (options.check || options['check-dns']) {
 			if (options.check) {
@@ -123,11 +131,14 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			if (options['check-dns'] && hasErrors(deliverability)) exitCode = ExitCode.testFailed;
 		} else {
 			const answers = await answersFromOptions(loaded, options, context);
+			// A signal during a slow read (a password on stdin) means nothing is written.
+			context.signal?.throwIfAborted();
 			plan = await target.plan(loaded, answers);
 			reporter.plan(plan, options['dry-run'] === true);
 			for (const note of plan.notes ?? []) reporter.line(`Note: ${note}`);
 			if (!options['dry-run']) {
-				applied = await applyPlan(plan);
+				applied = await applyPlan(plan, {signal: context.signal, lock, fixSecretsMode: options['fix-secrets-mode'] === true});
+				lock?.release();
 				reporter.applied(applied);
 				// The test reads back what landed on disk, not what we meant to write.
 				const written = await target.load({signal: context.signal});

@@ -79,11 +79,26 @@ test('help lists every flag', () => {
 test('the password comes from exactly one of file, stdin or environment', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'pw-'));
 	const file = join(dir, 'pw');
-	writeFileSync(file, ' spaced pass% #;"\nsecond line\n');
+	writeFileSync(file, ' spaced pass% #;"\n');
 	assert.equal(await readPasswordSource({passwordFile: file}, {}), ' spaced pass% #;"');
 	assert.equal(await readPasswordSource({passwordStdin: true}, {}, Readable.from(['from-stdin\r\n'])), 'from-stdin');
 	assert.equal(await readPasswordSource({}, {ZULIP_EMAIL_PASSWORD: 'from-env'}), 'from-env');
 	assert.equal(await readPasswordSource({}, {}), undefined);
 	await assert.rejects(readPasswordSource({passwordFile: file}, {ZULIP_EMAIL_PASSWORD: 'x'}), UsageError);
 	await assert.rejects(readPasswordSource({passwordFile: join(dir, 'missing')}, {}), UsageError);
+});
+
+test('a password source with a second non-empty line or a BOM is refused, not cut; a tab inside is the password\'s own', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'pw-'));
+	const twoLines = join(dir, 'two-lines');
+	writeFileSync(twoLines, 'first-line\nsecond-line\n');
+	await assert.rejects(readPasswordSource({passwordFile: twoLines}, {}), (error: unknown) => error instanceof UsageError && /has 2 non-empty lines/.test(error.message) && !error.message.includes('first-line'));
+	await assert.rejects(readPasswordSource({passwordStdin: true}, {}, Readable.from(['one\r\n', 'two\n'])), /has 2 non-empty lines/);
+	const bom = join(dir, 'bom');
+	writeFileSync(bom, '\uFEFFpassword\n');
+	await assert.rejects(readPasswordSource({passwordFile: bom}, {}), /byte order mark/);
+	const tab = join(dir, 'tab');
+	writeFileSync(tab, 'tab\tinside\n\n');
+	assert.equal(await readPasswordSource({passwordFile: tab}, {}), 'tab\tinside');
+	assert.equal(await readPasswordSource({passwordStdin: true}, {}, Readable.from(['tab\tinside'])), 'tab\tinside');
 });

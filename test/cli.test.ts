@@ -168,7 +168,7 @@ test('hostile input is refused with exit 2 and both files unchanged', async () =
 		assert.match(result.stderr, /^Error: /m);
 	}
 
-	const passwords = [' leading space', 'trailing space ', 'new\nline', 'tab\there', 'bell\u0007'];
+	const passwords = [' leading space', 'trailing space ', 'new\nline', 'bell\u0007'];
 	for (const password of passwords) {
 		const result = await runCli([...base, '--provider', 'mailgun', '--username', 'u@example.org'], {env: {ZULIP_EMAIL_PASSWORD: password}});
 		assert.equal(result.code, 2, JSON.stringify(password));

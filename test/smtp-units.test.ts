@@ -12,7 +12,7 @@ import {buildTestMessage, testMessageBody} from '../source/smtp/message.js';
 import {base32Lower, isTokenized, noreplyToken, tokenizedAddress} from '../source/smtp/noreply.js';
 import {defaultCandidates} from '../source/smtp/probe.js';
 import {SessionFailure} from '../source/smtp/session.js';
-import {Redactor, Transcript} from '../source/smtp/transcript.js';
+import {Redactor, TRANSCRIPT_HEADER, Transcript} from '../source/smtp/transcript.js';
 import type {DiagnosisId} from '../source/smtp/types.js';
 
 const run = promisify(execFile);
@@ -76,7 +76,8 @@ describe('secrets stay out of transcripts', () => {
 		const directory = await mkdtemp(join(tmpdir(), 'transcript-test-'));
 		directories.push(directory);
 		const file = join(directory, 'transcript.log');
-		await writeFile(file, 'old', {mode: 0o644});
+		// An earlier transcript, left wider than it should be: replaced, and 0600.
+		await writeFile(file, `${TRANSCRIPT_HEADER}\nold\n`, {mode: 0o644});
 		const transcript = new Transcript(new Redactor(password));
 		transcript.client('EHLO example.com');
 		transcript.server('250-mx\n250 AUTH PLAIN LOGIN');

@@ -151,7 +151,7 @@ export function answerProblems(loaded: LoadedConfig, answers: Answers): AnswerPr
 		add('username', '--username', usernameProblem(answers.username));
 		if (answers.username !== '') {
 			if (answers.password.kind === 'new') {
-				add('password', '--password-file', answers.password.value === '' ? 'A password is needed to log in as ' + answers.username + '.' : passwordProblem(answers.password.value));
+				add('password', '--password-file', answers.password.value === '' ? 'A password is needed to log in as ' + answers.username + '.' : passwordProblem(answers.password.value, {typed: false}));
 			} else if (answers.password.kind === 'keep' && !loaded.current.passwordSet) {
 				add('password', '--password-file', 'There is no stored password to keep.');
 			}

@@ -1,9 +1,12 @@
-import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs';
+import {closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync} from 'node:fs';
 import {parseSettings, type PyValue, type ReadSetting, type SettingsSnapshot} from '../zulip/settings-file.js';
 import {readSecret} from '../zulip/secrets-file.js';
 import type {FileOwner} from '../zulip/python-runner.js';
 import type {Security} from '../smtp/types.js';
 import {ConfigError} from './errors.js';
+import {danglingLink} from './safe-write.js';
+import {laterOverrides} from '../zulip/overrides.js';
+import {secretsModeWarnings} from './secrets-mode.js';
 import {recogniseProvider, type ProviderId} from './providers.js';
 
 export interface ConfigPaths {
@@ -62,6 +65,35 @@ export interface HostConfig extends ReadConfig {
 	readonly settingsText: string;
 	/** null when the secrets file does not exist yet. */
 	readonly secretsText: string | null;
+	/** How each file's bytes became its text (absent: UTF-8); writing uses the same, so bytes we do not own stay. */
+	readonly encodings?: {readonly settings: TextEncoding; readonly secrets: TextEncoding};
+	/** Owner and mode of settings.py as read: python3 runs (and compiles) its code with these rights. */
+	readonly settingsOwner?: FileOwner;
+	/** Mode bits of the secrets file as read, when it exists. */
+	readonly secretsMode?: number;
+}
+
+/**
+ * utf8, or latin1 for a file that is not valid UTF-8 (an old settings.py with
+ * a `# -*- coding: latin-1 -*-` line): latin1 maps every byte to one
+ * character and back, so lines the tool does not own keep their exact bytes.
+ */
+export type TextEncoding = 'utf8' | 'latin1';
+
+interface ReadFile {
+	readonly text: string;
+	readonly encoding: TextEncoding;
+	readonly stats: {readonly uid: number; readonly gid: number; readonly mode: number};
+}
+
+const strictUtf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
+
+function decode(bytes: Buffer): {text: string; encoding: TextEncoding} {
+	try {
+		return {text: strictUtf8.decode(bytes), encoding: 'utf8'};
+	} catch {
+		return {text: bytes.toString('latin1'), encoding: 'latin1'};
+	}
 }
 
 /** The configuration as read from one of the targets (source/engine/targets.ts). */
@@ -74,19 +106,23 @@ export type LoadedConfig = HostConfig | import('../docker/compose-project.js').C
  * a regular file first, so a FIFO or a device given by mistake is an error,
  * not a hang.
  */
-function readText(path: string, what: string, owner?: {value?: FileOwner}): string | null {
+function readText(path: string, what: string): ReadFile | null {
 	let fd: number | undefined;
 	try {
 		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
 		const stats = fstatSync(fd);
 		if (!stats.isFile()) throw new ConfigError(`Cannot read ${what} ${path}: it is not a regular file.`, 'Check the path; pass the right one with --settings or --secrets.');
-		// Whose code this is, from the very file the text comes from (not a second lookup of the path).
-		if (owner) owner.value = {uid: stats.uid, gid: stats.gid, mode: stats.mode};
-		return readFileSync(fd, 'utf8');
+		// Owner and mode of the very file the text comes from (not a second lookup of the path).
+		return {...decode(readFileSync(fd)), stats: {uid: stats.uid, gid: stats.gid, mode: stats.mode}};
 	} catch (error) {
 		if (error instanceof ConfigError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT') return null;
+		if (code === 'ENOENT') {
+			// A link to nothing: writing would replace the link with a stub file.
+			const link = lstatSync(path, {throwIfNoEntry: false});
+			if (link?.isSymbolicLink()) throw danglingLink(path, readlinkSync(path));
+			return null;
+		}
 		if (code === 'EACCES' || code === 'EPERM') {
 			throw new ConfigError(`Cannot read ${what} ${path}: permission denied.`, 'Run with sudo, or as the zulip user.', 'permission-denied');
 		}
@@ -98,10 +134,9 @@ function readText(path: string, what: string, owner?: {value?: FileOwner}): stri
 }
 
 export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSignal} = {}): Promise<HostConfig> {
-	const settingsOwner: {value?: FileOwner} = {};
-	const settingsText = readText(paths.settings, 'the settings file', settingsOwner);
-	const secretsText = readText(paths.secrets, 'the secrets file');
-	if (settingsText === null) {
+	const settingsFile = readText(paths.settings, 'the settings file');
+	const secretsFile = readText(paths.secrets, 'the secrets file');
+	if (settingsFile === null) {
 		throw new ConfigError(
 			`${paths.settings} does not exist.`,
 			'Is this a Zulip server? Point at the settings file with --settings PATH.',
@@ -109,9 +144,24 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 		);
 	}
 
+	const settingsText = settingsFile.text;
+	const secretsText = secretsFile?.text ?? null;
 	const password = secretsText === null ? undefined : readSecret(secretsText);
-	const {snapshot, current} = await interpretSettings(settingsText, password, {...options, owner: settingsOwner.value});
-	return {kind: 'host', where: paths.settings, paths, settingsText, secretsText, snapshot, current, password};
+	const {snapshot, current} = await interpretSettings(settingsText, password, {...options, owner: settingsFile.stats});
+	const extraWarnings = [...laterOverrides(settingsText, snapshot), ...secretsModeWarnings(paths.secrets, secretsFile?.stats.mode)];
+	return {
+		kind: 'host',
+		where: paths.settings,
+		paths,
+		settingsText,
+		secretsText,
+		snapshot,
+		current: extraWarnings.length > 0 ? {...current, warnings: [...current.warnings, ...extraWarnings]} : current,
+		password,
+		encodings: {settings: settingsFile.encoding, secrets: secretsFile?.encoding ?? 'utf8'},
+		settingsOwner: settingsFile.stats,
+		...(secretsFile ? {secretsMode: secretsFile.stats.mode & 0o7777} : {}),
+	};
 }
 
 /**

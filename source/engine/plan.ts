@@ -1,8 +1,9 @@
 import {editSettings} from '../zulip/settings-file.js';
-import {PASSWORD_KEY, setSecret} from '../zulip/secrets-file.js';
+import {PASSWORD_KEY, SECRETS_SECTION, parseRawConfig, setSecret} from '../zulip/secrets-file.js';
 import {answerProblems, desiredPassword, desiredSettings, type Answers} from './answers.js';
-import type {HostConfig, LoadedConfig} from './current-config.js';
-import {UsageError} from './errors.js';
+import type {HostConfig, LoadedConfig, TextEncoding} from './current-config.js';
+import {ConfigError, UsageError} from './errors.js';
+import type {FileOwner} from '../zulip/python-runner.js';
 import {unifiedDiff} from './unified-diff.js';
 
 /** One file's change, ready to show and to write. */
@@ -20,6 +21,12 @@ export interface FileChange {
 	readonly ownerLike?: string;
 	/** Holds the password: never readable by group or others once written. */
 	readonly private?: boolean;
+	/** How the text becomes bytes (default utf8): the file's own, so bytes the tool does not own stay. */
+	readonly encoding?: TextEncoding;
+	/** Python source: it must compile before and after the edit, checked with these rights (python-runner.ts). */
+	readonly python?: {readonly owner?: FileOwner};
+	/** Mode bits as read, for a mode fix (--fix-secrets-mode). */
+	readonly modeNow?: number;
 }
 
 /** Everything the wizard is about to write, in writing order. Nothing is written until applyPlan. */
@@ -77,6 +84,23 @@ export function hideSettingsSecrets(text: string): string {
 	return text.replace(/^([ \t]*#?[ \t]*[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET)[A-Z0-9_]*[ \t]*=[ \t]*)(\S[^\r\n]*)/gm, (_match, head: string) => `${head}(hidden)`);
 }
 
+/**
+ * A file with sections but no [secrets] is not Zulip's secrets file (a
+ * mistaken --secrets /etc/mysql/my.cnf, say): appending a [secrets] section
+ * with the password to it would be wrong twice.
+ */
+function refuseForeignSecretsFile(path: string, text: string | null): void {
+	if (text === null) return;
+	const {sections} = parseRawConfig(text);
+	if (sections.size === 0 || sections.has(SECRETS_SECTION)) return;
+	const names = [...sections.keys()].slice(0, 3).map(name => `[${name}]`).join(', ');
+	throw new ConfigError(
+		`${path} has ${names} but no [${SECRETS_SECTION}] section, so it is not Zulip's secrets file; nothing was written.`,
+		'Point --secrets at /etc/zulip/zulip-secrets.conf (Zulip\'s own), or add a [secrets] section to this file by hand if it really is the one.',
+		'secrets-not-zulip',
+	);
+}
+
 /** The plan for this machine's settings.py and zulip-secrets.conf (the host target). */
 export function planChanges(loaded: LoadedConfig, answers: Answers): HostPlan {
 	if (loaded.kind !== 'host') throw new Error(`BUG: a ${loaded.kind} configuration planned as this machine's files`);
@@ -91,6 +115,7 @@ export function planChanges(loaded: LoadedConfig, answers: Answers): HostPlan {
 	const secretsBefore = loaded.secretsText;
 	let secretsAfter = secretsBefore ?? '';
 	if (password !== undefined && !(password === null && secretsBefore === null)) {
+		refuseForeignSecretsFile(loaded.paths.secrets, secretsBefore);
 		secretsAfter = setSecret(secretsBefore ?? '', password);
 	}
 
@@ -102,6 +127,8 @@ export function planChanges(loaded: LoadedConfig, answers: Answers): HostPlan {
 		after: settingsAfter,
 		changed: settingsAfter !== loaded.settingsText,
 		diff: unifiedDiff(hideSettingsSecrets(loaded.settingsText), hideSettingsSecrets(settingsAfter), loaded.paths.settings),
+		encoding: loaded.encodings?.settings,
+		python: {owner: loaded.settingsOwner},
 	};
 	const secrets: FileChange = {
 		path: loaded.paths.secrets,
@@ -112,6 +139,8 @@ export function planChanges(loaded: LoadedConfig, answers: Answers): HostPlan {
 			? hideOtherSecrets(unifiedDiff(maskPassword(secretsBefore ?? ''), maskPassword(secretsAfter, passwordChanged ? `${MASK} (new)` : MASK), loaded.paths.secrets))
 			: '',
 		ownerLike: loaded.paths.settings,
+		encoding: loaded.encodings?.secrets,
+		modeNow: loaded.secretsMode,
 	};
 	// The secret first: a settings.py naming a user whose password is not there yet would fail a restart in between.
 	return {loaded, answers, settings, secrets, files: [secrets, settings], changed: settings.changed || secrets.changed};

@@ -27,6 +27,10 @@ export interface WriteOptions {
 	readonly now?: Date;
 	/** The file holds a password: the new version is never readable by group or others, whatever the old mode. */
 	readonly privateMode?: boolean;
+	/** Take other users' rights away (a world-readable zulip-secrets.conf becomes 0640); the backup too. */
+	readonly noOthers?: boolean;
+	/** How the text becomes bytes: latin1 keeps a non-UTF-8 file's bytes as they were (default utf8). */
+	readonly encoding?: 'utf8' | 'latin1';
 }
 
 interface Ownership {
@@ -46,14 +50,28 @@ async function statIfExists(file: string): Promise<Stats | null> {
 	}
 }
 
-/** Follow a symlink to the real file, so the link survives and the file behind it is what changes. */
+/**
+ * Follow a symlink to the real file, so the link survives and the file
+ * behind it is what changes. A link to a file that does not exist is refused:
+ * writing would replace the link with a stub and leave its target missing.
+ */
 async function resolveTarget(file: string): Promise<string> {
 	try {
 		return await fs.realpath(file);
 	} catch (error) {
-		if (errorCode(error) === 'ENOENT') return path.resolve(file);
-		throw error;
+		if (errorCode(error) !== 'ENOENT') throw error;
+		const link = await fs.lstat(file).catch(() => null);
+		if (link?.isSymbolicLink()) throw danglingLink(file, await fs.readlink(file));
+		return path.resolve(file);
 	}
+}
+
+export function danglingLink(file: string, target: string): ConfigError {
+	return new ConfigError(
+		`${file} is a symbolic link to ${target}, which does not exist, so it was neither read nor written.`,
+		`Point the link at the real file (ln -sfn REAL ${file}) or remove the link, then run again.`,
+		'dangling-symlink',
+	);
 }
 
 function tempPathBeside(file: string): string {
@@ -114,10 +132,10 @@ function timestamp(now: Date): string {
 }
 
 /** A complete copy of `target` appears under a fresh backup name, or none does. */
-async function makeBackup(target: string, original: Stats, now: Date): Promise<string> {
+async function makeBackup(target: string, original: Stats, now: Date, mode = original.mode & 0o777): Promise<string> {
 	const data = await fs.readFile(target);
 	const temp = await writePrivateCopy(target, data, {
-		mode: original.mode & 0o777,
+		mode,
 		uid: original.uid,
 		gid: original.gid,
 	});
@@ -188,9 +206,10 @@ export async function writeFileSafely(file: string, content: string, options: Wr
 		const kept = original
 			? {mode: original.mode & 0o7777, uid: original.uid, gid: original.gid}
 			: await newFileOwnership(target, options);
-		const ownership = options.privateMode ? {...kept, mode: kept.mode & ~0o077} : kept;
-		if (original && options.backup !== false) backupPath = await makeBackup(target, original, options.now ?? new Date());
-		await replaceAtomically(target, Buffer.from(content, 'utf8'), ownership);
+		const narrowed = options.privateMode ? {...kept, mode: kept.mode & ~0o077} : kept;
+		const ownership = options.noOthers ? {...narrowed, mode: narrowed.mode & ~0o007} : narrowed;
+		if (original && options.backup !== false) backupPath = await makeBackup(target, original, options.now ?? new Date(), options.noOthers ? original.mode & 0o770 : undefined);
+		await replaceAtomically(target, Buffer.from(content, options.encoding ?? 'utf8'), ownership);
 		return {path: file, backupPath};
 	} catch (error) {
 		// The original is untouched, so a copy of it is clutter.

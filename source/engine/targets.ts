@@ -23,6 +23,8 @@ export interface ConfigTarget {
 	plan(loaded: LoadedConfig, answers: Answers): Promise<Plan>;
 	/** The shell command that makes Zulip use what was written (shown before it runs). */
 	readonly restartCommand: string;
+	/** The file a writing run locks (run-lock.ts): one run at a time on the same configuration. */
+	readonly lockFile?: string;
 }
 
 export function hostTarget(paths: ConfigPaths): ConfigTarget {
@@ -36,6 +38,7 @@ export function hostTarget(paths: ConfigPaths): ConfigTarget {
 			return planChanges(loaded, answers);
 		},
 		restartCommand: defaultRestartCommand(),
+		lockFile: paths.settings,
 	};
 }
 

@@ -1,3 +1,4 @@
+import {constants} from 'node:fs';
 import {open} from 'node:fs/promises';
 import {performance} from 'node:perf_hooks';
 import {visibleControls} from '../engine/shown-text.js';
@@ -42,13 +43,56 @@ export class Redactor {
 	}
 }
 
+/** The first line of every transcript: how a rerun recognises a file it may replace. */
+export const TRANSCRIPT_HEADER = '# zulip-email-setup SMTP transcript (secrets masked)';
+/** A reply flood must not grow memory or the file without end. */
+export const TRANSCRIPT_LIMIT = 1024 * 1024;
+
+/**
+ * Open `path` for a transcript without ever following a symlink or
+ * replacing a file that is not ours: a new file (O_EXCL), or an earlier
+ * transcript of this user (regular, one link, starting with the header).
+ * Rejects with a message that says why not.
+ */
+export async function openTranscript(path: string) {
+	const flags = constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+	try {
+		return await open(path, flags | constants.O_CREAT | constants.O_EXCL, 0o600);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+	}
+
+	let handle;
+	try {
+		handle = await open(path, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new Error(`${path} is a symbolic link; a transcript is never written through one`);
+		throw error;
+	}
+
+	try {
+		const stats = await handle.stat();
+		const head = Buffer.alloc(TRANSCRIPT_HEADER.length);
+		if (stats.isFile()) await handle.read(head, 0, head.length, 0);
+		const ours = stats.isFile() && stats.nlink === 1 && stats.uid === (process.geteuid?.() ?? stats.uid) && head.toString('utf8') === TRANSCRIPT_HEADER;
+		if (!ours) throw new Error(`${path} exists and is not an earlier transcript, so it is not overwritten`);
+		await handle.truncate(0);
+		return handle;
+	} catch (error) {
+		await handle.close();
+		throw error;
+	}
+}
+
 /**
  * The SMTP dialogue, as the admin would want to read it: client lines
  * "C:", server lines "S:", notes "*". Every AUTH payload is masked whatever
  * the mechanism, then the Redactor removes any remaining trace of the password.
  */
 export class Transcript {
-	private readonly lines: string[] = [];
+	private readonly lines: string[] = [TRANSCRIPT_HEADER];
+	private size = TRANSCRIPT_HEADER.length + 1;
+	private truncated = false;
 	private readonly started = performance.now();
 	private inAuth = false;
 	/** Recent server lines: nodemailer's notes quote them (`Invalid login: 535 …`), and only that part is the server's. */
@@ -89,12 +133,12 @@ export class Transcript {
 
 	/** The transcript so far, already redacted. */
 	text(): string {
-		return this.lines.length > 0 ? `${this.lines.join('\n')}\n` : '';
+		return `${this.lines.join('\n')}\n`;
 	}
 
-	/** Write it with mode 0600, also when the file already existed with a wider mode. */
+	/** Write it with mode 0600 to a new file or over an earlier transcript (see openTranscript). */
 	async write(path: string): Promise<void> {
-		const handle = await open(path, 'w', 0o600);
+		const handle = await openTranscript(path);
 		try {
 			await handle.chmod(0o600);
 			await handle.writeFile(this.text());
@@ -104,9 +148,17 @@ export class Transcript {
 	}
 
 	private push(line: string): void {
+		if (this.truncated) return;
 		const ms = Math.round(performance.now() - this.started);
 		// Non-printable bytes (a TLS record read as text) would garble a terminal.
-		const printable = visibleControls(line);
-		this.lines.push(`${String(ms).padStart(6)} ms  ${printable}`);
+		const entry = `${String(ms).padStart(6)} ms  ${visibleControls(line)}`;
+		if (this.size + entry.length + 1 > TRANSCRIPT_LIMIT) {
+			this.truncated = true;
+			this.lines.push(`* transcript cut here: it reached ${TRANSCRIPT_LIMIT / 1024 / 1024} MiB`);
+			return;
+		}
+
+		this.size += entry.length + 1;
+		this.lines.push(entry);
 	}
 }

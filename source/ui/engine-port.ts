@@ -3,6 +3,7 @@ import type {ApplyResult} from '../engine/apply.js';
 import type {ConfigPaths, LoadedConfig} from '../engine/current-config.js';
 import {ExitCode, WizardError} from '../engine/errors.js';
 import {hostTarget, type ConfigTarget} from '../engine/targets.js';
+import {acquireRunLock, type RunLock} from '../engine/run-lock.js';
 // fixes.ts is small and pure: loaded eagerly so fixesFor can stay synchronous.
 import {fixesFor as fixesForReport, type Fix} from '../engine/fixes.js';
 import type {Plan} from '../engine/plan.js';
@@ -51,9 +52,13 @@ export function createEngine(options: EngineOptions): WizardEngine {
 	const restartCommand = options.restartCommand ?? target.restartCommand;
 	// The restart's output is masked with the password on disk, known once the files are read.
 	let password: string | undefined;
+	// Held from the first read to the process's exit: the wizard may write, restore and write again.
+	let lock: RunLock | undefined;
 	return {
 		async load(signal) {
 			const problems = target.permissionProblems().map(problem => ({message: problem.message, fix: problem.fix}));
+			// Only a run that can write takes the lock; one that cannot says why on its start screen.
+			if (problems.length === 0 && !lock && target.lockFile !== undefined) lock = await acquireRunLock(target.lockFile, {signal});
 			try {
 				const loaded = await target.load({signal});
 				password = loaded.password;
@@ -70,7 +75,7 @@ export function createEngine(options: EngineOptions): WizardEngine {
 		},
 		async apply(plan, signal) {
 			const {applyPlan} = await import('../engine/apply.js');
-			const applied = await applyPlan(plan);
+			const applied = await applyPlan(plan, {lock});
 			// The test must run on what landed on disk, not on what we meant to write.
 			const loaded = await target.load({signal});
 			password = loaded.password;

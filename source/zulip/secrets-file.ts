@@ -279,15 +279,20 @@ function describeCharacter(character: string): string {
 	return names[character] ?? `an invisible character (U+${code})`;
 }
 
-/** Undefined if RawConfigParser can hold `password` as typed, else why not, as a sentence for the user. */
-export function passwordProblem(password: string): string | undefined {
+/**
+ * Undefined if RawConfigParser can hold `password`, else why not, as a
+ * sentence for the user. A tab inside is holdable: refused only where it was
+ * typed (in the wizard Tab is a key of its own, so one in a typed password is
+ * a paste accident); from a file, stdin or the environment it is the password's.
+ */
+export function passwordProblem(password: string, source: {typed: boolean} = {typed: true}): string | undefined {
 	if (password === '') {
 		return 'The password is empty; Zulip only logs in to the SMTP server when both the user and the password are set.';
 	}
 	const problem = valueProblem(password);
 	if (problem) return `The password cannot be saved as typed: ${problem}.`;
 	// Holdable, but never typed on purpose: a paste accident that the admin cannot see.
-	const control = /[\p{Cc}\u2028\u2029]/u.exec(password);
+	const control = (source.typed ? /[\p{Cc}\u2028\u2029]/u : /[^\P{Cc}\t]|[\u2028\u2029]/u).exec(password);
 	if (control) {
 		return `The password contains ${describeCharacter(control[0])}, most likely from copy and paste; type it again.`;
 	}
@@ -350,7 +355,12 @@ export function setSecret(
 		const entryLine = {text: value === '' ? `${key} =` : `${key} = ${value}`, eol};
 		const block = blocks.at(-1);
 		if (block) {
-			const last = Math.max(block.header, ...block.entries.flatMap((entry) => [entry.head, ...entry.continuations]));
+			// A loop, not Math.max(...spread): a file with 150,000 keys would overflow the call stack.
+			let last = block.header;
+			for (const entry of block.entries) {
+				last = Math.max(last, entry.head);
+				for (const continuation of entry.continuations) last = Math.max(last, continuation);
+			}
 			// Indent like the next header so that header cannot turn into a continuation of the new line.
 			const next = lines.slice(last + 1).find((line) => {
 				const stripped = pyStrip(line.text);
