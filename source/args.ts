@@ -112,7 +112,9 @@ export function parseOptions(argv: readonly string[]): Options {
 		Object.entries(FLAGS).map(([name, flag]) => [name, 'short' in flag ? {type: flag.type, short: flag.short} : {type: flag.type}]),
 	) as Record<string, {type: 'boolean' | 'string'; short?: string}>;
 	try {
-		const {values, positionals} = parseArgs({args: [...argv], options, strict: true, allowPositionals: true});
+		// `--sandbox --docker` takes no directory: the sandbox makes its own.
+		const args = argv.map((arg, index) => (arg === '--docker' && argv.includes('--sandbox') && (argv[index + 1] ?? '-').startsWith('-') ? '--docker=' : arg));
+		const {values, positionals} = parseArgs({args, options, strict: true, allowPositionals: true});
 		if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`, 'Run zulip-email-setup --help for the flags.');
 		const parsed: Record<string, unknown> = {...values};
 		for (const [name, flag] of Object.entries(FLAGS)) {

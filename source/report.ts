@@ -134,7 +134,8 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 			for (const line of deliverabilityLines(report)) say(line);
 		},
 		restart(result) {
-			say(result.ok ? 'Zulip restarted successfully!' : `Restart failed (exit ${result.exitCode ?? 'signal'}): ${result.command}`);
+			// A deployment's command (docker compose, helm) prints no Zulip line of its own.
+			say(result.ok ? (result.confirmed ? 'Zulip restarted successfully!' : `Done: ${result.command}`) : `Restart failed (exit ${result.exitCode ?? 'signal'}): ${result.command}`);
 		},
 		line(text) {
 			say(text);

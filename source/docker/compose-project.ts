@@ -84,17 +84,6 @@ function readText(file: string): string | null {
 	}
 }
 
-/** Whether DIR looks like a docker-zulip checkout (a compose file with a zulip service). */
-export function isDockerZulipDir(dir: string): boolean {
-	try {
-		const files = locateProject(dir);
-		const text = files.read(files.base);
-		return text !== null && /^\s+zulip:\s*$/m.test(text) && /zulip/.test(text.match(/image:.*$/gm)?.join('\n') ?? '');
-	} catch {
-		return false;
-	}
-}
-
 /** The project's files, by Compose's own lookup order. */
 export function locateProject(dir: string, read: (file: string) => string | null = readText): ProjectFiles {
 	const absolute = path.resolve(dir);

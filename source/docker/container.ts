@@ -13,6 +13,26 @@ export interface ContainerInfo {
 	readonly kubernetes: boolean;
 }
 
+/**
+ * Whether DIR is a docker-zulip checkout: a compose file (either layout)
+ * with a zulip service whose image is Zulip's. A text check, so the wizard's
+ * start loads no YAML parser for it.
+ */
+export function isDockerZulipCheckout(dir: string): boolean {
+	for (const name of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml']) {
+		let text: string;
+		try {
+			text = readFileSync(path.join(dir, name), 'utf8');
+		} catch {
+			continue;
+		}
+
+		return /^ {2}zulip:\s*$/m.test(text) && /^\s+image:.*(zulip-server|docker-zulip)/m.test(text);
+	}
+
+	return false;
+}
+
 /** docker-zulip's entrypoint, as its Dockerfile installs it. */
 const ENTRYPOINT = 'sbin/entrypoint.sh';
 

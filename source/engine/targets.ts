@@ -7,6 +7,7 @@
  */
 import type {Answers} from './answers.js';
 import {loadConfig, type ConfigPaths, type LoadedConfig} from './current-config.js';
+import {ConfigError} from './errors.js';
 import {checkPermissions, type PermissionProblem} from './permissions.js';
 import type {Plan} from './plan.js';
 import {defaultRestartCommand} from './restart.js';
@@ -58,11 +59,24 @@ export async function targetFromFlags(flags: {readonly docker?: string; readonly
 		return helmTarget(flags.helmValues);
 	}
 
+	const {containerError, dockerZulipContainer, isDockerZulipCheckout} = await import('../docker/container.js');
 	const host = hostTarget(flags.paths);
-	if (flags.readOnly) return host;
-	const {containerError, dockerZulipContainer} = await import('../docker/container.js');
+	const cwd = process.cwd();
+	const hostOrCheckout: ConfigTarget = {
+		...host,
+		async load(options) {
+			try {
+				return await host.load(options);
+			} catch (error) {
+				// No Zulip here, but the admin stands in a docker-zulip checkout: say what to run.
+				if (!(error instanceof ConfigError) || error.id !== 'settings-missing' || !isDockerZulipCheckout(cwd)) throw error;
+				throw new ConfigError(`${error.message} This directory is a docker-zulip checkout, whose settings live in its compose files.`, `Run zulip-email-setup --docker ${cwd}`, 'settings-missing');
+			}
+		},
+	};
+	if (flags.readOnly) return hostOrCheckout;
 	const container = dockerZulipContainer();
-	if (!container) return host;
+	if (!container) return hostOrCheckout;
 	return {
 		...host,
 		permissionProblems: () => [],

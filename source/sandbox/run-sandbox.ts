@@ -1,6 +1,8 @@
 import type {Options} from '../args.js';
 import {basename, join, relative, resolve} from 'node:path';
 import type {ConfigPaths} from '../engine/current-config.js';
+import type {ConfigTarget} from '../engine/targets.js';
+import type {ComposeSandbox} from './docker-sandbox.js';
 import {CancelledError, ExitCode, UsageError, type ExitCodeValue} from '../engine/errors.js';
 import {PASSWORD_ENV} from '../engine/password-input.js';
 import {startDnsServer, type RunningDnsServer} from './dns-server.js';
@@ -31,6 +33,8 @@ interface Session {
 	readonly dns: RunningDnsServer;
 	/** The relay's port of an earlier run in this directory, when another process holds it now. */
 	readonly lostPort?: number;
+	/** --sandbox --docker: the throwaway docker-zulip directory the run configures instead. */
+	compose?: {readonly sandbox: ComposeSandbox; readonly before: Record<string, string>; readonly target: ConfigTarget};
 }
 
 /**
@@ -53,7 +57,13 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 		throw new UsageError('--sandbox uses its own settings.py and zulip-secrets.conf; --settings and --secrets cannot point elsewhere.', 'Drop --settings/--secrets, or use --sandbox-dir DIR to keep the sandbox files for inspection.');
 	}
 
+	if (options['helm-values'] !== undefined) throw new UsageError('The sandbox demonstrates Compose (--sandbox --docker), not Helm.', 'Drop --helm-values, or try --helm-values on a copy of your values file with --dry-run.');
+	if (options.docker !== undefined && options.docker !== '') {
+		throw new UsageError('--sandbox --docker makes its own throwaway docker-zulip directory; it cannot point at yours.', 'Pass --docker without a directory, or run --docker DIR --dry-run outside the sandbox.');
+	}
+
 	const session = await openSession(options, context);
+	if (options.docker !== undefined) session.compose = await openComposeSandbox(session.files.dir);
 	// "Log to files" writes mail where EMAIL_FILE_PATH says: in the sandbox that is inside it, never /var/log/zulip.
 	const filePath = options['file-path'] ?? join(session.files.dir, 'emails');
 	if (!isInside(session.files.dir, filePath)) {
@@ -65,6 +75,7 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 	options = {...options, 'file-path': filePath};
 	try {
 		for (const line of introLines(session, context.interactive)) say(line);
+		for (const line of composeIntroLines(session)) say(line);
 		say();
 		const exitCode = context.interactive
 			? await runInteractive(options, session, stdout, context.signal)
@@ -184,14 +195,15 @@ function nothingSentBecause(options: Options): string | undefined {
 }
 
 async function runScripted(options: Options, session: Session, io: {stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; signal: AbortSignal}): Promise<ExitCodeValue> {
-	const {files, relay, paths, before} = session;
+	const {files, relay, paths, before, compose} = session;
 	const {options: flags, passwordFromRelay} = scriptedOptions(options, relay, await administratorOf(paths), session.dns.address);
 	const {runNonInteractive} = await import('../non-interactive.js');
 	let diff = '';
 	return runNonInteractive(flags, {
 		paths,
+		target: compose?.target,
 		caFile: options['ca-file'] ?? relay.caFile,
-		restartCommand: files.restartCommand,
+		restartCommand: compose?.sandbox.restartCommand ?? files.restartCommand,
 		stdout: io.stdout,
 		stderr: io.stderr,
 		// Only the password source is replaced; without it, the usual sources (and their one-source rule) apply.
@@ -199,7 +211,7 @@ async function runScripted(options: Options, session: Session, io: {stdout: Node
 		signal: io.signal,
 		writableRoot: files.dir,
 		async beforeReport(reporter) {
-			diff = await sessionDiff(files, before);
+			diff = compose ? await composeSessionDiff(compose.sandbox, compose.before) : await sessionDiff(files, before);
 			reporter.line('');
 			for (const line of receivedLines(relay.received, relay.refusals, nothingSentBecause(flags))) reporter.line(line);
 			reporter.line('');
@@ -211,25 +223,26 @@ async function runScripted(options: Options, session: Session, io: {stdout: Node
 }
 
 async function runInteractive(options: Options, session: Session, stdout: NodeJS.WritableStream, signal: AbortSignal): Promise<ExitCodeValue> {
-	const {files, relay, paths, before} = session;
+	const {files, relay, paths, before, compose} = session;
 	const {renderWizard} = await import('../ui/app.js');
 	const started = Date.now();
 	// The wizard turns the other flags into its starting answers and handles Ctrl-C itself (resolving with 130).
 	const exitCode = await renderWizard({
 		paths,
+		target: compose?.target,
 		options,
 		caFile: options['ca-file'] ?? relay.caFile,
-		restartCommand: options['restart-command'] ?? files.restartCommand,
+		restartCommand: options['restart-command'] ?? compose?.sandbox.restartCommand ?? files.restartCommand,
 		sandbox: {host: relay.host, port: relay.port, security: relay.security, username: relay.username, password: relay.password},
 		writableRoot: files.dir,
 		signal,
 	});
-	const diff = await sessionDiff(files, before);
+	const diff = compose ? await composeSessionDiff(compose.sandbox, compose.before) : await sessionDiff(files, before);
 	const lines = ['', ...receivedLines(relay.received, relay.refusals), ''];
 	// One write was reviewed as exactly this diff just above: it is said once. Several writes (a fix, then
 	// another) were each reviewed alone, so their sum is worth showing.
 	if (!diff) lines.push('The sandbox files did not change.');
-	else if ((await backupsMadeSince(files, started)) <= 1) lines.push('The sandbox files changed as the review above showed (password masked there too).');
+	else if (!compose && (await backupsMadeSince(files, started)) <= 1) lines.push('The sandbox files changed as the review above showed (password masked there too).');
 	else lines.push('Changes to the sandbox files over this session (password masked):', diff.trimEnd());
 	stdout.write(lines.join('\n') + '\n');
 	return exitCode;
@@ -248,4 +261,27 @@ async function backupsMadeSince(files: SandboxFiles, since: number): Promise<num
 	}
 
 	return most;
+}
+
+/** --sandbox --docker: the throwaway docker-zulip directory and the target that edits it. */
+async function openComposeSandbox(sandboxDir: string): Promise<NonNullable<Session['compose']>> {
+	const {createComposeSandbox, snapshotCompose} = await import('./docker-sandbox.js');
+	const {composeTarget} = await import('../docker/compose-target.js');
+	const sandbox = await createComposeSandbox(sandboxDir);
+	return {sandbox, before: await snapshotCompose(sandbox), target: composeTarget(sandbox.dir, {restartCommand: sandbox.restartCommand})};
+}
+
+function composeIntroLines(session: Session): string[] {
+	if (!session.compose) return [];
+	const {sandbox} = session.compose;
+	return [
+		`Compose mode: a throwaway docker-zulip directory ${sandbox.dir}`,
+		'  compose.yaml and compose.override.yaml as docker-zulip publishes them; the settings go into the override, the password into .env',
+		`  "docker compose up -d zulip" stand-in ${sandbox.restartCommand}`,
+	];
+}
+
+async function composeSessionDiff(sandbox: ComposeSandbox, before: Record<string, string>): Promise<string> {
+	const {composeSessionDiff: diff} = await import('./docker-sandbox.js');
+	return diff(sandbox, before);
 }

@@ -1,5 +1,6 @@
 // First, before chalk and Ink load: see the module's comment.
 import './interactive-terminal.js';
+import {existsSync} from 'node:fs';
 import type {ExitCodeValue} from '../engine/errors.js';
 import {paintEarly} from './early-paint.js';
 import {createEngine} from './engine-port.js';
@@ -12,6 +13,13 @@ import {startWizard, type WizardOptions} from './wizard-start.js';
  * everything before the paint loads in one go.
  */
 export async function runWizard(wizard: Pick<WizardOptions, 'paths' | 'options' | 'target'>, signal: AbortSignal): Promise<ExitCodeValue> {
+	// No Zulip here: perhaps a docker-zulip checkout to offer instead (checked only then, to keep the start fast).
+	if ((!wizard.target || wizard.target.kind === 'host') && !wizard.options?.settings && !existsSync(wizard.paths.settings)) {
+		const {detectedCheckout, offerCheckout} = await import('./deployment-question.js');
+		const checkout = await detectedCheckout(wizard.paths);
+		if (checkout) wizard = {...wizard, target: await offerCheckout(checkout, process.stdin, process.stdout)};
+	}
+
 	const loading = createEngine({paths: wizard.paths, target: wizard.target}).load(signal);
 	// A failure is the wizard's to show; until it looks, it must not count as unhandled.
 	loading.catch(() => undefined);

@@ -14,10 +14,10 @@ export interface CliResult {
 }
 
 /** Run the CLI from source, as a script would: no TTY, given stdin and environment. */
-export function runCli(args: readonly string[], options: {env?: NodeJS.ProcessEnv; stdin?: string; uid?: number; gid?: number} = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: {env?: NodeJS.ProcessEnv; stdin?: string; uid?: number; gid?: number; cwd?: string} = {}): Promise<CliResult> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'source/cli.tsx'), ...args], {
-			cwd: ROOT,
+		const child = spawn(process.execPath, ['--import', path.join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), path.join(ROOT, 'source/cli.tsx'), ...args], {
+			cwd: options.cwd ?? ROOT,
 			env: {...process.env, ZULIP_EMAIL_PASSWORD: undefined, NO_COLOR: '1', ...options.env},
 			stdio: ['pipe', 'pipe', 'pipe'],
 			uid: options.uid,
