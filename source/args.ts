@@ -165,7 +165,7 @@ export function givenAnswers(options: Options): GivenAnswers {
 }
 
 export function helpText(version: string): string {
-	const lines = [`zulip-email-setup ${version}: get a self-hosted Zulip server sending email.`, '', 'Usage:', '  sudo zulip-email-setup                 interactive wizard', '  zulip-email-setup --sandbox            try it on throwaway files', '  zulip-email-setup --non-interactive --provider ID [flags]', '  zulip-email-setup --check [--to ADDRESS]', '  zulip-email-setup --check-dns [--dns-server HOST[:PORT]]', '', 'Flags:'];
+	const lines = [`zulip-email-setup ${version}: get a self-hosted Zulip server sending email.`, '', 'Usage:', '  sudo zulip-email-setup                 interactive wizard', '  zulip-email-setup --sandbox            try it on throwaway files', '  zulip-email-setup --non-interactive --provider ID [flags]', '  zulip-email-setup --check [--to ADDRESS]', '  zulip-email-setup --check-dns [--dns-server HOST[:PORT]]', '  zulip-email-setup --docker DIR         a docker-zulip Compose deployment', '  zulip-email-setup --helm-values FILE   docker-zulip\'s Helm chart', '', 'Flags:'];
 	for (const [name, flag] of Object.entries(FLAGS)) {
 		const left = `  --${name}${'value' in flag ? ` ${flag.value}` : ''}`;
 		lines.push(left.padEnd(30) + flag.help);
