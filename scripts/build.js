@@ -61,6 +61,25 @@ const outdir = sea ? 'build/sea/bundle' : 'dist';
 const requireFromFile = "import {createRequire as __createRequire} from 'node:module';let __requireOnce;function require(id){return (__requireOnce??=__createRequire(import.meta.url))(id)}";
 const requireBuiltin = "function require(id){const m=process.getBuiltinModule(id);if(m===undefined)throw new Error('The single executable has no module '+id);return m}";
 
+/**
+ * Ink connects to React DevTools when DEV=true, through react-devtools-core,
+ * which is not shipped: the npm build printed a warning about it, and the
+ * single executable then failed on Ink's next step (reading its
+ * package.json beside the file). DEV means nothing to this program, so Ink's
+ * isDev is false, and its devtools code is left out of the bundle.
+ */
+const inkWithoutDevtools = {
+	name: 'ink-without-devtools',
+	setup(esbuild) {
+		esbuild.onLoad({filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/]utils\.js$/}, async ({path}) => {
+			const original = await readFile(path, 'utf8');
+			const contents = original.replace("const isDev = () => process.env['DEV'] === 'true';", 'const isDev = () => false;');
+			if (contents === original) throw new Error(`${path}: Ink's isDev changed; update the ink-without-devtools plugin in scripts/build.js`);
+			return {contents, loader: 'js'};
+		});
+	},
+};
+
 const result = await build({
 	entryPoints: ['source/cli.tsx'],
 	outdir,
@@ -78,7 +97,7 @@ const result = await build({
 	// Some bundled CommonJS (yoga, signal-exit) calls require(); give ESM one, made on first call
 	// (every chunk gets the banner, and most never call it).
 	banner: {js: sea ? requireBuiltin : requireFromFile},
-	plugins: [lazyUnicode, processGlobal],
+	plugins: [lazyUnicode, processGlobal, inkWithoutDevtools],
 	logLevel: 'warning',
 	write: false,
 });

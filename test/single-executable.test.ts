@@ -133,7 +133,8 @@ test('x64: the sandbox wizard in a terminal, Enter on every question, with only 
 	// PtySession adds the test's environment: every variable of it is removed here.
 	const unset = Object.fromEntries(Object.keys(process.env).map(name => [name, undefined]));
 	const [file, args] = command('x64', ['--sandbox']);
-	const session = new PtySession(file, args, {cwd: temporary, env: {...unset, ...serverEnv(temporary), TERM: 'xterm-256color'}, cols: 80, rows: 24});
+	// DEV=true once made Ink look for its package.json beside the bundle, which the executable has not.
+	const session = new PtySession(file, args, {cwd: temporary, env: {...unset, ...serverEnv(temporary), TERM: 'xterm-256color', DEV: 'true'}, cols: 80, rows: 24});
 	try {
 		const intro = await session.waitFor(/Which service/, 60_000);
 		const password = /password (\S+) \(throwaway/.exec(intro)?.[1];
