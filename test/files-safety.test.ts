@@ -15,6 +15,9 @@ import {describe, test} from 'node:test';
 import {setSecret} from '../source/zulip/secrets-file.js';
 import {TRANSCRIPT_HEADER, TRANSCRIPT_LIMIT, Redactor, Transcript} from '../source/smtp/transcript.js';
 import {TEST_PAUSE_ENV} from '../source/engine/test-pause.js';
+import {answersForProvider} from '../source/engine/answers.js';
+import {createEngine} from '../source/ui/engine-port.js';
+import {planEntries} from '../source/ui/flow-scrollback.js';
 import {fakeServer, runCli, snapshot} from './helpers/cli.js';
 import {pyRawConfigRead} from './helpers/python.js';
 
@@ -252,6 +255,20 @@ describe('world-readable secrets and a secrets file that is not Zulip\'s', () =>
 		assert.equal((await stat(server.secrets)).mode & 0o777, 0o640);
 		const backup = (JSON.parse(fixed.stdout).files as Array<{path: string; backup: string | null}>).find(file => file.path === server.secrets)!.backup!;
 		assert.equal((await stat(backup)).mode & 0o007, 0, 'the backup of the secrets is not readable by everyone either');
+	});
+
+	test('the wizard offers the fix with the changes to review, and confirming the write applies it', async () => {
+		const server = await fakeServer();
+		await chmod(server.secrets, 0o644);
+		const engine = createEngine({paths: server});
+		const controller = new AbortController();
+		const {loaded} = await engine.load(controller.signal);
+		const answers = {...answersForProvider(loaded, 'mailgun'), username: 'postmaster@mg.example.org', password: {kind: 'new' as const, value: 'wizard-password'}};
+		const plan = await engine.plan(loaded, answers, controller.signal);
+		const offer = planEntries(plan).find(entry => entry.tone === 'warn');
+		assert.match(offer?.text ?? '', /zulip-secrets\.conf is readable by every user \(mode 0644\): writing also makes it 0640/);
+		await engine.apply(plan, controller.signal);
+		assert.equal((await stat(server.secrets)).mode & 0o777, 0o640);
 	});
 
 	test('a --secrets file with sections but no [secrets] is refused, not appended to', async () => {

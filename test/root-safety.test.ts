@@ -4,13 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import {chmod, chown, mkdtemp, readFile, stat, writeFile} from 'node:fs/promises';
+import {spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
 import {evaluateSettings} from '../source/zulip/python-eval.js';
 import {pythonIdentity} from '../source/zulip/python-runner.js';
-import {fakeServer, runCli} from './helpers/cli.js';
+import {fakeServer, runCli, snapshot} from './helpers/cli.js';
 import {runLiveTest, startRawServer, startSmtpServer} from './helpers/smtp-servers.js';
 
 const isRoot = process.geteuid?.() === 0;
@@ -181,5 +182,41 @@ describe('the password never reaches a child, and a mask never gives it away', (
 		assert.ok(!result.stdout.includes(secret));
 		const human = await runCli([...server.args, '--non-interactive', '--dry-run', '--provider', 'local']);
 		assert.ok(!human.stdout.includes(secret));
+	});
+});
+
+describe('error advice that fits', () => {
+	test('running as nobody, files of nobody in a root-owned directory: the fix never says sudo -u nobody', {skip: !isRoot && 'needs root to drop to nobody'}, async () => {
+		const server = await fakeServer();
+		await chmod(server.dir, 0o755);
+		await chown(server.settings, NOBODY, NOBODY);
+		await chown(server.secrets, NOBODY, NOBODY);
+		const result = await runCli([...server.args, '--non-interactive', '--skip-test', '--provider', 'local'], {uid: NOBODY, gid: NOBODY});
+		assert.equal(result.code, 3, result.stdout + result.stderr);
+		assert.match(result.stderr, /cannot create files in/);
+		assert.doesNotMatch(result.stderr, /sudo -u nobody/);
+		assert.match(result.stderr, /^Fix: Run it as root \(sudo zulip-email-setup\)\.$/m);
+	});
+
+	test('an immutable settings.py: the fix is the attribute, not "run as root"', {skip: !isRoot && 'needs root for chattr'}, async (t) => {
+		const server = await fakeServer();
+		const before = await snapshot(server);
+		const chattr = spawnSync('chattr', ['+i', server.settings]);
+		if (chattr.status !== 0) {
+			t.skip(`chattr +i is not supported here: ${chattr.stderr}`);
+			return;
+		}
+
+		try {
+			const result = await runCli([...server.args, '--non-interactive', '--skip-test', '--provider', 'local']);
+			assert.equal(result.code, 3, result.stdout + result.stderr);
+			assert.match(result.stderr, /immutable or append-only/);
+			assert.match(result.stderr, /chattr -i /);
+			assert.doesNotMatch(result.stderr, /Run it as root|sudo/);
+		} finally {
+			spawnSync('chattr', ['-i', server.settings]);
+		}
+
+		assert.equal(await snapshot(server), before);
 	});
 });

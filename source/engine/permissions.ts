@@ -57,11 +57,25 @@ function userName(names: Names, uid: number): string {
 	return names.get(uid) ?? `uid ${uid}`;
 }
 
-/** The fix: become root, or the user who owns the file (zulip on a real server). */
-function runAs(names: Names, owner: number | undefined): string {
+/** The fix: become root, or the user who owns the file (zulip on a real server), unless that is who we are already. */
+function runAs(names: Names, owner: number | undefined, self: number): string {
 	const name = owner === undefined ? 'zulip' : names.get(owner) ?? `'#${owner}'`;
-	const asOwner = owner === 0 ? '' : ` or as ${name.replaceAll("'", '')} (sudo -u ${name} zulip-email-setup)`;
+	const asOwner = owner === 0 || owner === self ? '' : ` or as ${name.replaceAll("'", '')} (sudo -u ${name} zulip-email-setup)`;
 	return `Run it as root (sudo zulip-email-setup)${asOwner}.`;
+}
+
+/**
+ * An immutable or append-only file (chattr +i / +a) refuses every user, root
+ * included: access(2) says EPERM, where missing rights say EACCES. More
+ * rights would not help; the attribute must go.
+ */
+function immutableProblem(file: string, shownAs: string, what: 'file' | 'directory'): PermissionProblem | undefined {
+	if (refused(file, constants.W_OK) !== 'EPERM') return undefined;
+	return {
+		path: shownAs,
+		message: `${what === 'file' ? shownAs : `The directory ${file}`} is marked immutable or append-only (chattr +i or +a), so no user, root included, can ${what === 'file' ? 'replace it' : 'create files in it'}.`,
+		fix: `See the flag with lsattr -d ${file}; if it is not deliberate, remove it (chattr -i ${file}, or chattr -a), run zulip-email-setup again, then set it back if it was.`,
+	};
 }
 
 /** Why the directory blocks a safe save (a new copy is created beside the file and renamed over it). */
@@ -69,6 +83,7 @@ function directoryProblem(file: string, shownAs: string): {reason: string} | Per
 	const directory = path.dirname(file);
 	const code = refused(directory, constants.W_OK | constants.X_OK);
 	if (!code) return undefined;
+	if (code === 'EPERM') return immutableProblem(directory, shownAs, 'directory');
 	if (code === 'EROFS') {
 		return {path: shownAs, message: `${directory} is on a read-only filesystem, so ${shownAs} cannot be saved.`, fix: 'Remount it read-write, then run zulip-email-setup again.'};
 	}
@@ -93,7 +108,7 @@ function checkFile(identity: Identity, names: () => Names, shownAs: string, kind
 	} catch (error) {
 		const code = errorCode(error);
 		if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-			return [{path: shownAs, message: `${shownAs}: ${runningAs()} cannot look at it (${code ?? (error as Error).message}).`, fix: runAs(names(), undefined)}];
+			return [{path: shownAs, message: `${shownAs}: ${runningAs()} cannot look at it (${code ?? (error as Error).message}).`, fix: runAs(names(), undefined, identity.uid)}];
 		}
 		if (kind === 'settings') {
 			return [{
@@ -108,12 +123,14 @@ function checkFile(identity: Identity, names: () => Names, shownAs: string, kind
 		if (!problem) return [];
 		if (!('reason' in problem)) return [problem];
 		const directory = statSync(path.dirname(target), {throwIfNoEntry: false});
-		return [{path: shownAs, message: `${shownAs} does not exist yet, and ${runningAs()} ${problem.reason}.`, fix: runAs(names(), directory?.uid)}];
+		return [{path: shownAs, message: `${shownAs} does not exist yet, and ${runningAs()} ${problem.reason}.`, fix: runAs(names(), directory?.uid, identity.uid)}];
 	}
 
 	if (!stats.isFile()) {
 		return [{path: shownAs, message: `${shownAs} is not a regular file.`, fix: 'Check the path; pass the right one with --settings or --secrets.'}];
 	}
+	const immutable = immutableProblem(file, shownAs, 'file');
+	if (immutable) return [immutable];
 	const reasons: string[] = [];
 	const unreadable = refused(file, constants.R_OK);
 	const directory = directoryProblem(file, shownAs);
@@ -127,7 +144,7 @@ function checkFile(identity: Identity, names: () => Names, shownAs: string, kind
 		reasons.push(`could not give a saved copy its group ${stats.gid} (${userName(names(), identity.uid)} is not in that group)`);
 	}
 	if (reasons.length === 0) return [];
-	return [{path: shownAs, message: `${shownAs}: ${runningAs()} ${sentence(reasons)}.`, fix: runAs(names(), stats.uid)}];
+	return [{path: shownAs, message: `${shownAs}: ${runningAs()} ${sentence(reasons)}.`, fix: runAs(names(), stats.uid, identity.uid)}];
 }
 
 /**

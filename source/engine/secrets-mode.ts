@@ -25,3 +25,15 @@ export async function fixSecretsMode(path: string, mode: number): Promise<number
 	await chmod(path, fixed);
 	return fixed;
 }
+
+/**
+ * The wizard's offer, shown with the changes to review: confirming the write
+ * accepts it (the non-interactive face needs --fix-secrets-mode instead).
+ */
+export function secretsModeOffer(files: ReadonlyArray<{readonly path: string; readonly modeNow?: number}>): string | undefined {
+	const open = files.find(file => secretsWorldReadable(file.modeNow));
+	if (!open) return undefined;
+	const from = (open.modeNow! & 0o777).toString(8).padStart(4, '0');
+	const to = (open.modeNow! & 0o770).toString(8).padStart(4, '0');
+	return `${open.path} is readable by every user (mode ${from}): writing also makes it ${to}, as Zulip sets it.`;
+}

@@ -75,7 +75,8 @@ export function createEngine(options: EngineOptions): WizardEngine {
 		},
 		async apply(plan, signal) {
 			const {applyPlan} = await import('../engine/apply.js');
-			const applied = await applyPlan(plan, {lock});
+			// The review showed the mode fix (secretsModeOffer); confirming the write accepted it.
+			const applied = await applyPlan(plan, {lock, fixSecretsMode: true});
 			// The test must run on what landed on disk, not on what we meant to write.
 			const loaded = await target.load({signal});
 			password = loaded.password;

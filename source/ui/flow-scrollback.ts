@@ -1,5 +1,6 @@
 import type {Plan} from '../engine/plan.js';
 import {securityName} from '../engine/providers.js';
+import {secretsModeOffer} from '../engine/secrets-mode.js';
 import type {TestReport} from '../smtp/types.js';
 import type {LogEntry, Problem, TestLine} from './flow-types.js';
 
@@ -8,7 +9,8 @@ import type {LogEntry, Problem, TestLine} from './flow-types.js';
 export function planEntries(plan: Plan): LogEntry[] {
 	if (!plan.changed) return [{tone: 'info', text: 'Both files already say this: nothing to change.'}];
 	const block = plan.files.map(file => file.diff).filter(Boolean).join('\n').replace(/\n$/, '').split('\n');
-	return [{tone: 'info', text: 'Changes to write (password masked):', block}];
+	const offer = secretsModeOffer(plan.files);
+	return [{tone: 'info', text: 'Changes to write (password masked):', block}, ...(offer ? [{tone: 'warn' as const, text: offer}] : [])];
 }
 
 export function testEntry(report: TestReport, lines: readonly TestLine[]): LogEntry {
