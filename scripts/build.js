@@ -3,33 +3,8 @@
 // only when a step needs them.
 import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {readFile} from 'node:fs/promises';
-import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
-
-const quickGraphemes = fileURLToPath(new URL('../source/ui/quick-graphemes.ts', import.meta.url));
-
-/**
- * Ink's text-width libraries build an Intl.Segmenter, /^\p{RGI_Emoji}$/v and
- * emoji-regex's pattern: ~35 ms of the first frame for text that is nearly
- * always ASCII. Their bundled copies get the stand-ins of source/ui/quick-graphemes.ts,
- * which answer for simple text and build the real ones on first need.
- */
-const lazyUnicode = {
-	name: 'lazy-unicode',
-	setup(esbuild) {
-		esbuild.onLoad({filter: /[\\/]node_modules[\\/](?:string-width|slice-ansi|@alcalzone[\\/]ansi-tokenize)[\\/].*\.js$/}, async ({path}) => {
-			const original = await readFile(path, 'utf8');
-			const contents = original
-				.replaceAll('new Intl.Segmenter(', 'new __QuickSegmenter(')
-				.replaceAll('/^\\p{RGI_Emoji}$/v', '__rgiEmojiOnly')
-				// string-width 7 (wrap-ansi's), one grapheme at a time.
-				.replaceAll('emojiRegex().test(character)', '__emojiRegexTest(emojiRegex, character)');
-			if (contents === original) return undefined;
-			return {contents: `import {QuickSegmenter as __QuickSegmenter, rgiEmojiOnly as __rgiEmojiOnly, emojiRegexTest as __emojiRegexTest} from ${JSON.stringify(quickGraphemes)};\n${contents}`, loader: 'js'};
-		});
-	},
-};
+import {PATCHES, patchDependencies} from './dependency-patches.js';
 
 /**
  * `import process from 'node:process'` (chalk, Ink, execa) makes Node build
@@ -61,25 +36,7 @@ const outdir = sea ? 'build/sea/bundle' : 'dist';
 const requireFromFile = "import {createRequire as __createRequire} from 'node:module';let __requireOnce;function require(id){return (__requireOnce??=__createRequire(import.meta.url))(id)}";
 const requireBuiltin = "function require(id){const m=process.getBuiltinModule(id);if(m===undefined)throw new Error('The single executable has no module '+id);return m}";
 
-/**
- * Ink connects to React DevTools when DEV=true, through react-devtools-core,
- * which is not shipped: the npm build printed a warning about it, and the
- * single executable then failed on Ink's next step (reading its
- * package.json beside the file). DEV means nothing to this program, so Ink's
- * isDev is false, and its devtools code is left out of the bundle.
- */
-const inkWithoutDevtools = {
-	name: 'ink-without-devtools',
-	setup(esbuild) {
-		esbuild.onLoad({filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/]utils\.js$/}, async ({path}) => {
-			const original = await readFile(path, 'utf8');
-			const contents = original.replace("const isDev = () => process.env['DEV'] === 'true';", 'const isDev = () => false;');
-			if (contents === original) throw new Error(`${path}: Ink's isDev changed; update the ink-without-devtools plugin in scripts/build.js`);
-			return {contents, loader: 'js'};
-		});
-	},
-};
-
+const patches = patchDependencies(PATCHES);
 const result = await build({
 	entryPoints: ['source/cli.tsx'],
 	outdir,
@@ -97,10 +54,18 @@ const result = await build({
 	// Some bundled CommonJS (yoga, signal-exit) calls require(); give ESM one, made on first call
 	// (every chunk gets the banner, and most never call it).
 	banner: {js: sea ? requireBuiltin : requireFromFile},
-	plugins: [lazyUnicode, processGlobal, inkWithoutDevtools],
+	// Ink asks is-in-ci once, when it loads, and then paints only the last frame: a wizard on a real
+	// terminal would show nothing to answer. It only renders on a terminal, so in the bundle it never is.
+	alias: {'is-in-ci': './source/ui/never-in-ci.ts'},
+	plugins: [patches.plugin, processGlobal],
 	logLevel: 'warning',
 	write: false,
 });
+
+const unmatched = patches.unmatched();
+if (unmatched.length > 0) {
+	throw new Error(`A dependency patch no longer matches (update it in scripts/dependency-patches.js): ${unmatched.join('; ')}`);
+}
 
 // A build may run while the program runs from dist/ (npm start beside the
 // test suite, or an admin's second terminal): each file is replaced

@@ -1,12 +1,13 @@
-// First: before anything could load chalk.
-import './no-color.js';
 import {getContext, helpText, type Context} from './args.js';
 import {CancelledError, ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
 import type {RunContext} from './non-interactive.js';
+import {mapNoColor} from './no-color.js';
 import packageJson from '../package.json' with {type: 'json'};
 
 /** argv, environment, TTY check and exit code; everything else lives elsewhere. */
 export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
+	// Before anything could load chalk (only the UI does, and only on demand).
+	mapNoColor(process.env);
 	let parsed: Context;
 	try {
 		parsed = getContext(argv);

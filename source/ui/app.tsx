@@ -1,5 +1,3 @@
-// First, before Ink loads: see the module's comment.
-import {restoreAfterInkLoad} from './interactive-terminal.js';
 import {Box, render, useInput, useStdout} from 'ink';
 import React, {useEffect, useReducer} from 'react';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
@@ -247,7 +245,6 @@ function sendingDomain(state: FlowState): string | undefined {
  * flag before anything is drawn.
  */
 export async function renderWizard(wizard: RenderOptions): Promise<ExitCodeValue> {
-	restoreAfterInkLoad();
 	const {engine, settings, start} = wizard.started ?? (await startWizard(wizard));
 	// Signals from outside (kill, a dropped SSH session) cancel like Ctrl-C: a write in progress still finishes.
 	const external = new AbortController();

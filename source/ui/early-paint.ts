@@ -1,5 +1,3 @@
-// First: it hides CI from chalk and Ink while they load, and colourSupported must see what chalk will.
-import './interactive-terminal.js';
 import {ExitCode} from '../engine/errors.js';
 import {colourSupported} from './colour-support.js';
 import {paintStyle} from './paint-style.js';
@@ -34,7 +32,8 @@ export async function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream,
 	if (!stdin.isTTY || !stdout.isTTY || process.env['INK_SCREEN_READER'] === 'true') return undefined;
 	const state = firstState(started);
 	const size = {columns: stdout.columns, rows: stdout.rows};
-	const style = paintStyle(colourSupported());
+	// The bundled chalk ignores CI on a terminal (scripts/build.js): so does the painted frame.
+	const style = paintStyle(colourSupported(withoutCi(process.env)));
 	let frame = firstFrame(state, size, style);
 	// A line that may not fit (a narrow terminal, a long path): wrap and cut it as Ink will.
 	if (frame === 'needs-text-fit') frame = firstFrame(state, size, style, await import('./text-fit.js'));
@@ -68,4 +67,9 @@ export async function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream,
 			} as typeof stdout.write;
 		},
 	};
+}
+
+/** The environment as the bundled chalk reads it: CI markers say nothing about a terminal. */
+function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+	return Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'CI' && name !== 'CONTINUOUS_INTEGRATION'));
 }

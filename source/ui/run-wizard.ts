@@ -1,5 +1,3 @@
-// First, before chalk and Ink load: see the module's comment.
-import './interactive-terminal.js';
 import {existsSync} from 'node:fs';
 import type {ExitCodeValue} from '../engine/errors.js';
 import {paintEarly} from './early-paint.js';
