@@ -117,7 +117,18 @@ describe('text input', () => {
 });
 
 describe('select', () => {
-	const items = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'].map(value => ({value, label: value}));
+	const items = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'].map(value => ({key: value, value, label: value}));
+
+	test('values are typed, named by keys: the chosen object comes back as it is', async () => {
+		const endpoints = [{port: 587, security: 'starttls'}, {port: 465, security: 'ssl'}] as const;
+		let chosen: (typeof endpoints)[number] | undefined;
+		const {stdin, lastFrame} = render(<Select items={endpoints.map(endpoint => ({key: `${endpoint.port}`, value: endpoint, label: `port ${endpoint.port}`}))} defaultKey="465" onSubmit={value => (chosen = value)} />);
+		await settle();
+		assert.match(plain(lastFrame()), /› port 465/);
+		await press(stdin, keys.enter);
+		await until(() => chosen !== undefined, 'choice');
+		assert.equal(chosen, endpoints[1]);
+	});
 
 	test('arrows move and wrap; Enter chooses', async () => {
 		let chosen: string | undefined;
@@ -182,6 +193,22 @@ describe('steps', () => {
 		await press(stdin, keys.down);
 		const frame = await waitForText(lastFrame, '⚠');
 		assert.match(frame, /Port 465 speaks TLS from the first byte/);
+	});
+
+	test('the endpoint list sends the endpoint itself, or "other"', async () => {
+		const options = [
+			{endpoint: {port: 587, security: 'starttls' as const}, label: '587 with STARTTLS'},
+			{endpoint: {port: 2525, security: 'starttls' as const}, label: '2525 with STARTTLS'},
+		];
+		for (const [moves, expected] of [[[keys.down], options[1]!.endpoint], [[keys.up], 'other']] as const) {
+			const {events, send} = recorder();
+			const {stdin, unmount} = render(<EndpointStep host="relay.example.com" options={options} preselected={options[0]!.endpoint} send={send} />);
+			await settle();
+			await press(stdin, ...moves, keys.enter);
+			await until(() => events.length > 0, 'event');
+			assert.deepEqual(events, [{type: 'endpoint-chosen', endpoint: expected}]);
+			unmount();
+		}
 	});
 
 	test('a name match ranks above a match in the summary', async () => {

@@ -26,5 +26,5 @@ export const PROVIDER_HINTS = [['↑↓', 'move'], ['type', 'filter'], ['Enter',
 export const PROVIDER_HINTS_WITH_BACK = [['↑↓', 'move'], ['type', 'filter'], ['Enter', 'choose'], ['Esc', 'back'], ['Ctrl-C', 'quit']] as const;
 
 export function providerItems(choices: readonly ProviderChoice[]): SelectItem<ProviderChoiceId>[] {
-	return choices.map(choice => ({value: choice.id, label: choice.name, hint: choice.summary}));
+	return choices.map(choice => ({key: choice.id, value: choice.id, label: choice.name, hint: choice.summary}));
 }

@@ -1,5 +1,8 @@
-/** One choice of a select list. */
+/** One choice of a select list: a typed value, named by a key. */
 export interface SelectItem<V> {
+	/** Unique in the list: React's key, what defaultKey names, and searched by the filter. */
+	readonly key: string;
+	/** What onSubmit receives, of any type (an endpoint, an event). */
 	readonly value: V;
 	readonly label: string;
 	/** A dimmed line of detail beside or under the label; also searched by the filter. */
@@ -44,7 +47,7 @@ export function filterItems<V>(items: readonly SelectItem<V>[], filter: string):
 
 	return items
 		.filter(item => {
-			const haystack = `${item.label} ${item.hint ?? ''} ${String(item.value)}`.toLowerCase();
+			const haystack = `${item.label} ${item.hint ?? ''} ${item.key}`.toLowerCase();
 			return words.every(word => haystack.includes(word));
 		})
 		.map((item, index) => ({item, index, rank: rank(item)}))
@@ -52,8 +55,8 @@ export function filterItems<V>(items: readonly SelectItem<V>[], filter: string):
 		.map(({item}) => item);
 }
 
-export function initialSelectState<V>(items: readonly SelectItem<V>[], defaultValue: V | undefined, limit: number): SelectState {
-	const index = Math.max(0, items.findIndex(item => item.value === defaultValue));
+export function initialSelectState<V>(items: readonly SelectItem<V>[], defaultKey: string | undefined, limit: number): SelectState {
+	const index = Math.max(0, items.findIndex(item => item.key === defaultKey));
 	return {filter: '', highlight: index, offset: windowOffset(index, 0, items.length, limit)};
 }
 

@@ -8,8 +8,8 @@ export type {SelectItem} from './select-state.js';
 export interface SelectProps<V> {
 	/** The choices, in order. */
 	readonly items: readonly SelectItem<V>[];
-	/** Highlighted at first; remount with a new key to reset. */
-	readonly defaultValue?: V;
+	/** The key of the item highlighted at first; remount with a new React key to reset. */
+	readonly defaultKey?: string;
 	/** Typing filters the list (the provider list); otherwise letters are ignored. */
 	readonly filterable?: boolean;
 	/** Rows shown at once; the list scrolls past that, so it fits 80×24. */
@@ -25,9 +25,9 @@ export interface SelectProps<V> {
 }
 
 /** A list to choose from with arrows and Enter; uncontrolled. */
-export function Select<V>({items, defaultValue, filterable = false, limit = 8, isActive = true, onSubmit, onCancel, onHighlight}: SelectProps<V>) {
+export function Select<V>({items, defaultKey, filterable = false, limit = 8, isActive = true, onSubmit, onCancel, onHighlight}: SelectProps<V>) {
 	const reducer = useMemo(() => selectReducer(items, limit), [items, limit]);
-	const [state, dispatch] = useReducer(reducer, undefined, () => initialSelectState(items, defaultValue, limit));
+	const [state, dispatch] = useReducer(reducer, undefined, () => initialSelectState(items, defaultKey, limit));
 	// Keys can arrive in one burst (a pty, a fast typist): act on the latest state, not the rendered one.
 	const latest = useRef<SelectState>(state);
 	const apply = (action: SelectAction) => {
@@ -83,7 +83,7 @@ export function Select<V>({items, defaultValue, filterable = false, limit = 8, i
 			{rows.map((item, index) => {
 				const highlighted = index + state.offset === state.highlight;
 				return (
-					<Text key={String(item.value)} wrap="truncate-end">
+					<Text key={item.key} wrap="truncate-end">
 						<Text color={highlighted ? colors.accent : undefined}>
 							{highlighted ? `${symbols.pointer} ` : '  '}
 							{item.label}

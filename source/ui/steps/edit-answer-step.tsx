@@ -11,7 +11,7 @@ export interface EditAnswerStepProps {
 }
 
 export function EditAnswerStep({targets, send}: EditAnswerStepProps) {
-	const items = targets.map(({target, label}) => ({value: target, label}));
+	const items = targets.map(({target, label}) => ({key: target, value: target, label}));
 	return (
 		<Question title="Which answer do you want to change?" help={['The later answers are kept; you review the changes again before anything is written.']} hints={SELECT_HINTS}>
 			<Select items={items} onSubmit={target => send({type: 'edit-target-chosen', target})} onCancel={() => send({type: 'back'})} />

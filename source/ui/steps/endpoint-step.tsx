@@ -1,7 +1,7 @@
 import React, {useMemo, useState} from 'react';
 import {endpointMismatch, type Endpoint} from '../../engine/providers.js';
 import {Question, SELECT_HINTS} from '../components/question.js';
-import {Select} from '../components/select.js';
+import {Select, type SelectItem} from '../components/select.js';
 import type {EndpointOption, FlowEvent} from '../flow.js';
 
 export interface EndpointStepProps {
@@ -17,22 +17,19 @@ export interface EndpointStepProps {
 	readonly send: (event: FlowEvent) => void;
 }
 
-type Value = string;
 const keyOf = (endpoint: Endpoint) => `${endpoint.port}/${endpoint.security}`;
 
 export function EndpointStep({host, options, preselected, pending, send}: EndpointStepProps) {
 	const items = useMemo(
-		() => [
-			...options.map(option => ({value: keyOf(option.endpoint) as Value, label: option.label, hint: option.note})),
-			{value: 'other' as Value, label: 'Another port or TLS mode…'},
+		(): Array<SelectItem<Endpoint | 'other'>> => [
+			...options.map(option => ({key: keyOf(option.endpoint), value: option.endpoint, label: option.label, hint: option.note})),
+			{key: 'other', value: 'other', label: 'Another port or TLS mode…'},
 		],
 		[options],
 	);
-	const [highlighted, setHighlighted] = useState<Value>(keyOf(preselected));
-	const endpointOf = (value: Value) => options.find(option => keyOf(option.endpoint) === value)?.endpoint;
-	const shown = endpointOf(highlighted);
-	const mismatch = shown ? endpointMismatch(shown.port, shown.security) : undefined;
-	const confirming = pending !== undefined && highlighted === keyOf(pending);
+	const [highlighted, setHighlighted] = useState<Endpoint | 'other'>(preselected);
+	const mismatch = highlighted === 'other' ? undefined : endpointMismatch(highlighted.port, highlighted.security);
+	const confirming = pending !== undefined && highlighted !== 'other' && keyOf(highlighted) === keyOf(pending);
 	return (
 		<Question
 			title={`Port and TLS mode for ${host}`}
@@ -42,12 +39,9 @@ export function EndpointStep({host, options, preselected, pending, send}: Endpoi
 		>
 			<Select
 				items={items}
-				defaultValue={keyOf(preselected)}
+				defaultKey={keyOf(preselected)}
 				onHighlight={setHighlighted}
-				onSubmit={value => {
-					const endpoint = endpointOf(value);
-					send({type: 'endpoint-chosen', endpoint: endpoint ?? 'other'});
-				}}
+				onSubmit={endpoint => send({type: 'endpoint-chosen', endpoint})}
 				onCancel={() => send({type: 'back'})}
 			/>
 		</Question>

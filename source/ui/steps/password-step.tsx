@@ -1,7 +1,7 @@
 import React from 'react';
 import type {Provider} from '../../engine/providers.js';
 import {INPUT_HINTS, Question, SELECT_HINTS} from '../components/question.js';
-import {Select} from '../components/select.js';
+import {Select, type SelectItem} from '../components/select.js';
 import {MaskedInput} from '../components/text-input.js';
 import type {FlowEvent} from '../flow.js';
 
@@ -22,16 +22,16 @@ export interface PasswordStepProps {
 
 export function PasswordStep({mode, provider, username, typed, error, send}: PasswordStepProps) {
 	if (mode === 'choose') {
-		const items = [
-			{value: 'keep', label: 'Keep the current password', hint: 'the one stored in zulip-secrets.conf'},
-			{value: 'change', label: 'Type a new password'},
-		] as const;
+		const items: Array<SelectItem<FlowEvent>> = [
+			{key: 'keep', value: {type: 'password-kept'}, label: 'Keep the current password', hint: 'the one stored in zulip-secrets.conf'},
+			{key: 'change', value: {type: 'password-change'}, label: 'Type a new password'},
+		];
 		return (
 			<Question title={`Password for ${username}`} help={['The host and username are unchanged, so the stored password still belongs to them.']} error={error} hints={SELECT_HINTS}>
 				<Select
 					items={items}
-					defaultValue="keep"
-					onSubmit={value => send(value === 'keep' ? {type: 'password-kept'} : {type: 'password-change'})}
+					defaultKey="keep"
+					onSubmit={send}
 					onCancel={() => send({type: 'back'})}
 				/>
 			</Question>

@@ -24,7 +24,7 @@ export function ProviderStep({choices, preselected, limit, canGoBack = false, se
 			<Select
 				filterable
 				items={items}
-				defaultValue={preselected}
+				defaultKey={preselected}
 				limit={limit}
 				onSubmit={id => send({type: 'provider-chosen', id})}
 				onCancel={() => send({type: 'back'})}

@@ -1,7 +1,7 @@
 import React, {useMemo, useState} from 'react';
 import type {Region} from '../../engine/providers.js';
 import {INPUT_HINTS, Question} from '../components/question.js';
-import {Select} from '../components/select.js';
+import {Select, type SelectItem} from '../components/select.js';
 import {TextInput} from '../components/text-input.js';
 import type {FlowEvent} from '../flow.js';
 
@@ -18,7 +18,8 @@ export interface RegionStepProps {
 	readonly send: (event: FlowEvent) => void;
 }
 
-const OTHER = '\u0000other';
+/** A listed region, or the way to type one the list does not know. */
+type RegionChoice = {readonly kind: 'region'; readonly id: string} | {readonly kind: 'other'};
 
 /** The SES regions, filterable, plus a way to type one AWS opened after this list was written. */
 export function RegionStep({regions, preselected, error, limit, send}: RegionStepProps) {
@@ -26,7 +27,10 @@ export function RegionStep({regions, preselected, error, limit, send}: RegionSte
 	const listed = preselected === undefined || regions.some(region => region.id === preselected);
 	const [typing, setTyping] = useState(!listed || error !== undefined);
 	const items = useMemo(
-		() => [...regions.map(region => ({value: region.id, label: region.name, hint: region.id})), {value: OTHER, label: 'Another region…', hint: 'type its name, e.g. eu-south-2'}],
+		(): Array<SelectItem<RegionChoice>> => [
+			...regions.map(region => ({key: region.id, value: {kind: 'region', id: region.id} as const, label: region.name, hint: region.id})),
+			{key: 'other', value: {kind: 'other'}, label: 'Another region…', hint: 'type its name, e.g. eu-south-2'},
+		],
 		[regions],
 	);
 	if (typing) {
@@ -46,9 +50,9 @@ export function RegionStep({regions, preselected, error, limit, send}: RegionSte
 			<Select
 				filterable
 				items={items}
-				defaultValue={preselected}
+				defaultKey={preselected}
 				limit={limit}
-				onSubmit={region => (region === OTHER ? setTyping(true) : send({type: 'region-chosen', region}))}
+				onSubmit={choice => (choice.kind === 'other' ? setTyping(true) : send({type: 'region-chosen', region: choice.id}))}
 				onCancel={() => send({type: 'back'})}
 			/>
 		</Question>

@@ -4,7 +4,7 @@ import type {RestartResult} from '../../engine/restart.js';
 import {OutputBox} from '../components/output-box.js';
 import {KeyHints} from '../components/key-hints.js';
 import {Question} from '../components/question.js';
-import {Select} from '../components/select.js';
+import {Select, type SelectItem} from '../components/select.js';
 import {Spinner} from '../components/spinner.js';
 import type {FlowEvent} from '../flow.js';
 import {colors, symbols} from '../theme.js';
@@ -23,12 +23,12 @@ export interface RestartOfferStepProps {
 
 export function RestartOfferStep({command, recommended, send}: RestartOfferStepProps) {
 	const items = [
-		{value: true, label: 'Restart Zulip now', hint: command},
-		{value: false, label: 'Not now', hint: 'Zulip keeps the old settings until it restarts'},
+		{key: 'restart', value: true, label: 'Restart Zulip now', hint: command},
+		{key: 'not-now', value: false, label: 'Not now', hint: 'Zulip keeps the old settings until it restarts'},
 	];
 	return (
 		<Question title="Restart Zulip so it reads the new settings?" help={['The restart takes Zulip offline for a few seconds; a broken settings.py stops it before anything goes down.']} hints={NO_BACK_HINTS}>
-			<Select items={items} defaultValue={recommended} onSubmit={run => send({type: 'restart-chosen', run})} />
+			<Select items={items} defaultKey={recommended ? 'restart' : 'not-now'} onSubmit={run => send({type: 'restart-chosen', run})} />
 		</Question>
 	);
 }
@@ -66,9 +66,9 @@ export interface RestartFailedStepProps {
 }
 
 export function RestartFailedStep({result, send}: RestartFailedStepProps) {
-	const items = [
-		{value: 'retry', label: 'Try again'},
-		{value: 'finish', label: 'Finish without restarting', hint: `run it yourself: ${result.command}`},
+	const items: Array<SelectItem<FlowEvent>> = [
+		{key: 'retry', value: {type: 'restart-chosen', run: true}, label: 'Try again'},
+		{key: 'finish', value: {type: 'finish'}, label: 'Finish without restarting', hint: `run it yourself: ${result.command}`},
 	];
 	return (
 		<Box flexDirection="column" marginTop={1}>
@@ -78,7 +78,7 @@ export function RestartFailedStep({result, send}: RestartFailedStepProps) {
 			<OutputBox lines={result.tail} />
 			<Text color={colors.muted}>Errors in settings.py show up here; /var/log/zulip/errors.log has the rest.</Text>
 			<Question title="What now?" hints={NO_BACK_HINTS}>
-				<Select items={items} onSubmit={value => send(value === 'retry' ? {type: 'restart-chosen', run: true} : {type: 'finish'})} />
+				<Select items={items} onSubmit={send} />
 			</Question>
 		</Box>
 	);

@@ -5,7 +5,7 @@ import {wizardWords} from '../../smtp/diagnoses.js';
 import type {TestReport} from '../../smtp/types.js';
 import {HangingText} from '../components/hanging-text.js';
 import {Question} from '../components/question.js';
-import {Select} from '../components/select.js';
+import {Select, type SelectItem} from '../components/select.js';
 import type {FlowEvent} from '../flow.js';
 import {colors, symbols} from '../theme.js';
 
@@ -19,8 +19,6 @@ export interface ResultStepProps {
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
-
-type Action = `fix:${Fix['id']}` | 'retest' | 'edit' | 'restore' | 'keep';
 
 /** Each distinct fix once, named by what it is about; what failed is already printed above. */
 export function fixLines(report: TestReport | undefined): Array<{about: string; fix: string}> {
@@ -40,17 +38,13 @@ export function fixLines(report: TestReport | undefined): Array<{about: string; 
 
 /** The diagnosis is in the scrollback just above; this shows its fixes and the ways on, kept short for 80×24. */
 export function ResultStep({report, fixes, canRestore, send}: ResultStepProps) {
-	const items: Array<{value: Action; label: string; hint?: string}> = [
-		...fixes.map(fix => ({value: `fix:${fix.id}` as Action, label: fix.label})),
-		{value: 'retest', label: 'Test again', hint: 'after fixing something at the provider'},
-		{value: 'edit', label: 'Edit an answer…'},
-		...(canRestore ? [{value: 'restore' as Action, label: 'Restore the backups', hint: 'undo what this run wrote'}] : []),
-		{value: 'keep', label: 'Keep the files as they are'},
+	const items: Array<SelectItem<FlowEvent>> = [
+		...fixes.map(fix => ({key: `fix:${fix.id}`, value: {type: 'fix-chosen', id: fix.id} as const, label: fix.label})),
+		{key: 'retest', value: {type: 'retest'}, label: 'Test again', hint: 'after fixing something at the provider'},
+		{key: 'edit', value: {type: 'edit'}, label: 'Edit an answer…'},
+		...(canRestore ? [{key: 'restore', value: {type: 'restore'} as const, label: 'Restore the backups', hint: 'undo what this run wrote'}] : []),
+		{key: 'keep', value: {type: 'keep'}, label: 'Keep the files as they are'},
 	];
-	const choose = (value: Action) => {
-		if (value.startsWith('fix:')) send({type: 'fix-chosen', id: value.slice(4) as Fix['id']});
-		else send({type: value as Exclude<Action, `fix:${string}`>});
-	};
 
 	return (
 		<Box flexDirection="column" marginTop={1}>
@@ -63,7 +57,7 @@ export function ResultStep({report, fixes, canRestore, send}: ResultStepProps) {
 				</Text>
 			)}
 			<Question title="What now?" hints={[['↑↓', 'move'], ['Enter', 'choose'], ['Ctrl-C', 'quit']]}>
-				<Select items={items} onSubmit={choose} />
+				<Select items={items} onSubmit={send} />
 			</Question>
 		</Box>
 	);

@@ -1,7 +1,7 @@
 import {Text} from 'ink';
 import React from 'react';
 import {Question, SELECT_HINTS} from '../components/question.js';
-import {Select} from '../components/select.js';
+import {Select, type SelectItem} from '../components/select.js';
 import type {FlowEvent} from '../flow.js';
 import {colors, symbols} from '../theme.js';
 
@@ -18,15 +18,10 @@ export interface ReviewStepProps {
 
 /** The diff itself is printed above (it may be long); this asks the one question. */
 export function ReviewStep({changed, files, warnings, send}: ReviewStepProps) {
-	const items = changed
-		? [
-				{value: 'write', label: 'Write these changes, then test', hint: 'a backup of each file is kept'},
-				{value: 'back', label: 'Go back and change something'},
-			]
-		: [
-				{value: 'write', label: 'Test the configuration as it is'},
-				{value: 'back', label: 'Go back and change something'},
-			];
+	const back: SelectItem<FlowEvent> = {key: 'back', value: {type: 'back'}, label: 'Go back and change something'};
+	const items: Array<SelectItem<FlowEvent>> = changed
+		? [{key: 'write', value: {type: 'write-confirmed'}, label: 'Write these changes, then test', hint: 'a backup of each file is kept'}, back]
+		: [{key: 'write', value: {type: 'write-confirmed'}, label: 'Test the configuration as it is'}, back];
 	return (
 		<Question
 			title={changed ? 'Write these changes?' : 'Nothing to change: the files already say this.'}
@@ -38,7 +33,7 @@ export function ReviewStep({changed, files, warnings, send}: ReviewStepProps) {
 					{symbols.warn} {warning}
 				</Text>
 			))}
-			<Select items={items} onSubmit={value => send(value === 'write' ? {type: 'write-confirmed'} : {type: 'back'})} onCancel={() => send({type: 'back'})} />
+			<Select items={items} onSubmit={send} onCancel={() => send({type: 'back'})} />
 		</Question>
 	);
 }

@@ -20,7 +20,7 @@ const MODES: Security[] = ['starttls', 'ssl', 'none'];
 
 export function SecurityStep({port, preselected, pending, send}: SecurityStepProps) {
 	const [highlighted, setHighlighted] = useState<Security>(preselected);
-	const items = MODES.map(mode => ({value: mode, label: securityName(mode), hint: SECURITY_WORDS[mode]}));
+	const items = MODES.map(mode => ({key: mode, value: mode, label: securityName(mode), hint: SECURITY_WORDS[mode]}));
 	const mismatch = endpointMismatch(port, highlighted);
 	return (
 		<Question
@@ -28,7 +28,7 @@ export function SecurityStep({port, preselected, pending, send}: SecurityStepPro
 			warning={mismatch && pending === highlighted ? `${mismatch} Press Enter again to use it anyway.` : mismatch}
 			hints={SELECT_HINTS}
 		>
-			<Select items={items} defaultValue={preselected} onHighlight={setHighlighted} onSubmit={security => send({type: 'security-chosen', security})} onCancel={() => send({type: 'back'})} />
+			<Select items={items} defaultKey={preselected} onHighlight={setHighlighted} onSubmit={security => send({type: 'security-chosen', security})} onCancel={() => send({type: 'back'})} />
 		</Question>
 	);
 }

@@ -16,8 +16,8 @@ export interface TokensStepProps {
 
 export function TokensStep({tokens, tokenized, plain, send}: TokensStepProps) {
 	const items = [
-		{value: true, label: 'On', hint: `send from ${tokenized ?? 'noreply-<token>@…'} (Zulip's default)`},
-		{value: false, label: 'Off', hint: `send from ${plain ?? 'the noreply address'} (ADD_TOKENS_TO_NOREPLY_ADDRESS = False)`},
+		{key: 'on', value: true, label: 'On', hint: `send from ${tokenized ?? 'noreply-<token>@…'} (Zulip's default)`},
+		{key: 'off', value: false, label: 'Off', hint: `send from ${plain ?? 'the noreply address'} (ADD_TOKENS_TO_NOREPLY_ADDRESS = False)`},
 	];
 	return (
 		<Question
@@ -27,7 +27,7 @@ export function TokensStep({tokens, tokenized, plain, send}: TokensStepProps) {
 			]}
 			hints={SELECT_HINTS}
 		>
-			<Select items={items} defaultValue={tokens} onSubmit={value => send({type: 'tokens-chosen', tokens: value})} onCancel={() => send({type: 'back'})} />
+			<Select items={items} defaultKey={tokens ? 'on' : 'off'} onSubmit={value => send({type: 'tokens-chosen', tokens: value})} onCancel={() => send({type: 'back'})} />
 		</Question>
 	);
 }
