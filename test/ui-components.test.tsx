@@ -87,6 +87,29 @@ describe('text input', () => {
 		assert.deepEqual(textInputReducer({value: 'abc def', cursor: 4}, {type: 'kill-to-start'}), {value: 'def', cursor: 0});
 	});
 
+	test('the cursor counts code points: a character outside the BMP moves and deletes as one', async () => {
+		// 𝔘 and 😀 are two UTF-16 units each.
+		let state = initialTextInputState('a𝔘b😀');
+		assert.equal(state.cursor, 4);
+		state = textInputReducer(state, {type: 'delete-before'});
+		assert.deepEqual(state, {value: 'a𝔘b', cursor: 3});
+		state = textInputReducer(textInputReducer(state, {type: 'left'}), {type: 'left'});
+		assert.equal(state.cursor, 1);
+		state = textInputReducer(state, {type: 'delete-after'});
+		assert.deepEqual(state, {value: 'ab', cursor: 1});
+		state = textInputReducer(state, {type: 'insert', text: '😀x'});
+		assert.deepEqual(state, {value: 'a😀xb', cursor: 3});
+		assert.equal(wordStartBefore('ab 𝔘𝔘', 5), 3, 'letters outside the BMP make words too');
+		assert.ok(!textInputReducer({value: '😀', cursor: 1}, {type: 'delete-before'}).value.includes('\uD83D'), 'no half pair left behind');
+		let submitted: string | undefined;
+		const {stdin, lastFrame} = render(<MaskedInput defaultValue="p😀" onSubmit={value => (submitted = value)} />);
+		await settle();
+		assert.match(plain(lastFrame()), /^••\s*$/m, 'one dot per character');
+		await press(stdin, keys.left, '\u007F', keys.enter);
+		await until(() => submitted !== undefined, 'submit');
+		assert.equal(submitted, '😀');
+	});
+
 	test('Esc cancels', async () => {
 		let cancelled = false;
 		const {stdin} = render(<TextInput onSubmit={() => undefined} onCancel={() => (cancelled = true)} />);

@@ -1,7 +1,7 @@
 import {Box, Text, useInput} from 'ink';
 import React, {useReducer, useRef} from 'react';
 import {colors, isPlain, plainCaret, symbols} from '../theme.js';
-import {initialTextInputState, textInputReducer} from './text-input-state.js';
+import {codePoints, initialTextInputState, textInputReducer} from './text-input-state.js';
 
 export interface TextInputProps {
 	/** Text the input starts with; remount with a new key to reset. */
@@ -81,8 +81,8 @@ export function TextInput({defaultValue = '', placeholder, mask, isActive = true
 	);
 
 	const plain = isPlain();
-	const shown = mask === undefined ? state.value : mask.repeat(state.value.length);
-	if (shown === '' && placeholder) {
+	const shown = codePoints(mask === undefined ? state.value : mask.repeat(codePoints(state.value).length));
+	if (shown.length === 0 && placeholder) {
 		return (
 			<Box>
 				{plain ? <Text>{plainCaret}</Text> : <Text inverse> </Text>}
@@ -91,9 +91,9 @@ export function TextInput({defaultValue = '', placeholder, mask, isActive = true
 		);
 	}
 
-	const before = shown.slice(0, state.cursor);
-	const at = shown.slice(state.cursor, state.cursor + 1) || ' ';
-	const after = shown.slice(state.cursor + 1);
+	const before = shown.slice(0, state.cursor).join('');
+	const at = shown[state.cursor] ?? ' ';
+	const after = shown.slice(state.cursor + 1).join('');
 	return (
 		<Text>
 			{before}
