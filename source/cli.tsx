@@ -1,5 +1,5 @@
 import {getContext, helpText, type Context} from './args.js';
-import {CancelledError, ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
+import {CancelledError, describeError, errorText, ExitCode, UsageError, type ExitCodeValue} from './engine/errors.js';
 import type {RunContext} from './non-interactive.js';
 import {mapNoColor} from './no-color.js';
 import packageJson from '../package.json' with {type: 'json'};
@@ -69,14 +69,13 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 }
 
 function fail(error: unknown, json: boolean): ExitCodeValue {
-	const known = error instanceof WizardError;
-	const exitCode = known ? error.exitCode : ExitCode.config;
-	const message = (error as Error)?.message ?? String(error);
-	const fix = known ? error.fix : undefined;
+	const described = describeError(error);
+	const {id, message, fix, exitCode} = described;
 	if (json) {
-		process.stdout.write(JSON.stringify({ok: false, exitCode, changed: false, files: [], error: {id: known ? error.id : 'internal', message, fix}}) + '\n');
+		process.stdout.write(JSON.stringify({ok: false, exitCode, changed: false, files: [], error: {id, message, fix}}) + '\n');
+		if (described.stack) process.stderr.write(`${described.stack}\n`);
 	} else {
-		process.stderr.write(`Error: ${message}\n${fix ? `Fix: ${fix}\n` : ''}`);
+		process.stderr.write(errorText(described));
 	}
 
 	return exitCode;

@@ -2,7 +2,7 @@ import {givenAnswers, type Options} from './args.js';
 import {answersForProvider, canKeepStoredPassword, emptyUsernameProblem, withGivenAnswers, type Answers, type PasswordAnswer} from './engine/answers.js';
 import {applyPlan, type ApplyResult} from './engine/apply.js';
 import type {ConfigPaths, LoadedConfig} from './engine/current-config.js';
-import {ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
+import {describeError, ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
 import {runLiveCheck} from './engine/live-check.js';
 import {readPasswordSource} from './engine/password-input.js';
 import type {Plan} from './engine/plan.js';
@@ -162,8 +162,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			}
 		}
 	} catch (error) {
-		if (error instanceof WizardError) exitCode = error.exitCode;
-		else exitCode = ExitCode.config;
+		exitCode = describeError(error).exitCode;
 		reporter.error(error);
 	}
 

@@ -2,7 +2,7 @@ import {describeWrite, type ApplyResult} from './engine/apply.js';
 import type {CurrentConfig} from './engine/current-config.js';
 import type {DeliverabilityReport} from './engine/deliverability.js';
 import {deliverabilityLines} from './deliverability-lines.js';
-import {WizardError, type ExitCodeValue} from './engine/errors.js';
+import {describeError, errorText, type ExitCodeValue} from './engine/errors.js';
 import type {Plan} from './engine/plan.js';
 import {getProvider, securityName} from './engine/providers.js';
 import {senderSummary} from './engine/test-summary.js';
@@ -53,11 +53,6 @@ export function describeCurrent(current: CurrentConfig): string[] {
 	return lines;
 }
 
-function errorObject(error: unknown): {id: string; message: string; fix?: string} {
-	if (error instanceof WizardError) return {id: error.id ?? 'error', message: error.message, fix: error.fix};
-	return {id: 'internal', message: (error as Error)?.message ?? String(error)};
-}
-
 function diagnosisLines(diagnosis: Diagnosis, indent = '  '): string[] {
 	const lines = [`${indent}✖ ${diagnosis.message} [${diagnosis.id}]`];
 	if (diagnosis.detail) lines.push(`${indent}  ${diagnosis.detail}`);
@@ -89,7 +84,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 	};
 
 	let warnings: readonly string[] = [];
-	let errorReported: ReturnType<typeof errorObject> | undefined;
+	let errorReported: {id: string; message: string; fix?: string} | undefined;
 	let deliverabilityReport: DeliverabilityReport | undefined;
 	return {
 		current(current) {
@@ -141,10 +136,11 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 			say(text);
 		},
 		error(error) {
-			errorReported = errorObject(error);
-			if (json) return;
-			stderr.write(`Error: ${errorReported.message}\n`);
-			if (errorReported.fix) stderr.write(`Fix: ${errorReported.fix}\n`);
+			const described = describeError(error);
+			errorReported = {id: described.id, message: described.message, fix: described.fix};
+			// stdout carries the one JSON object; a bug's stack (when asked for) still goes to stderr.
+			if (!json) stderr.write(errorText(described));
+			else if (described.stack) stderr.write(`${described.stack}\n`);
 		},
 		finish(summary) {
 			if (!json) return;

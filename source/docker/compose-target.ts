@@ -11,7 +11,7 @@ import path from 'node:path';
 import {isMap, isScalar} from 'yaml';
 import {answerProblems, desiredPassword, desiredSettings, type Answers} from '../engine/answers.js';
 import {FILE_BACKEND, type LoadedConfig} from '../engine/current-config.js';
-import {ConfigError, UsageError} from '../engine/errors.js';
+import {BugError, ConfigError, UsageError} from '../engine/errors.js';
 import type {PermissionProblem} from '../engine/permissions.js';
 import {MASK, type FileChange, type Plan} from '../engine/plan.js';
 import type {ConfigTarget} from '../engine/targets.js';
@@ -221,11 +221,11 @@ function verifyPlan(loaded: ComposeConfig, changes: readonly FileChange[], answe
 		const got = effective.environment.get(`SETTING_${name}`);
 		const means = (raw: string | undefined) => (raw === undefined ? null : settingLine(name, raw, effective.flavor));
 		if (means(got) !== means(value === null ? undefined : value)) {
-			throw new Error(`BUG: the planned compose files give SETTING_${name} ${JSON.stringify(got)}, not ${JSON.stringify(value)}`);
+			throw new BugError(`the planned compose files give SETTING_${name} ${JSON.stringify(got)}, not ${JSON.stringify(value)}`);
 		}
 	}
 
-	if (typeof password === 'string' && effective.password !== password) throw new Error('BUG: the planned compose files do not carry the new password');
+	if (typeof password === 'string' && effective.password !== password) throw new BugError('the planned compose files do not carry the new password');
 }
 
 /** Files a save would create or replace, for the permission check. */
@@ -258,7 +258,7 @@ export function composeTarget(dir: string, options: {restartCommand?: string} = 
 		},
 		load: options => loadCompose(absolute, options),
 		async plan(loaded, answers) {
-			if (loaded.kind !== 'compose') throw new Error(`BUG: a ${loaded.kind} configuration given to the Compose target`);
+			if (loaded.kind !== 'compose') throw new BugError(`a ${loaded.kind} configuration given to the Compose target`);
 			return planCompose(loaded, answers);
 		},
 		restartCommand: options.restartCommand ?? composeRestartCommand(absolute),

@@ -8,7 +8,7 @@ import {accessSync, constants} from 'node:fs';
 import path from 'node:path';
 import {isMap, isScalar} from 'yaml';
 import {answerProblems, desiredPassword, type Answers} from '../engine/answers.js';
-import {UsageError} from '../engine/errors.js';
+import {BugError, UsageError} from '../engine/errors.js';
 import {MASK, type FileChange, type Plan} from '../engine/plan.js';
 import type {ConfigTarget} from '../engine/targets.js';
 import {unifiedDiff} from '../engine/unified-diff.js';
@@ -139,7 +139,7 @@ export function helmTarget(valuesFile: string, options: {restartCommand?: string
 		},
 		load: options => loadHelm(valuesPath, options),
 		async plan(loaded, answers) {
-			if (loaded.kind !== 'helm') throw new Error(`BUG: a ${loaded.kind} configuration given to the Helm target`);
+			if (loaded.kind !== 'helm') throw new BugError(`a ${loaded.kind} configuration given to the Helm target`);
 			return planHelm(loaded, answers);
 		},
 		restartCommand: options.restartCommand ?? helmRestartCommand(valuesPath, manifestPath),

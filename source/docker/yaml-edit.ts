@@ -6,7 +6,7 @@
  * everywhere else stay byte for byte. The file is never re-serialised.
  */
 import {isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap} from 'yaml';
-import {ConfigError} from '../engine/errors.js';
+import {BugError, ConfigError} from '../engine/errors.js';
 
 /** A block mapping, or the empty spot (`key:` / `key: {}`) where one is to be. */
 type Container =
@@ -213,7 +213,7 @@ export class YamlEditor {
 	}
 
 	#insertPair(container: Container, key: string, value: string | readonly string[] | null, neighbours: readonly string[]): void {
-		if (container.kind === 'missing') throw new Error(`BUG: no container for ${key}`);
+		if (container.kind === 'missing') throw new BugError(`no container for ${key}`);
 		if (container.kind === 'empty') {
 			const column = container.column + this.#unit;
 			const line = `${' '.repeat(column)}${key}:${value === null ? '' : this.#valueText(value, column)}`;

@@ -2,7 +2,7 @@ import {editSettings} from '../zulip/settings-file.js';
 import {PASSWORD_KEY, SECRETS_SECTION, parseRawConfig, setSecret} from '../zulip/secrets-file.js';
 import {answerProblems, desiredPassword, desiredSettings, type Answers} from './answers.js';
 import type {HostConfig, LoadedConfig, TextEncoding} from './current-config.js';
-import {ConfigError, UsageError} from './errors.js';
+import {BugError, ConfigError, UsageError} from './errors.js';
 import type {FileOwner} from '../zulip/python-runner.js';
 import {unifiedDiff} from './unified-diff.js';
 
@@ -103,7 +103,7 @@ function refuseForeignSecretsFile(path: string, text: string | null): void {
 
 /** The plan for this machine's settings.py and zulip-secrets.conf (the host target). */
 export function planChanges(loaded: LoadedConfig, answers: Answers): HostPlan {
-	if (loaded.kind !== 'host') throw new Error(`BUG: a ${loaded.kind} configuration planned as this machine's files`);
+	if (loaded.kind !== 'host') throw new BugError(`a ${loaded.kind} configuration planned as this machine's files`);
 	const problems = answerProblems(loaded, answers);
 	if (problems.length > 0) {
 		const [first] = problems;

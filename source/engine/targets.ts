@@ -6,6 +6,7 @@
  * test work on what it returns (plan files, the configuration read back).
  */
 import type {Answers} from './answers.js';
+import {BugError} from './errors.js';
 import {loadConfig, type ConfigPaths, type LoadedConfig} from './current-config.js';
 import {ConfigError} from './errors.js';
 import {checkPermissions, type PermissionProblem} from './permissions.js';
@@ -34,7 +35,7 @@ export function hostTarget(paths: ConfigPaths): ConfigTarget {
 		permissionProblems: () => checkPermissions(paths),
 		load: options => loadConfig(paths, options),
 		async plan(loaded, answers) {
-			if (loaded.kind !== 'host') throw new Error(`BUG: a ${loaded.kind} configuration given to the host target`);
+			if (loaded.kind !== 'host') throw new BugError(`a ${loaded.kind} configuration given to the host target`);
 			const {planChanges} = await import('./plan.js');
 			return planChanges(loaded, answers);
 		},

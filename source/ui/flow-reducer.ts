@@ -286,7 +286,7 @@ function exit<S extends FlowState>(state: S, code: ExitCodeValue): S {
 
 /** The live region goes away on exit: a problem that ends the wizard is printed for good first. */
 function exitWithProblems<S extends FlowState>(state: S, problems: readonly Problem[]): S {
-	return exit(log(state, ...problemEntries(problems)), EXIT.config);
+	return exit(log(state, ...problemEntries(problems)), problems.some(problem => problem.bug) ? EXIT.bug : EXIT.config);
 }
 
 function back(state: FlowState): FlowState {

@@ -20,7 +20,10 @@ export function testEntry(report: TestReport, lines: readonly TestLine[]): LogEn
 
 /** A problem that ends the wizard, printed for good (the live region goes away on exit). */
 export function problemEntries(problems: readonly Problem[]): LogEntry[] {
-	return problems.map(problem => ({tone: 'fail', text: problem.message, block: problem.fix ? [`Fix: ${problem.fix}`] : undefined}));
+	return problems.map(problem => {
+		const block = [...(problem.fix ? [`Fix: ${problem.fix}`] : []), ...(problem.stack?.split('\n') ?? [])];
+		return {tone: 'fail', text: problem.message, block: block.length > 0 ? block : undefined};
+	});
 }
 
 /**

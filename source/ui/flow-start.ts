@@ -1,5 +1,5 @@
 import type {LoadedConfig} from '../engine/current-config.js';
-import {WizardError} from '../engine/errors.js';
+import {describeError, ExitCode} from '../engine/errors.js';
 import {getProvider, PROVIDERS, securityName} from '../engine/providers.js';
 import type {EffectStep, FlowSettings, FlowState, LoadOutcomeEvent, LogEntry, Problem, ProviderChoice, ProviderChoiceId, StartingFlow, Step} from './flow-types.js';
 
@@ -40,10 +40,10 @@ export function loadOutcome(state: FlowState, event: LoadOutcomeEvent): FlowStat
 	return stay(withConfig, {kind: 'provider'});
 }
 
-/** Any error as the admin should see it: what happened, and the fix when the engine knows it. */
+/** Any error as the admin should see it: what happened, and the fix when the engine knows it (describeError's words). */
 export function toProblem(error: unknown): Problem {
-	if (error instanceof WizardError) return {message: error.message, fix: error.fix};
-	return {message: error instanceof Error ? error.message : String(error)};
+	const {message, fix, exitCode, stack} = describeError(error);
+	return {message, fix, bug: exitCode === ExitCode.bug || undefined, stack};
 }
 
 /* ------------------------------------------------------------------ */

@@ -39,6 +39,10 @@ export interface FlowSettings {
 export interface Problem {
 	readonly message: string;
 	readonly fix?: string;
+	/** Our bug, not the admin's problem: the wizard exits 70 on it. */
+	readonly bug?: boolean;
+	/** A bug's stack trace, with ZULIP_EMAIL_SETUP_DEBUG set. */
+	readonly stack?: string;
 }
 
 export type ProviderChoiceId = ProviderId | 'sandbox';
