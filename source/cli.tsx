@@ -57,6 +57,12 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 			return await runNonInteractive(options, context);
 		}
 
+		// The wizard's flags are checked as the scripted face checks them: before the first question, not after the write.
+		if (options['ca-file'] !== undefined) {
+			const {checkRunInputs} = await import('./engine/preflight.js');
+			checkRunInputs({caFile: options['ca-file']}, paths);
+		}
+
 		const {runWizard} = await import('./ui/run-wizard.js');
 		return await runWizard({paths, options, target}, controller.signal);
 	} catch (error) {

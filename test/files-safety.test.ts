@@ -20,6 +20,7 @@ import {createEngine} from '../source/ui/engine-port.js';
 import {planEntries} from '../source/ui/flow-scrollback.js';
 import {fakeServer, runCli, snapshot} from './helpers/cli.js';
 import {pyRawConfigRead} from './helpers/python.js';
+import {PtySession} from './helpers/pty.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const isRoot = process.geteuid?.() === 0;
@@ -360,6 +361,20 @@ describe('input checked before anything is written (exit 2)', () => {
 
 		assert.equal(await snapshot(server), before);
 		assert.deepEqual((await readdir(server.dir)).sort(), ['bad-cert.pem', 'not-a-cert.pem', 'settings.py', 'sub', 'zulip-secrets.conf']);
+	});
+
+	test('the wizard checks --ca-file before its first question (exit 2)', async () => {
+		const server = await fakeServer();
+		const notPem = path.join(server.dir, 'not-a-cert.pem');
+		await writeFile(notPem, 'hello\n');
+		const session = new PtySession(process.execPath, [path.join(ROOT, 'bin/zulip-email-setup.js'), ...server.args, '--ca-file', notPem], {cwd: ROOT, cols: 80, rows: 24});
+		try {
+			assert.equal(await session.exit(), 2, session.text);
+			assert.match(session.text, /--ca-file .*holds no PEM certificate/);
+			assert.doesNotMatch(session.text, /Which service/);
+		} finally {
+			session.kill();
+		}
 	});
 
 	test('a tab inside a password from the environment is accepted and read back by configparser', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {spawn, spawnSync} from 'node:child_process';
-import {randomInt} from 'node:crypto';
+import {existsSync, watch} from 'node:fs';
 import {chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -9,12 +9,14 @@ import {fileURLToPath} from 'node:url';
 import {buildSync} from 'esbuild';
 import {ConfigError} from '../source/engine/errors.js';
 import {restoreBackup, writeFileSafely} from '../source/engine/safe-write.js';
+import {TEST_PAUSE_ENV} from '../source/engine/test-pause.js';
 
 const isRoot = process.getuid?.() === 0;
 /** An owner that is neither us nor root, so a lost chown shows. */
 const other = {uid: 1234, gid: 1234};
 const nobody = 65534;
 const safeWriteModule = fileURLToPath(new URL('../source/engine/safe-write.ts', import.meta.url));
+const testPauseModule = fileURLToPath(new URL('../source/engine/test-pause.ts', import.meta.url));
 const repository = fileURLToPath(new URL('..', import.meta.url));
 
 async function scratch(name: string): Promise<string> {
@@ -218,20 +220,26 @@ function crashVersions(): string[] {
 }
 
 describe('crash safety', () => {
-	/** A loop of writes in its own process, ready to be killed; bundled for plain node so 50 of them start fast. */
+	/**
+	 * A writer in its own process, stopped by the pause hook at an exact point
+	 * of its write, then killed there: no timing, every kill lands mid-write.
+	 */
 	function buildWriter(directory: string, naive: boolean): string {
 		const script = path.join(directory, naive ? 'naive-writer.mjs' : 'writer.mjs');
 		buildSync({
 			stdin: {
 				contents: `
-					import {writeFileSync} from 'node:fs';
+					import {openSync, writeSync} from 'node:fs';
 					import {writeFileSafely} from ${JSON.stringify(safeWriteModule)};
+					import {testPause} from ${JSON.stringify(testPauseModule)};
 					const file = process.argv[2];
-					const versions = (${crashVersions.toString()})();
-					for (let round = 0; ; round++) {
-						${naive ? 'writeFileSync(file, versions[round % 2]);' : 'await writeFileSafely(file, versions[round % 2], {backup: false});'}
-						if (round === 0) process.stdout.write('ready\\n');
-					}`,
+					const [next] = (${crashVersions.toString()})();
+					${naive
+						? `const fd = openSync(file, 'w');
+						writeSync(fd, next.slice(0, next.length / 2));
+						await testPause('before-rename');
+						writeSync(fd, next.slice(next.length / 2));`
+						: 'await writeFileSafely(file, next, {backup: true});'}`,
 				resolveDir: repository,
 				loader: 'ts',
 			},
@@ -244,55 +252,49 @@ describe('crash safety', () => {
 		return script;
 	}
 
-	async function killWhileWriting(writer: string, file: string): Promise<void> {
-		const child = spawn(process.execPath, [writer, file], {stdio: ['ignore', 'pipe', 'inherit']});
-		const exited = new Promise((resolve) => child.once('exit', resolve));
-		await new Promise<void>((resolve, reject) => {
-			child.stdout.once('data', () => resolve());
-			child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-		});
-		await new Promise((resolve) => setTimeout(resolve, randomInt(0, 15)));
-		child.kill('SIGKILL');
-		await exited;
-	}
-
-	/** Kill writers `kills` times; count the kills that left the file torn, and those that hit mid-write. */
-	async function crashRounds(naive: boolean, kills: number): Promise<{torn: number; midWrite: number}> {
+	/** Run the writer until it stops at `before-rename`, SIGKILL it there; the directory's names afterwards. */
+	async function killMidWrite(naive: boolean): Promise<{content: string; names: string[]}> {
 		const directory = await scratch(naive ? 'crash-naive' : 'crash');
 		const writer = buildWriter(directory, naive);
-		const versions = crashVersions();
-		const lanes = 2;
-		const result = {torn: 0, midWrite: 0};
-		await Promise.all(Array.from({length: lanes}, async (_, lane) => {
-			const laneDirectory = path.join(directory, `lane-${lane}`);
-			await mkdir(laneDirectory);
-			const file = path.join(laneDirectory, 'zulip-secrets.conf');
-			await writeFile(file, versions[1]!);
-			for (let kill = lane; kill < kills; kill += lanes) {
-				await killWhileWriting(writer, file);
-				const content = await readFile(file, 'utf8');
-				if (!versions.includes(content)) result.torn++;
-				const leftovers = (await readdir(laneDirectory)).filter((name) => name !== 'zulip-secrets.conf');
-				if (leftovers.length > 0) result.midWrite++;
-				// A killed writer cannot clean up its temp file; expected, and harmless.
-				await Promise.all(leftovers.map((name) => rm(path.join(laneDirectory, name))));
-			}
-		}));
-		return result;
+		const target = path.join(directory, 'target');
+		await mkdir(target);
+		const file = path.join(target, 'zulip-secrets.conf');
+		await writeFile(file, crashVersions()[1]!);
+		const pauses = path.join(directory, 'pauses');
+		await mkdir(pauses);
+		await writeFile(path.join(pauses, 'before-rename.pause'), '');
+		const child = spawn(process.execPath, [writer, file], {stdio: ['ignore', 'inherit', 'inherit'], env: {...process.env, [TEST_PAUSE_ENV]: pauses}});
+		const exited = new Promise(resolve => child.once('exit', resolve));
+		await new Promise<void>((resolve, reject) => {
+			const check = () => {
+				if (!existsSync(path.join(pauses, 'before-rename.reached'))) return;
+				watcher.close();
+				resolve();
+			};
+
+			const watcher = watch(pauses, check);
+			child.once('exit', code => {
+				watcher.close();
+				reject(new Error(`writer exited (${code}) before it reached the rename`));
+			});
+			// It may have got there before the watcher started.
+			check();
+		});
+		child.kill('SIGKILL');
+		await exited;
+		return {content: await readFile(file, 'utf8'), names: await readdir(target)};
 	}
 
-	test('SIGKILL at random moments: the file is always one whole version, never a mix', async (t) => {
-		const {torn, midWrite} = await crashRounds(false, 50);
-		t.diagnostic(`${midWrite} of 50 kills landed during a write`);
-		assert.equal(torn, 0);
-		// Otherwise the kills all landed between writes and proved nothing.
-		assert.ok(midWrite >= 10, `only ${midWrite} of 50 kills landed during a write`);
+	test('SIGKILL mid-write, before the rename: the file is the old version, whole', async () => {
+		const {content, names} = await killMidWrite(false);
+		assert.equal(content, crashVersions()[1], 'the file was torn or replaced');
+		// A killed writer cannot remove its private temp file (0600): harmless, and the backup is whole too.
+		assert.ok(names.some(name => name.endsWith('.tmp')), names.join(', '));
 	});
 
-	test('the same harness catches a plain writeFile tearing the file', async (t) => {
-		const {torn} = await crashRounds(true, 20);
-		t.diagnostic(`a plain writeFile was torn by ${torn} of 20 kills`);
-		assert.ok(torn >= 1, 'a non-atomic writer was never caught');
+	test('the same harness catches a plain writeFile tearing the file', async () => {
+		const {content} = await killMidWrite(true);
+		assert.ok(!crashVersions().includes(content), 'a non-atomic writer was not caught');
 	});
 });
 

@@ -575,9 +575,7 @@ describe('evaluateSettings', () => {
 
 	test('stops when aborted', async () => {
 		const controller = new AbortController();
-		const started = Date.now();
 		setTimeout(() => controller.abort(new Error('user pressed Ctrl-C')), 100);
 		await assert.rejects(evaluateSettings('while True:\n    pass\n', ['X'], {signal: controller.signal}), /Ctrl-C/);
-		assert.ok(Date.now() - started < 5000);
 	});
 });

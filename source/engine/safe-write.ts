@@ -8,6 +8,7 @@ import {randomBytes} from 'node:crypto';
 import {promises as fs, type Stats} from 'node:fs';
 import path from 'node:path';
 import {ConfigError} from './errors.js';
+import {testPause} from './test-pause.js';
 
 export interface WriteOutcome {
 	/** The file that was written (as passed in). */
@@ -115,6 +116,8 @@ async function writePrivateCopy(file: string, data: Uint8Array, ownership: Owner
 async function replaceAtomically(target: string, data: Uint8Array, ownership: Ownership): Promise<void> {
 	const temp = await writePrivateCopy(target, data, ownership);
 	try {
+		// Where a test kills the writer mid-write (test-pause.ts); nothing without its environment variable.
+		await testPause('before-rename');
 		await fs.rename(temp, target);
 	} catch (error) {
 		await fs.rm(temp, {force: true}).catch(() => undefined);
