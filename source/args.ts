@@ -1,4 +1,5 @@
 import {parseArgs} from 'node:util';
+import {parseDkimSelectors, parseDnsServer} from './dns/flags.js';
 import type {GivenAnswers} from './engine/answers.js';
 import {DEFAULT_PATHS, type ConfigPaths} from './engine/current-config.js';
 import {UsageError} from './engine/errors.js';
@@ -61,8 +62,8 @@ export const FLAGS = {
 	json: {type: 'boolean', help: 'Print exactly one JSON object on stdout.'},
 	check: {type: 'boolean', help: 'Test the configuration on disk as Zulip reads it; change nothing.'},
 	'check-dns': {type: 'boolean', help: 'Only check SPF, DKIM, DMARC and MX of the From domains; exit 1 on an error-level finding.'},
-	'dns-server': {type: 'string', value: 'HOST[:PORT]', help: "Resolver for the DNS checks (an IP address), instead of the system's."},
-	'dkim-selector': {type: 'string', value: 'NAME', help: 'DKIM selector to check (the provider shows it); several: NAME,NAME.'},
+	'dns-server': {type: 'string', value: 'HOST[:PORT]', parse: parseDnsServer, help: "Resolver for the DNS checks (an IP address), instead of the system's."},
+	'dkim-selector': {type: 'string', value: 'NAME', parse: parseDkimSelectors, help: 'DKIM selector to check (the provider shows it); several: NAME,NAME.'},
 	'skip-test': {type: 'boolean', help: 'Write without the live test.'},
 	to: {type: 'string', value: 'ADDRESS', help: 'Send the two test mails to this address (otherwise senders are only checked).'},
 	timeout: {type: 'string', value: 'SECONDS', help: 'Deadline of each SMTP step (default 10).', parse: timeout},

@@ -9,11 +9,10 @@ import type {Plan} from './engine/plan.js';
 import {checkRunInputs} from './engine/preflight.js';
 import {acquireRunLock} from './engine/run-lock.js';
 import {testPause} from './engine/test-pause.js';
-import {checkDeliverability, deliverabilityInputFrom, hasErrors, parseDkimSelectors} from './engine/deliverability.js';
+import {checkDeliverability, deliverabilityInputFrom, hasErrors} from './engine/deliverability.js';
 import {getProvider, PROVIDER_IDS, regionProblem} from './engine/providers.js';
 import {restartServer, type RestartResult} from './engine/restart.js';
 import {hostTarget, type ConfigTarget} from './engine/targets.js';
-import {parseDnsServer} from './dns/lookup.js';
 import type {TestReport} from './smtp/types.js';
 import {createReporter, type Reporter} from './report.js';
 
@@ -99,8 +98,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 		// --timeout in ms; without it, the live test's own default.
 		const timeout = options.timeout;
 		const readOnly = options.check || options['check-dns'] || options['dry-run'];
-		const dns = {dnsServer: options['dns-server'], dkimSelectors: parseDkimSelectors(options['dkim-selector'])};
-		if (dns.dnsServer !== undefined) parseDnsServer(dns.dnsServer);
+		const dns = {dnsServer: options['dns-server'], dkimSelectors: options['dkim-selector']};
 		// Before anything else: a run that cannot save its answers must say so first.
 		// Read-only runs need only read access, which loading checks itself.
 		const target = context.target ?? hostTarget(context.paths);

@@ -12,6 +12,7 @@ import {describe, test} from 'node:test';
 import {evaluateSettings} from '../source/zulip/python-eval.js';
 import {pythonIdentity} from '../source/zulip/python-runner.js';
 import {fakeServer, runCli, snapshot} from './helpers/cli.js';
+import {startDnsServer} from './helpers/dns-servers.js';
 import {runLiveTest, startRawServer, startSmtpServer} from './helpers/smtp-servers.js';
 
 const isRoot = process.geteuid?.() === 0;
@@ -72,7 +73,9 @@ describe('python3 runs settings.py with its owner\'s rights, never root\'s', () 
 		const out = path.join(outDir, 'seen.json');
 		await writeFile(server.settings, (await readFile(server.settings, 'utf8')) + '\n' + probeLine(out));
 		assert.equal((await stat(server.settings)).uid, 0);
-		const result = await runCli([...server.args, '--check', '--json'], {uid: NOBODY, gid: NOBODY});
+		// --check also asks DNS about the From domains: a loopback server, never the system's resolver.
+		const dns = await startDnsServer({records: {}});
+		const result = await runCli([...server.args, '--check', '--json', '--dns-server', dns.address], {uid: NOBODY, gid: NOBODY}).finally(() => dns.close());
 		const report = JSON.parse(result.stdout) as {warnings: string[]};
 		assert.equal(existsSync(out), false, 'root\'s code was run by nobody');
 		assert.equal(existsSync(out + '.id'), false);

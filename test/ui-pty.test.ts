@@ -14,6 +14,8 @@ import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
+import {startDnsServer, type RunningDnsServer} from '../source/sandbox/dns-server.js';
+import {SANDBOX_DKIM_SELECTOR, sandboxZone} from '../source/sandbox/dns-zone.js';
 import {sandboxSecrets} from '../source/sandbox/files.js';
 import {startRelay, type SandboxRelay} from '../source/sandbox/relay.js';
 import {sandboxSettings} from '../source/sandbox/settings-template.js';
@@ -35,6 +37,8 @@ let settingsPath: string;
 let secretsPath: string;
 let mailDir: string;
 let restartScript: string;
+// The Deliverability panel after a passing test asks this loopback server, never the system's resolver.
+let dns: RunningDnsServer;
 
 before(async () => {
 	root = await mkdtemp(join(tmpdir(), 'ui-pty-test-'));
@@ -50,15 +54,17 @@ before(async () => {
 	await writeFile(restartScript, '#!/bin/sh\nfor step in checks stop start; do echo "restart-server: $step"; done\necho "Zulip restarted successfully!"\n');
 	await chmod(restartScript, 0o755);
 	relay = await startRelay({dir: root, username: RELAY_USER, password: RELAY_PASSWORD});
+	dns = await startDnsServer({records: await sandboxZone('zulip.example.com')});
 });
 
 after(async () => {
 	await relay?.close();
+	await dns?.close();
 	await rm(root, {recursive: true, force: true});
 });
 
 function wizard(): PtySession {
-	return new PtySession(process.execPath, [bin, '--settings', settingsPath, '--secrets', secretsPath, '--ca-file', relay.caFile, '--restart-command', restartScript, '--timeout', '5'], {
+	return new PtySession(process.execPath, [bin, '--settings', settingsPath, '--secrets', secretsPath, '--ca-file', relay.caFile, '--restart-command', restartScript, '--timeout', '5', '--dns-server', dns.address, '--dkim-selector', SANDBOX_DKIM_SELECTOR], {
 		cwd: root,
 		env: {NO_COLOR: '1'},
 		cols: 80,
@@ -93,7 +99,8 @@ test('first-time setup, then a rerun that switches provider, by keys only in 80Ã
 		await answer(first, keys.enter, 'Where should the two test mails go?');
 		const review = await answer(first, keys.enter, 'Write these changes?');
 		assert.match(review, /\+EMAIL_BACKEND = "django\.core\.mail\.backends\.filebased\.EmailBackend"/);
-		const offer = await answer(first, keys.enter, 'Restart Zulip so it reads', 30_000);
+		// One frame holds the panel and the restart question below it (a frame is drawn whole).
+		const offer = await answer(first, keys.enter, /Deliverability[\s\S]*no mail leaves this server[\s\S]*Restart Zulip so it reads/, 30_000);
 		assert.match(offer, /Test passed/);
 		await answer(first, keys.enter, 'Next steps', 30_000);
 		assert.equal(await first.exit(), 0, first.text.slice(-2000));
@@ -136,11 +143,16 @@ test('first-time setup, then a rerun that switches provider, by keys only in 80Ã
 		assert.match(review, /-EMAIL_BACKEND = "django\.core\.mail\.backends\.filebased\.EmailBackend"/);
 		assert.match(review, /\+EMAIL_HOST = "127\.0\.0\.1"/);
 		assert.match(review, /\+email_password = \*+ \(new\)/);
-		const offer = await answer(second, keys.enter, 'Restart Zulip so it reads', 30_000);
-		assert.match(offer, /Test passed/);
+		// The panel comes above the restart question, which never waits for it; the frame with both findings and question is drawn whole.
+		const panel = await answer(second, keys.enter, /\[mx-ok\][\s\S]*Restart Zulip so it reads/, 30_000);
+		assert.match(panel, /Test passed/);
+		assert.match(panel, /Deliverability \(SPF, DKIM, DMARC, MX\)/);
+		for (const id of ['spf-ok', 'dkim-ok', 'dmarc-ok']) assert.ok(panel.includes(`[${id}]`), `${id} in the panel:\n${panel}`);
+		assert.match(panel, /âœ” DKIM key published for zulip\.example\.com under sandbox\._domainkey/);
 		await answer(second, keys.enter, 'Next steps', 30_000);
 		assert.equal(await second.exit(), 0, second.text.slice(-2000));
 		assert.match(second.text, /Zulip can send email\./);
+		assert.ok(!second.text.includes('Publish SPF and DKIM records'), 'the panel replaces the generic advice');
 		assert.ok(!second.raw.includes(RELAY_PASSWORD), 'the password never reaches the terminal');
 		// The scrollback was never wiped: the first question is still in it.
 		assert.ok(!second.raw.includes('\u001B[3J'), 'no clear-scrollback sequence');

@@ -1,6 +1,5 @@
 import {Resolver} from 'node:dns/promises';
-import {isIP} from 'node:net';
-import {UsageError} from '../engine/errors.js';
+import {parseDnsServer} from './flags.js';
 
 /** What one DNS question came back with, as the checks need to tell the cases apart. */
 export type LookupResult<T> =
@@ -36,24 +35,6 @@ export interface LookupOptions {
 }
 
 export const DEFAULT_DNS_DEADLINE_MS = 3000;
-
-/** Check --dns-server's value and put it in the form c-ares wants (`1.2.3.4:53`, `[::1]:53`). */
-export function parseDnsServer(value: string): string {
-	const trimmed = value.trim();
-	const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed);
-	const hostPort = /^([^:]+):(\d+)$/.exec(trimmed);
-	let host = trimmed;
-	let port: string | undefined;
-	if (bracketed) [, host = '', port] = bracketed;
-	else if (hostPort) [, host = '', port] = hostPort;
-	const version = isIP(host);
-	const portNumber = port === undefined ? 53 : Number(port);
-	if (version === 0 || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65_535) {
-		throw new UsageError(`--dns-server must be an IP address with an optional port (1.2.3.4, 1.2.3.4:5353, [2001:db8::1]:53), not "${value}".`, 'Give the address of a resolver this server may use, e.g. the one in /etc/resolv.conf.');
-	}
-
-	return version === 6 ? `[${host}]:${portNumber}` : `${host}:${portNumber}`;
-}
 
 /**
  * DNS questions through node's c-ares resolver: one Resolver per run, so a

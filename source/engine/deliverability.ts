@@ -3,7 +3,6 @@ import {discoverDmarc, effectivePolicy, type DmarcRecord} from '../dns/dmarc.js'
 import {createLookup, type DnsLookup} from '../dns/lookup.js';
 import {parseSpf, walkSpf, SPF_LOOKUP_LIMIT, type SpfWalk} from '../dns/spf.js';
 import type {LoadedConfig} from './current-config.js';
-import {UsageError} from './errors.js';
 import {finding, type Finding} from './deliverability-findings.js';
 import {getProvider, MAIL_AUTH, type MailAuth, type ProviderId} from './providers.js';
 
@@ -375,18 +374,6 @@ function dedupe(findings: readonly Finding[]): Finding[] {
 		seen.add(key);
 		return true;
 	});
-}
-
-/** --dkim-selector NAME[,NAME…]: each a DKIM selector (dot-separated labels, RFC 6376 §3.1). */
-export function parseDkimSelectors(value: string | undefined): string[] | undefined {
-	if (value === undefined) return undefined;
-	const selectors = value.split(',').map(part => part.trim()).filter(part => part !== '');
-	const bad = selectors.find(selector => !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/i.test(selector) || selector.length > 200);
-	if (selectors.length === 0 || bad !== undefined) {
-		throw new UsageError(`--dkim-selector must be a DKIM selector such as s1 or k1 (several separated by commas), not "${bad ?? value}".`, 'Copy the part before ._domainkey from the DKIM record the provider shows.');
-	}
-
-	return selectors;
 }
 
 export function hasErrors(report: DeliverabilityReport): boolean {

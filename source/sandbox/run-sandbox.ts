@@ -169,7 +169,7 @@ export function scriptedOptions(options: Options, relay: Pick<SandboxRelay, 'hos
 		restart: !options['no-restart'],
 		// --check and --check-dns ask the sandbox's own DNS, never the system's.
 		'dns-server': options['dns-server'] ?? dnsServer,
-		'dkim-selector': options['dkim-selector'] ?? (dnsServer === undefined ? undefined : SANDBOX_DKIM_SELECTOR),
+		'dkim-selector': options['dkim-selector'] ?? (dnsServer === undefined ? undefined : [SANDBOX_DKIM_SELECTOR]),
 	};
 	const passwordGiven = options['password-file'] !== undefined || options['password-stdin'] === true || options['keep-password'] === true;
 	const passwordFromRelay = !passwordGiven && next.username === relay.username;
@@ -235,6 +235,9 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
 		restartCommand: options['restart-command'] ?? compose?.sandbox.restartCommand ?? files.restartCommand,
 		sandbox: {host: relay.host, port: relay.port, security: relay.security, username: relay.username, password: relay.password},
 		writableRoot: files.dir,
+		// The panel after a passing test asks the sandbox's own DNS, never the system's.
+		dnsServer: options['dns-server'] === undefined ? session.dns.address : undefined,
+		dkimSelectors: options['dkim-selector'] === undefined ? [SANDBOX_DKIM_SELECTOR] : undefined,
 		signal,
 	});
 	const diff = compose ? await composeSessionDiff(compose.sandbox, compose.before) : await sessionDiff(files, before);

@@ -46,6 +46,8 @@ import {SecurityStep} from './steps/security-step.js';
 import {TestingStep} from './steps/testing-step.js';
 import {TokensStep} from './steps/tokens-step.js';
 import {UsernameStep} from './steps/username-step.js';
+import {DeliverabilityPanel} from './components/deliverability-panel.js';
+import {useDeliverability} from './use-deliverability.js';
 import {useWizardEffects} from './use-wizard-effects.js';
 import {firstState, startWizard, stripUndefined, type WizardOptions, type WizardStart} from './wizard-start.js';
 
@@ -75,6 +77,7 @@ function useGlobalKeys(state: FlowState, send: (event: FlowEvent) => void) {
 export function App({engine, settings, onExit, cancelSignal, start, printed = 0}: AppProps) {
 	const [state, send] = useReducer(flowReducer, {settings, start}, firstState);
 	useWizardEffects(state, send, engine);
+	const deliverability = useDeliverability(state, engine);
 	useGlobalKeys(state, send);
 	const {stdout} = useStdout();
 	const rows = stdout.rows || 24;
@@ -95,7 +98,8 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	return (
 		<Box flexDirection="column">
 			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} />
-			{live ? <StepView state={state} send={send} rows={rows} /> : null}
+			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(3, rows - 14)} columns={stdout.columns || 80} /> : null}
+			{live ? <StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} /> : null}
 		</Box>
 	);
 }
@@ -105,11 +109,13 @@ interface StepViewProps {
 	readonly send: (event: FlowEvent) => void;
 	/** Terminal height: lists shrink so the live region never fills the screen (Ink would clear the scrollback). */
 	readonly rows: number;
+	/** The Deliverability panel is showing: the done step need not repeat generic SPF/DKIM advice. */
+	readonly dnsChecked?: boolean;
 }
 
 /** The live region: the current step only. Keyed by step, so inputs start fresh on every visit. */
-function StepView({state, send, rows}: StepViewProps) {
-	if (state.phase === 'answering') return <AnsweringStepView state={state} send={send} rows={rows} />;
+function StepView({state, send, rows, dnsChecked}: StepViewProps) {
+	if (state.phase === 'answering') return <AnsweringStepView state={state} send={send} rows={rows} dnsChecked={dnsChecked} />;
 	const {step} = state;
 	const key = `${step.kind}-${state.history.length}`;
 	switch (step.kind) {
@@ -129,7 +135,7 @@ function StepView({state, send, rows}: StepViewProps) {
 }
 
 /** The steps once a provider is chosen: the answers and the configuration read are there. */
-function AnsweringStepView({state, send, rows}: StepViewProps & {readonly state: AnsweringFlow}) {
+function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {readonly state: AnsweringFlow}) {
 	const {step, answers, loaded} = state;
 	const limit = listLimit(rows);
 	const provider = currentProvider(state);
@@ -221,7 +227,7 @@ function AnsweringStepView({state, send, rows}: StepViewProps & {readonly state:
 					restart={state.restart}
 					restartCommand={state.settings.restartCommand}
 					providerName={state.choice !== 'sandbox' && provider.id !== 'custom' ? getProvider(state.choice).name : undefined}
-					sendingDomain={sendingDomain(state)}
+					sendingDomain={dnsChecked ? undefined : sendingDomain(state)}
 					fileBackend={provider.kind === 'file'}
 				/>
 			);

@@ -1,6 +1,7 @@
 import type {Answers} from '../engine/answers.js';
 import type {ApplyResult} from '../engine/apply.js';
 import type {ConfigPaths, LoadedConfig} from '../engine/current-config.js';
+import type {DeliverabilityReport} from '../engine/deliverability.js';
 import {ExitCode, WizardError} from '../engine/errors.js';
 import {hostTarget, type ConfigTarget} from '../engine/targets.js';
 import {acquireRunLock, type RunLock} from '../engine/run-lock.js';
@@ -32,6 +33,8 @@ export interface WizardEngine {
 	restore(applied: ApplyResult, signal: AbortSignal): Promise<void>;
 	/** Run the restart command with piped output, a line at a time. */
 	restart(onLine: (line: string) => void, signal: AbortSignal): Promise<RestartResult>;
+	/** SPF, DKIM, DMARC and MX of the From domains, after a passing test; absent where there is no DNS to ask. */
+	deliverability?(loaded: LoadedConfig, signal: AbortSignal): Promise<DeliverabilityReport>;
 }
 
 /** Settings of the real engine. */
@@ -44,6 +47,10 @@ export interface EngineOptions {
 	readonly restartCommand?: string;
 	/** The sandbox's directory: the file backend's test writes only below it. */
 	readonly writableRoot?: string;
+	/** --dns-server (checked), or the sandbox's own resolver. */
+	readonly dnsServer?: string;
+	/** --dkim-selector (checked). */
+	readonly dkimSelectors?: readonly string[];
 }
 
 /** The real engine. Heavy modules (nodemailer, execa) load on first use so the first frame comes fast. */
@@ -96,6 +103,10 @@ export function createEngine(options: EngineOptions): WizardEngine {
 		async restart(onLine, signal) {
 			const {restartServer} = await import('../engine/restart.js');
 			return restartServer({command: restartCommand, signal, onLine, password});
+		},
+		async deliverability(loaded, signal) {
+			const {checkDeliverability, deliverabilityInputFrom} = await import('../engine/deliverability.js');
+			return checkDeliverability(deliverabilityInputFrom(loaded, {dnsServer: options.dnsServer, dkimSelectors: options.dkimSelectors, signal}));
 		},
 	};
 }

@@ -25,6 +25,10 @@ export interface WizardOptions {
 	readonly sandbox?: SandboxRelay;
 	/** --sandbox: its directory, the only place the file backend's test may write. */
 	readonly writableRoot?: string;
+	/** Resolver for the deliverability checks (wins over --dns-server): the sandbox's own. */
+	readonly dnsServer?: string;
+	/** DKIM selectors to check (win over --dkim-selector): the sandbox zone's. */
+	readonly dkimSelectors?: readonly string[];
 	/** Aborted from outside: cancels like Ctrl-C (a write in progress still finishes). */
 	readonly signal?: AbortSignal;
 	/** engine.load() already under way (the CLI starts it before this module loads). */
@@ -59,6 +63,8 @@ export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 		timeoutMs: wizard.timeoutMs ?? flags.timeout,
 		restartCommand,
 		writableRoot: wizard.writableRoot,
+		dnsServer: wizard.dnsServer ?? flags['dns-server'],
+		dkimSelectors: wizard.dkimSelectors ?? flags['dkim-selector'],
 	});
 	// A read already under way: when it is over soon enough the first frame is the first question;
 	// otherwise the loading step shows, and its load() is that same read.
