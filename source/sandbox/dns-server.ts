@@ -26,6 +26,8 @@ export interface RunningDnsServer {
 	readonly address: string;
 	/** Every query answered, in order. */
 	readonly queries: readonly LoggedQuery[];
+	/** Let the process exit while it still runs (a test harness's shared server). */
+	unref(): void;
 	close(): Promise<void>;
 }
 
@@ -146,6 +148,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<Running
 		port,
 		address: `${host}:${port}`,
 		queries,
+		unref() {
+			udp.unref();
+			tcp.unref();
+		},
 		async close() {
 			for (const socket of sockets) socket.destroy();
 			await Promise.all([new Promise<void>(resolve => udp.close(() => resolve())), new Promise<void>(resolve => tcp.close(() => resolve()))]);

@@ -3,6 +3,7 @@ import {chmod, copyFile, mkdtemp, readFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {ConfigPaths} from '../../source/engine/current-config.js';
+import {startDnsServer, type RunningDnsServer} from '../../source/sandbox/dns-server.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = path.join(ROOT, 'test/fixtures');
@@ -13,10 +14,28 @@ export interface CliResult {
 	stderr: string;
 }
 
+let emptyZone: Promise<RunningDnsServer> | undefined;
+
+/**
+ * --check and --check-dns ask DNS about the From domains. Tests reach only
+ * loopback: a run that names no resolver (and is not a sandbox, which has
+ * its own) gets this empty zone, where every name is NXDOMAIN.
+ */
+async function loopbackDnsArgs(args: readonly string[]): Promise<string[]> {
+	const asksDns = args.includes('--check') || args.includes('--check-dns');
+	if (!asksDns || args.includes('--dns-server') || args.includes('--sandbox')) return [];
+	emptyZone ??= startDnsServer({records: {}}).then(server => {
+		server.unref();
+		return server;
+	});
+	return ['--dns-server', (await emptyZone).address];
+}
+
 /** Run the CLI from source, as a script would: no TTY, given stdin and environment. */
-export function runCli(args: readonly string[], options: {env?: NodeJS.ProcessEnv; stdin?: string; uid?: number; gid?: number; cwd?: string} = {}): Promise<CliResult> {
+export async function runCli(args: readonly string[], options: {env?: NodeJS.ProcessEnv; stdin?: string; uid?: number; gid?: number; cwd?: string} = {}): Promise<CliResult> {
+	const dnsArgs = await loopbackDnsArgs(args);
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', path.join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), path.join(ROOT, 'source/cli.tsx'), ...args], {
+		const child = spawn(process.execPath, ['--import', path.join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), path.join(ROOT, 'source/cli.tsx'), ...args, ...dnsArgs], {
 			cwd: options.cwd ?? ROOT,
 			env: {...process.env, ZULIP_EMAIL_PASSWORD: undefined, NO_COLOR: '1', ...options.env},
 			stdio: ['pipe', 'pipe', 'pipe'],
