@@ -4,7 +4,9 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
 import {envValues, parseEnvFile} from '../source/docker/compose-env.js';
-import {composeTarget} from '../source/docker/compose-target.js';
+import type {ComposeConfig} from '../source/docker/compose-project.js';
+import {composeTarget, planCompose} from '../source/docker/compose-target.js';
+import {targetFromFlags} from '../source/engine/targets.js';
 import {containerError, dockerZulipContainer} from '../source/docker/container.js';
 import {answersForProvider, type Answers} from '../source/engine/answers.js';
 import {applyPlan} from '../source/engine/apply.js';
@@ -247,6 +249,33 @@ describe('inside a docker-zulip container', () => {
 		assert.match(error.message, /regenerated .* every start/);
 		assert.match(error.fix!, /zulip-email-setup --docker \/path\/to\/docker-zulip/);
 		assert.match(containerError({kubernetes: true}).fix!, /--helm-values/);
+	});
+});
+
+describe('choosing the target', () => {
+	test('inside a docker-zulip container, this machine\'s files are refused for a change and allowed for --check', async () => {
+		const root = await mkdtemp(path.join(tmpdir(), 'container-root-'));
+		await writeFile(path.join(root, '.dockerenv'), '');
+		await mkdir(path.join(root, 'sbin'));
+		await copyFile(path.join(FIXTURES, 'entrypoint.sh'), path.join(root, 'sbin', 'entrypoint.sh'));
+		const server = await mkdtemp(path.join(tmpdir(), 'etc-zulip-'));
+		const paths = {settings: path.join(server, 'settings.py'), secrets: path.join(server, 'zulip-secrets.conf')};
+		await writeFile(paths.settings, 'EXTERNAL_HOST = "zulip.example.com"\nEMAIL_HOST = "smtp.example.org"\n');
+		const writing = await targetFromFlags({paths, root});
+		assert.deepEqual(writing.permissionProblems(), []);
+		await assert.rejects(writing.load(), (error: unknown) => error instanceof ConfigError && error.id === 'docker-container' && /--docker \/path\/to\/docker-zulip/.test(error.fix ?? ''));
+		const checking = await targetFromFlags({paths, root, readOnly: true});
+		assert.equal((await checking.load()).current.host, 'smtp.example.org');
+		// --docker and --helm-values name the deployment itself.
+		assert.equal((await targetFromFlags({paths, root, docker: server})).kind, 'compose');
+	});
+
+	test('a password variable exported in this shell is named, since it would win over .env', async () => {
+		const dir = await checkout();
+		const target = composeTarget(dir);
+		const loaded = await target.load({shell: {}} as never);
+		const plan = planCompose(loaded as ComposeConfig, mailgun(loaded), {ZULIP__EMAIL_PASSWORD: 'from-shell'});
+		assert.match(plan.notes!.join('\n'), /ZULIP__EMAIL_PASSWORD is set in this shell's environment and wins over \.env/);
 	});
 });
 

@@ -7,6 +7,7 @@ import {helmTarget} from '../source/docker/helm-target.js';
 import {answersForProvider, type Answers} from '../source/engine/answers.js';
 import {applyPlan} from '../source/engine/apply.js';
 import type {LoadedConfig} from '../source/engine/current-config.js';
+import {ConfigError} from '../source/engine/errors.js';
 import {bashEntrypointSettings, FIXTURES, pySecretAfterEntrypoint, pyYaml} from './helpers/docker-judge.js';
 import {runCli} from './helpers/cli.js';
 import {pyExecSettings} from './helpers/python.js';
@@ -123,6 +124,21 @@ describe('Helm values (docker-zulip chart)', () => {
 		const manifest = await pyYaml(await readFile(path.join(path.dirname(file), 'zulip-email-secret.yaml'), 'utf8')) as {metadata: {name: string}; stringData: Record<string, string>};
 		assert.deepEqual([manifest.metadata.name, manifest.stringData], ['ops-secrets', {smtp: 'rotated'}]);
 		assert.equal(second.after.password, 'rotated');
+	});
+
+	test('a file of that name that is not the Secret is never replaced; a Secret with other keys keeps them', async () => {
+		const file = await chart();
+		const manifestPath = path.join(path.dirname(file), 'zulip-email-secret.yaml');
+		await writeFile(manifestPath, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: something-else\n');
+		const target = helmTarget(file);
+		const loaded = await target.load({});
+		await assert.rejects(target.plan(loaded, mailgun(loaded)), (error: unknown) => error instanceof ConfigError && error.id === 'helm-secret-conflict');
+
+		await writeFile(manifestPath, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: zulip-email\nstringData:\n  other_key: keep-me # a comment\n');
+		await configure(file, mailgun);
+		const manifest = await pyYaml(await readFile(manifestPath, 'utf8')) as {stringData: Record<string, string>};
+		assert.deepEqual(manifest.stringData, {other_key: 'keep-me', email_password: PASSWORD});
+		assert.match(await readFile(manifestPath, 'utf8'), /other_key: keep-me # a comment/);
 	});
 
 	test('the CLI: --helm-values --dry-run shows the diff with the password masked', async () => {

@@ -8,21 +8,24 @@ import {accessSync, constants} from 'node:fs';
 import path from 'node:path';
 import {isMap, isScalar} from 'yaml';
 import {answerProblems, desiredPassword, type Answers} from '../engine/answers.js';
-import {BugError, UsageError} from '../engine/errors.js';
+import {BugError, ConfigError, UsageError} from '../engine/errors.js';
 import {MASK, type FileChange, type Plan} from '../engine/plan.js';
 import type {ConfigTarget} from '../engine/targets.js';
 import {unifiedDiff} from '../engine/unified-diff.js';
 import {environmentScalar, environmentSettings, maskYamlDiff, SETTING_ORDER, shellQuote} from './compose-target.js';
 import {settingLine} from './entrypoint-rules.js';
-import {DEFAULT_SECRET_REF, HELM_PASSWORD_VARIABLE, loadHelm, manifestValue, secretRefOf, type HelmConfig, type SecretRef} from './helm-values.js';
+import {DEFAULT_SECRET_REF, HELM_PASSWORD_VARIABLE, loadHelm, parseValues, secretRefOf, type HelmConfig, type SecretRef} from './helm-values.js';
 import {yamlQuoted, YamlEditor} from './yaml-edit.js';
 
 const ENVIRONMENT = ['zulip', 'environment'];
 
+/** The first line of every manifest this tool writes: such a file is its own to replace. */
+const MANIFEST_HEADER = '# The password of Zulip\'s outgoing email, for the Helm chart\'s SECRETS_email_password.';
+
 /** A fresh Secret manifest holding only the email password. */
 export function secretManifest(ref: SecretRef, password: string, manifestPath: string): string {
 	return [
-		'# The password of Zulip\'s outgoing email, for the Helm chart\'s SECRETS_email_password.',
+		MANIFEST_HEADER,
 		`# Written by zulip-email-setup; apply with: kubectl apply -f ${manifestPath}`,
 		'apiVersion: v1',
 		'kind: Secret',
@@ -49,6 +52,13 @@ function maskManifestDiff(diff: string): string {
 			return match ? `${line[0]}${match[1]}${line[0] === '+' ? `${MASK} (new)` : MASK}` : line;
 		})
 		.join('\n');
+}
+
+/** Whether the manifest text is the Secret `ref` names (possibly without our key yet). */
+function isOurSecret(text: string, ref: SecretRef, file: string): boolean {
+	const manifest = parseValues(text, file);
+	const metadata = manifest.metadata as {name?: unknown} | undefined;
+	return manifest.kind === 'Secret' && metadata?.name === ref.name;
 }
 
 export function planHelm(loaded: HelmConfig, answers: Answers): Plan {
@@ -86,12 +96,21 @@ export function planHelm(loaded: HelmConfig, answers: Answers): Plan {
 		const value = password ?? '';
 		const before = loaded.manifestText;
 		let after: string;
-		if (before !== null && manifestValue(before, ref, loaded.manifestPath) !== undefined) {
-			// Our Secret already: only its one value changes.
+		if (before !== null && isOurSecret(before, ref, loaded.manifestPath)) {
+			// That Secret already: only its one value changes (other keys stay).
 			const manifest = new YamlEditor(before, loaded.manifestPath);
 			const current = manifest.get(['stringData', ref.key]);
 			after = isScalar(current) && current.value === value ? before : (manifest.set(['stringData'], ref.key, yamlQuoted(value)), manifest.text);
 		} else {
+			// Someone's own file by that name is never replaced by ours.
+			if (before !== null && !before.startsWith(MANIFEST_HEADER)) {
+				throw new ConfigError(
+					`${loaded.manifestPath} exists and is not the Kubernetes Secret ${ref.name}, so it was not replaced.`,
+					`Move it away, or point SECRETS_email_password's secretKeyRef in ${loaded.valuesPath} at the Secret that file defines.`,
+					'helm-secret-conflict',
+				);
+			}
+
 			after = secretManifest(ref, value, loaded.manifestPath);
 		}
 

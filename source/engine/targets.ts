@@ -49,7 +49,14 @@ export function hostTarget(paths: ConfigPaths): ConfigTarget {
  * machine's files, which inside a docker-zulip container are regenerated at
  * every start: there only a read-only run may use them.
  */
-export async function targetFromFlags(flags: {readonly docker?: string; readonly helmValues?: string; readonly paths: ConfigPaths; readonly readOnly?: boolean}): Promise<ConfigTarget> {
+export async function targetFromFlags(flags: {
+	readonly docker?: string;
+	readonly helmValues?: string;
+	readonly paths: ConfigPaths;
+	readonly readOnly?: boolean;
+	/** Where to look for /.dockerenv and docker-zulip's entrypoint; tests give a directory of their own. */
+	readonly root?: string;
+}): Promise<ConfigTarget> {
 	if (flags.docker !== undefined) {
 		const {composeTarget} = await import('../docker/compose-target.js');
 		return composeTarget(flags.docker);
@@ -76,7 +83,7 @@ export async function targetFromFlags(flags: {readonly docker?: string; readonly
 		},
 	};
 	if (flags.readOnly) return hostOrCheckout;
-	const container = dockerZulipContainer();
+	const container = dockerZulipContainer(flags.root);
 	if (!container) return hostOrCheckout;
 	return {
 		...host,
