@@ -155,6 +155,15 @@ describe('Compose, current layout (compose.yaml + compose.override.yaml)', () =>
 		assert.ok(after.password === '' || after.password === undefined);
 	});
 
+	test('the local mail server (no login) on a fresh checkout adds no password anywhere', async () => {
+		const dir = await checkout({override: null, env: ''});
+		const {plan, after} = await configure(dir, loaded => answersForProvider(loaded, 'local'));
+		assert.deepEqual(plan.files.filter(file => file.changed).map(file => path.basename(file.path)), ['compose.override.yaml']);
+		assert.equal(await readFile(path.join(dir, '.env'), 'utf8'), '');
+		assert.equal(after.current.host, 'localhost');
+		assert.equal(after.current.user, '');
+	});
+
 	test('a file: secret gets the password, 0600, without a trailing newline', async () => {
 		const example = await readFile(path.join(FIXTURES, 'compose.override.yaml.example'), 'utf8');
 		const dir = await checkout({override: example.replace('    environment: "ZULIP__EMAIL_PASSWORD"', '    file: ./secrets/email_password')});

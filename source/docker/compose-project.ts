@@ -178,6 +178,8 @@ export function effectiveCompose(files: ProjectFiles, shell: NodeJS.ProcessEnv =
 
 	const {lookup} = projectLookup(files, shell);
 	const warnings: string[] = [];
+	const composeFile = lookup('COMPOSE_FILE');
+	if (composeFile) warnings.push(`COMPOSE_FILE is set (${composeFile}): docker compose reads those files, while this tool reads ${path.basename(files.base)} and ${path.basename(files.override)}.`);
 	const environment = new Map<string, string>();
 	// env_file first: `environment:` wins over it.
 	const envFiles = overrideService.env_file ?? baseService.env_file;

@@ -164,9 +164,14 @@ export function planCompose(loaded: ComposeConfig, answers: Answers, shell: Node
 	if (password !== undefined) {
 		const value = password ?? '';
 		const source = effective.secret;
+		// Nothing logs in: an existing password source is emptied (Zulip's data volume keeps the last one set), none is added.
+		const clearing = password === null;
 		if (source.kind === 'legacy') {
 			legacyPassword = true;
-			if (ownValue(editor, LEGACY_PASSWORD_VARIABLE) !== value || !holds(editor, LEGACY_PASSWORD_VARIABLE)) editor.set(ENVIRONMENT, LEGACY_PASSWORD_VARIABLE, environmentScalar(value), owned);
+			const present = holds(editor, LEGACY_PASSWORD_VARIABLE);
+			if (present ? ownValue(editor, LEGACY_PASSWORD_VARIABLE) !== value : !clearing) editor.set(ENVIRONMENT, LEGACY_PASSWORD_VARIABLE, environmentScalar(value), owned);
+		} else if (clearing && (source.kind === 'none' || !effective.secretAttached)) {
+			// No secret to empty.
 		} else if (source.kind === 'file') {
 			const before = texts.get(source.path) ?? null;
 			changes.push(change(source.path, before, value, () => secretFileDiff(source.path, before, value), {newMode: 0o600, private: true}));
