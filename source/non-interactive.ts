@@ -123,7 +123,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			}
 
 			// Warnings never change the exit code; errors do only for --check-dns, which asks just this.
-			const input = deliverabilityInputFrom(loaded, {...dns, signal: context.signal});
+			const input = await deliverabilityInputFrom(loaded, {...dns, signal: context.signal});
 			const deliverability = await checkDeliverability(options.provider === undefined ? input : {...input, providerId: options.provider});
 			reporter.deliverability(deliverability);
 			if (options['check-dns'] && hasErrors(deliverability)) exitCode = ExitCode.testFailed;

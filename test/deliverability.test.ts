@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import {checkDeliverability, type DeliverabilityInput, type FromAddress} from '../source/engine/deliverability.js';
+import {checkDeliverability, fromAddressesOf, type DeliverabilityInput, type FromAddress} from '../source/engine/deliverability.js';
 import type {Finding} from '../source/engine/deliverability-findings.js';
 import type {ProviderId} from '../source/engine/providers.js';
+import {configuredWith, freshConfig} from './helpers/ui-fixtures.js';
 import {RSA_KEY, startDnsServer, startSilentDnsServer, type RunningDnsServer, type ZoneRecords} from './helpers/dns-servers.js';
 
 // Every test asks a real authoritative server on 127.0.0.1 (UDP, and TCP after
@@ -65,6 +66,16 @@ const ZONE: ZoneRecords = {
 	'fm2._domainkey.chat.inherit.test': [txt(key)],
 	'inherit.test': [mx('mx.inherit.test')],
 	'_dmarc.inherit.test': [txt('v=DMARC1; p=reject; sp=none')],
+
+	// Resend: its own return path, DKIM under its fixed selector, so DMARC reject is satisfied.
+	'rs.test': [txt('v=spf1 include:_spf.google.com ~all')],
+	'resend._domainkey.rs.test': [txt(`p=${RSA_KEY}`)],
+	'_dmarc.rs.test': [txt('v=DMARC1; p=reject; adkim=s')],
+	// Amazon SES: a per-account selector, given wrong.
+	'ses.test': [txt('v=spf1 include:amazonses.com ~all')],
+	'abcdef123._domainkey.ses.test': [{type: 'CNAME', target: 'abcdef123.dkim.amazonses.com'}],
+	'abcdef123.dkim.amazonses.com': [txt(key)],
+	'_dmarc.ses.test': [txt('v=DMARC1; p=quarantine')],
 
 	// A null MX (RFC 7505).
 	'nullmx.test': [mx('', 0), txt('v=spf1 include:spf.messagingengine.com -all')],
@@ -167,6 +178,20 @@ test('a subdomain inherits its parent\'s DMARC record and its sp= policy', async
 	assert.match(byId(report.findings, 'dmarc-policy-none').message, /_dmarc\.inherit\.test \(inherited from the parent domain, sp=none\)/);
 });
 
+test('a return-path provider done right: DKIM aligned carries a reject policy; a per-account selector checked when given', async () => {
+	const resend = await check('resend', [noreply('noreply@rs.test')]);
+	assert.deepEqual(ids(resend.findings), ['dkim-ok', 'dmarc-ok', 'spf-return-path']);
+	assert.match(byId(resend.findings, 'spf-return-path').message, /send\.<your domain>/);
+	const unchecked = await check('ses', [noreply('noreply@ses.test')]);
+	assert.deepEqual(ids(unchecked.findings), ['dkim-unchecked', 'dmarc-ok', 'spf-return-path']);
+	assert.match(byId(unchecked.findings, 'dkim-unchecked').message, /Verified identities/);
+	const wrong = await check('ses', [noreply('noreply@ses.test')], {dkimSelectors: ['wrong1']});
+	assert.deepEqual(ids(wrong.findings), ['dkim-missing', 'dmarc-ok', 'spf-return-path']);
+	assert.match(byId(wrong.findings, 'dkim-missing').fix!, /or check the selector name/);
+	const right = await check('ses', [noreply('noreply@ses.test')], {dkimSelectors: ['wrong1', 'abcdef123']});
+	assert.deepEqual(ids(right.findings), ['dkim-ok', 'dmarc-ok', 'spf-return-path']);
+});
+
 test('NXDOMAIN: a From domain that does not exist', async () => {
 	const report = await check('gmail', [admin('admin@nowhere.test')]);
 	assert.deepEqual(ids(report.findings), ['dkim-missing', 'dmarc-missing', 'mx-missing', 'spf-missing']);
@@ -226,4 +251,17 @@ test('cancelling stops the lookups and says so', async () => {
 	} finally {
 		await silent.close();
 	}
+});
+
+test('the From addresses are the live test\'s senders, plus the plain noreply address Zulip also uses when tokens are on', async () => {
+	assert.deepEqual(await fromAddressesOf(await freshConfig()), [
+		{role: 'administrator', address: 'admin@zulip.example.com'},
+		{role: 'tokenized noreply', address: 'noreply-{token}@zulip.example.com'},
+		{role: 'noreply', address: 'noreply@zulip.example.com'},
+	]);
+	const plain = await configuredWith({providerId: 'local', host: 'localhost', port: 25, security: 'none', username: '', password: {kind: 'none'}, noreplyAddress: 'noreply@mail.example.org', tokens: false});
+	assert.deepEqual(await fromAddressesOf(plain), [
+		{role: 'administrator', address: 'admin@zulip.example.com'},
+		{role: 'noreply', address: 'noreply@mail.example.org'},
+	]);
 });

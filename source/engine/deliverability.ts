@@ -4,6 +4,7 @@ import {createLookup, type DnsLookup} from '../dns/lookup.js';
 import {parseSpf, walkSpf, SPF_LOOKUP_LIMIT, type SpfWalk} from '../dns/spf.js';
 import type {LoadedConfig} from './current-config.js';
 import {finding, type Finding} from './deliverability-findings.js';
+import {sendersOf} from './live-check.js';
 import {getProvider, MAIL_AUTH, type MailAuth, type ProviderId} from './providers.js';
 
 /** Who sends with an address: Zulip's three From addresses. */
@@ -48,19 +49,26 @@ export function addressDomain(address: string): string | undefined {
 	return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain) ? domain : undefined;
 }
 
-/** The From addresses Zulip uses, from the configuration as read: the administrator's, the noreply address and the tokenized one when tokens are on. */
-export function fromAddressesOf(loaded: LoadedConfig): FromAddress[] {
+/**
+ * The From addresses Zulip uses: the senders the live test checks (the
+ * engine's one list of them), plus the plain NOREPLY_EMAIL_ADDRESS when
+ * tokens are on, which Zulip still sends some mail from. Tokenized addresses
+ * are kept as their template: only the domain matters here.
+ */
+export async function fromAddressesOf(loaded: LoadedConfig): Promise<FromAddress[]> {
 	const {current} = loaded;
-	const from: FromAddress[] = [];
-	if (current.administrator) from.push({role: 'administrator', address: current.administrator});
-	if (current.noreplyAddress) from.push({role: 'noreply', address: current.noreplyAddress});
-	if (current.tokens && current.tokenizedTemplate) from.push({role: 'tokenized noreply', address: current.tokenizedTemplate});
+	const tokenized = current.tokens && current.tokenizedTemplate ? current.tokenizedTemplate : undefined;
+	const from: FromAddress[] = (await sendersOf(loaded)).map(sender => ({
+		role: sender.role === 'default' ? 'administrator' : tokenized ? 'tokenized noreply' : 'noreply',
+		address: sender.role === 'noreply' && tokenized ? tokenized : sender.address,
+	}));
+	if (current.noreplyAddress && !from.some(entry => entry.address === current.noreplyAddress)) from.push({role: 'noreply', address: current.noreplyAddress});
 	return from;
 }
 
-export function deliverabilityInputFrom(loaded: LoadedConfig, options: Pick<DeliverabilityInput, 'dkimSelectors' | 'dnsServer' | 'deadlineMs' | 'signal'> = {}): DeliverabilityInput {
+export async function deliverabilityInputFrom(loaded: LoadedConfig, options: Pick<DeliverabilityInput, 'dkimSelectors' | 'dnsServer' | 'deadlineMs' | 'signal'> = {}): Promise<DeliverabilityInput> {
 	const {current} = loaded;
-	return {providerId: current.providerId, from: fromAddressesOf(loaded), login: current.user, externalHost: current.externalHost, ...options};
+	return {providerId: current.providerId, from: await fromAddressesOf(loaded), login: current.user, externalHost: current.externalHost, ...options};
 }
 
 /** Whether two domains align in DMARC's relaxed mode. Without the public suffix list: one is the other or below it, or they share a parent of at least two labels. */

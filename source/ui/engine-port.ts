@@ -106,7 +106,7 @@ export function createEngine(options: EngineOptions): WizardEngine {
 		},
 		async deliverability(loaded, signal) {
 			const {checkDeliverability, deliverabilityInputFrom} = await import('../engine/deliverability.js');
-			return checkDeliverability(deliverabilityInputFrom(loaded, {dnsServer: options.dnsServer, dkimSelectors: options.dkimSelectors, signal}));
+			return checkDeliverability(await deliverabilityInputFrom(loaded, {dnsServer: options.dnsServer, dkimSelectors: options.dkimSelectors, signal}));
 		},
 	};
 }
