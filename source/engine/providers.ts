@@ -455,6 +455,7 @@ export const MAIL_AUTH: Readonly<Record<ProviderId, MailAuth | undefined>> = {
 	// Mailgun docs, "Verifying your domain": TXT v=spf1 include:mailgun.org ~all on the sending
 	// domain; the DKIM selector is generated per domain (krs, smtp, mx, pic, …), shown in the
 	// control panel. Bounces go to bounce+…@<sending domain>, so SPF lives on that domain.
+	// (Mailgun's own page was not in our reference copy; published zones show include:mailgun.org and krs._domainkey.)
 	mailgun: {spf: {kind: 'include', includes: ['mailgun.org']}, dkim: {kind: 'per-account', where: 'Mailgun → Sending → Domains → DNS records (the TXT record named <selector>._domainkey)'}, loginDomain: true},
 	// Twilio SendGrid docs, "How to set up domain authentication": with Automated Security, three
 	// CNAMEs: em<N>.<domain> (the return path, to u<N>.wl.sendgrid.net) and s1/s2._domainkey
@@ -462,6 +463,7 @@ export const MAIL_AUTH: Readonly<Record<ProviderId, MailAuth | undefined>> = {
 	sendgrid: {spf: {kind: 'return-path', where: 'em<N>.<your domain>, a CNAME to SendGrid (Automated Security)'}, dkim: {kind: 'fixed', selectors: ['s1', 's2']}},
 	// AWS SES developer guide, "Easy DKIM" (three CNAMEs <token>._domainkey, tokens per identity) and
 	// "Using a custom MAIL FROM domain" (MX feedback-smtp.<region>.amazonses.com, TXT v=spf1 include:amazonses.com ~all).
+	// Not confirmed in our reference copy; Resend's docs show the same MAIL FROM records, as Resend sends through SES.
 	ses: {spf: {kind: 'return-path', where: 'your custom MAIL FROM subdomain (e.g. bounce.<your domain>, TXT v=spf1 include:amazonses.com ~all), else amazonses.com'}, dkim: {kind: 'per-account', where: 'the SES console → Verified identities → your domain → DKIM (three CNAMEs <token>._domainkey)'}},
 	// Google Workspace Admin Help, "Set up SPF" (include:_spf.google.com) and "Set up DKIM"
 	// (default selector prefix "google"; an admin may choose another prefix).
@@ -478,13 +480,15 @@ export const MAIL_AUTH: Readonly<Record<ProviderId, MailAuth | undefined>> = {
 	// zones; Mailjet's own page was not in our reference copy).
 	mailjet: {spf: {kind: 'include', includes: ['spf.mailjet.com']}, dkim: {kind: 'fixed', selectors: ['mailjet']}},
 	// SMTP2GO support, "SPF, DKIM and DMARC" and "VERP": three CNAMEs from Verified Senders; the
-	// return path is a subdomain of the sender domain (em<N>.<domain>), the DKIM selector s<N> is per account.
+	// return path is a subdomain of the sender domain, SPF needs no change, DKIM is one of the CNAMEs. The
+	// names em<N>/s<N> are unconfirmed: the per-account selector is asked for, never guessed.
 	smtp2go: {spf: {kind: 'return-path', where: 'em<N>.<your domain>, a CNAME to SMTP2GO (Verified Senders)'}, dkim: {kind: 'per-account', where: 'SMTP2GO → Sending → Verified Senders → your domain (s<N>._domainkey)'}},
 	// Microsoft Learn, "Set up SPF" (include:spf.protection.outlook.com) and "Use DKIM for email from
 	// your custom domain" (CNAMEs selector1/selector2._domainkey to the tenant's onmicrosoft.com).
 	office365: {spf: {kind: 'include', includes: ['spf.protection.outlook.com']}, dkim: {kind: 'fixed', selectors: ['selector1', 'selector2']}, ownDomains: ['outlook.com', 'hotmail.com', 'live.com', 'onmicrosoft.com']},
 	// Zoho Mail help, "SPF configuration" (include:zoho.com; zoho.eu, zoho.in, zoho.com.au… per data
-	// centre) and "DKIM configuration" (the admin names the selector).
+	// centre) and "DKIM configuration" (the admin names the selector). Only include:zoho.com was confirmed
+	// (in published zones); the other data centres' includes are unconfirmed.
 	zoho: {spf: {kind: 'include', includes: ['zoho.com', 'zoho.eu', 'zoho.in', 'zoho.com.au', 'zoho.jp', 'zohomail.com']}, dkim: {kind: 'per-account', where: 'Zoho Mail Admin Console → Domains → your domain → Email Configuration → DKIM'}, ownDomains: ['zoho.com', 'zohomail.com']},
 	// Fastmail help, "DKIM signing": CNAMEs fm1, fm2, fm3._domainkey to fmN.<domain>.dkim.fmhosted.com;
 	// "Custom domain DNS records": include:spf.messagingengine.com.
