@@ -243,6 +243,66 @@ describe('Compose, legacy layout (docker-compose.yml, before docker-zulip 12)', 
 	});
 });
 
+describe('Compose, an environment written as a list', () => {
+	test('`- KEY=value` items are edited in place, filled from a commented item, or added; the list stays a list', async () => {
+		const override = [
+			'services:',
+			'  zulip:',
+			'    environment:',
+			'      - SETTING_EXTERNAL_HOST=zulip.example.com',
+			'      - "SETTING_ZULIP_ADMINISTRATOR=admin@example.com"   # who gets errors',
+			'      # - SETTING_EMAIL_HOST=smtp.example.com',
+			'      - SETTING_EMAIL_PORT=25',
+			'      - SETTING_EMAIL_USE_SSL=True',
+			'secrets:',
+			'  zulip__email_password:',
+			'    environment: ZULIP__EMAIL_PASSWORD',
+			'',
+		].join('\n');
+		const dir = await checkout({override});
+		const {plan, after} = await configure(dir, mailgun);
+		const text = await readFile(path.join(dir, 'compose.override.yaml'), 'utf8');
+		assert.equal(text, [
+			'services:',
+			'  zulip:',
+			'    environment:',
+			'      - SETTING_EXTERNAL_HOST=zulip.example.com',
+			'      - "SETTING_ZULIP_ADMINISTRATOR=admin@example.com"   # who gets errors',
+			'      - "SETTING_EMAIL_HOST=smtp.mailgun.org"',
+			'      - "SETTING_EMAIL_PORT=587"',
+			'      - "SETTING_EMAIL_USE_SSL=False"',
+			// New items go after the last of the tool's own.
+			'      - "SETTING_EMAIL_HOST_USER=postmaster@mg.example.org"',
+			'      - "SETTING_EMAIL_USE_TLS=True"',
+			'secrets:',
+			'  zulip__email_password:',
+			'    environment: ZULIP__EMAIL_PASSWORD',
+			'',
+		].join('\n'));
+		const {settings} = await containerReads(dir);
+		assert.deepEqual([settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_SSL, settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER], ['smtp.mailgun.org', 587, false, true, 'postmaster@mg.example.org']);
+		assert.equal(after.password, PASSWORD);
+		assert.ok(!plan.files.some(file => file.diff.includes(PASSWORD)));
+
+		// The file backend removes the SMTP items.
+		await configure(dir, loaded => answersForProvider(loaded, 'file'));
+		const fileBackend = await readFile(path.join(dir, 'compose.override.yaml'), 'utf8');
+		assert.doesNotMatch(fileBackend, /SETTING_EMAIL_(HOST|PORT|USE_SSL|USE_TLS|HOST_USER)=/);
+		assert.match(fileBackend, /^ {6}- "SETTING_EMAIL_BACKEND=django\.core\.mail\.backends\.filebased\.EmailBackend"$/m);
+	});
+
+	test('a legacy list keeps SECRETS_email_password an item, masked in the diff', async () => {
+		const dir = await mkdtemp(path.join(tmpdir(), 'docker-zulip-'));
+		await writeFile(path.join(dir, 'docker-compose.yml'), 'services:\n  zulip:\n    image: "zulip/docker-zulip:11.6-0"\n    environment:\n      - SETTING_EXTERNAL_HOST=zulip.example.com\n      - SECRETS_email_password=old-secret\n');
+		const {plan, after} = await configure(dir, loaded => ({...mailgun(loaded), password: {kind: 'new', value: 'new-secret'}}));
+		assert.match(await readFile(path.join(dir, 'docker-compose.yml'), 'utf8'), /^ {6}- "SECRETS_email_password=new-secret"$/m);
+		const diff = plan.files.map(file => file.diff).join('');
+		assert.doesNotMatch(diff, /old-secret|new-secret/);
+		assert.match(diff, /^\+ {6}- "SECRETS_email_password=\*{8} \(new\)"$/m);
+		assert.equal(after.password, 'new-secret');
+	});
+});
+
 describe('inside a docker-zulip container', () => {
 	test('detected by /.dockerenv and docker-zulip\'s entrypoint; the refusal names the host-side command', async () => {
 		const root = await mkdtemp(path.join(tmpdir(), 'container-root-'));

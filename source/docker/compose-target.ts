@@ -82,14 +82,16 @@ export function environmentSettings(loaded: LoadedConfig, answers: Answers, flav
 	return result;
 }
 
-/** Whether a mapping at `path` of the file holds `key`. */
+/** Whether the file's zulip environment (mapping or `- KEY=value` list) holds `key`. */
 function holds(editor: YamlEditor, key: string): boolean {
+	if (editor.isList(ENVIRONMENT)) return editor.itemValue(ENVIRONMENT, key) !== undefined;
 	const node = editor.get(ENVIRONMENT);
 	return isMap(node) && node.items.some(item => isScalar(item.key) && item.key.value === key);
 }
 
 /** The value the file's own environment gives `key` (uninterpolated), or undefined. */
 function ownValue(editor: YamlEditor, key: string): string | undefined {
+	if (editor.isList(ENVIRONMENT)) return editor.itemValue(ENVIRONMENT, key)?.replaceAll('$$', '$');
 	const node = editor.get([...ENVIRONMENT, key]);
 	if (!isScalar(node) || node.value === null) return undefined;
 	return typeof node.value === 'string' ? node.value.replaceAll('$$', '$') : String(node.value);
@@ -97,11 +99,17 @@ function ownValue(editor: YamlEditor, key: string): string | undefined {
 
 /** Secret-bearing values never show in a diff: SECRETS_*, *PASSWORD*, *SECRET_KEY*. */
 export function maskYamlDiff(diff: string, changed: boolean): string {
-	return diff.replace(/^([ +-]\s*-?\s*)([\w.]*(?:SECRETS?_|PASSWORD|SECRET_KEY)[\w.]*)(\s*:\s*)(\S.*)$/gim, (_match, head: string, key: string, separator: string) => {
+	const mask = (head: string, key: string, separator: string, quote = '') => {
 		const ours = key === LEGACY_PASSWORD_VARIABLE;
 		const marker = ours ? (head.startsWith('+') && changed ? `${MASK} (new)` : MASK) : '(hidden)';
-		return `${head}${key}${separator}${marker}`;
-	});
+		return `${head}${key}${separator}${marker}${quote}`;
+	};
+
+	return diff
+		// `KEY: value`
+		.replace(/^([ +-]\s*-?\s*)([\w.]*(?:SECRETS?_|PASSWORD|SECRET_KEY)[\w.]*)(\s*:\s*)(\S.*)$/gim, (_match, head: string, key: string, separator: string) => mask(head, key, separator))
+		// `- KEY=value`, quoted or not
+		.replace(/^([ +-]\s*-\s*(["']?))([\w.]*(?:SECRETS?_|PASSWORD|SECRET_KEY)[\w.]*)(=)(.*)$/gim, (_match, head: string, quote: string, key: string, separator: string) => mask(head, key, separator, quote));
 }
 
 /** `.env` holds every docker-zulip secret: its diff shows names only, ours masked. */
@@ -143,8 +151,12 @@ export function planCompose(loaded: ComposeConfig, answers: Answers, shell: Node
 	const owned = SETTING_ORDER.map(name => `SETTING_${name}`);
 	const notes: string[] = [];
 	const setOrClear = (key: string, value: string | null) => {
+		const list = editor.isList(ENVIRONMENT);
+		// An environment written as `- KEY=value` items stays a list.
+		const put = (text: string) => (list ? editor.setItem(ENVIRONMENT, key, environmentScalar(`${key}=${text}`), owned) : editor.set(ENVIRONMENT, key, environmentScalar(text), owned));
 		if (value === null) {
-			if (otherEditor && holds(otherEditor, key)) editor.set(ENVIRONMENT, key, '""', owned);
+			if (otherEditor && holds(otherEditor, key)) put('');
+			else if (list) editor.removeItem(ENVIRONMENT, key);
 			else editor.remove(ENVIRONMENT, key);
 			return;
 		}
@@ -152,7 +164,7 @@ export function planCompose(loaded: ComposeConfig, answers: Answers, shell: Node
 		const existing = ownValue(editor, key);
 		// Already meaning the same to the entrypoint (e.g. an unquoted 587): keep the admin's bytes.
 		if (existing !== undefined && settingLine(key, existing, flavor) === settingLine(key, value, flavor)) return;
-		editor.set(ENVIRONMENT, key, environmentScalar(value), owned);
+		put(value);
 	};
 
 	for (const [name, value] of environmentSettings(loaded, answers, flavor)) setOrClear(`SETTING_${name}`, value);
@@ -169,7 +181,10 @@ export function planCompose(loaded: ComposeConfig, answers: Answers, shell: Node
 		if (source.kind === 'legacy') {
 			legacyPassword = true;
 			const present = holds(editor, LEGACY_PASSWORD_VARIABLE);
-			if (present ? ownValue(editor, LEGACY_PASSWORD_VARIABLE) !== value : !clearing) editor.set(ENVIRONMENT, LEGACY_PASSWORD_VARIABLE, environmentScalar(value), owned);
+			if (present ? ownValue(editor, LEGACY_PASSWORD_VARIABLE) !== value : !clearing) {
+				if (editor.isList(ENVIRONMENT)) editor.setItem(ENVIRONMENT, LEGACY_PASSWORD_VARIABLE, environmentScalar(`${LEGACY_PASSWORD_VARIABLE}=${value}`), owned);
+				else editor.set(ENVIRONMENT, LEGACY_PASSWORD_VARIABLE, environmentScalar(value), owned);
+			}
 		} else if (clearing && (source.kind === 'none' || !effective.secretAttached)) {
 			// No secret to empty.
 		} else if (source.kind === 'file') {

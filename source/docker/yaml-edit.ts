@@ -174,6 +174,84 @@ export class YamlEditor {
 		this.#insertPair(container, key, value, neighbours);
 	}
 
+	/** The block list (`- KEY=value` items) at `path`, or undefined when it is something else. */
+	#list(path: readonly string[]): {items: Node[]; column: number} | undefined {
+		const node = this.#doc.getIn(path, true);
+		if (!isSeq(node) || node.flow || node.items.length === 0) return undefined;
+		const items = node.items as Node[];
+		if (items.some(item => !isScalar(item) || !item.range)) return undefined;
+		const first = items[0]!.range![0];
+		const dash = this.#text.lastIndexOf('-', first);
+		return {items, column: this.#column(dash)};
+	}
+
+	/** Whether `path` holds a Compose-style `- KEY=value` list rather than a mapping. */
+	isList(path: readonly string[]): boolean {
+		return this.#list(path) !== undefined;
+	}
+
+	#item(path: readonly string[], key: string): Node | undefined {
+		return this.#list(path)?.items.find(item => {
+			const text = String((item as {value?: unknown}).value);
+			return text === key || text.startsWith(`${key}=`);
+		});
+	}
+
+	/** The raw text after `KEY=` of a list item, or undefined. */
+	itemValue(path: readonly string[], key: string): string | undefined {
+		const text = this.#item(path, key) && String((this.#item(path, key) as {value?: unknown}).value);
+		return text === undefined || !text.includes('=') ? undefined : text.slice(key.length + 1);
+	}
+
+	/** Set `- KEY=value` in a list (the item given as YAML source): in place, else a commented `# - KEY=` line, else after `neighbours`. */
+	setItem(path: readonly string[], key: string, item: string, neighbours: readonly string[] = []): void {
+		const list = this.#list(path)!;
+		const existing = this.#item(path, key);
+		if (existing) {
+			this.#splice(existing.range![0], this.#contentEnd(existing), item);
+			return;
+		}
+
+		const pattern = new RegExp(`^ {${list.column}}#+\\s*-\\s*["']?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=.*$`);
+		let offset = this.#lineStart(list.items[0]!.range![0]);
+		while (offset < this.#text.length) {
+			const end = this.#lineEnd(offset);
+			const line = this.#text.slice(offset, end).replace(/\r?\n$/, '');
+			if (line.trim() !== '' && /^ */.exec(line)![0].length < list.column) break;
+			if (pattern.test(line)) {
+				this.#splice(offset, offset + line.length, `${' '.repeat(list.column)}- ${item}`);
+				return;
+			}
+
+			offset = end;
+		}
+
+		const anchor = [...list.items].reverse().find(node => neighbours.some(name => String((node as {value?: unknown}).value).startsWith(`${name}=`))) ?? list.items.at(-1)!;
+		const at = this.#lineEnd(this.#contentEnd(anchor) - 1);
+		const prefix = at === this.#text.length && !this.#text.endsWith('\n') ? '\n' : '';
+		this.#splice(at, at, `${prefix}${' '.repeat(list.column)}- ${item}\n`);
+	}
+
+	/** Remove the `KEY=` item of a list; an emptied list becomes `[]`. */
+	removeItem(path: readonly string[], key: string): boolean {
+		const existing = this.#item(path, key);
+		if (!existing) return false;
+		const list = this.#list(path)!;
+		if (list.items.length === 1) {
+			const parent = this.#resolve(path.slice(0, -1));
+			const pair = parent.kind === 'map' ? parent.map.items.find(entry => isScalar(entry.key) && entry.key.value === path.at(-1)) : undefined;
+			if (pair) {
+				const colon = this.#colonAfter(pair);
+				this.#splice(colon + 1, this.#contentEnd(existing), ' []');
+				return true;
+			}
+		}
+
+		const from = this.#lineStart(this.#text.lastIndexOf('-', existing.range![0]));
+		this.#splice(from, this.#lineEnd(this.#contentEnd(existing) - 1), '');
+		return true;
+	}
+
 	/** Remove `key` from the mapping at `path` (its whole lines); an emptied mapping becomes `{}`. */
 	remove(path: readonly string[], key: string): boolean {
 		const container = this.#resolve(path);

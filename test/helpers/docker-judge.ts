@@ -135,8 +135,11 @@ export async function pyYaml(text: string): Promise<unknown> {
 export async function composeEnvironment(texts: readonly string[]): Promise<Record<string, string>> {
 	const environment: Record<string, string> = {};
 	for (const text of texts) {
-		const parsed = (await pyYaml(text)) as {services?: {zulip?: {environment?: Record<string, unknown>}}} | null;
-		for (const [name, value] of Object.entries(parsed?.services?.zulip?.environment ?? {})) {
+		const parsed = (await pyYaml(text)) as {services?: {zulip?: {environment?: Record<string, unknown> | string[]}}} | null;
+		const raw = parsed?.services?.zulip?.environment ?? {};
+		// Compose's list form: `- KEY=value` (the first `=` splits).
+		const entries = Array.isArray(raw) ? raw.map(item => [item.split('=')[0]!, item.includes('=') ? item.slice(item.indexOf('=') + 1) : null] as const) : Object.entries(raw);
+		for (const [name, value] of entries) {
 			if (value === null) continue;
 			const text = String(value);
 			if (/\$[{\w]/.test(text.replaceAll('$$', ''))) throw new Error(`the judge does not interpolate ${name}`);
