@@ -22,4 +22,7 @@ test('every npm command the README tells a newcomer to type exists, and CI runs 
 	assert.match(README, /^npm test\b/m);
 	assert.match(CI_RUN, /^npm ci$/m);
 	assert.match(CI_RUN, /^npm test$/m);
+	// The lint the README asks for runs in CI too.
+	assert.match(README, /^npm run lint\b/m);
+	assert.match(CI_RUN, /^npm run lint$/m);
 });

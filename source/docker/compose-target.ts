@@ -10,7 +10,7 @@ import {constants, accessSync} from 'node:fs';
 import path from 'node:path';
 import {isMap, isScalar} from 'yaml';
 import {answerProblems, desiredPassword, desiredSettings, type Answers} from '../engine/answers.js';
-import {FILE_BACKEND, type LoadedConfig} from '../engine/current-config.js';
+import {FILE_BACKEND} from '../engine/current-config.js';
 import {BugError, ConfigError, UsageError} from '../engine/errors.js';
 import type {PermissionProblem} from '../engine/permissions.js';
 import {MASK, type FileChange, type Plan} from '../engine/plan.js';
@@ -58,8 +58,8 @@ export function environmentScalar(value: string): string {
  * Leaving SMTP for the file backend removes the SMTP keys too, so nothing
  * stale is left in the environment.
  */
-export function environmentSettings(loaded: LoadedConfig, answers: Answers, flavor: EntrypointFlavor): Map<OwnedSetting, string | null> {
-	const desired = desiredSettings(loaded, answers);
+export function environmentSettings(answers: Answers, flavor: EntrypointFlavor): Map<OwnedSetting, string | null> {
+	const desired = desiredSettings(answers);
 	if (desired.EMAIL_BACKEND === FILE_BACKEND) for (const name of SMTP_SETTINGS) desired[name] = null;
 	const result = new Map<OwnedSetting, string | null>();
 	for (const name of SETTING_ORDER) {
@@ -167,7 +167,7 @@ export function planCompose(loaded: ComposeConfig, answers: Answers, shell: Node
 		put(value);
 	};
 
-	for (const [name, value] of environmentSettings(loaded, answers, flavor)) setOrClear(`SETTING_${name}`, value);
+	for (const [name, value] of environmentSettings(answers, flavor)) setOrClear(`SETTING_${name}`, value);
 
 	const password = desiredPassword(answers);
 	const changes: FileChange[] = [];
@@ -236,7 +236,7 @@ function verifyPlan(loaded: ComposeConfig, changes: readonly FileChange[], answe
 	const files: ProjectFiles = {...loaded.files, read: file => (planned.has(file) ? planned.get(file)! : loaded.files.read(file))};
 	// The check reads .env only: a variable exported in this shell is reported as a note instead.
 	const effective = effectiveCompose(files, {});
-	const expected = environmentSettings(loaded, answers, effective.flavor);
+	const expected = environmentSettings(answers, effective.flavor);
 	for (const [name, value] of expected) {
 		const got = effective.environment.get(`SETTING_${name}`);
 		const means = (raw: string | undefined) => (raw === undefined ? null : settingLine(name, raw, effective.flavor));

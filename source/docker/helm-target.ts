@@ -70,7 +70,7 @@ export function planHelm(loaded: HelmConfig, answers: Answers): Plan {
 
 	const editor = new YamlEditor(loaded.valuesText, loaded.valuesPath);
 	const owned = SETTING_ORDER.map(name => `SETTING_${name}`);
-	for (const [name, value] of environmentSettings(loaded, answers, 'current')) {
+	for (const [name, value] of environmentSettings(answers, 'current')) {
 		const key = `SETTING_${name}`;
 		if (value === null) {
 			editor.remove(ENVIRONMENT, key);

@@ -16,6 +16,7 @@ type Container =
 
 /** YAML double-quoted scalar: escapes only what the format needs. */
 export function yamlQuoted(value: string): string {
+	// eslint-disable-next-line no-control-regex
 	if (/[\u0000-\u001f\u007f]/.test(value)) throw new ConfigError(`A value for a YAML file cannot hold control characters (${JSON.stringify(value)}).`);
 	return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }

@@ -165,7 +165,7 @@ export function answerProblems(loaded: LoadedConfig, answers: Answers): AnswerPr
 }
 
 /** The settings.py values these answers mean, for the settings editor. */
-export function desiredSettings(loaded: LoadedConfig, answers: Answers): DesiredSettings {
+export function desiredSettings(answers: Answers): DesiredSettings {
 	const provider = getProvider(answers.providerId);
 	const desired: DesiredSettings = {};
 	if (provider.kind === 'file') {

@@ -46,6 +46,7 @@ async function currentBytes(path: string): Promise<Buffer | null> {
 /** The bytes a text becomes in its file's encoding; refuses characters a non-UTF-8 file cannot hold. */
 export function encodeText(text: string, encoding: TextEncoding, path: string): Buffer {
 	if (encoding === 'latin1') {
+		// eslint-disable-next-line no-control-regex
 		const wide = /[^\u0000-\u00FF]/.exec(text);
 		if (wide) {
 			throw new ConfigError(

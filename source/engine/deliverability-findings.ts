@@ -11,7 +11,7 @@ export const FINDINGS = {
 	'spf-too-many-lookups': {severity: 'error', meaning: 'Evaluating the SPF record needs more than 10 DNS lookups (include, a, mx, ptr, exists, redirect, counted through includes): SPF fails with a permanent error (RFC 7208 §4.6.4).', fix: 'Remove includes of services you no longer use, or replace a/mx/ptr terms with ip4:/ip6: ranges.'},
 	'spf-allows-all': {severity: 'warning', meaning: 'The SPF record ends in +all (or includes a record that does): anyone may send as this domain, and receivers distrust it.', fix: 'End the record with ~all or -all.'},
 	'spf-provider-not-included': {severity: 'error', meaning: 'The SPF record does not authorise the provider Zulip sends through: SPF fails for every mail.', fix: "Add the provider's include: term, as in the record shown."},
-	'spf-return-path': {severity: 'info', meaning: "The provider sends with its own return-path domain: receivers check SPF there, not on the From domain, and DMARC needs DKIM.", fix: "Publish the provider's return-path and DKIM records for the domain."},
+	'spf-return-path': {severity: 'info', meaning: 'The provider sends with its own return-path domain: receivers check SPF there, not on the From domain, and DMARC needs DKIM.', fix: "Publish the provider's return-path and DKIM records for the domain."},
 	'dkim-ok': {severity: 'ok', meaning: "A DKIM key is published under the provider's selector.", fix: 'Nothing.'},
 	'dkim-missing': {severity: 'warning', meaning: "No DKIM key is published under the provider's selectors: mail is signed for the provider's domain, not yours, and cannot align for DMARC.", fix: 'Turn on DKIM for the domain at the provider and publish the records it shows.'},
 	'dkim-invalid': {severity: 'warning', meaning: 'A record exists under the selector but holds no usable key (revoked, malformed, unknown key type).', fix: 'Publish the key exactly as the provider shows it.'},
@@ -23,7 +23,7 @@ export const FINDINGS = {
 	'dmarc-nothing-aligned': {severity: 'error', meaning: 'The DMARC policy is quarantine or reject, and neither SPF nor DKIM for the provider aligns with the From domain: receivers will quarantine or reject the mail.', fix: "Fix the domain's SPF or DKIM finding; either one aligned is enough."},
 	'mx-ok': {severity: 'ok', meaning: "The administrator's domain has MX records: replies to the support address arrive.", fix: 'Nothing.'},
 	'mx-missing': {severity: 'warning', meaning: "The administrator's domain has no MX record (or a null MX): replies to Zulip's mail bounce.", fix: 'Publish MX records for the mailbox that holds the administrator address.'},
-	'provider-domain': {severity: 'info', meaning: "The From domain belongs to the provider (gmail.com, outlook.com…), which publishes and signs for it.", fix: 'Nothing.'},
+	'provider-domain': {severity: 'info', meaning: 'The From domain belongs to the provider (gmail.com, outlook.com…), which publishes and signs for it.', fix: 'Nothing.'},
 	'dns-unreachable': {severity: 'error', meaning: 'The resolver gave no answer within the deadline (or failed), so these checks could not be made.', fix: "Check this server's DNS (/etc/resolv.conf), or name a resolver it may use with --dns-server HOST[:PORT]."},
 } as const satisfies Record<string, {severity: FindingSeverity; meaning: string; fix: string}>;
 

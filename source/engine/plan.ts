@@ -110,7 +110,7 @@ export function planChanges(loaded: LoadedConfig, answers: Answers): HostPlan {
 		throw new UsageError(first!.message, `Check ${first!.flag}.`);
 	}
 
-	const settingsAfter = editSettings(loaded.settingsText, desiredSettings(loaded, answers));
+	const settingsAfter = editSettings(loaded.settingsText, desiredSettings(answers));
 	const password = desiredPassword(answers);
 	const secretsBefore = loaded.secretsText;
 	let secretsAfter = secretsBefore ?? '';

@@ -75,11 +75,11 @@ function known(key: string): {host: string; endpoint: Endpoint} {
 	}
 
 	const port = Number(service.port);
-	return {host: service.host, endpoint: {port, security: securityFor(port, service.secure)}};
+	return {host: service.host, endpoint: {port, security: securityFor(service.secure)}};
 }
 
 /** nodemailer's `secure: false` means "STARTTLS if offered"; for a relay we always demand it, as Django's EMAIL_USE_TLS does. */
-function securityFor(port: number, secure: boolean | undefined): Security {
+function securityFor(secure: boolean | undefined): Security {
 	if (secure) return 'ssl';
 	return 'starttls';
 }

@@ -73,6 +73,7 @@ function systemDetail(failure: SessionFailure): string {
 
 /** TLS records start with a content type 0x14–0x17 and major version 3. */
 function looksLikeTls(text: string | undefined): boolean {
+	// eslint-disable-next-line no-control-regex
 	return Boolean(text && /^[\u0014-\u0017]\u0003/.test(text));
 }
 

@@ -250,6 +250,7 @@ class LiveTest {
 		};
 
 		// smtplib encodes every AUTH mechanism's credentials as ASCII: nodemailer would send UTF-8 and pass where Zulip fails.
+		// eslint-disable-next-line no-control-regex
 		const nonAscii = /[^\u0000-\u007F]/;
 		if (nonAscii.test(user) || nonAscii.test(password)) {
 			this.emit({step: 'auth', status: 'fail', label: 'AUTH', elapsedMs: 0});
@@ -300,6 +301,7 @@ class LiveTest {
 		if (!validAddress(recipient)) return {...result, diagnosis: this.diagnose('recipient-rejected', context, 'Not a valid email address.')};
 		const secure = this.options.settings.security !== 'none';
 		// smtplib asks for SMTPUTF8 when an address needs it and the server offers it.
+		// eslint-disable-next-line no-control-regex
 		const utf8 = /[^\u0000-\u007F]/.test(sender.address + recipient) && session.supportsSmtpUtf8 ? ' SMTPUTF8' : '';
 		try {
 			const mail = await session.command(`MAIL FROM:<${sender.address}>${utf8}`, 'sender', `MAIL FROM:<${sender.address}>`, sender);

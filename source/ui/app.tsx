@@ -1,5 +1,5 @@
 import {Box, render, useInput, useStdout} from 'ink';
-import React, {useEffect, useReducer} from 'react';
+import {useEffect, useReducer} from 'react';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
 import {endpointMismatch, getProvider, securityForPort} from '../engine/providers.js';
 import type {EarlyPaint} from './early-paint.js';
@@ -92,6 +92,8 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 
 	useEffect(() => {
 		if (state.exitCode !== undefined) onExit(state.exitCode);
+		// Once per exit code: a new onExit from a re-render must not report the exit twice.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [state.exitCode]);
 
 	const live = state.exitCode === undefined || state.step.kind === 'done';

@@ -1,5 +1,4 @@
 import {Box, Static} from 'ink';
-import React from 'react';
 import {HangingText} from './components/hanging-text.js';
 import type {LogEntry} from './flow.js';
 import {blockColor, toneColor, toneSymbol} from './theme.js';

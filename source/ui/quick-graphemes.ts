@@ -18,6 +18,7 @@
  * character of this set (Grapheme_Cluster_Break=Other, or a Control other than
  * CR: UAX #29 breaks around those), and none of which is an RGI emoji alone.
  */
+// eslint-disable-next-line no-control-regex
 export const SIMPLE_TEXT = /^[\0-\f\u000E-\u007F\u0080-\u00AC\u00AE-\u024F\u2010-\u2027\u2030-\u205E\u20A0-\u20C0\u2100-\u214F\u2190-\u21FF\u2500-\u25FC\u2690-\u2692\u2694-\u26A0\u2700-\u2704\u270C-\u2727\u2758-\u2794\u2798-\u27AF\u2800-\u28FF]*$/;
 
 interface Segment {

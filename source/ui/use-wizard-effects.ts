@@ -103,5 +103,7 @@ export function useWizardEffects(state: FlowState, dispatch: Dispatch<FlowEvent>
 			unmounted = true;
 			controller.abort();
 		};
+		// Once per entry into an effect step (key), whatever else re-rendered: that is the contract with the reducer.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [key]);
 }

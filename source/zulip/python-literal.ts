@@ -19,6 +19,7 @@ export type PyValue =
  * cannot be encoded as UTF-8, so Python would read something else.
  */
 export function unwritableCharacter(value: string): string | undefined {
+	// eslint-disable-next-line no-control-regex
 	const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u.exec(value);
 	if (control) {
 		const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');

@@ -127,12 +127,6 @@ interface Analysis {
 	readonly assignments: readonly Assignment[];
 }
 
-// Array#findLast is ES2023; the project targets ES2022.
-function findLast<T>(items: readonly T[], predicate: (item: T) => boolean): T | undefined {
-	for (let index = items.length - 1; index >= 0; index--) if (predicate(items[index]!)) return items[index];
-	return undefined;
-}
-
 function columns(indent: string): number {
 	let column = 0;
 	for (const ch of indent) column = ch === '\t' ? (Math.floor(column / 8) + 1) * 8 : column + 1;
@@ -450,7 +444,7 @@ class SettingsEdit {
 	}
 
 	private previousLogical(beforeLine: number): LogicalLine | undefined {
-		return findLast(this.logicalLines, logical => logical.lastLine < beforeLine);
+		return this.logicalLines.findLast(logical => logical.lastLine < beforeLine);
 	}
 
 	/** Whether a new top-level statement may go right after `line` (or replace it, for a comment-only line) without changing what the code around it means. */
@@ -547,7 +541,7 @@ class SettingsEdit {
 		}
 
 		const commented = this.commentedLines(name).filter(candidate => this.canReplaceComment(candidate.line));
-		const candidate = findLast(commented, item => this.inSection(item.line)) ?? commented.at(-1);
+		const candidate = commented.findLast(item => this.inSection(item.line)) ?? commented.at(-1);
 		if (candidate) {
 			// The template's own line: uncomment it and fill in the value, keeping its spacing and quotes.
 			const inner = analyze(candidate.text).assignments[0]!;
@@ -572,7 +566,7 @@ class SettingsEdit {
 		// A value that started or ended on another physical line collapses onto the assignment's line.
 		if (head.includes('\n')) head = `${text.slice(lineStart, assignment.equals!.end)} `;
 		if (tail.includes('\n')) {
-			const comment = findLast(logical.tokens, token => token.type === 'comment' && token.start > tokens.at(-1)!.end);
+			const comment = logical.tokens.findLast(token => token.type === 'comment' && token.start > tokens.at(-1)!.end);
 			tail = (comment ? `  ${comment.text}` : '') + this.cr(logical.lastLine);
 		}
 

@@ -1,5 +1,4 @@
 import {Text, useStdout} from 'ink';
-import React from 'react';
 import {hanging, hangOf} from '../text-fit.js';
 
 export interface HangingTextProps {

@@ -1,5 +1,4 @@
 import {Text} from 'ink';
-import React from 'react';
 import {hintsLine} from '../layout.js';
 import {colors} from '../theme.js';
 

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import React, {type ReactNode} from 'react';
+import {type ReactNode} from 'react';
 import {colors, symbols} from '../theme.js';
 import {HangingText} from './hanging-text.js';
 import {KeyHints} from './key-hints.js';

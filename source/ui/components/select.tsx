@@ -1,5 +1,5 @@
 import {Box, Text, useInput} from 'ink';
-import React, {useMemo, useReducer, useRef} from 'react';
+import {useMemo, useReducer, useRef} from 'react';
 import {colors, symbols} from '../theme.js';
 import {filterItems, initialSelectState, selectReducer, type SelectAction, type SelectItem, type SelectState} from './select-state.js';
 

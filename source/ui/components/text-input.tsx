@@ -1,5 +1,5 @@
 import {Box, Text, useInput} from 'ink';
-import React, {useReducer, useRef} from 'react';
+import {useReducer, useRef} from 'react';
 import {colors, isPlain, plainCaret, symbols} from '../theme.js';
 import {codePoints, initialTextInputState, textInputReducer} from './text-input-state.js';
 

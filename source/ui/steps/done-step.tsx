@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import React from 'react';
 import type {FileResult} from '../../engine/apply.js';
 import type {RestartResult} from '../../engine/restart.js';
 import {HangingText} from '../components/hanging-text.js';

@@ -1,4 +1,4 @@
-import React, {useMemo, useState} from 'react';
+import {useMemo, useState} from 'react';
 import {endpointMismatch, type Endpoint} from '../../engine/providers.js';
 import {Question, SELECT_HINTS} from '../components/question.js';
 import {Select, type SelectItem} from '../components/select.js';

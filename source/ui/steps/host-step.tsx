@@ -1,4 +1,3 @@
-import React from 'react';
 import {INPUT_HINTS, Question} from '../components/question.js';
 import {TextInput} from '../components/text-input.js';
 import type {FlowEvent} from '../flow.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import type {Provider} from '../../engine/providers.js';
 import {INPUT_HINTS, Question, SELECT_HINTS} from '../components/question.js';
 import {Select, type SelectItem} from '../components/select.js';

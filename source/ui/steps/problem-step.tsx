@@ -1,5 +1,4 @@
 import {Box, Text, useInput} from 'ink';
-import React from 'react';
 import {KeyHints} from '../components/key-hints.js';
 import type {FlowEvent, Problem} from '../flow.js';
 import {colors, symbols} from '../theme.js';

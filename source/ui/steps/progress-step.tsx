@@ -1,5 +1,4 @@
 import {Box} from 'ink';
-import React from 'react';
 import {Spinner} from '../components/spinner.js';
 
 export interface ProgressStepProps {

@@ -1,4 +1,4 @@
-import React, {useMemo} from 'react';
+import {useMemo} from 'react';
 import {Question} from '../components/question.js';
 import {Select} from '../components/select.js';
 import type {FlowEvent, ProviderChoice, ProviderChoiceId} from '../flow.js';

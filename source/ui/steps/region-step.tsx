@@ -1,4 +1,4 @@
-import React, {useMemo, useState} from 'react';
+import {useMemo, useState} from 'react';
 import type {Region} from '../../engine/providers.js';
 import {INPUT_HINTS, Question} from '../components/question.js';
 import {Select, type SelectItem} from '../components/select.js';

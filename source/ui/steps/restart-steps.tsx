@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import React from 'react';
 import type {RestartResult} from '../../engine/restart.js';
 import {OutputBox} from '../components/output-box.js';
 import {KeyHints} from '../components/key-hints.js';

@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import React from 'react';
 import type {Fix} from '../../engine/fixes.js';
 import {wizardWords} from '../../smtp/diagnoses.js';
 import type {TestReport} from '../../smtp/types.js';

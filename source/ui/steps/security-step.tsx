@@ -1,4 +1,4 @@
-import React, {useState} from 'react';
+import {useState} from 'react';
 import {endpointMismatch, SECURITY_WORDS, securityName} from '../../engine/providers.js';
 import type {Security} from '../../smtp/types.js';
 import {Question, SELECT_HINTS} from '../components/question.js';

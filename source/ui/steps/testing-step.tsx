@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import React from 'react';
 import {KeyHints} from '../components/key-hints.js';
 import {Elapsed, Spinner} from '../components/spinner.js';
 import type {TestLine} from '../flow.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import {Question, SELECT_HINTS} from '../components/question.js';
 import {Select} from '../components/select.js';
 import type {FlowEvent} from '../flow.js';
