@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import {afterEach, before, describe, test} from 'node:test';
 import {cleanup, render} from 'ink-testing-library';
-import React from 'react';
 import type {LoadedConfig} from '../source/engine/current-config.js';
 import type {DeliverabilityReport} from '../source/engine/deliverability.js';
 import {finding} from '../source/engine/deliverability-findings.js';

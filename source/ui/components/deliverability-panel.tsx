@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import React from 'react';
 import type {Finding, FindingSeverity} from '../../engine/deliverability-findings.js';
 import type {DeliverabilityView} from '../use-deliverability.js';
 import {colors, symbols} from '../theme.js';
