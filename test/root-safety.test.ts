@@ -14,6 +14,7 @@ import {pythonIdentity} from '../source/zulip/python-runner.js';
 import {fakeServer, runCli, snapshot} from './helpers/cli.js';
 import {startDnsServer} from './helpers/dns-servers.js';
 import {runLiveTest, startRawServer, startSmtpServer} from './helpers/smtp-servers.js';
+import {startDnsServer} from './helpers/dns-servers.js';
 
 const isRoot = process.geteuid?.() === 0;
 const needsRoot = !isRoot && 'needs root to own files as nobody and to switch uid';
@@ -221,5 +222,21 @@ describe('error advice that fits', () => {
 		}
 
 		assert.equal(await snapshot(server), before);
+	});
+});
+
+describe('text from DNS', () => {
+	test('a TXT record with escape sequences is shown with them made visible, in --check-dns and its JSON', async () => {
+		const server = await fakeServer();
+		const dns = await startDnsServer({records: {'chat.example.org': [{type: 'TXT', text: 'v=spf1 ip4:192.0.2.1 \u001b]0;owned\u0007\u001b[2J ~all'}, {type: 'TXT', text: 'v=spf1 -all'}]}});
+		try {
+			for (const json of [true, false]) {
+				const result = await runCli([...server.args, '--check-dns', '--dns-server', dns.address, ...(json ? ['--json'] : [])]);
+				assert.ok(!result.stdout.includes('\u001b') && !result.stderr.includes('\u001b'), 'a raw ESC reached the output');
+				assert.match(result.stdout, /\\\\?x1b\]0;owned\\\\?x07/);
+			}
+		} finally {
+			await dns.close();
+		}
 	});
 });

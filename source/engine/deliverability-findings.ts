@@ -1,3 +1,5 @@
+import {visibleControls} from './shown-text.js';
+
 /** How much a finding matters: `error` means mail is likely rejected or filtered as spam. */
 export type FindingSeverity = 'error' | 'warning' | 'ok' | 'info';
 
@@ -43,5 +45,7 @@ export interface Finding {
 }
 
 export function finding(id: FindingId, domain: string, message: string, fix: string | null = null, record: string | null = null): Finding {
-	return {id, severity: FINDINGS[id].severity, domain, message, fix, record};
+	// Records and names come from DNS, anyone's to write: no escape sequence of theirs reaches a terminal.
+	const shown = (text: string | null) => (text === null ? null : visibleControls(text));
+	return {id, severity: FINDINGS[id].severity, domain: visibleControls(domain), message: visibleControls(message), fix: shown(fix), record: shown(record)};
 }
