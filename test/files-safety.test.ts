@@ -21,6 +21,7 @@ import {planEntries} from '../source/ui/flow-scrollback.js';
 import {fakeServer, runCli, snapshot} from './helpers/cli.js';
 import {pyRawConfigRead} from './helpers/python.js';
 import {PtySession} from './helpers/pty.js';
+import {startDnsServer} from './helpers/dns-servers.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const isRoot = process.geteuid?.() === 0;
@@ -232,13 +233,15 @@ describe('settings replaced after the email block', () => {
 		const text = await readFile(server.settings, 'utf8');
 		const lines = text.split('\n').length;
 		await writeFile(server.settings, `${text}exec(open("/etc/zulip/extra_settings.py").read())\nfrom local_settings import *\nglobals()["EMAIL_HOST"] = "elsewhere"\n# exec(commented) is fine\n`);
-		const result = await runCli([...server.args, '--check', '--json']);
+		// --check also asks DNS about the From domains: a loopback server, never the system's resolver.
+		const dns = await startDnsServer({records: {}});
+		const result = await runCli([...server.args, '--check', '--json', '--dns-server', dns.address]);
 		const warnings = (JSON.parse(result.stdout) as {warnings: string[]}).warnings.filter(warning => /after the email settings/.test(warning));
 		assert.equal(warnings.length, 3, JSON.stringify(warnings));
 		assert.match(warnings[0]!, new RegExp(`^Line ${lines} of settings\\.py \\(exec\\(open`));
 		assert.match(warnings[1]!, new RegExp(`^Line ${lines + 1} .*import \\*`));
 		assert.match(warnings[2]!, new RegExp(`^Line ${lines + 2} .*globals\\(\\)`));
-		const human = await runCli([...server.args, '--check']);
+		const human = await runCli([...server.args, '--check', '--dns-server', dns.address]).finally(() => dns.close());
 		assert.match(human.stdout, new RegExp(`Line ${lines} of settings\\.py`));
 	});
 });
@@ -296,7 +299,8 @@ describe('--transcript never clobbers', () => {
 		const foreign = path.join(sticky, 'notes.txt');
 		await writeFile(foreign, 'not a transcript\n');
 		for (const transcript of [server.settings, server.secrets, `${server.secrets}.bak-20260101-000000`, planted, foreign, path.join(server.dir, 'missing-dir', 't.log')]) {
-			const result = await runCli([...server.args, '--check', '--json', '--transcript', transcript]);
+			// A loopback DNS address that answers nothing: should a refusal ever fail, no query leaves the machine.
+			const result = await runCli([...server.args, '--check', '--json', '--dns-server', '127.0.0.1:9', '--transcript', transcript]);
 			assert.equal(result.code, 2, `${transcript}: ${result.stdout}`);
 			assert.match(JSON.parse(result.stdout).error.message, /^--transcript: /);
 		}

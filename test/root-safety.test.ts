@@ -14,7 +14,6 @@ import {pythonIdentity} from '../source/zulip/python-runner.js';
 import {fakeServer, runCli, snapshot} from './helpers/cli.js';
 import {startDnsServer} from './helpers/dns-servers.js';
 import {runLiveTest, startRawServer, startSmtpServer} from './helpers/smtp-servers.js';
-import {startDnsServer} from './helpers/dns-servers.js';
 
 const isRoot = process.geteuid?.() === 0;
 const needsRoot = !isRoot && 'needs root to own files as nobody and to switch uid';
