@@ -15,7 +15,7 @@ const iterations = 30;
 const user = 'bench@relay.example.com';
 const password = 'bench-password-1';
 const to = 'me@example.org';
-const senders: Sender[] = [{role: 'default', address: 'admin@zulip.example.com'}, {role: 'noreply', address: `noreply-${noreplyToken()}@zulip.example.com`}];
+const senders: Sender[] = [{role: 'default', address: 'admin@zulip.example.com'}, {role: 'noreply-tokenized', address: `noreply-${noreplyToken()}@zulip.example.com`}];
 
 
 const round = (value: number) => Math.round(value * 10) / 10;
@@ -58,7 +58,7 @@ async function bareNodemailer(port: number, ca: string): Promise<void> {
 	await quit(check);
 	for (const sender of senders) {
 		const connection = await open();
-		const message = buildTestMessage({from: sender.address, to, subject: testSubject(sender.role), domain: 'localhost', lineEnding: '\r\n'});
+		const message = buildTestMessage({from: sender.address, to, subject: testSubject(sender), domain: 'localhost', lineEnding: '\r\n'});
 		await new Promise<void>((resolve, reject) => connection.send({from: sender.address, to: [to]}, message, error => (error ? reject(error) : resolve())));
 		await quit(connection);
 	}

@@ -57,6 +57,7 @@ export const FLAGS = {
 	noreply: {type: 'string', value: 'ADDRESS', help: 'NOREPLY_EMAIL_ADDRESS.'},
 	tokens: {type: 'boolean', help: 'ADD_TOKENS_TO_NOREPLY_ADDRESS = True (Zulip\'s default).'},
 	'no-tokens': {type: 'boolean', help: 'ADD_TOKENS_TO_NOREPLY_ADDRESS = False: send from the plain noreply address.'},
+	'tokenized-noreply': {type: 'string', value: 'ADDRESS', help: 'TOKENIZED_NOREPLY_EMAIL_ADDRESS, with {token}, e.g. \'noreply-{token}@mg.example.com\': keeps the tokens in a domain the relay accepts.'},
 	'file-path': {type: 'string', value: 'DIR', help: 'EMAIL_FILE_PATH for the file backend (default /var/log/zulip/emails).'},
 	'dry-run': {type: 'boolean', help: 'Print the diff of both files (password masked) and write nothing.'},
 	json: {type: 'boolean', help: 'Print exactly one JSON object on stdout.'},
@@ -65,8 +66,8 @@ export const FLAGS = {
 	'dns-server': {type: 'string', value: 'HOST[:PORT]', parse: parseDnsServer, help: "Resolver for the DNS checks (an IP address), instead of the system's."},
 	'dkim-selector': {type: 'string', value: 'NAME', parse: parseDkimSelectors, help: 'DKIM selector to check (the provider shows it); several: NAME,NAME.'},
 	'skip-test': {type: 'boolean', help: 'Write without the live test.'},
-	to: {type: 'string', value: 'ADDRESS', help: 'Send the two test mails to this address (otherwise senders are only checked).'},
-	timeout: {type: 'string', value: 'SECONDS', help: 'Deadline of each SMTP step (default 10).', parse: timeout},
+	to: {type: 'string', value: 'ADDRESS', help: 'Send the test mails to this address (otherwise senders are only checked).'},
+	timeout: {type: 'string', value: 'SECONDS', help: 'Deadline of each SMTP step (default 15, as Zulip; the TCP connect gets 5).', parse: timeout},
 	'ca-file': {type: 'string', value: 'PATH', help: 'Also trust this CA certificate (PEM), for an internal relay.'},
 	transcript: {type: 'string', value: 'FILE', help: 'Write the SMTP dialogue, secrets masked, mode 0600.'},
 	restart: {type: 'boolean', help: 'Restart Zulip after a successful test.'},
@@ -139,6 +140,7 @@ export function parseOptions(argv: readonly string[]): Options {
 /** Flags that contradict each other, or only make sense together. */
 function checked(parsed: Options): Options {
 	if (parsed.tokens && parsed['no-tokens']) throw new UsageError('--tokens and --no-tokens contradict each other.', 'Pass only one of them.');
+	if (parsed['tokenized-noreply'] !== undefined && parsed['no-tokens']) throw new UsageError('--tokenized-noreply and --no-tokens contradict each other: the tokenized address is used only with tokens on.', 'Pass only one of them.');
 	if (parsed['sandbox-dir'] !== undefined && !parsed.sandbox) throw new UsageError('--sandbox-dir only makes sense with --sandbox.', 'Add --sandbox, or drop --sandbox-dir.');
 	if (parsed.docker !== undefined && parsed['helm-values'] !== undefined) throw new UsageError('--docker and --helm-values name two different deployments.', 'Pass only one of them.');
 	if ((parsed.docker !== undefined || parsed['helm-values'] !== undefined) && (parsed.settings !== undefined || parsed.secrets !== undefined)) {
@@ -159,7 +161,9 @@ export function givenAnswers(options: Options): GivenAnswers {
 		security: options.security,
 		username: options.username,
 		noreplyAddress: options.noreply,
-		tokens: options.tokens ? true : options['no-tokens'] ? false : undefined,
+		// A tokenized address given means tokens wanted.
+		tokens: options.tokens || options['tokenized-noreply'] !== undefined ? true : options['no-tokens'] ? false : undefined,
+		tokenizedNoreply: options['tokenized-noreply'],
 		filePath: options['file-path'],
 		to: options.to,
 	};

@@ -55,8 +55,8 @@ export async function answersFromOptions(loaded: LoadedConfig, options: Options,
 	if (badRegion) throw new UsageError(badRegion, 'Pass --region with a region name such as eu-west-1.');
 	const base = answersForProvider(loaded, providerId, given.region);
 	const password = await readPasswordSource({passwordFile: options['password-file'], passwordStdin: options['password-stdin']}, context.env, context.stdin, context.signal);
-	const {noreplyAddress, tokens} = given;
-	if (provider.kind === 'file') return {...withGivenAnswers(base, given), noreplyAddress, tokens};
+	const {noreplyAddress, tokens, tokenizedNoreply} = given;
+	if (provider.kind === 'file') return {...withGivenAnswers(base, given), noreplyAddress, tokens, tokenizedNoreply};
 	if (provider.regions && !given.region && !given.host && !base.host) {
 		throw new UsageError(`--region is required for ${provider.name}.`, `Known regions: ${provider.regions.map(region => region.id).join(', ')}.`);
 	}
@@ -83,7 +83,7 @@ export async function answersFromOptions(loaded: LoadedConfig, options: Options,
 		throw new UsageError(`A password is required to log in as ${username}.`, 'Give it with --password-file PATH, --password-stdin or the ZULIP_EMAIL_PASSWORD environment variable (never on the command line).');
 	}
 
-	return {...answers, region: given.region ?? base.region, password: passwordAnswer, noreplyAddress, tokens};
+	return {...answers, region: given.region ?? base.region, password: passwordAnswer, noreplyAddress, tokens, tokenizedNoreply};
 }
 
 /** The whole job without prompts: read, plan, write, read back, test, restart, report. */

@@ -7,6 +7,7 @@ import type {Plan} from './engine/plan.js';
 import {getProvider, securityName} from './engine/providers.js';
 import {senderSummary} from './engine/test-summary.js';
 import type {RestartResult} from './engine/restart.js';
+import {SENDER_ROLE_NAMES} from './smtp/sender-role.js';
 import type {Diagnosis, TestEvent, TestReport} from './smtp/types.js';
 
 /** The non-interactive face's output: plain lines for people, or one JSON object for scripts. */
@@ -64,12 +65,18 @@ export function testLines(report: TestReport): string[] {
 	const lines: string[] = [];
 	if (report.diagnosis) lines.push(...diagnosisLines(report.diagnosis));
 	for (const sender of report.senders) {
-		const role = sender.role === 'default' ? 'default From' : 'noreply From';
+		const role = SENDER_ROLE_NAMES[sender.role];
 		if (sender.diagnosis && !sender.ok) lines.push(`  ✖ ${role} ${sender.address}`, ...diagnosisLines(sender.diagnosis, '    '));
 		else {
 			const {mark, text} = senderSummary(report, sender);
 			lines.push(`  ${mark} ${text}`);
 		}
+	}
+
+	for (const warning of report.warnings ?? []) {
+		lines.push(`  ! ${warning.message}`);
+		if (warning.detail) lines.push(`    ${warning.detail}`);
+		if (warning.fix) lines.push(`    ${warning.fix}`);
 	}
 
 	if (report.suggestion) lines.push(`  ➜ Port ${report.suggestion.port} with ${report.suggestion.security} answered: ${report.suggestion.reason} (--port ${report.suggestion.port} --security ${report.suggestion.security})`);
@@ -159,7 +166,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 				files,
 				diff: summary.dryRun && plan ? plan.files.map(file => file.diff).join('') : undefined,
 				warnings,
-				test: test ? {ok: test.ok, diagnosis: test.diagnosis, senders: test.senders, suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
+				test: test ? {ok: test.ok, diagnosis: test.diagnosis, warnings: test.warnings ?? [], senders: test.senders, suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
 				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed} : null,
 				deliverability: deliverabilityReport ? {findings: deliverabilityReport.findings} : null,
 				error: errorReported,

@@ -46,9 +46,12 @@ test('the context: paths, and whether the run may prompt', () => {
 
 test('given answers: what the flags say, nothing more', () => {
 	assert.deepEqual(givenAnswers(parseOptions(['--provider', 'custom', '--host', 'relay.example.com', '--port', '2525', '--username', '', '--no-tokens', '--noreply', 'n@example.com', '--file-path', '/x', '--to', 't@example.com', '--region', 'r'])), {
-		providerId: 'custom', region: 'r', host: 'relay.example.com', port: 2525, security: undefined, username: '', noreplyAddress: 'n@example.com', tokens: false, filePath: '/x', to: 't@example.com',
+		providerId: 'custom', region: 'r', host: 'relay.example.com', port: 2525, security: undefined, username: '', noreplyAddress: 'n@example.com', tokens: false, tokenizedNoreply: undefined, filePath: '/x', to: 't@example.com',
 	});
 	assert.equal(givenAnswers(parseOptions(['--tokens'])).tokens, true);
+	// A tokenized address means tokens on; with --no-tokens it is a contradiction.
+	assert.deepEqual(givenAnswers(parseOptions(['--tokenized-noreply', 'noreply-{token}@mg.example.org'])), {...givenAnswers(parseOptions([])), tokens: true, tokenizedNoreply: 'noreply-{token}@mg.example.org'});
+	assert.throws(() => parseOptions(['--tokenized-noreply', 'noreply-{token}@mg.example.org', '--no-tokens']), /contradict/);
 	assert.equal(givenAnswers(parseOptions([])).tokens, undefined);
 });
 

@@ -29,7 +29,7 @@ function noSecretIn(...outputs: string[]) {
 	}
 }
 
-test('non-interactive setup against a real relay: written, read back, tested, both mails sent, exit 0', async () => {
+test('non-interactive setup against a real relay: written, read back, tested, the three mails sent, exit 0', async () => {
 	const server = await fakeServer();
 	const result = await runCli([
 		...server.args, '--non-interactive', '--json', '--provider', 'custom', '--host', relay.host, '--port', String(relay.port), '--security', 'starttls',
@@ -49,10 +49,11 @@ test('non-interactive setup against a real relay: written, read back, tested, bo
 	}
 
 	assert.equal(report.test.ok, true);
-	assert.deepEqual(report.test.senders.map((sender: {role: string}) => sender.role), ['default', 'noreply']);
-	assert.match(report.test.senders[1].address, /^noreply-[a-z2-7]{24}@chat\.example\.org$/);
-	const subjects = relay.messages.slice(-2).map(message => message.subject);
-	assert.deepEqual(subjects, ['Zulip email test', 'Zulip noreply email test']);
+	assert.deepEqual(report.test.senders.map((sender: {role: string}) => sender.role), ['default', 'noreply-plain', 'noreply-tokenized']);
+	assert.equal(report.test.senders[1].address, 'noreply@chat.example.org');
+	assert.match(report.test.senders[2].address, /^noreply-[a-z2-7]{24}@chat\.example\.org$/);
+	const subjects = relay.messages.slice(-3).map(message => message.subject);
+	assert.deepEqual(subjects, ['Zulip email test', 'Zulip email test (sent the way Zulip sends invitations)', 'Zulip noreply email test']);
 	const settings = await pyExecSettings(await readFile(server.settings, 'utf8'), ['EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_USE_TLS']);
 	assert.deepEqual(settings, {EMAIL_HOST: '127.0.0.1', EMAIL_PORT: relay.port, EMAIL_USE_TLS: true});
 	assert.equal(await pyRawConfigRead(await readFile(server.secrets, 'utf8'), 'secrets', 'email_password'), PASSWORD);

@@ -256,8 +256,8 @@ test('cancelling stops the lookups and says so', async () => {
 test('the From addresses are the live test\'s senders, plus the plain noreply address Zulip also uses when tokens are on', async () => {
 	assert.deepEqual(await fromAddressesOf(await freshConfig()), [
 		{role: 'administrator', address: 'admin@zulip.example.com'},
-		{role: 'tokenized noreply', address: 'noreply-{token}@zulip.example.com'},
 		{role: 'noreply', address: 'noreply@zulip.example.com'},
+		{role: 'tokenized noreply', address: 'noreply-{token}@zulip.example.com'},
 	]);
 	const plain = await configuredWith({providerId: 'local', host: 'localhost', port: 25, security: 'none', username: '', password: {kind: 'none'}, noreplyAddress: 'noreply@mail.example.org', tokens: false});
 	assert.deepEqual(await fromAddressesOf(plain), [

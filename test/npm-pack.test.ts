@@ -63,6 +63,6 @@ test('the installed command runs the whole sandbox job from outside the reposito
 	const report = JSON.parse(stdout) as {ok: boolean; restart: {confirmed: boolean}; sandbox: {received: Array<{subject: string}>}};
 	assert.equal(report.ok, true, stderr);
 	assert.equal(report.restart.confirmed, true, stderr);
-	assert.deepEqual(report.sandbox.received.map(mail => mail.subject), ['Zulip email test', 'Zulip noreply email test']);
+	assert.deepEqual(report.sandbox.received.map(mail => mail.subject), ['Zulip email test', 'Zulip email test (sent the way Zulip sends invitations)', 'Zulip noreply email test']);
 	assert.match(await readFile(join(prefix, 'lib', 'node_modules', 'zulip-email-setup', 'package.json'), 'utf8'), /"name": "zulip-email-setup"/);
 });

@@ -87,7 +87,7 @@ async function pythonSettings(path: string): Promise<Record<string, unknown>> {
 const NOREPLY = /^noreply-[a-z2-7]{24}@zulip\.sandbox\.test$/;
 const ADMIN = 'admin@zulip.sandbox.test';
 
-test('--sandbox --non-interactive --json: both mails reach the relay, files are what Zulip reads, the password is never printed', async () => {
+test('--sandbox --non-interactive --json: the three mails reach the relay, files are what Zulip reads, the password is never printed', async () => {
 	const dir = join(await scratch('main'), 'kept');
 	const outcome = await startCli(['--sandbox', '--non-interactive', '--json', '--sandbox-dir', dir]).done;
 	assert.equal(outcome.code, 0, outcome.stderr + outcome.stdout);
@@ -100,18 +100,22 @@ test('--sandbox --non-interactive --json: both mails reach the relay, files are 
 	const {sandbox} = report;
 	assert.equal(sandbox.dir, dir);
 	assert.equal(sandbox.relay.host, '127.0.0.1');
-	assert.equal(sandbox.received.length, 2, JSON.stringify(sandbox.received));
+	assert.equal(sandbox.received.length, 3, JSON.stringify(sandbox.received));
 	const bySubject = new Map((sandbox.received as Array<Record<string, any>>).map(mail => [mail.subject, mail]));
 	const supportMail = bySubject.get('Zulip email test');
 	const noreplyMail = bySubject.get('Zulip noreply email test');
-	assert.ok(supportMail && noreplyMail, JSON.stringify(sandbox.received));
+	const zulipShaped = bySubject.get('Zulip email test (sent the way Zulip sends invitations)');
+	assert.ok(supportMail && noreplyMail && zulipShaped, JSON.stringify(sandbox.received));
 	assert.equal(supportMail.envelopeFrom, ADMIN);
 	assert.equal(supportMail.from, ADMIN);
 	assert.match(noreplyMail.envelopeFrom, NOREPLY);
 	assert.equal(noreplyMail.from, noreplyMail.envelopeFrom);
-	for (const mail of [supportMail, noreplyMail]) assert.deepEqual(mail.to, [ADMIN]);
-	// The live test's senders are the ones that arrived.
-	assert.deepEqual(report.test.senders.map((sender: {address: string}) => sender.address).sort(), [supportMail.envelopeFrom, noreplyMail.envelopeFrom].sort());
+	// As build_email sends since Zulip 4.0: a display-name From, the plain noreply as envelope sender.
+	assert.equal(zulipShaped.envelopeFrom, 'noreply@zulip.sandbox.test');
+	assert.match(zulipShaped.from, /^Zulip <noreply-[a-z2-7]{24}@zulip\.sandbox\.test>$/);
+	for (const mail of [supportMail, noreplyMail, zulipShaped]) assert.deepEqual(mail.to, [ADMIN]);
+	// The live test's senders are the ones that arrived, with their roles.
+	assert.deepEqual(report.test.senders.map((sender: {address: string; role: string}) => `${sender.role} ${sender.address}`), [`default ${ADMIN}`, 'noreply-plain noreply@zulip.sandbox.test', `noreply-tokenized ${noreplyMail.envelopeFrom}`]);
 
 	const settings = await pythonSettings(join(dir, 'settings.py'));
 	assert.deepEqual(settings, {EMAIL_HOST: '127.0.0.1', EMAIL_PORT: sandbox.relay.port, EMAIL_USE_TLS: true, EMAIL_USE_SSL: false, EMAIL_HOST_USER: sandbox.relay.user, EMAIL_BACKEND: null});
@@ -142,7 +146,7 @@ test('plain report lists the received mails beside the diff', async () => {
 	const outcome = await startCli(['--sandbox', '--non-interactive', '--sandbox-dir', dir, '--no-restart']).done;
 	assert.equal(outcome.code, 0, outcome.stderr + outcome.stdout);
 	const text = outcome.stdout;
-	assert.match(text, /Mail received by the sandbox relay \(2\):/);
+	assert.match(text, /Mail received by the sandbox relay \(3\):/);
 	assert.match(text, new RegExp(`envelope from ${ADMIN} to ${ADMIN}\\n\\s+From: ${ADMIN}\\n\\s+Subject: Zulip email test`));
 	assert.match(text, /envelope from noreply-[a-z2-7]{24}@zulip\.sandbox\.test to .*\n\s+From: noreply-[a-z2-7]{24}@zulip\.sandbox\.test\n\s+Subject: Zulip noreply email test/);
 	assert.match(text, /Changes to the sandbox files \(password masked\):\n--- .*settings\.py/);
@@ -193,7 +197,7 @@ test('nothing outside the sandbox directory changes: HOME, cwd and TMPDIR are ch
 	const report = onlyJson(outcome);
 	const sandboxDir = report.sandbox.dir as string;
 	assert.ok(sandboxDir.startsWith(temporary + sep), `${sandboxDir} is under the child's TMPDIR`);
-	assert.equal(report.sandbox.received.length, 2);
+	assert.equal(report.sandbox.received.length, 3);
 
 	const insideSandbox = (path: string) => path === sandboxDir || path.startsWith(sandboxDir + sep);
 	const afterwards = await Promise.all([home, cwd, temporary].map(dir => snapshot(dir, insideSandbox)));
@@ -299,7 +303,7 @@ test('in process: the secrets file holds exactly the password the relay accepted
 	assert.equal(rawConfigRead(await readFile(join(dir, 'zulip-secrets.conf'), 'utf8'), 'secrets', 'email_password'), HOSTILE_PASSWORD);
 	assert.ok(!printed.includes(HOSTILE_PASSWORD));
 	const report = JSON.parse(printed.split('\n').find(line => line.startsWith('{'))!) as Record<string, any>;
-	assert.equal(report.sandbox.received.length, 2);
+	assert.equal(report.sandbox.received.length, 3);
 });
 
 test('"Log to files" in the sandbox writes the mails inside it, never /var/log/zulip; a --file-path outside is refused', async () => {
@@ -312,10 +316,11 @@ test('"Log to files" in the sandbox writes the mails inside it, never /var/log/z
 	const {stdout} = await run('python3', ['-c', script, join(dir, 'settings.py')]);
 	assert.deepEqual(JSON.parse(stdout), ['django.core.mail.backends.filebased.EmailBackend', join(dir, 'emails')]);
 	const mails = await readdir(join(dir, 'emails'));
-	assert.equal(mails.length, 2, mails.join(', '));
+	assert.equal(mails.length, 3, mails.join(', '));
 	const texts = await Promise.all(mails.map(name => readFile(join(dir, 'emails', name), 'utf8')));
 	assert.ok(texts.some(text => /^Subject: Zulip email test$/m.test(text)));
 	assert.ok(texts.some(text => /^Subject: Zulip noreply email test$/m.test(text)));
+	assert.ok(texts.some(text => /^From: Zulip <noreply-[a-z2-7]{24}@zulip\.sandbox\.test>$/m.test(text)), 'the mail shaped as Zulip sends it');
 
 	const outside = join(await scratch('outside-file-path'), 'emails');
 	const refused = await startCli(['--sandbox', '--non-interactive', '--sandbox-dir', dir, '--provider', 'file', '--file-path', outside]).done;
@@ -337,7 +342,7 @@ test('a kept --sandbox-dir brings its relay back (port, user, password), so --sa
 	const report = onlyJson(check);
 	assert.equal(report.test.ok, true, JSON.stringify(report.test));
 	assert.deepEqual({port: report.sandbox.relay.port, user: report.sandbox.relay.user}, relay, 'the same relay identity');
-	assert.equal(report.sandbox.received.length, 2, 'both mails reached the relay the files point at');
+	assert.equal(report.sandbox.received.length, 3, 'the three mails reached the relay the files point at');
 	assert.equal(await readFile(join(dir, 'settings.py'), 'utf8'), settingsBefore, '--check wrote nothing');
 
 	// Another program on the relay's port: the relay moves, and says why the check cannot pass.

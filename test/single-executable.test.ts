@@ -85,8 +85,9 @@ async function sandboxJob(arch: 'x64' | 'arm64'): Promise<void> {
 	assert.equal(report.test.ok, true, stderr);
 	// The fake restart-server ran settings.py through python3 with only these tools, and said Zulip's success line.
 	assert.deepEqual({ok: report.restart.ok, confirmed: report.restart.confirmed}, {ok: true, confirmed: true}, stderr);
-	assert.deepEqual(report.sandbox.received.map(mail => mail.subject), ['Zulip email test', 'Zulip noreply email test']);
-	assert.match(report.sandbox.received[1]!.from, /^noreply-[a-z2-7]{24}@zulip\.sandbox\.test$/);
+	assert.deepEqual(report.sandbox.received.map(mail => mail.subject), ['Zulip email test', 'Zulip email test (sent the way Zulip sends invitations)', 'Zulip noreply email test']);
+	assert.match(report.sandbox.received[1]!.from, /^Zulip <noreply-[a-z2-7]{24}@zulip\.sandbox\.test>$/);
+	assert.match(report.sandbox.received[2]!.from, /^noreply-[a-z2-7]{24}@zulip\.sandbox\.test$/);
 	assert.ok(report.sandbox.dir.startsWith(temporary), report.sandbox.dir);
 
 	// What Zulip would read from what the executable wrote.
@@ -154,7 +155,7 @@ test('x64: the sandbox wizard in a terminal, Enter on every question, with only 
 
 		assert.equal(await session.exit(60_000), 0, session.text.slice(-3000));
 		assert.match(session.text, /Zulip restarted successfully!/);
-		assert.match(session.text, /Mail received by the sandbox relay \(2\):/);
+		assert.match(session.text, /Mail received by the sandbox relay \(3\):/);
 		const name = (await readdir(temporary)).find(entry => entry.startsWith('zulip-email-setup-sandbox-'));
 		assert.ok(name, session.text.slice(-2000));
 		assert.equal(rawConfigRead(await readFile(join(temporary, name, 'zulip-secrets.conf'), 'utf8'), 'secrets', 'email_password'), password);

@@ -15,7 +15,7 @@ import type {Sender, TestEvent} from '../source/smtp/types.js';
 const run = promisify(execFile);
 const administrator = 'admin@zulip.example.com';
 const noreply = `noreply-${noreplyToken()}@zulip.example.com`;
-const senders: Sender[] = [{role: 'default', address: administrator}, {role: 'noreply', address: noreply}];
+const senders: Sender[] = [{role: 'default', address: administrator}, {role: 'noreply-tokenized', address: noreply}];
 const isRoot = process.getuid?.() === 0;
 
 const directories: string[] = [];

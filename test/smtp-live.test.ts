@@ -13,7 +13,7 @@ const password = 'Tr0ub4dor&3-horse:staple';
 const user = 'zulip@relay.example.com';
 const administrator = 'admin@zulip.example.com';
 const noreply = `noreply-${noreplyToken()}@zulip.example.com`;
-const senders: Sender[] = [{role: 'default', address: administrator}, {role: 'noreply', address: noreply}];
+const senders: Sender[] = [{role: 'default', address: administrator}, {role: 'noreply-tokenized', address: noreply}];
 
 let pki: TestPki;
 const servers: TestSmtpServer[] = [];

@@ -11,7 +11,7 @@ import {createTestPki, type TestPki} from './helpers/tls.js';
 
 const password = 'n3tw0rk-S3cret!';
 const user = 'zulip@relay.example.com';
-const senders: Sender[] = [{role: 'default', address: 'admin@zulip.example.com'}, {role: 'noreply', address: `noreply-${noreplyToken()}@zulip.example.com`}];
+const senders: Sender[] = [{role: 'default', address: 'admin@zulip.example.com'}, {role: 'noreply-tokenized', address: `noreply-${noreplyToken()}@zulip.example.com`}];
 
 let pki: TestPki;
 const closers: Array<{close(): Promise<void>}> = [];

@@ -103,7 +103,7 @@ describe('secrets stay out of transcripts', () => {
 
 describe('the diagnosis table', () => {
 	test('every id has a meaning and a fix that names a setting, a flag or a command', () => {
-		const context = {host: 'smtp.example.com', port: 587, security: 'starttls' as const, user: 'alice', timeoutMs: 10_000, sender: {role: 'noreply' as const, address: `noreply-${noreplyToken()}@example.com`}};
+		const context = {host: 'smtp.example.com', port: 587, security: 'starttls' as const, user: 'alice', timeoutMs: 10_000, sender: {role: 'noreply-tokenized' as const, address: `noreply-${noreplyToken()}@example.com`}};
 		for (const id of Object.keys(DIAGNOSES) as DiagnosisId[]) {
 			const entry = DIAGNOSES[id];
 			assert.ok(entry.meaning.length > 10, id);
@@ -121,11 +121,11 @@ describe('the diagnosis table', () => {
 	});
 
 	test('a refused tokenized noreply address gets --no-tokens with its security caveat', () => {
-		const fix = diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'noreply', address: `noreply-${noreplyToken()}@zulip.example.com`}}).fix;
+		const fix = diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'noreply-tokenized', address: `noreply-${noreplyToken()}@zulip.example.com`}}).fix;
 		assert.match(fix, /ADD_TOKENS_TO_NOREPLY_ADDRESS = False \(--no-tokens\)/);
 		assert.match(fix, /sign up/);
 		assert.match(fix, /zulip\.example\.com/);
-		const plain = diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'noreply', address: 'noreply@zulip.example.com'}}).fix;
+		const plain = diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'noreply-plain', address: 'noreply@zulip.example.com'}}).fix;
 		assert.match(plain, /NOREPLY_EMAIL_ADDRESS \(--noreply ADDRESS\)/);
 		const admin = diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'default', address: 'admin@example.com'}}).fix;
 		assert.match(admin, /ZULIP_ADMINISTRATOR/);
@@ -226,9 +226,13 @@ test('a refused login gets advice for that provider only, and names the secrets 
 
 test('in the wizard a fix reads without command-line flags', () => {
 	const base = {port: 587, security: 'starttls' as const, user: 'someone', timeoutMs: 1000};
+	const tokenized = {role: 'noreply-tokenized' as const, address: 'noreply-abcdefghijklmnopqrstuvwx@example.org'};
+	const contexts = [{sender: tokenized}, {sender: tokenized, acceptedNoreply: 'noreply@mg.example.org'}, {sender: tokenized, acceptedNoreply: 'noreply@example.org'}, {sender: {role: 'noreply-plain' as const, address: 'noreply@example.org'}}];
 	for (const id of Object.keys(DIAGNOSES) as Array<keyof typeof DIAGNOSES>) {
-		const words = wizardWords(diagnose(id, {...base, host: 'smtp.mailgun.org', sender: {role: 'noreply', address: 'noreply-abcdefghijklmnopqrstuvwx@example.org'}, recipientGiven: true}).fix);
-		assert.doesNotMatch(words, /--[a-z]/, `${id}: ${words}`);
-		assert.doesNotMatch(words, /\(\s*\)|\s[.,;]/, `${id} leaves no empty parentheses or stray space: ${words}`);
+		for (const context of contexts) {
+			const words = wizardWords(diagnose(id, {...base, host: 'smtp.mailgun.org', ...context, recipientGiven: true}).fix);
+			assert.doesNotMatch(words, /--[a-z]/, `${id}: ${words}`);
+			assert.doesNotMatch(words, /\(\s*\)|\s[.,;]/, `${id} leaves no empty parentheses or stray space: ${words}`);
+		}
 	}
 });

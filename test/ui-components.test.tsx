@@ -274,7 +274,7 @@ describe('steps', () => {
 			ok: false,
 			senders: [
 				{role: 'default', address: ADMIN, ok: true},
-				{role: 'noreply', address: 'noreply-x@zulip.example.com', ok: false, diagnosis: {id: 'sender-rejected', message: 'The server refused this sender.', fix: 'Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False.', detail: '553 Sender address rejected: not owned by user'}},
+				{role: 'noreply-tokenized', address: 'noreply-x@zulip.example.com', ok: false, diagnosis: {id: 'sender-rejected', message: 'The server refused this sender.', fix: 'Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False.', detail: '553 Sender address rejected: not owned by user'}},
 			],
 			durationMs: 100,
 		};
@@ -283,7 +283,7 @@ describe('steps', () => {
 		const {stdin, lastFrame} = render(<ResultStep report={report} fixes={fixesFor(report, answers)} canRestore send={send} />);
 		await settle();
 		const frame = plain(lastFrame());
-		assert.match(frame, /Fix for the noreply From: Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False\./);
+		assert.match(frame, /Fix for the tokenized noreply From: Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False\./);
 		assert.match(frame, /› Send from the plain noreply address/);
 		assert.match(frame, /Restore the backups/);
 		assert.ok(!frame.includes('Esc'), 'past the write, Esc is not offered');

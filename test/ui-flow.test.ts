@@ -68,7 +68,7 @@ const okReport: TestReport = {
 	ok: true,
 	senders: [
 		{role: 'default', address: ADMIN, ok: true, sent: true},
-		{role: 'noreply', address: 'noreply-abc@zulip.example.com', ok: true, sent: true},
+		{role: 'noreply-tokenized', address: 'noreply-abc@zulip.example.com', ok: true, sent: true},
 	],
 	durationMs: 420,
 };
@@ -78,7 +78,7 @@ const noreplyRefused: TestReport = {
 	senders: [
 		{role: 'default', address: ADMIN, ok: true},
 		{
-			role: 'noreply',
+			role: 'noreply-tokenized',
 			address: 'noreply-abc@zulip.example.com',
 			ok: false,
 			diagnosis: {id: 'sender-rejected', message: 'The server refused the sender noreply-abc@zulip.example.com.', fix: 'Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens).'},
@@ -634,7 +634,7 @@ describe('Ctrl-C', () => {
 
 describe('pure helpers', () => {
 	test('test events fold into one line per step and sender', () => {
-		const sender = {role: 'noreply' as const, address: 'n@example.com'};
+		const sender = {role: 'noreply-plain' as const, address: 'n@example.com'};
 		let lines = foldTestEvent([], {step: 'sender', status: 'start', label: 'MAIL FROM', elapsedMs: 0, sender}, 100);
 		lines = foldTestEvent(lines, {step: 'sender', status: 'start', label: 'MAIL FROM other', elapsedMs: 0, sender: {role: 'default', address: 'a@example.com'}}, 105);
 		lines = foldTestEvent(lines, {step: 'sender', status: 'fail', label: 'MAIL FROM refused', elapsedMs: 30, sender}, 130);

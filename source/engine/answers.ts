@@ -25,6 +25,8 @@ export interface Answers {
 	readonly noreplyAddress?: string | null;
 	/** undefined: leave ADD_TOKENS_TO_NOREPLY_ADDRESS alone. */
 	readonly tokens?: boolean;
+	/** TOKENIZED_NOREPLY_EMAIL_ADDRESS with its {token}; undefined: leave alone; null: back to Zulip's default. */
+	readonly tokenizedNoreply?: string | null;
 	/** For the file backend. */
 	readonly filePath?: string;
 }
@@ -41,13 +43,14 @@ export interface GivenAnswers {
 	readonly username?: string;
 	readonly noreplyAddress?: string;
 	readonly tokens?: boolean;
+	readonly tokenizedNoreply?: string;
 	readonly filePath?: string;
 	readonly to?: string;
 }
 
 /** A problem with one answer, with the flag that sets it (for the non-interactive face). */
 export interface AnswerProblem {
-	readonly field: 'provider' | 'region' | 'host' | 'port' | 'security' | 'username' | 'password' | 'noreply' | 'filePath';
+	readonly field: 'provider' | 'region' | 'host' | 'port' | 'security' | 'username' | 'password' | 'noreply' | 'tokenizedNoreply' | 'filePath';
 	readonly flag: string;
 	readonly message: string;
 }
@@ -159,8 +162,9 @@ export function answerProblems(loaded: LoadedConfig, answers: Answers): AnswerPr
 	}
 
 	if (typeof answers.noreplyAddress === 'string') add('noreply', '--noreply', addressProblem(answers.noreplyAddress));
+	if (typeof answers.tokenizedNoreply === 'string') add('tokenizedNoreply', '--tokenized-noreply', noreplyTemplateProblem(answers.tokenizedNoreply));
 	const template = loaded.current.tokenizedTemplate;
-	if (answers.tokens && template && loaded.snapshot.values.TOKENIZED_NOREPLY_EMAIL_ADDRESS) add('noreply', '--tokens', noreplyTemplateProblem(template));
+	if (answers.tokens && answers.tokenizedNoreply === undefined && template && loaded.snapshot.values.TOKENIZED_NOREPLY_EMAIL_ADDRESS) add('noreply', '--tokens', noreplyTemplateProblem(template));
 	return problems;
 }
 
@@ -171,6 +175,8 @@ export function desiredSettings(answers: Answers): DesiredSettings {
 	if (provider.kind === 'file') {
 		desired.EMAIL_BACKEND = FILE_BACKEND;
 		desired.EMAIL_FILE_PATH = answers.filePath ?? DEFAULT_FILE_PATH;
+		// Zulip checks the login on every send, whatever the backend: a user left without its password logs an error each time.
+		desired.EMAIL_HOST_USER = null;
 	} else {
 		// Leaving the file backend (or any other) must remove its effect entirely.
 		desired.EMAIL_BACKEND = null;
@@ -184,6 +190,7 @@ export function desiredSettings(answers: Answers): DesiredSettings {
 
 	if (answers.noreplyAddress !== undefined) desired.NOREPLY_EMAIL_ADDRESS = answers.noreplyAddress;
 	if (answers.tokens !== undefined) desired.ADD_TOKENS_TO_NOREPLY_ADDRESS = answers.tokens;
+	if (answers.tokenizedNoreply !== undefined) desired.TOKENIZED_NOREPLY_EMAIL_ADDRESS = answers.tokenizedNoreply;
 	return desired;
 }
 

@@ -1,6 +1,7 @@
 import {closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync} from 'node:fs';
-import {parseSettings, type PyValue, type ReadSetting, type SettingsSnapshot} from '../zulip/settings-file.js';
-import {readSecret} from '../zulip/secrets-file.js';
+import {IGNORED_SETTINGS, parseSettings, type PyValue, type ReadSetting, type SettingsSnapshot} from '../zulip/settings-file.js';
+import {PASSWORD_KEY, readSecret} from '../zulip/secrets-file.js';
+import {DEFAULT_DEPLOYMENT, readZulipVersion, zulipBehaviour, type ZulipVersion} from '../zulip/version-file.js';
 import type {FileOwner} from '../zulip/python-runner.js';
 import type {Security} from '../smtp/types.js';
 import {ConfigError} from './errors.js';
@@ -12,11 +13,14 @@ import {recogniseProvider, type ProviderId} from './providers.js';
 export interface ConfigPaths {
 	readonly settings: string;
 	readonly secrets: string;
+	/** The running release's directory (version.py, manage.py); default /home/zulip/deployments/current. */
+	readonly deployment?: string;
 }
 
 export const DEFAULT_PATHS: ConfigPaths = {
 	settings: '/etc/zulip/settings.py',
 	secrets: '/etc/zulip/zulip-secrets.conf',
+	deployment: DEFAULT_DEPLOYMENT,
 };
 
 export const FILE_BACKEND = 'django.core.mail.backends.filebased.EmailBackend';
@@ -36,7 +40,7 @@ export interface CurrentConfig {
 	/** The address part of ZULIP_ADMINISTRATOR: the default From. */
 	readonly administrator: string | null;
 	readonly externalHost: string | null;
-	/** NOREPLY_EMAIL_ADDRESS after Zulip's default. */
+	/** NOREPLY_EMAIL_ADDRESS after Zulip's default, as written (it may carry a display name). */
 	readonly noreplyAddress: string | null;
 	/** Whether NOREPLY_EMAIL_ADDRESS was set explicitly (not Zulip's default). */
 	readonly noreplyExplicit: boolean;
@@ -56,6 +60,8 @@ export interface ReadConfig {
 	readonly snapshot: SettingsSnapshot;
 	readonly current: CurrentConfig;
 	readonly password: string | undefined;
+	/** The running Zulip release from version.py; null or absent when not known (then the newest is assumed). */
+	readonly zulipVersion?: ZulipVersion | null;
 }
 
 /** settings.py and zulip-secrets.conf on this machine, as read. */
@@ -147,7 +153,9 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 	const settingsText = settingsFile.text;
 	const secretsText = secretsFile?.text ?? null;
 	const password = secretsText === null ? undefined : readSecret(secretsText);
-	const {snapshot, current} = await interpretSettings(settingsText, password, {...options, owner: settingsFile.stats});
+	const zulipVersion = readZulipVersion(paths.deployment ?? DEFAULT_DEPLOYMENT);
+	const secrets = secretsForSettings(settingsText, secretsText);
+	const {snapshot, current} = await interpretSettings(settingsText, password, {...options, owner: settingsFile.stats, secrets, version: zulipVersion});
 	const extraWarnings = [...laterOverrides(settingsText, snapshot), ...secretsModeWarnings(paths.secrets, secretsFile?.stats.mode)];
 	return {
 		kind: 'host',
@@ -158,6 +166,7 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 		snapshot,
 		current: extraWarnings.length > 0 ? {...current, warnings: [...current.warnings, ...extraWarnings]} : current,
 		password,
+		zulipVersion,
 		encodings: {settings: settingsFile.encoding, secrets: secretsFile?.encoding ?? 'utf8'},
 		settingsOwner: settingsFile.stats,
 		...(secretsFile ? {secretsMode: secretsFile.stats.mode & 0o7777} : {}),
@@ -171,7 +180,15 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 export async function interpretSettings(
 	settingsText: string,
 	password: string | undefined,
-	options: {signal?: AbortSignal; warnings?: readonly string[]; owner?: FileOwner} = {},
+	options: {
+		signal?: AbortSignal;
+		warnings?: readonly string[];
+		owner?: FileOwner;
+		/** What get_secret("key") finds (see secretsForSettings). */
+		secrets?: Readonly<Record<string, string>>;
+		/** The running release: some warnings depend on it. */
+		version?: ZulipVersion | null;
+	} = {},
 ): Promise<{snapshot: SettingsSnapshot; current: CurrentConfig}> {
 	const snapshot = parseSettings(settingsText);
 	let values = literalValues(snapshot);
@@ -185,7 +202,7 @@ export async function interpretSettings(
 		// A name Python did not set (an if-branch not taken) has its default.
 		const {evaluateSettings} = await import('../zulip/python-eval.js');
 		try {
-			const evaluated = await evaluateSettings(settingsText, unknown, {signal: options.signal, owner: options.owner});
+			const evaluated = await evaluateSettings(settingsText, unknown, {signal: options.signal, owner: options.owner, secrets: options.secrets});
 			values = {...values, ...evaluated};
 			unknown = [];
 		} catch (error) {
@@ -195,8 +212,30 @@ export async function interpretSettings(
 		}
 	}
 
-	const current = interpret(values, snapshot, password, unknown, notRun);
+	const current = interpret(values, snapshot, password, unknown, notRun, options.version ?? null);
 	return {snapshot, current: options.warnings?.length ? {...current, warnings: [...options.warnings, ...current.warnings]} : current};
+}
+
+/**
+ * The secrets settings.py asks for by name (`get_secret("smtp_user")`), for
+ * Python's get_secret. Only those, and never email_password: the password
+ * goes to no child process (Zulip ignores EMAIL_HOST_PASSWORD anyway).
+ */
+export function secretsForSettings(settingsText: string, secretsText: string | null): Record<string, string> {
+	if (secretsText === null) return {};
+	const secrets: Record<string, string> = {};
+	for (const match of settingsText.matchAll(/\bget_secret\(\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')/g)) {
+		const key = (match[1] ?? match[2]!).toLowerCase();
+		if (key === PASSWORD_KEY || key in secrets) continue;
+		try {
+			const value = readSecret(secretsText, key);
+			if (value !== undefined) secrets[key] = value;
+		} catch {
+			// A secrets file Python cannot read: the key stays unknown, as the summary already says.
+		}
+	}
+
+	return secrets;
 }
 
 type Values = Partial<Record<ReadSetting, unknown>>;
@@ -213,20 +252,33 @@ function literalValues(snapshot: SettingsSnapshot): Values {
 
 const asString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-/** `Name <a@b>` or `a@b` → `a@b`, as Zulip's FromAddress.SUPPORT does with parseaddr. */
+/** `Name <a@b>` or `a@b` → `a@b`, as Zulip's FromAddress does with email.utils.parseaddr(...)[1]. */
 export function addressPart(value: string): string {
 	const angle = /<([^<>]*)>\s*$/.exec(value);
 	return (angle ? angle[1]! : value).trim();
 }
 
+/**
+ * Zulip's deport(): EXTERNAL_HOST without its port, through urllib's
+ * `hostname` (lower-cased), and an IPv6 literal keeps its brackets:
+ * "[2001:DB8::1]:8443" → "[2001:db8::1]", "Chat.Example.org:443" → "chat.example.org".
+ */
 export function hostWithoutPort(externalHost: string): string {
-	// EXTERNAL_HOST may be "zulip.example.com:8443" or "[::1]:8443".
-	if (externalHost.startsWith('[')) return externalHost.slice(1, externalHost.indexOf(']'));
-	return externalHost.split(':')[0]!;
+	const netloc = externalHost.slice(externalHost.lastIndexOf('@') + 1);
+	if (netloc.includes('[')) {
+		const inside = netloc.slice(netloc.indexOf('[') + 1);
+		const end = inside.indexOf(']');
+		const host = (end === -1 ? inside : inside.slice(0, end)).toLowerCase();
+		return host.includes(':') ? `[${host}]` : host;
+	}
+
+	return netloc.split(':')[0]!.toLowerCase();
 }
 
-function interpret(values: Values, snapshot: SettingsSnapshot, password: string | undefined, unknown: readonly string[], notRun?: string): CurrentConfig {
-	const warnings = [...snapshot.warnings];
+function interpret(values: Values, snapshot: SettingsSnapshot, password: string | undefined, unknown: readonly string[], notRun: string | undefined, version: ZulipVersion | null): CurrentConfig {
+	// Before 3.0 Zulip left EMAIL_TIMEOUT to the admin: only later releases ignore it.
+	const timeoutIgnored = zulipBehaviour(version).forcedTimeout;
+	const warnings = snapshot.warnings.filter(warning => timeoutIgnored || !warning.startsWith(IGNORED_SETTINGS.EMAIL_TIMEOUT!));
 	const host = asString(values.EMAIL_HOST) || null;
 	const backendName = asString(values.EMAIL_BACKEND);
 	let backend: CurrentConfig['backend'];

@@ -4,8 +4,8 @@ import {createLookup, type DnsLookup} from '../dns/lookup.js';
 import {parseSpf, walkSpf, SPF_LOOKUP_LIMIT, type SpfWalk} from '../dns/spf.js';
 import type {LoadedConfig} from './current-config.js';
 import {finding, type Finding} from './deliverability-findings.js';
-import {sendersOf} from './live-check.js';
 import {getProvider, MAIL_AUTH, type MailAuth, type ProviderId} from './providers.js';
+import {zulipSenders} from './senders.js';
 
 /** Who sends with an address: Zulip's three From addresses. */
 export type FromRole = 'administrator' | 'noreply' | 'tokenized noreply';
@@ -50,20 +50,14 @@ export function addressDomain(address: string): string | undefined {
 }
 
 /**
- * The From addresses Zulip uses: the senders the live test checks (the
- * engine's one list of them), plus the plain NOREPLY_EMAIL_ADDRESS when
- * tokens are on, which Zulip still sends some mail from. Tokenized addresses
- * are kept as their template: only the domain matters here.
+ * The From addresses Zulip uses: the live test's own list (zulipSenders:
+ * parseaddr'd, deduplicated, deport()'s IPv6 brackets), the administrator, the
+ * plain NOREPLY_EMAIL_ADDRESS and, with tokens on, the tokenized one, kept as
+ * its template: only the domain matters here.
  */
 export async function fromAddressesOf(loaded: LoadedConfig): Promise<FromAddress[]> {
-	const {current} = loaded;
-	const tokenized = current.tokens && current.tokenizedTemplate ? current.tokenizedTemplate : undefined;
-	const from: FromAddress[] = (await sendersOf(loaded)).map(sender => ({
-		role: sender.role === 'default' ? 'administrator' : tokenized ? 'tokenized noreply' : 'noreply',
-		address: sender.role === 'noreply' && tokenized ? tokenized : sender.address,
-	}));
-	if (current.noreplyAddress && !from.some(entry => entry.address === current.noreplyAddress)) from.push({role: 'noreply', address: current.noreplyAddress});
-	return from;
+	const roles = {default: 'administrator', 'noreply-plain': 'noreply', 'noreply-tokenized': 'tokenized noreply'} as const;
+	return zulipSenders(loaded.current, {token: '{token}', version: loaded.zulipVersion}).map(sender => ({role: roles[sender.role], address: sender.address}));
 }
 
 export async function deliverabilityInputFrom(loaded: LoadedConfig, options: Pick<DeliverabilityInput, 'dkimSelectors' | 'dnsServer' | 'deadlineMs' | 'signal'> = {}): Promise<DeliverabilityInput> {

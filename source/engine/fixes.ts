@@ -32,7 +32,7 @@ export function fixesFor(report: TestReport, answers: Answers): Fix[] {
 		fixes.push({id: 'switch-to-starttls', label: `Use STARTTLS on port ${answers.port} and test again`, flags: '--security starttls', apply: current => ({...current, security: 'starttls'})});
 	}
 
-	const noreplyRefused = report.senders.some(sender => sender.role === 'noreply' && !sender.ok && sender.diagnosis?.id === 'sender-rejected');
+	const noreplyRefused = report.senders.some(sender => sender.role === 'noreply-tokenized' && !sender.ok && sender.diagnosis?.id === 'sender-rejected');
 	if (noreplyRefused && answers.tokens !== false) {
 		fixes.push({
 			id: 'tokens-off',

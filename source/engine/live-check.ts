@@ -17,19 +17,10 @@ export interface LiveCheckOptions {
 	readonly probeCandidates?: SmtpTestOptions['probeCandidates'];
 }
 
-/** The two From addresses Zulip sends with, as send_test_email uses them. */
+/** The envelope senders Zulip uses with these files (see zulipSenders). */
 export async function sendersOf(loaded: LoadedConfig, token?: string): Promise<Sender[]> {
-	const {current} = loaded;
-	const senders: Sender[] = [];
-	if (current.administrator) senders.push({role: 'default', address: current.administrator});
-	if (current.tokens && current.tokenizedTemplate) {
-		const {tokenizedAddress} = await import('../smtp/noreply.js');
-		senders.push({role: 'noreply', address: tokenizedAddress(current.tokenizedTemplate, token)});
-	} else if (current.noreplyAddress) {
-		senders.push({role: 'noreply', address: current.noreplyAddress});
-	}
-
-	return senders;
+	const {zulipSenders} = await import('./senders.js');
+	return zulipSenders(loaded.current, {token, version: loaded.zulipVersion});
 }
 
 /**
@@ -57,7 +48,10 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 	}
 
 	const {runSmtpTest} = await import('../smtp/live-test.js');
+	const {zulipBehaviour, zulipName} = await import('../zulip/version-file.js');
 	return runSmtpTest({
+		verifyCertificates: zulipBehaviour(loaded.zulipVersion ?? null).verifiesCertificates,
+		zulipName: zulipName(loaded.zulipVersion ?? null),
 		settings: {host: current.host, port: current.port, security: current.security, user: current.user, password: loaded.password ?? null, files: sourceFiles(loaded)},
 		senders,
 		to: options.to,

@@ -214,7 +214,8 @@ function build(): Provider[] {
 			passwordHint: 'the SMTP password created with it, for this same region',
 			needsAuth: true,
 			regions: sesRegions(),
-			hostPattern: /^email-smtp\.[a-z0-9-]+\.amazonaws\.com$/i,
+			// FIPS endpoints (email-smtp-fips.<region>…) are the same service, for US government regions.
+			hostPattern: /^email-smtp(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com$/i,
 			notes: [
 				'SMTP credentials only work in the region they were created for.',
 				'The SMTP username starts with AKIA, like an IAM access key ID, but an access key and its secret do not log in: use the pair SES made for SMTP.',
@@ -381,7 +382,7 @@ export function recogniseProvider(host: string | null | undefined, user = ''): {
 		// A relay on loopback that wants a login is not the local MTA (an SSH tunnel, a sandbox relay).
 		if (provider.id === 'local' && user !== '') continue;
 		if (provider.hostPattern?.test(host)) {
-			const sesRegion = provider.id === 'ses' ? /^email-smtp\.([a-z0-9-]+)\.amazonaws\.com$/i.exec(host)?.[1] : undefined;
+			const sesRegion = provider.id === 'ses' ? /^email-smtp(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$/i.exec(host)?.[1] : undefined;
 			return {providerId: provider.id, region: regionFor(provider, sesRegion)?.id};
 		}
 	}

@@ -34,7 +34,8 @@ export async function restartServer(options: {command?: string; signal?: AbortSi
 	const redactor = new Redactor(options.password);
 	const onLine = (raw: string) => {
 		const line = visibleControls(redactor.redact(raw));
-		if (/Zulip (re)?started successfully!/.test(line)) confirmed = true;
+		// "Application restarted successfully!" is what releases before 4.0 print.
+		if (/(?:Zulip (?:re)?started|Application restarted) successfully!/.test(line)) confirmed = true;
 		tail.push(line);
 		if (tail.length > TAIL_LINES) tail.shift();
 		options.onLine?.(line);

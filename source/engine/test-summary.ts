@@ -1,3 +1,4 @@
+import {SENDER_ROLE_NAMES} from '../smtp/sender-role.js';
 import type {SenderResult, TestReport} from '../smtp/types.js';
 
 /** How a sender came out of the live test, in the same words for both faces. */
@@ -13,7 +14,7 @@ export interface SenderSummary {
  * knows yet.
  */
 export function senderSummary(report: TestReport, sender: SenderResult): SenderSummary {
-	const role = sender.role === 'default' ? 'default From' : 'noreply From';
+	const role = SENDER_ROLE_NAMES[sender.role];
 	if (sender.ok) return {mark: '✔', text: `${role} ${sender.address} accepted${sender.sent ? ', test mail sent' : ''}`};
 	if (sender.diagnosis) return {mark: '✖', text: `${role} ${sender.address}: ${sender.diagnosis.message}`};
 	return {mark: '–', text: `${role} ${sender.address}: not tried${report.diagnosis ? ', the test stopped before it' : ''}`};

@@ -1,6 +1,5 @@
 import {getProvider, recogniseProvider} from '../engine/providers.js';
 import type {Diagnosis, DiagnosisId, Security, Sender, StepName} from './types.js';
-import {isTokenized} from './noreply.js';
 
 /** What a message or fix may mention. Never holds the password. */
 export interface DiagnosisContext {
@@ -28,7 +27,11 @@ export interface DiagnosisContext {
 	/** The files in use (--settings, --secrets), so a fix names them rather than /etc/zulip's. */
 	settingsPath?: string;
 	secretsPath?: string;
+	/** The plain noreply address the server accepted as sender, if it did (the tokenized one's fix builds on it). */
+	acceptedNoreply?: string;
 }
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
 interface DiagnosisEntry {
 	/** One line for the README table: what the id means. */
@@ -159,22 +162,32 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fixFor: c => `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsOf(c)} (${passwordFlags}).`,
 	},
 	'sender-rejected': {
-		meaning: 'The server refuses one of Zulip\'s From addresses as envelope sender.',
-		fix: 'For the tokenized noreply address: ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens), safe unless anyone with an address in some domain may sign up; for the others: set ZULIP_ADMINISTRATOR or NOREPLY_EMAIL_ADDRESS (--noreply) to an address the account may send from, or allow the address at the provider.',
+		meaning: 'The server refuses one of Zulip\'s envelope senders (ZULIP_ADMINISTRATOR, NOREPLY_EMAIL_ADDRESS, the tokenized noreply address).',
+		fix: 'For the tokenized noreply address: TOKENIZED_NOREPLY_EMAIL_ADDRESS in a domain the account may send from (--tokenized-noreply \'noreply-{token}@DOMAIN\'), or ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens), safe unless anyone with an address in some domain may sign up; for the others: set ZULIP_ADMINISTRATOR or NOREPLY_EMAIL_ADDRESS (--noreply) to an address the account may send from, or allow the address at the provider.',
 		message: c => {
 			const address = c.sender?.address ?? '';
-			if (c.sender?.role !== 'noreply') return `${c.host} refuses ${address} (ZULIP_ADMINISTRATOR, Zulip's default From) as sender.`;
-			return `${c.host} refuses the ${isTokenized(address) ? 'tokenized ' : ''}noreply address ${address} as sender.`;
+			if (c.sender?.role === 'noreply-plain') return `${c.host} refuses the noreply address ${address} (NOREPLY_EMAIL_ADDRESS) as sender: Zulip sends every invitation, password reset and notification with it as envelope sender.`;
+			if (c.sender?.role === 'noreply-tokenized') return `${c.host} refuses the tokenized noreply address ${address} as sender.`;
+			return `${c.host} refuses ${address} (ZULIP_ADMINISTRATOR, Zulip's default From) as sender.`;
 		},
 		fixFor: c => {
 			const address = c.sender?.address ?? '';
-			const domain = address.slice(address.lastIndexOf('@') + 1);
-			if (c.sender?.role !== 'noreply') return `Set ZULIP_ADMINISTRATOR in ${settingsOf(c)} to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
-			if (isTokenized(address)) {
-				return `Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens) so Zulip sends from NOREPLY_EMAIL_ADDRESS instead. That is safe unless your organization lets anyone with an email address in some domain sign up: there the tokens stop the "helpdesk attack". Or let this account send from any address in ${domain} at the provider (verify the domain).`;
+			const domain = domainOf(address);
+			if (c.sender?.role === 'noreply-plain') return `Set NOREPLY_EMAIL_ADDRESS (--noreply ADDRESS) to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
+			if (c.sender?.role !== 'noreply-tokenized') return `Set ZULIP_ADMINISTRATOR in ${settingsOf(c)} to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
+			const tokensOff = 'Or set ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens): safe unless your organization lets anyone with an email address in some domain sign up, where the tokens stop the "helpdesk attack".';
+			const accepted = c.acceptedNoreply;
+			if (accepted && domainOf(accepted) !== domain) {
+				// The relay takes the plain noreply's domain: keep the tokens, move them there.
+				const template = `noreply-{token}@${domainOf(accepted)}`;
+				return `Set TOKENIZED_NOREPLY_EMAIL_ADDRESS = "${template}" (--tokenized-noreply '${template}'): the server accepted ${accepted}, so this account may send from that domain, and the anti-phishing tokens stay. ${tokensOff}`;
 			}
 
-			return `Set NOREPLY_EMAIL_ADDRESS (--noreply ADDRESS) to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
+			if (accepted) {
+				return `The server accepts ${accepted} but not other addresses in ${domain}: verify the whole domain ${domain} at the provider, or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain this account may send any address from (--tokenized-noreply 'noreply-{token}@DOMAIN'). ${tokensOff}`;
+			}
+
+			return `Let this account send from any address in ${domain} at the provider (verify the domain), or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain it may (--tokenized-noreply 'noreply-{token}@DOMAIN'). ${tokensOff}`;
 		},
 	},
 	'recipient-rejected': {

@@ -187,10 +187,10 @@ export async function runFileBackendTest(options: FileBackendTestOptions): Promi
 	const domain = await defaultEhloName();
 	for (const [index, sender] of senders.entries()) {
 		if (signal?.aborted) return finish(diagnose('cancelled', context));
-		const subject = testSubject(sender.role);
+		const subject = testSubject(sender, senders);
 		try {
 			await step('send', `"${subject}" from ${sender.address} → ${filePath}`, sender, async () => {
-				const message = buildTestMessage({from: sender.address, to: recipient, subject, domain, lineEnding: '\n'});
+				const message = buildTestMessage({from: sender.fromHeader ?? sender.address, to: recipient, subject, domain, lineEnding: '\n'});
 				const file = path.join(filePath, logFileName(new Date()));
 				// Django: message.as_bytes() + "\n", then 79 dashes and a newline.
 				await appendFile(file, `${message}\n${'-'.repeat(79)}\n`);

@@ -10,10 +10,19 @@ import {SessionFailure, SmtpSession} from './session.js';
 import {Redactor, Transcript} from './transcript.js';
 import {visibleControls} from '../engine/shown-text.js';
 import {secureContextFor} from './trust.js';
-import type {Diagnosis, DiagnosisId, Sender, SenderResult, SmtpTestOptions, StepName, Suggestion, TestEvent, TestReport} from './types.js';
+import type {Diagnosis, DiagnosisId, Sender, SenderResult, SmtpTestOptions, StepName, Suggestion, TestEvent, TestReport, TestWarning} from './types.js';
 
 /** smtplib's order of preference, which Django inherits. */
 const authPreference = ['CRAM-MD5', 'PLAIN', 'LOGIN'];
+
+/** Zulip forces EMAIL_TIMEOUT = 15 (seconds, per socket operation) since 3.0: a server that answers within it works. */
+export const ZULIP_EMAIL_TIMEOUT_MS = 15_000;
+
+/** The TCP connect's own deadline by default: see SessionOptions.connectTimeoutMs. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+/** A step this slow works in Zulip but is worth a word. */
+const SLOW_STEP_MS = 5000;
 
 interface Unreachable {
 	diagnosis: Diagnosis;
@@ -35,6 +44,13 @@ function validAddress(address: string | undefined): address is string {
  */
 class LiveTest {
 	private readonly timeoutMs: number;
+	private readonly connectTimeoutMs: number;
+	private readonly warnings: TestWarning[] = [];
+	/** False once a certificate problem was found that the running Zulip ignores: the rest goes on as it would. */
+	private verifying = true;
+	private primary?: SmtpSession;
+	/** The plain noreply address, once the server accepted it as sender. */
+	private acceptedNoreply?: string;
 	private readonly redactor: Redactor;
 	private readonly transcript?: Transcript;
 	private readonly prober?: Prober;
@@ -47,13 +63,27 @@ class LiveTest {
 		private readonly ehloName: Promise<string>,
 	) {
 		const {settings} = options;
-		this.timeoutMs = options.timeoutMs ?? 10_000;
+		this.timeoutMs = options.timeoutMs ?? ZULIP_EMAIL_TIMEOUT_MS;
+		this.connectTimeoutMs = options.connectTimeoutMs ?? (options.timeoutMs === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : this.timeoutMs);
 		this.redactor = new Redactor(settings.password);
 		if (options.transcriptPath) this.transcript = new Transcript(this.redactor);
 		this.signal = options.signal;
 		this.base = {host: settings.host, port: settings.port, security: settings.security, user: settings.user, passwordMissing: settings.password === null, timeoutMs: this.timeoutMs, recipientGiven: Boolean(options.to), settingsPath: settings.files?.settings, secretsPath: settings.files?.secrets};
 		if (options.probe !== false) {
-			this.prober = new Prober({host: settings.host, secureContext, ehloName, timeoutMs: this.timeoutMs, signal: options.signal, transcript: this.transcript});
+			this.prober = new Prober({
+				host: settings.host,
+				secureContext,
+				ehloName,
+				timeoutMs: this.timeoutMs,
+				connectTimeoutMs: this.connectTimeoutMs,
+				signal: options.signal,
+				transcript: this.transcript,
+				onResult: result => {
+					// The same port completed TLS from the first byte: its silence at the greeting will not end in a greeting.
+					const {port, security} = settings;
+					if (result.speaksTls && result.combo.port === port && result.combo.security === 'ssl' && security !== 'ssl' && this.primary?.currentStep === 'greeting') this.primary.giveUp();
+				},
+			});
 		}
 	}
 
@@ -63,7 +93,8 @@ class LiveTest {
 		const results: SenderResult[] = senders.map(sender => ({address: sender.address, role: sender.role, ok: false}));
 		const report = (diagnosis?: Diagnosis, suggestion?: Suggestion): TestReport => {
 			const ok = !diagnosis && results.every(result => result.ok && (!to || result.sent));
-			return {ok, ...(diagnosis ? {diagnosis} : {}), senders: results, ...(suggestion ? {suggestion} : {}), durationMs: performance.now() - started};
+			const warnings = this.warnings.length > 0 ? {warnings: [...this.warnings]} : {};
+			return {ok, ...warnings, ...(diagnosis ? {diagnosis} : {}), senders: results, ...(suggestion ? {suggestion} : {}), durationMs: performance.now() - started};
 		};
 
 		if (this.transcript) await this.transcript.write(this.options.transcriptPath!);
@@ -89,6 +120,7 @@ class LiveTest {
 
 			results[index] = await this.checkSender(session, sender, recipient);
 			if (results[index]!.diagnosis?.id === 'cancelled') return this.cancelled(report, session);
+			if (sender.role === 'noreply-plain' && results[index]!.ok) this.acceptedNoreply = sender.address;
 		}
 
 		await session.quit();
@@ -124,8 +156,16 @@ class LiveTest {
 
 	/** Labels are the tool's own words (host, port, addresses): never masked, or a mask could give the password away. */
 	private emit = (event: TestEvent): void => {
-		this.options.onEvent?.({...event, label: visibleControls(event.label)});
+		const label = visibleControls(event.label);
+		if (event.status === 'ok' && event.elapsedMs >= SLOW_STEP_MS) this.slowStep(label, event.elapsedMs);
+		this.options.onEvent?.({...event, label});
 	};
+
+	private slowStep(label: string, elapsedMs: number): void {
+		const seconds = (elapsedMs / 1000).toFixed(1);
+		const within = elapsedMs < ZULIP_EMAIL_TIMEOUT_MS ? ` It worked, within the ${ZULIP_EMAIL_TIMEOUT_MS / 1000} s Zulip waits for each step (EMAIL_TIMEOUT), but a slower day would make Zulip give up.` : ` Zulip gives up after ${ZULIP_EMAIL_TIMEOUT_MS / 1000} s (EMAIL_TIMEOUT), so Zulip would fail here.`;
+		this.warnings.push({id: 'slow-step', message: `${label} took ${seconds} s.${within}`, fix: 'If it stays this slow, ask the provider or check the network path to EMAIL_HOST.'});
+	}
 
 	/** A server reply for a detail: the password masked wherever the server may have echoed it. */
 	private serverSaid(reply: string): string {
@@ -156,11 +196,13 @@ class LiveTest {
 
 	private newSession(primary: boolean): SmtpSession {
 		const {host, port, security} = this.options.settings;
-		return new SmtpSession({
+		const session = new SmtpSession({
 			host,
 			port,
 			security,
 			timeoutMs: this.timeoutMs,
+			connectTimeoutMs: this.connectTimeoutMs,
+			verifyCertificate: this.verifying,
 			secureContext: this.secureContext,
 			ehloName: this.ehloName,
 			signal: this.signal,
@@ -175,6 +217,8 @@ class LiveTest {
 				}
 				: {}),
 		});
+		if (primary) this.primary = session;
+		return session;
 	}
 
 	private probeNeedWhenSlow(step: StepName): ProbeNeed {
@@ -209,6 +253,14 @@ class LiveTest {
 		} catch (error) {
 			const failure = this.failureOf(error);
 			const classified = classifySetupFailure(failure, this.classifyContext(session));
+			if (classified.id.startsWith('certificate-') && this.verifying && this.options.verifyCertificates === false) {
+				// The running Zulip's Django does not verify: warn, then go on exactly as it would.
+				await this.certificateWarning(classified.id, classified.detail, failure);
+				this.verifying = false;
+				if (primary) this.prober?.cancel();
+				return this.establish(primary);
+			}
+
 			let {id} = classified;
 			let detail = classified.detail;
 			let suggestion: Suggestion | undefined;
@@ -236,7 +288,9 @@ class LiveTest {
 				if (certificate) detail = certificate;
 			}
 
-			return {diagnosis: this.diagnose(id, {step: failure.step, stepLabel: failure.label}, id === 'cancelled' ? undefined : detail), ...(suggestion ? {suggestion} : {})};
+			// A blocked port's verdict came at the connect's own (shorter) deadline.
+			const deadline = id === 'connection-timeout' ? {timeoutMs: this.connectTimeoutMs} : {};
+			return {diagnosis: this.diagnose(id, {step: failure.step, stepLabel: failure.label, ...deadline}, id === 'cancelled' ? undefined : detail), ...(suggestion ? {suggestion} : {})};
 		}
 
 		if (primary) this.prober?.cancel();
@@ -287,6 +341,19 @@ class LiveTest {
 		return {diagnosis: this.diagnose(classifyAuthReply(reply, settings.security !== 'none'), context, this.serverSaid(reply))};
 	}
 
+	private async certificateWarning(id: DiagnosisId, classifiedDetail: string | undefined, failure: SessionFailure): Promise<void> {
+		const {settings} = this.options;
+		const certificate = await inspectCertificate({...settings, secureContext: this.secureContext, ehloName: await this.ehloName, timeoutMs: Math.min(this.timeoutMs, 5000), signal: this.signal});
+		const problem = this.diagnose(id, {step: failure.step, stepLabel: failure.label}, certificate ?? classifiedDetail);
+		const zulip = this.options.zulipName ?? 'This Zulip';
+		this.warnings.push({
+			id: 'certificate-not-verified',
+			message: `${problem.message} ${zulip} runs a Django older than 4.2, which does not check certificates, so this works today; it will fail after upgrading to Zulip 7 or later.`,
+			fix: `Before upgrading Zulip: ${problem.fix}`,
+			...(problem.detail ? {detail: problem.detail} : {}),
+		});
+	}
+
 	/** A failure without a server reply after setup: cancel, deadline, or a dropped connection. */
 	private otherFailure(failure: SessionFailure): DiagnosisId {
 		if (failure.kind === 'cancelled') return 'cancelled';
@@ -296,7 +363,7 @@ class LiveTest {
 
 	private async checkSender(session: SmtpSession, sender: Sender, recipient: string | undefined): Promise<SenderResult> {
 		const result: SenderResult = {address: sender.address, role: sender.role, ok: false};
-		const context = {sender, recipient};
+		const context = {sender, recipient, ...(this.acceptedNoreply ? {acceptedNoreply: this.acceptedNoreply} : {})};
 		if (!validAddress(sender.address)) return {...result, diagnosis: this.diagnose('sender-rejected', context, 'Not a valid email address.')};
 		if (!validAddress(recipient)) return {...result, diagnosis: this.diagnose('recipient-rejected', context, 'Not a valid email address.')};
 		const secure = this.options.settings.security !== 'none';
@@ -340,8 +407,9 @@ class LiveTest {
 		const result: SenderResult = {address: sender.address, role: sender.role, ok: false, sent: false};
 		const session = await this.establish(false);
 		if (!(session instanceof SmtpSession)) return {...result, diagnosis: session.diagnosis};
-		const subject = testSubject(sender.role);
-		const message = buildTestMessage({from: sender.address, to, subject, domain: await this.ehloName, lineEnding: '\r\n'});
+		const subject = testSubject(sender, this.options.senders);
+		// The From header as Zulip writes it; the envelope sender is the bare address either way.
+		const message = buildTestMessage({from: sender.fromHeader ?? sender.address, to, subject, domain: await this.ehloName, lineEnding: '\r\n'});
 		try {
 			await session.send(sender.address, to, message, `"${subject}" from ${sender.address}`, sender);
 			await session.quit();
@@ -349,7 +417,7 @@ class LiveTest {
 		} catch (error) {
 			session.close();
 			const failure = this.failureOf(error);
-			const context = {sender, recipient: to, step: 'send' as const, stepLabel: failure.evidence.command ?? failure.label};
+			const context = {sender, recipient: to, step: 'send' as const, stepLabel: failure.evidence.command ?? failure.label, ...(this.acceptedNoreply ? {acceptedNoreply: this.acceptedNoreply} : {})};
 			const {reply, command} = failure.evidence;
 			if (!reply) return {...result, diagnosis: this.diagnose(this.otherFailure(failure), context, failure.message)};
 			const stage = command === 'MAIL FROM' ? 'mail' : command === 'RCPT TO' ? 'rcpt' : 'data';

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import type {SenderRole} from './types.js';
+import type {Sender} from './types.js';
 
 /** The body of manage.py send_test_email (Zulip 8+), word for word. */
 export const testMessageBody =
@@ -9,9 +9,16 @@ export const testMessageBody =
 	+ 'the Zulip server with /home/zulip/deployments/current/scripts/restart-server '
 	+ 'after changing the settings in /etc/zulip before your changes will take effect.';
 
-/** send_test_email's subjects: one per From address. */
-export function testSubject(role: SenderRole): string {
-	return role === 'default' ? 'Zulip email test' : 'Zulip noreply email test';
+/**
+ * send_test_email's subjects: "Zulip email test" from the default From,
+ * "Zulip noreply email test" from the noreply one it uses (tokenized when
+ * tokens are on). The plain noreply address, when it is a sender of its own,
+ * gets a mail shaped like the ones Zulip sends every day, and says so.
+ */
+export function testSubject(sender: Pick<Sender, 'role'>, senders: ReadonlyArray<Pick<Sender, 'role'>> = []): string {
+	if (sender.role === 'default') return 'Zulip email test';
+	if (sender.role === 'noreply-plain' && senders.some(other => other.role === 'noreply-tokenized')) return 'Zulip email test (sent the way Zulip sends invitations)';
+	return 'Zulip noreply email test';
 }
 
 /** Python's email.utils.formatdate(localtime=False): RFC 2822 date in UTC, "-0000". */

@@ -25,8 +25,12 @@ export interface ProberOptions {
 	secureContext: tls.SecureContext;
 	ehloName: string | Promise<string>;
 	timeoutMs: number;
+	connectTimeoutMs?: number;
+	verifyCertificate?: boolean;
 	signal?: AbortSignal;
 	transcript?: Transcript;
+	/** Each probe's result as soon as it is known. */
+	onResult?: (result: ProbeResult) => void;
 }
 
 interface Probe {
@@ -77,13 +81,15 @@ export class Prober {
 			}
 
 			const rank = (diagnostic ? 1_000_000 : 0) + this.nextRank++;
-			const {host, secureContext, ehloName, timeoutMs, transcript} = this.options;
+			const {host, secureContext, ehloName, timeoutMs, connectTimeoutMs, verifyCertificate, transcript} = this.options;
 			const signals = [this.controller.signal, ...(this.options.signal ? [this.options.signal] : [])];
 			const session = new SmtpSession({
 				host,
 				port: combo.port,
 				security: combo.security,
 				timeoutMs,
+				...(connectTimeoutMs === undefined ? {} : {connectTimeoutMs}),
+				...(verifyCertificate === undefined ? {} : {verifyCertificate}),
 				deadline,
 				secureContext,
 				ehloName,
@@ -96,10 +102,12 @@ export class Prober {
 				() => {
 					probe.result = {combo, ok: true, greeted: true, speaksTls: combo.security !== 'none'};
 					void session.quit();
+					this.options.onResult?.(probe.result);
 				},
 				(failure: unknown) => {
 					const code = failure instanceof SessionFailure ? failure.evidence.systemCode : undefined;
 					probe.result = {combo, ok: false, greeted: /^220/.test(session.greeting), speaksTls: combo.security !== 'none' && Boolean(certificateProblem(code))};
+					this.options.onResult?.(probe.result);
 				},
 			);
 			this.probes.set(key(combo), probe);

@@ -44,6 +44,15 @@ export interface SessionOptions {
 	security: Security;
 	/** Deadline of each step. */
 	timeoutMs: number;
+	/**
+	 * Deadline of the TCP connect once the name has resolved (the lookup keeps
+	 * timeoutMs); default timeoutMs. A connect is answered within a few
+	 * round trips or its packets are being dropped, so a shorter one gives a
+	 * firewalled port its verdict early.
+	 */
+	connectTimeoutMs?: number;
+	/** Verify the server's certificate (Django 4.2+, Zulip 7+); false = accept any, as older Django does. Default true. */
+	verifyCertificate?: boolean;
 	/** performance.now() time no step may outlive (probes share the window of the step they stand in for). */
 	deadline?: number;
 	secureContext: tls.SecureContext;
@@ -164,7 +173,7 @@ export class SmtpSession {
 				ignoreTLS: security !== 'starttls',
 				opportunisticTLS: false,
 				name,
-				tls: {secureContext: this.options.secureContext, ...(net.isIP(host) ? {} : {servername: host})},
+				tls: {secureContext: this.options.secureContext, rejectUnauthorized: this.options.verifyCertificate !== false, ...(net.isIP(host) ? {} : {servername: host})},
 				// Backstops only: our own per-step timers fire first and say which step stalled.
 				connectionTimeout: 4 * timeoutMs + 1000,
 				greetingTimeout: timeoutMs + 1000,
@@ -263,6 +272,22 @@ export class SmtpSession {
 		this.close();
 	}
 
+	/**
+	 * Give up on the step under way as if its deadline had passed: another
+	 * connection (a probe) already proved what this one would only tell at
+	 * the deadline.
+	 */
+	giveUp(): void {
+		const phase = this.phase;
+		if (!phase || !this.pending) return;
+		this.fail(new SessionFailure(phase.step, phase.label, 'timeout', {received: this.lastServerText}, `${phase.label}: given up early`), true);
+	}
+
+	/** The step under way, if any. */
+	get currentStep(): StepName | undefined {
+		return this.phase?.step;
+	}
+
 	/** Drop everything now. */
 	close(): void {
 		this.options.signal?.removeEventListener('abort', this.abortListener);
@@ -286,6 +311,8 @@ export class SmtpSession {
 				if (!error) {
 					this.resolved = true;
 					this.note(`${host} resolved to ${address}`);
+					// The lookup had the whole step's time; the connect itself gets its own deadline.
+					this.rearm(this.connectBudget());
 				}
 			});
 			const onError = (error: NodeJS.ErrnoException) => {
@@ -338,19 +365,42 @@ export class SmtpSession {
 		});
 	}
 
+	private connectBudget(): number {
+		return this.options.connectTimeoutMs ?? this.options.timeoutMs;
+	}
+
+	/** The step's time left, capped by the session's deadline. */
+	private budget(stepMs: number): number {
+		return Math.max(0, Math.min(stepMs, (this.options.deadline ?? Number.POSITIVE_INFINITY) - performance.now()));
+	}
+
+	private expire(step: StepName, label: string, stepMs: number): NodeJS.Timeout {
+		return setTimeout(() => {
+			this.fail(new SessionFailure(step, label, 'timeout', {unresolved: step === 'connect' && !this.resolved, received: this.lastServerText}, `${label}: no answer within ${stepMs} ms`), true);
+		}, this.budget(stepMs));
+	}
+
+	/** Restart the current step's deadline at stepMs from now. */
+	private rearm(stepMs: number): void {
+		const phase = this.phase;
+		if (!phase) return;
+		clearTimeout(phase.timer);
+		phase.timer = this.expire(phase.step, phase.label, stepMs);
+	}
+
 	private begin(step: StepName, label: string, sender?: Sender): void {
 		this.endPhase();
 		const now = performance.now();
-		const {timeoutMs, deadline} = this.options;
-		const budget = Math.max(0, Math.min(timeoutMs, (deadline ?? Number.POSITIVE_INFINITY) - now));
+		const {timeoutMs} = this.options;
+		// An IP address needs no lookup: the connect deadline applies from the start.
+		const stepMs = step === 'connect' && this.resolved ? this.connectBudget() : timeoutMs;
+		const budget = this.budget(stepMs);
 		const phase: Phase = {
 			step,
 			label,
 			sender,
 			started: now,
-			timer: setTimeout(() => {
-				this.fail(new SessionFailure(step, label, 'timeout', {unresolved: step === 'connect' && !this.resolved, received: this.lastServerText}, `${label}: no answer within ${timeoutMs} ms`), true);
-			}, budget),
+			timer: this.expire(step, label, stepMs),
 		};
 		const {onSlow, slowAfterMs} = this.options;
 		if (onSlow && slowAfterMs !== undefined && setupSteps.has(step) && slowAfterMs < budget) {

@@ -21,13 +21,21 @@ export interface SmtpSettings {
 	files?: {readonly settings: string; readonly secrets: string};
 }
 
-export type SenderRole = 'default' | 'noreply';
+/**
+ * `default` = FromAddress.SUPPORT (ZULIP_ADMINISTRATOR); `noreply-plain` =
+ * FromAddress.NOREPLY (NOREPLY_EMAIL_ADDRESS: since Zulip 4.0 the envelope
+ * sender of every templated mail); `noreply-tokenized` = an address from
+ * TOKENIZED_NOREPLY_EMAIL_ADDRESS (confirmation mails, send_test_email).
+ */
+export type SenderRole = 'default' | 'noreply-plain' | 'noreply-tokenized';
 
-/** One From address Zulip sends with. */
+/** One envelope sender Zulip sends with. */
 export interface Sender {
-	/** `default` = FromAddress.SUPPORT (ZULIP_ADMINISTRATOR); `noreply` = the (tokenized) noreply address. */
 	role: SenderRole;
+	/** The bare address: MAIL FROM. */
 	address: string;
+	/** The test mail's From header when Zulip's differs from the envelope, e.g. "Zulip <noreply-…@…>". */
+	fromHeader?: string;
 }
 
 export type DiagnosisId =
@@ -109,8 +117,19 @@ export interface SenderResult {
 	sent?: boolean;
 }
 
+/** Something that works in Zulip today but deserves attention; never fails the test. */
+export interface TestWarning {
+	/** certificate-not-verified: the running Zulip accepts a certificate a newer one will refuse; slow-step: a step took long, within Zulip's limit. */
+	id: 'certificate-not-verified' | 'slow-step';
+	message: string;
+	fix?: string;
+	detail?: string;
+}
+
 export interface TestReport {
 	ok: boolean;
+	/** Passed, with these caveats. */
+	warnings?: TestWarning[];
 	/**
 	 * A failure of the whole session (connection, TLS, login, cancel): no
 	 * sender could be tried past it. Per-sender failures live in `senders`.
@@ -127,8 +146,18 @@ export interface SmtpTestOptions {
 	senders: Sender[];
 	/** Send the two test mails here; without it each sender is only checked (MAIL FROM, RCPT TO, RSET). */
 	to?: string;
-	/** Deadline of every single step, in ms; default 10000. */
+	/** Deadline of every single step, in ms; default 15000, Zulip's own EMAIL_TIMEOUT. */
 	timeoutMs?: number;
+	/** Deadline of the TCP connect after the lookup; default 5000 when timeoutMs is not given, else timeoutMs. */
+	connectTimeoutMs?: number;
+	/**
+	 * Whether the running Zulip verifies the server's certificate (Django 4.2+,
+	 * Zulip 7+). Default true. When false, a certificate problem is a warning
+	 * and the test goes on as that Zulip would.
+	 */
+	verifyCertificates?: boolean;
+	/** For warnings: the running release, e.g. "Zulip 6.1". */
+	zulipName?: string;
 	/** An extra CA certificate (PEM) to trust on top of the system's. */
 	caFile?: string;
 	signal?: AbortSignal;

@@ -1,6 +1,7 @@
 import type {Plan} from '../engine/plan.js';
 import {securityName} from '../engine/providers.js';
 import {secretsModeOffer} from '../engine/secrets-mode.js';
+import {SENDER_ROLE_NAMES} from '../smtp/sender-role.js';
 import type {TestReport} from '../smtp/types.js';
 import type {LogEntry, Problem, TestLine} from './flow-types.js';
 
@@ -39,11 +40,12 @@ export function testSummaryLines(report: TestReport): string[] {
 	}
 
 	for (const sender of report.senders) {
-		const role = sender.role === 'default' ? 'default From' : 'noreply From';
+		const role = SENDER_ROLE_NAMES[sender.role];
 		lines.push(`${sender.ok ? '✔' : '✖'} ${role} ${sender.address}${sender.ok ? '' : sender.diagnosis ? `: ${sender.diagnosis.message}` : ''}`);
 		if (!sender.ok && sender.diagnosis?.detail) lines.push(`  ${sender.diagnosis.detail}`);
 	}
 
+	for (const warning of report.warnings ?? []) lines.push(`⚠ ${warning.message}`);
 	if (report.suggestion) lines.push(`• Port ${report.suggestion.port} with ${securityName(report.suggestion.security)} answered: ${report.suggestion.reason}`);
 	return lines;
 }

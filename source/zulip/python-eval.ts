@@ -6,10 +6,11 @@ import {identityOrThrow, runPython, type FileOwner} from './python-runner.js';
  * imports it. Zulip's venv is not on python3's path, so every module that
  * fails to import normally (`.config`, `ldap`, `django_auth_ldap.config`, …)
  * is replaced by a stand-in whose attributes are further stand-ins;
- * `.config`'s get_secret/get_config return their defaults, as on a server
- * whose secrets file lacks the key. Output goes to stderr so that stdout
- * carries only the JSON answer. The request comes on fd 3 (stdin is closed:
- * the file's code gets nothing to read).
+ * `.config`'s get_secret answers from the secrets it is handed (as Zulip's
+ * reads zulip-secrets.conf: keys case-insensitive, development_only ones
+ * never in production) and get_config returns its default. Output goes to
+ * stderr so that stdout carries only the JSON answer. The request comes on
+ * fd 3 (stdin is closed: the file's code gets nothing to read).
  */
 const SCRIPT = String.raw`
 import importlib.abc, importlib.machinery, json, os, sys, traceback, types
@@ -41,8 +42,12 @@ class StandInModule(types.ModuleType):
             raise AttributeError(attr)
         return StandIn(self.__name__ + "." + attr)
 
+SECRETS = request.get("secrets", {})
+
 def get_secret(key, default_value=None, development_only=False):
-    return default_value
+    if development_only:
+        return default_value
+    return SECRETS.get(str(key).lower(), default_value)
 
 def get_config(section, key, default_value=None):
     return default_value
@@ -114,13 +119,13 @@ interface EvalAnswer {
  * rights of `owner` (see python-runner.ts); without an owner, the caller
  * vouches for the text and it runs as this process.
  */
-export async function evaluateSettings(text: string, names: readonly string[], options: {signal?: AbortSignal; owner?: FileOwner; timeoutMs?: number} = {}): Promise<Record<string, unknown>> {
+export async function evaluateSettings(text: string, names: readonly string[], options: {signal?: AbortSignal; owner?: FileOwner; timeoutMs?: number; secrets?: Readonly<Record<string, string>>} = {}): Promise<Record<string, unknown>> {
 	const {signal} = options;
 	signal?.throwIfAborted();
 	const fix = 'Check the file with: python3 -m py_compile /etc/zulip/settings.py';
 	// Refuses (ConfigError) when nobody who could vouch for the code can be switched to.
 	const identity = identityOrThrow(options.owner);
-	const result = await runPython({script: SCRIPT, request: JSON.stringify({text, names}), identity, timeoutMs: options.timeoutMs, signal});
+	const result = await runPython({script: SCRIPT, request: JSON.stringify({text, names, secrets: options.secrets ?? {}}), identity, timeoutMs: options.timeoutMs, signal});
 	if (result.code !== 0) {
 		const lastLine = result.stderr.trim().split('\n').at(-1) ?? '';
 		throw new ConfigError(`python3 failed while reading settings.py: ${lastLine || `exit code ${result.code}`}`, fix, 'settings-eval');

@@ -23,11 +23,12 @@ export const OWNED_SETTINGS = [
 	'EMAIL_FILE_PATH',
 	'NOREPLY_EMAIL_ADDRESS',
 	'ADD_TOKENS_TO_NOREPLY_ADDRESS',
+	'TOKENIZED_NOREPLY_EMAIL_ADDRESS',
 ] as const;
 export type OwnedSetting = (typeof OWNED_SETTINGS)[number];
 
-/** The settings this wizard reads (it never writes the last three). */
-export const READ_SETTINGS = [...OWNED_SETTINGS, 'TOKENIZED_NOREPLY_EMAIL_ADDRESS', 'ZULIP_ADMINISTRATOR', 'EXTERNAL_HOST'] as const;
+/** The settings this wizard reads (it never writes the last two). */
+export const READ_SETTINGS = [...OWNED_SETTINGS, 'ZULIP_ADMINISTRATOR', 'EXTERNAL_HOST'] as const;
 export type ReadSetting = (typeof READ_SETTINGS)[number];
 
 export interface SettingsSnapshot {
@@ -59,7 +60,7 @@ export const SETTINGS_DEFAULTS = {
 export const MARKER_HEADER = '## Outgoing email settings written by zulip-email-setup.';
 
 /** Set in settings.py, but Zulip overrides them: say so rather than let the admin believe them. */
-const IGNORED_SETTINGS: Readonly<Record<string, string>> = {
+export const IGNORED_SETTINGS: Readonly<Record<string, string>> = {
 	EMAIL_HOST_PASSWORD: 'EMAIL_HOST_PASSWORD in settings.py is ignored by Zulip: the SMTP password comes from email_password in /etc/zulip/zulip-secrets.conf.',
 	EMAIL_TIMEOUT: 'EMAIL_TIMEOUT in settings.py is ignored by Zulip, which always waits 15 seconds.',
 };
@@ -77,6 +78,7 @@ const PLACEMENT_ORDER: readonly OwnedSetting[] = [
 	'EMAIL_USE_SSL',
 	'EMAIL_PORT',
 	'ADD_TOKENS_TO_NOREPLY_ADDRESS',
+	'TOKENIZED_NOREPLY_EMAIL_ADDRESS',
 	'NOREPLY_EMAIL_ADDRESS',
 ];
 
@@ -90,6 +92,7 @@ const VALUE_KIND: Readonly<Record<OwnedSetting, 'string' | 'port' | 'boolean'>> 
 	EMAIL_FILE_PATH: 'string',
 	NOREPLY_EMAIL_ADDRESS: 'string',
 	ADD_TOKENS_TO_NOREPLY_ADDRESS: 'boolean',
+	TOKENIZED_NOREPLY_EMAIL_ADDRESS: 'string',
 };
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  *   `rejectSender`, `rejectRecipient`, `rejectData`, `rejectAuth`,
  *   `rejectConnection`; `delayMailFromMs` makes MAIL FROM slow;
  *   `greetingDelay: false` drops smtp-server's fixed 100 ms pause before the
- *   greeting. It records what it saw: `mailFrom`, `rcptTo`, `auths`,
+ *   greeting, a number of ms replaces it. It records what it saw: `mailFrom`, `rcptTo`, `auths`,
  *   `starttlsUpgrades`, `messages`.
  * - startSilentServer(): accepts connections and never says anything (what a
  *   TLS-from-the-first-byte port looks like to a plain client).
@@ -41,8 +41,17 @@ import type {TestPki} from './tls.js';
  * with `greetingDelay: false` skip it; all others keep smtp-server's behaviour.
  */
 const greetAtOnce = new WeakSet<SMTPServer>();
+/** Servers that greet only after this many ms (a slow but working relay). */
+const greetLate = new WeakMap<SMTPServer, number>();
 const originalInit = ServerConnection.prototype.init;
 ServerConnection.prototype.init = function (this: ServerConnection) {
+	const late = greetLate.get(this._server);
+	if (late !== undefined) {
+		const timer = setTimeout(() => this._setListeners(() => this.connectionReady()), late);
+		timer.unref();
+		return;
+	}
+
 	if (!greetAtOnce.has(this._server)) {
 		originalInit.call(this);
 		return;
@@ -92,8 +101,8 @@ export interface TestSmtpServerOptions {
 	rejectRecipient?: (address: string) => string | undefined;
 	rejectData?: (message: ReceivedMessage) => string | undefined;
 	delayMailFromMs?: number;
-	/** false: greet at once instead of after smtp-server's 100 ms early-talker pause. */
-	greetingDelay?: boolean;
+	/** false: greet at once instead of after smtp-server's 100 ms early-talker pause; a number: greet after that many ms. */
+	greetingDelay?: boolean | number;
 }
 
 export interface TestSmtpServer {
@@ -189,6 +198,7 @@ export async function startSmtpServer(options: TestSmtpServerOptions): Promise<T
 	};
 	const server = new SMTPServer(serverOptions);
 	if (options.greetingDelay === false) greetAtOnce.add(server);
+	if (typeof options.greetingDelay === 'number') greetLate.set(server, options.greetingDelay);
 	server.on('error', () => undefined);
 	const port = await listen(server.server);
 	return {

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {Fix} from '../../engine/fixes.js';
 import {wizardWords} from '../../smtp/diagnoses.js';
+import {SENDER_ROLE_NAMES} from '../../smtp/sender-role.js';
 import type {TestReport} from '../../smtp/types.js';
 import {HangingText} from '../components/hanging-text.js';
 import {Question} from '../components/question.js';
@@ -29,7 +30,7 @@ export function fixLines(report: TestReport | undefined): Array<{about: string; 
 		if (sender.ok || !sender.diagnosis) continue;
 		const fix = wizardWords(sender.diagnosis.fix);
 		if (lines.some(line => line.fix === fix)) continue;
-		lines.push({about: `Fix for ${sender.role === 'default' ? 'the default From' : 'the noreply From'}`, fix});
+		lines.push({about: `Fix for the ${SENDER_ROLE_NAMES[sender.role]}`, fix});
 	}
 
 	return lines;
