@@ -6,6 +6,7 @@ import {describe, test} from 'node:test';
 import {envValues, parseEnvFile} from '../source/docker/compose-env.js';
 import type {ComposeConfig} from '../source/docker/compose-project.js';
 import {composeTarget, planCompose} from '../source/docker/compose-target.js';
+import {acquireRunLock} from '../source/engine/run-lock.js';
 import {targetFromFlags} from '../source/engine/targets.js';
 import {containerError, dockerZulipContainer} from '../source/docker/container.js';
 import {answersForProvider, type Answers} from '../source/engine/answers.js';
@@ -387,6 +388,22 @@ describe('the CLI with --docker', () => {
 		assert.deepEqual(report.restart.command, `touch ${marker}`);
 		await stat(marker);
 		assert.equal((await containerReads(dir)).settings.ADD_TOKENS_TO_NOREPLY_ADDRESS, false);
+	});
+
+	test('a write takes the run lock of the Compose directory: a second run waits, then says who holds it', async () => {
+		const dir = await checkout();
+		const lock = await acquireRunLock(composeTarget(dir).lockFile!);
+		try {
+			const result = await runCli(['--non-interactive', '--docker', dir, '--provider', 'local', '--skip-test']);
+			assert.equal(result.code, 3, result.stdout + result.stderr);
+			assert.match(result.stderr, /lock|another run/i);
+			assert.equal(await readFile(path.join(dir, 'compose.override.yaml'), 'utf8'), await readFile(path.join(FIXTURES, 'compose.override.yaml.example'), 'utf8'));
+		} finally {
+			lock.release();
+		}
+
+		const free = await runCli(['--non-interactive', '--docker', dir, '--provider', 'local', '--skip-test']);
+		assert.equal(free.code, 0, free.stderr);
 	});
 
 	test('--docker with --settings is a usage error', async () => {

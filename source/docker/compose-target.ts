@@ -282,6 +282,8 @@ export function composeTarget(dir: string, options: {restartCommand?: string} = 
 			return planCompose(loaded, answers);
 		},
 		restartCommand: options.restartCommand ?? composeRestartCommand(absolute),
+		// One lock per Compose directory, whichever layout and files it has.
+		lockFile: path.join(absolute, 'docker-zulip'),
 	};
 }
 

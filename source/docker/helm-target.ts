@@ -162,5 +162,6 @@ export function helmTarget(valuesFile: string, options: {restartCommand?: string
 			return planHelm(loaded, answers);
 		},
 		restartCommand: options.restartCommand ?? helmRestartCommand(valuesPath, manifestPath),
+		lockFile: valuesPath,
 	};
 }
