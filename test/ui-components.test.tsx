@@ -21,9 +21,13 @@ import {ResultStep} from '../source/ui/steps/result-step.js';
 import {TestingStep} from '../source/ui/steps/testing-step.js';
 import {providerChoices} from '../source/ui/flow.js';
 import {keys, plain, press, settle, waitForFrame, waitForText} from './helpers/ink.js';
+import {answer, cleanupRendered, renderAt80} from './helpers/walk-through.js';
 import {ADMIN, freshConfig, SECRET_KEY} from './helpers/ui-fixtures.js';
 
-afterEach(() => cleanup());
+afterEach(() => {
+	cleanup();
+	cleanupRendered();
+});
 
 function recorder() {
 	const events: FlowEvent[] = [];
@@ -326,7 +330,9 @@ describe('steps', () => {
 describe('the app, with a fake engine', () => {
 	let fresh: LoadedConfig;
 	before(async () => {
-		fresh = await freshConfig();
+		// Read from a temp dir, shown as a server's own paths: the screens are the same on every machine.
+		const read = await freshConfig();
+		fresh = {...read, where: '/etc/zulip/settings.py', paths: {settings: '/etc/zulip/settings.py', secrets: '/etc/zulip/zulip-secrets.conf'}};
 	});
 
 	const PASSWORD = 'hunter2-%#;';
@@ -378,78 +384,65 @@ describe('the app, with a fake engine', () => {
 
 	const hanging: TestReport = {ok: false, senders: [], durationMs: 0};
 
-	test('a first-time setup by keys only, password never on screen, exit 0', async () => {
+	test('a first-time setup by keys only, password never on screen, exit 0; every screen as expected at 80 columns', async () => {
 		const {engine, calls} = fakeEngine();
 		let exitCode: number | undefined;
-		const {stdin, lastFrame, frames} = render(<App engine={engine} settings={settings} onExit={code => (exitCode = code)} />);
-		await waitForText(lastFrame, 'Which service');
-		await press(stdin, 'mailgun');
-		await waitForText(lastFrame, '› Mailgun');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'SMTP server (EMAIL_HOST)');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Port and TLS mode');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'SMTP username');
-		await press(stdin, 'postmaster@mg.example.com');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Password for postmaster@mg.example.com');
-		await press(stdin, PASSWORD);
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Noreply address');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Add a random token');
-		await press(stdin, keys.down, keys.enter);
-		await waitForText(lastFrame, 'Where should the two test mails go?');
-		await press(stdin, keys.enter);
-		const review = await waitForText(lastFrame, 'Write these changes?');
+		const app = renderAt80(<App engine={engine} settings={settings} onExit={code => (exitCode = code)} />);
+		const book = {name: 'first-time-mailgun'};
+		await answer(app, [
+			['Which service', 'mailgun'],
+			['› Mailgun', '\r'],
+			['SMTP server (EMAIL_HOST)', '\r'],
+			['Port and TLS mode', '\r'],
+			['SMTP username', 'postmaster@mg.example.com\r'],
+			['Password for postmaster@mg.example.com', `${PASSWORD}\r`],
+			['Noreply address', '\r'],
+			['Add a random token', `${keys.down}\r`],
+			['Where should the two test mails go?', '\r'],
+			['Write these changes?', ''],
+		], book);
+		const review = app.lastFrame() ?? '';
 		assert.deepEqual(calls, ['load', 'plan'], 'nothing is written before the review');
 		assert.match(review, /\+EMAIL_HOST = "smtp\.mailgun\.org"/);
 		assert.ok(!review.includes(SECRET_KEY));
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Restart Zulip so it reads the new settings?');
-		assert.deepEqual(calls, ['load', 'plan', 'apply', `test ${ADMIN}`]);
-		await press(stdin, keys.enter);
+		await answer(app, [['Write these changes?', '\r']]);
+		await answer(app, [['Restart Zulip so it reads the new settings?', '\r']], {...book, first: 10});
 		await until(() => exitCode !== undefined, 'exit');
 		assert.equal(exitCode, 0);
-		const done = await waitForText(lastFrame, 'Next steps');
-		assert.equal(done.match(/Zulip restarted successfully!/g)?.length, 1, `said once:\n${done}`);
-		assert.ok(frames.every(frame => !frame.includes(PASSWORD)), 'the password is never rendered');
+		assert.deepEqual(calls, ['load', 'plan', 'apply', `test ${ADMIN}`, 'restart']);
+		const [done] = await answer(app, [['Next steps', '']], {...book, first: 11});
+		assert.equal(done!.match(/Zulip restarted successfully!/g)?.length, 1, `said once:\n${done}`);
+		assert.ok(app.frames.every(frame => !frame.includes(PASSWORD)), 'the password is never rendered');
 	});
 
 	test('Esc goes back a step, answers kept', async () => {
 		const {engine} = fakeEngine();
-		const {stdin, lastFrame} = render(<App engine={engine} settings={settings} onExit={() => undefined} />);
-		await waitForText(lastFrame, 'Which service');
-		await press(stdin, 'custom', keys.enter);
-		await waitForText(lastFrame, 'SMTP server');
-		await press(stdin, 'relay.example.com', keys.enter);
-		await waitForText(lastFrame, 'Port and TLS mode for relay.example.com');
-		await press(stdin, keys.escape);
-		await waitForFrame(lastFrame, frame => /SMTP server \(EMAIL_HOST\)\n.*\n\s+relay\.example\.com/.test(frame), {what: 'the host step with the typed host'});
-		await press(stdin, keys.escape);
-		await waitForText(lastFrame, 'Which service');
+		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
+		await answer(app, [
+			['Which service', 'custom\r'],
+			['SMTP server', 'relay.example.com\r'],
+			['Port and TLS mode for relay.example.com', keys.escape],
+		]);
+		await waitForFrame(app.lastFrame, frame => /SMTP server \(EMAIL_HOST\)\n.*\n\s+relay\.example\.com/.test(frame), {what: 'the host step with the typed host'});
+		await answer(app, [['‹ Back to Host', keys.escape], ['‹ Back to Provider', '']]);
+		await waitForText(app.lastFrame, 'Which service');
 	});
 
 	test('Ctrl-C during the test aborts it and exits 130', async () => {
 		const fake = fakeEngine(hanging);
 		let exitCode: number | undefined;
-		const {stdin, lastFrame} = render(<App engine={fake.engine} settings={settings} onExit={code => (exitCode = code)} />);
-		await waitForText(lastFrame, 'Which service');
-		await press(stdin, 'local', keys.enter);
-		await waitForText(lastFrame, 'Noreply address');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Add a random token');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Where should');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Write these changes?');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Esc stop the test');
-		await press(stdin, keys.ctrlC);
+		const app = renderAt80(<App engine={fake.engine} settings={settings} onExit={code => (exitCode = code)} />);
+		await answer(app, [
+			['Which service', 'local\r'],
+			['Noreply address', '\r'],
+			['Add a random token', '\r'],
+			['Where should', '\r'],
+			['Write these changes?', '\r'],
+			['Esc stop the test', keys.ctrlC],
+		]);
 		await until(() => exitCode !== undefined, 'exit');
 		assert.equal(exitCode, 130);
-		cleanup();
+		cleanupRendered();
 		await until(() => fake.testSignal()?.aborted === true, 'the test to be aborted');
 	});
 
@@ -495,31 +488,23 @@ describe('the app, with a fake engine', () => {
 				return tests === 1 ? fake.engine.test(loaded, to, onEvent, signal) : {ok: true, senders: [], durationMs: 1};
 			},
 		};
-		const {stdin, lastFrame} = render(<App engine={engine} settings={settings} onExit={() => undefined} />);
-		await waitForText(lastFrame, 'Which service');
-		await press(stdin, 'custom', keys.enter);
-		await waitForText(lastFrame, 'SMTP server');
-		await press(stdin, 'relay.example.com', keys.enter);
-		await waitForText(lastFrame, 'Port and TLS mode');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'SMTP username');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Noreply address');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Add a random token');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Where should');
-		await press(stdin, keys.enter);
-		await waitForText(lastFrame, 'Write these changes?');
-		await press(stdin, keys.enter);
-		const result = await waitForText(lastFrame, 'What now?');
-		assert.match(result, /✖ Nothing answered on port 587/);
-		assert.match(result, /Port 465 with SSL\/TLS answered: it completed the TLS handshake/);
-		assert.match(result, /Fix: Use port 465\./);
-		assert.match(result, /› Switch to port 465 with SSL\/TLS/);
-		await press(stdin, keys.enter);
-		const after = await waitForText(lastFrame, 'Restart Zulip so it reads');
-		assert.match(after, /\+EMAIL_USE_SSL = True/);
+		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
+		const [result] = await answer(app, [
+			['Which service', 'custom\r'],
+			['SMTP server', 'relay.example.com\r'],
+			['Port and TLS mode', '\r'],
+			['SMTP username', '\r'],
+			['Noreply address', '\r'],
+			['Add a random token', '\r'],
+			['Where should', '\r'],
+			['Write these changes?', '\r'],
+		]).then(async () => answer(app, [['What now?', '\r']], {name: 'failed-test-fix'}));
+		assert.match(result!, /✖ Nothing answered on port 587/);
+		assert.match(result!, /Port 465 with SSL\/TLS answered: it completed the TLS handshake/);
+		assert.match(result!, /Fix: Use port 465\./);
+		assert.match(result!, /› Switch to port 465 with SSL\/TLS/);
+		const [after] = await answer(app, [['Restart Zulip so it reads', '']]);
+		assert.match(after!, /\+EMAIL_USE_SSL = True/);
 		assert.equal(tests, 2);
 	});
 });
