@@ -66,6 +66,8 @@ export const FLAGS = {
 	'dns-server': {type: 'string', value: 'HOST[:PORT]', parse: parseDnsServer, help: "Resolver for the DNS checks (an IP address), instead of the system's."},
 	'dkim-selector': {type: 'string', value: 'NAME', parse: parseDkimSelectors, help: 'DKIM selector to check (the provider shows it); several: NAME,NAME.'},
 	'skip-test': {type: 'boolean', help: 'Write without the live test.'},
+	'confirm-with-zulip': {type: 'boolean', help: 'After a passing test (and the restart, if any), run Zulip\'s own manage.py send_test_email --to ADDRESS as the zulip user.'},
+	deployment: {type: 'string', value: 'DIR', help: 'Zulip\'s deployment: version.py (the release) and manage.py (default /home/zulip/deployments/current).'},
 	to: {type: 'string', value: 'ADDRESS', help: 'Send the test mails to this address (otherwise senders are only checked).'},
 	timeout: {type: 'string', value: 'SECONDS', help: 'Deadline of each SMTP step (default 15, as Zulip; the TCP connect gets 5).', parse: timeout},
 	'ca-file': {type: 'string', value: 'PATH', help: 'Also trust this CA certificate (PEM), for an internal relay.'},
@@ -104,7 +106,7 @@ export function getContext(argv: readonly string[]): Context {
 	const options = parseOptions(argv);
 	return {
 		options,
-		paths: {settings: options.settings ?? DEFAULT_PATHS.settings, secrets: options.secrets ?? DEFAULT_PATHS.secrets},
+		paths: {settings: options.settings ?? DEFAULT_PATHS.settings, secrets: options.secrets ?? DEFAULT_PATHS.secrets, deployment: options.deployment ?? DEFAULT_PATHS.deployment},
 		nonInteractive: Boolean(options['non-interactive'] || options.check || options['check-dns'] || options['dry-run'] || options.json),
 	};
 }
@@ -147,6 +149,7 @@ function checked(parsed: Options): Options {
 		throw new UsageError('--settings and --secrets name files on this machine; with --docker or --helm-values the settings live in the deployment\'s files.', 'Drop --settings and --secrets.');
 	}
 
+	if (parsed['confirm-with-zulip'] && parsed.to === undefined) throw new UsageError('--confirm-with-zulip sends Zulip\'s two test mails: it needs --to ADDRESS.', 'Add --to with a mailbox you can read.');
 	if (parsed.restart && parsed['no-restart']) throw new UsageError('--restart and --no-restart contradict each other.', 'Pass only one of them.');
 	return parsed;
 }

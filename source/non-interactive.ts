@@ -34,6 +34,8 @@ export interface RunContext {
 	readonly writableRoot?: string;
 	/** Runs before the final report, e.g. the sandbox lists received mail. */
 	readonly beforeReport?: (reporter: Reporter) => Promise<void>;
+	/** Whom --confirm-with-zulip runs manage.py as: the zulip user by default (the sandbox: itself, for its own stand-in). */
+	readonly confirmIdentity?: import('./engine/zulip-confirm.js').ConfirmIdentity;
 }
 
 /** Turn flags into answers, by the same rules as the wizard's prompts, or say which flag is missing. */
@@ -93,6 +95,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 	let applied: ApplyResult | undefined;
 	let test: TestReport | undefined;
 	let restart: RestartResult | undefined;
+	let confirm: import('./engine/zulip-confirm.js').ConfirmResult | undefined;
 	let exitCode: ExitCodeValue = ExitCode.ok;
 	try {
 		// --timeout in ms; without it, the live test's own default.
@@ -115,6 +118,8 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 		const loaded = await target.load({signal: context.signal});
 		await testPause('after-read', context.signal);
 		reporter.current(loaded.current);
+		// The password in force, only ever to mask it in Zulip's own output.
+		let livePassword = loaded.password;
 		if (options.check || options['check-dns']) {
 			if (options.check) {
 				test = await runLiveCheck(loaded, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
@@ -140,6 +145,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 				reporter.applied(applied);
 				// The test reads back what landed on disk, not what we meant to write.
 				const written = await target.load({signal: context.signal});
+				livePassword = written.password;
 				reporter.readBack(written.current);
 				if (!options['skip-test']) {
 					test = await runLiveCheck(written, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
@@ -159,6 +165,11 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 				}
 			}
 		}
+
+		if (options['confirm-with-zulip'] && test?.ok && exitCode === ExitCode.ok && options.to !== undefined) {
+			confirm = await confirmRun(context, options.to, livePassword, reporter);
+			if (!confirm.ok) exitCode = context.signal?.aborted ? ExitCode.cancelled : ExitCode.testFailed;
+		}
 	} catch (error) {
 		exitCode = describeError(error).exitCode;
 		reporter.error(error);
@@ -167,6 +178,28 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 	// A Ctrl-C during the test or restart surfaces as a failed step; it was a cancel.
 	if (context.signal?.aborted) exitCode = ExitCode.cancelled;
 	await context.beforeReport?.(reporter);
-	reporter.finish({exitCode, plan, applied, test, restart, dryRun: options['dry-run'] === true, extra: context.extraReport?.()});
+	reporter.finish({exitCode, plan, applied, test, restart, dryRun: options['dry-run'] === true, extra: {...(confirm ? {zulipConfirm: confirmJson(confirm)} : {}), ...context.extraReport?.()}});
 	return exitCode;
+}
+
+/** --confirm-with-zulip: Zulip's own send_test_email, its verdict in the report. */
+async function confirmRun(context: RunContext, to: string, password: string | undefined, reporter: Reporter): Promise<import('./engine/zulip-confirm.js').ConfirmResult> {
+	const {confirmWithZulip, zulipIdentity} = await import('./engine/zulip-confirm.js');
+	const {DEFAULT_DEPLOYMENT} = await import('./zulip/version-file.js');
+	const deployment = context.paths.deployment ?? DEFAULT_DEPLOYMENT;
+	const identity = context.confirmIdentity ?? zulipIdentity();
+	if ('refused' in identity) {
+		reporter.line(`✖ Zulip's own test did not run: ${identity.refused}`);
+		return {ok: false, outcome: 'not-run', exitCode: null, command: `${deployment}/manage.py send_test_email ${to}`, senders: [], reason: identity.refused, tail: []};
+	}
+
+	reporter.line(`Asking Zulip itself: ${deployment}/manage.py send_test_email ${to}`);
+	const result = await confirmWithZulip({deployment, to, identity, password, signal: context.signal});
+	for (const line of result.tail) reporter.line(`  | ${line}`);
+	reporter.line(result.ok ? `✔ Zulip itself sent its two test mails to ${to}.` : `✖ Zulip's own test failed (${result.outcome}): ${result.reason ?? 'no reason given'}. Run it yourself: ${result.command}`);
+	return result;
+}
+
+function confirmJson(result: import('./engine/zulip-confirm.js').ConfirmResult) {
+	return {ok: result.ok, outcome: result.outcome, exitCode: result.exitCode, command: result.command, senders: result.senders, reason: result.reason ?? null};
 }

@@ -7,6 +7,7 @@ import {CancelledError, ExitCode, UsageError, type ExitCodeValue} from '../engin
 import {PASSWORD_ENV} from '../engine/password-input.js';
 import {startDnsServer, type RunningDnsServer} from './dns-server.js';
 import {SANDBOX_DKIM_SELECTOR, sandboxZone} from './dns-zone.js';
+import {writeSandboxDeployment} from './manage-py.js';
 import {createSandboxFiles, SANDBOX_ADMINISTRATOR, SANDBOX_EXTERNAL_HOST, shellQuote, type SandboxFiles} from './files.js';
 import {readRelayIdentity, saveRelayIdentity} from './relay-identity.js';
 import {startRelay, type SandboxRelay} from './relay.js';
@@ -125,7 +126,9 @@ async function openSession(options: Options, {signal, relayCredentials}: Sandbox
 
 	await saveRelayIdentity(files.dir, {port: relay.port, username: relay.username, password: relay.password});
 	const lostPort = earlier && earlier.port !== relay.port ? earlier.port : undefined;
-	return {files, relay, dns, before, lostPort, paths: {settings: files.settingsPath, secrets: files.secretsPath}};
+	// A stand-in deployment: version.py for the release, manage.py for --confirm-with-zulip.
+	const deployment = await writeSandboxDeployment(files.dir, {settings: files.settingsPath, secrets: files.secretsPath, caFile: relay.caFile});
+	return {files, relay, dns, before, lostPort, paths: {settings: files.settingsPath, secrets: files.secretsPath, deployment}};
 }
 
 function introLines(session: Session, interactive: boolean): string[] {
@@ -210,6 +213,8 @@ async function runScripted(options: Options, session: Session, io: {stdout: Node
 		env: passwordFromRelay ? {[PASSWORD_ENV]: relay.password} : undefined,
 		signal: io.signal,
 		writableRoot: files.dir,
+		// The stand-in manage.py is this tool's own code in its own directory: it runs as whoever runs the sandbox.
+		confirmIdentity: {self: true, name: 'the sandbox user'},
 		async beforeReport(reporter) {
 			diff = compose ? await composeSessionDiff(compose.sandbox, compose.before) : await sessionDiff(files, before);
 			reporter.line('');
