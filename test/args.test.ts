@@ -38,8 +38,8 @@ test('flags that carry a value of a kind are checked and typed once, with the fl
 });
 
 test('the context: paths, and whether the run may prompt', () => {
-	assert.deepEqual(getContext([]).paths, {settings: '/etc/zulip/settings.py', secrets: '/etc/zulip/zulip-secrets.conf'});
-	assert.deepEqual(getContext(['--settings', '/tmp/s.py', '--secrets', '/tmp/z.conf']).paths, {settings: '/tmp/s.py', secrets: '/tmp/z.conf'});
+	assert.deepEqual(getContext([]).paths, {settings: '/etc/zulip/settings.py', secrets: '/etc/zulip/zulip-secrets.conf', deployment: '/home/zulip/deployments/current'});
+	assert.deepEqual(getContext(['--settings', '/tmp/s.py', '--secrets', '/tmp/z.conf', '--deployment', '/srv/zulip']).paths, {settings: '/tmp/s.py', secrets: '/tmp/z.conf', deployment: '/srv/zulip'});
 	assert.equal(getContext([]).nonInteractive, false);
 	for (const flag of ['--non-interactive', '--check', '--check-dns', '--dry-run', '--json']) assert.equal(getContext([flag]).nonInteractive, true, flag);
 });
