@@ -213,7 +213,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 			return <ProgressStep label="Restoring the backups" />;
 		case 'restart-offer': {
 			const wrote = originalBackups(state.applied).length > 0;
-			return <RestartOfferStep key={key} command={state.settings.restartCommand} recommended={wrote && state.report?.ok === true} send={send} />;
+			return <RestartOfferStep key={key} command={state.settings.restartCommand} recommended={wrote && state.report?.ok === true} send={send} deployment={state.loaded !== undefined && state.loaded.kind !== 'host'} />;
 		}
 
 		case 'restarting':

@@ -18,15 +18,20 @@ export interface RestartOfferStepProps {
 	readonly recommended: boolean;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
+	/** The configuration lives in a docker-zulip deployment: its command recreates the container or pod. */
+	readonly deployment?: boolean;
 }
 
-export function RestartOfferStep({command, recommended, send}: RestartOfferStepProps) {
+const HOST_HELP = 'The restart takes Zulip offline for a few seconds; a broken settings.py stops it before anything goes down.';
+const DEPLOYMENT_HELP = 'This recreates the Zulip container with the new environment: Zulip is offline until it has started again, and docker-zulip stops at start if the settings are broken.';
+
+export function RestartOfferStep({command, recommended, send, deployment}: RestartOfferStepProps) {
 	const items = [
 		{key: 'restart', value: true, label: 'Restart Zulip now', hint: command},
 		{key: 'not-now', value: false, label: 'Not now', hint: 'Zulip keeps the old settings until it restarts'},
 	];
 	return (
-		<Question title="Restart Zulip so it reads the new settings?" help={['The restart takes Zulip offline for a few seconds; a broken settings.py stops it before anything goes down.']} hints={NO_BACK_HINTS}>
+		<Question title="Restart Zulip so it reads the new settings?" help={[deployment ? DEPLOYMENT_HELP : HOST_HELP]} hints={NO_BACK_HINTS}>
 			<Select items={items} defaultKey={recommended ? 'restart' : 'not-now'} onSubmit={run => send({type: 'restart-chosen', run})} />
 		</Question>
 	);
