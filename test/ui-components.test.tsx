@@ -415,6 +415,39 @@ describe('the app, with a fake engine', () => {
 		assert.ok(app.frames.every(frame => !frame.includes(PASSWORD)), 'the password is never rendered');
 	});
 
+	test('the other questions, each screen as expected at 80 columns: a region, a typed port and TLS mode, an error, going back', async () => {
+		const {engine} = fakeEngine();
+		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
+		await answer(app, [
+			['Which service', 'ses'],
+			['› Amazon SES', '\r'],
+			['Which region is your Amazon SES account in?', 'eu-west\r'],
+			['SMTP server (EMAIL_HOST)', '\r'],
+			['Port and TLS mode for email-smtp.eu-west-1.amazonaws.com', `${keys.up}\r`],
+			['Port (EMAIL_PORT)', `${keys.ctrlU}2465x\r`],
+			['not "2465x"', `${keys.backspace}\r`],
+			['TLS mode for port 2465', `${keys.down}\r`],
+			['SMTP username', 'AKIAEXAMPLE\r'],
+			['Password for AKIAEXAMPLE', keys.escape],
+			['‹ Back to Username', ''],
+		], {name: 'ses-typed-port'});
+		assert.match(app.lastFrame() ?? '', /SMTP username[\s\S]*AKIAEXAMPLE/, 'the answer is kept');
+	});
+
+	test('the file backend, each screen as expected at 80 columns', async () => {
+		const {engine} = fakeEngine();
+		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
+		await answer(app, [
+			['Which service', 'files'],
+			['› Log to files', '\r'],
+			['Directory for the mail files (EMAIL_FILE_PATH)', '\r'],
+			['Noreply address', '\r'],
+			['Add a random token', '\r'],
+			['Where should the two test mails go?', '\r'],
+			['Write these changes?', ''],
+		], {name: 'file-backend'});
+	});
+
 	test('Esc goes back a step, answers kept', async () => {
 		const {engine} = fakeEngine();
 		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
@@ -449,12 +482,10 @@ describe('the app, with a fake engine', () => {
 	test('Ctrl-C at a question exits 130 and says nothing was written', async () => {
 		const {engine, calls} = fakeEngine();
 		let exitCode: number | undefined;
-		const {stdin, lastFrame} = render(<App engine={engine} settings={settings} onExit={code => (exitCode = code)} />);
-		await waitForText(lastFrame, 'Which service');
-		await press(stdin, keys.ctrlC);
+		const app = renderAt80(<App engine={engine} settings={settings} onExit={code => (exitCode = code)} />);
+		await answer(app, [['Which service', keys.ctrlC], ['Cancelled. Nothing was written.', '']]);
 		await until(() => exitCode !== undefined, 'exit');
 		assert.equal(exitCode, 130);
-		await waitForText(lastFrame, 'Cancelled. Nothing was written.');
 		assert.deepEqual(calls, ['load']);
 	});
 
@@ -462,11 +493,10 @@ describe('the app, with a fake engine', () => {
 		const {engine} = fakeEngine();
 		const blocked: WizardEngine = {...engine, load: async () => ({loaded: fresh, problems: [{message: 'Cannot write /etc/zulip/settings.py.', fix: 'Run with sudo.'}]})};
 		let exitCode: number | undefined;
-		const {stdin, lastFrame} = render(<App engine={blocked} settings={settings} onExit={code => (exitCode = code)} />);
-		const frame = await waitForText(lastFrame, 'Cannot write');
-		assert.match(frame, /Fix: Run with sudo\./);
-		assert.ok(!frame.includes('Which service'));
-		await press(stdin, keys.enter);
+		const app = renderAt80(<App engine={blocked} settings={settings} onExit={code => (exitCode = code)} />);
+		const [frame] = await answer(app, [['Cannot write', '\r']]);
+		assert.match(frame!, /Fix: Run with sudo\./);
+		assert.ok(!frame!.includes('Which service'));
 		await until(() => exitCode !== undefined, 'exit');
 		assert.equal(exitCode, 3);
 	});
