@@ -4,6 +4,7 @@
 // port is faked on 127.0.0.1, a missing name lives under .invalid (RFC 2606).
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
+import type {LookupFunction} from 'node:net';
 import {noreplyToken} from '../source/smtp/noreply.js';
 import type {Security, Sender, SmtpTestOptions} from '../source/smtp/types.js';
 import {LOOPBACK, runLiveTest, startFilteredPort, startRawServer, startSilentServer, startSmtpServer, unusedPort, type FilteredPort, type LiveTestRun, type RawServer, type TestSmtpServer} from './helpers/smtp-servers.js';
@@ -78,7 +79,11 @@ describe('connecting', () => {
 	});
 
 	test('a name that does not resolve: dns-not-found naming EMAIL_HOST', async () => {
-		const {run} = await check({host: 'smtp.zulip-email-setup-test.invalid', port: 587, security: 'starttls', probe: true, probeCandidates: []});
+		// getaddrinfo's answer for a name that does not exist, given here so that no query leaves the machine.
+		const lookup: LookupFunction = (hostname, _options, callback) => {
+			callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname}), '', 4);
+		};
+		const {run} = await check({host: 'smtp.zulip-email-setup-test.invalid', port: 587, security: 'starttls', probe: true, probeCandidates: [], lookup});
 		const diagnosis = run.report.diagnosis!;
 		assert.equal(diagnosis.id, 'dns-not-found');
 		assert.match(diagnosis.fix, /EMAIL_HOST \(--host smtp\.zulip-email-setup-test\.invalid\)/);

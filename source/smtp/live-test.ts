@@ -205,6 +205,7 @@ class LiveTest {
 			verifyCertificate: this.verifying,
 			secureContext: this.secureContext,
 			ehloName: this.ehloName,
+			...(this.options.lookup ? {lookup: this.options.lookup} : {}),
 			signal: this.signal,
 			transcript: this.transcript,
 			logData: Boolean(this.transcript),

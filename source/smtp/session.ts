@@ -56,6 +56,8 @@ export interface SessionOptions {
 	/** performance.now() time no step may outlive (probes share the window of the step they stand in for). */
 	deadline?: number;
 	secureContext: tls.SecureContext;
+	/** Resolves the host name; default the system's (getaddrinfo). */
+	lookup?: net.LookupFunction;
 	/** The EHLO name; a promise is awaited only once connected, so its DNS lookups overlap the connect. */
 	ehloName: string | Promise<string>;
 	signal?: AbortSignal;
@@ -303,7 +305,8 @@ export class SmtpSession {
 			this.resolved = net.isIP(host) !== 0;
 			this.begin('connect', `connect ${host}:${port}`);
 			this.note(`connecting to ${host}:${port}`);
-			const socket = net.connect({host, port, noDelay: true});
+			const {lookup} = this.options;
+			const socket = net.connect({host, port, noDelay: true, ...(lookup ? {lookup} : {})});
 			this.socket = socket;
 			// nodemailer takes the socket's errors over once connected; this keeps a late one from crashing the process.
 			socket.on('error', () => undefined);

@@ -1,3 +1,4 @@
+import type {LookupFunction} from 'node:net';
 /**
  * How the connection is secured, named after Django's settings:
  * `ssl` = EMAIL_USE_SSL (TLS from the first byte), `starttls` = EMAIL_USE_TLS
@@ -168,6 +169,8 @@ export interface SmtpTestOptions {
 	probe?: boolean;
 	/** Where to probe, most preferred first. Default: 587 starttls, 465 ssl, 2525 starttls, 25 starttls (and 25 none without credentials). */
 	probeCandidates?: Array<{port: number; security: Security}>;
+	/** Resolves EMAIL_HOST; default the system's resolver, as Python's socket module uses. Tests pass one that never leaves the machine. */
+	lookup?: LookupFunction;
 	/** EHLO name; default the machine's FQDN as Python's socket.getfqdn() finds it (what Django sends). */
 	ehloName?: string;
 }
