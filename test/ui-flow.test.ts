@@ -487,6 +487,21 @@ describe('when the test fails', () => {
 		assert.equal(state.answers!.tokens, false);
 	});
 
+	test('the tokenized sender refused, the plain noreply accepted in another domain: keeping the tokens there comes first', () => {
+		const report: TestReport = {
+			...noreplyRefused,
+			senders: [{role: 'default', address: ADMIN, ok: true}, {role: 'noreply-plain', address: 'noreply@mg.example.org', ok: true}, noreplyRefused.senders[1]!],
+		};
+		let state = toResult(report, toReview(mailgunToRecipient(true)));
+		assert.deepEqual(state.fixes.map(fix => fix.id), ['tokenized-noreply', 'tokens-off']);
+		state = run(state, {type: 'fix-chosen', id: 'tokenized-noreply'});
+		assert.equal(state.step.kind, 'planning');
+		assert.equal(state.answers!.tokenizedNoreply, 'noreply-{token}@mg.example.org');
+		assert.equal(state.answers!.tokens, true);
+		const plan = planChanges(fresh, state.answers!);
+		assert.match(plan.settings.diff, /^\+TOKENIZED_NOREPLY_EMAIL_ADDRESS = "noreply-\{token\}@mg\.example\.org"$/m);
+	});
+
 	test('re-enter the password, then write and retest', () => {
 		let state = run(toResult(authFailed), {type: 'fix-chosen', id: 'reenter-password'});
 		assert.deepEqual(state.step, {kind: 'password', mode: 'type', resume: true});

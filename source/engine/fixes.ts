@@ -4,7 +4,7 @@ import {securityName} from './providers.js';
 
 /** A change the wizard can make for the admin after a failed test, then retest. */
 export interface Fix {
-	readonly id: 'use-suggestion' | 'switch-to-ssl' | 'switch-to-starttls' | 'tokens-off' | 'reenter-password';
+	readonly id: 'use-suggestion' | 'switch-to-ssl' | 'switch-to-starttls' | 'tokenized-noreply' | 'tokens-off' | 'reenter-password';
 	/** What the key does, in the admin's words. */
 	readonly label: string;
 	/** The flags that make the same change non-interactively. */
@@ -32,7 +32,21 @@ export function fixesFor(report: TestReport, answers: Answers): Fix[] {
 		fixes.push({id: 'switch-to-starttls', label: `Use STARTTLS on port ${answers.port} and test again`, flags: '--security starttls', apply: current => ({...current, security: 'starttls'})});
 	}
 
-	const noreplyRefused = report.senders.some(sender => sender.role === 'noreply-tokenized' && !sender.ok && sender.diagnosis?.id === 'sender-rejected');
+	const tokenized = report.senders.find(sender => sender.role === 'noreply-tokenized' && !sender.ok && sender.diagnosis?.id === 'sender-rejected');
+	const noreplyRefused = Boolean(tokenized);
+	// The relay took the plain noreply address in another domain: the tokens can stay, moved there (preferred over tokens off).
+	const plain = report.senders.find(sender => sender.role === 'noreply-plain' && sender.ok);
+	const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+	if (tokenized && plain && domainOf(plain.address) !== domainOf(tokenized.address)) {
+		const template = `noreply-{token}@${domainOf(plain.address)}`;
+		fixes.push({
+			id: 'tokenized-noreply',
+			label: `Keep the tokens, in ${domainOf(plain.address)} (${template}) and test again`,
+			flags: `--tokenized-noreply '${template}'`,
+			apply: current => ({...current, tokens: true, tokenizedNoreply: template}),
+		});
+	}
+
 	if (noreplyRefused && answers.tokens !== false) {
 		fixes.push({
 			id: 'tokens-off',
