@@ -8,13 +8,14 @@
 import assert from 'node:assert/strict';
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {existsSync, watch} from 'node:fs';
-import {chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile} from 'node:fs/promises';
+import {chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
 import {setSecret} from '../source/zulip/secrets-file.js';
 import {TRANSCRIPT_HEADER, TRANSCRIPT_LIMIT, Redactor, Transcript} from '../source/smtp/transcript.js';
 import {TEST_PAUSE_ENV} from '../source/engine/test-pause.js';
+import {acquireRunLock} from '../source/engine/run-lock.js';
 import {answersForProvider} from '../source/engine/answers.js';
 import {createEngine} from '../source/ui/engine-port.js';
 import {planEntries} from '../source/ui/flow-scrollback.js';
@@ -135,6 +136,26 @@ describe('one run at a time', () => {
 		assert.match(settings, /^EMAIL_HOST_USER = "alice@mg\.example\.org"$/m);
 		assert.equal(await pyRawConfigRead(await readFile(server.secrets, 'utf8'), 'secrets', 'email_password'), 'alice-password');
 		assert.ok(!(await readdir(server.dir)).some(name => name.endsWith('.lock')), 'the lock went with the run');
+	});
+
+	test('a docker-zulip project is locked too: a run finds this process holding it and exits 3 naming it', async () => {
+		const dir = await mkdtemp(path.join(tmpdir(), 'zes-compose-lock-'));
+		const fixtures = path.join(ROOT, 'test/fixtures/docker');
+		await copyFile(path.join(fixtures, 'compose.yaml'), path.join(dir, 'compose.yaml'));
+		await copyFile(path.join(fixtures, 'compose.override.yaml.example'), path.join(dir, 'compose.override.yaml'));
+		await writeFile(path.join(dir, '.env'), 'ZULIP__SECRET_KEY=k\n');
+		const args = ['--non-interactive', '--json', '--docker', dir, '--provider', 'mailgun', '--username', 'postmaster@mg.example.org', '--skip-test'];
+		const lock = await acquireRunLock(path.join(dir, 'docker-zulip'));
+		try {
+			const locked = await runCli(args, {env: {ZULIP_EMAIL_PASSWORD: 'compose-password'}});
+			assert.equal(locked.code, 3, locked.stdout + locked.stderr);
+			assert.match(JSON.parse(locked.stdout).error.message, new RegExp(`process ${process.pid} \\(`));
+		} finally {
+			lock.release();
+		}
+
+		const free = await runCli(args, {env: {ZULIP_EMAIL_PASSWORD: 'compose-password'}});
+		assert.equal(free.code, 0, free.stdout + free.stderr);
 	});
 
 	test('a lock left by a process that is gone is taken over', async () => {
