@@ -78,7 +78,12 @@ describe('Compose, current layout (compose.yaml + compose.override.yaml)', () =>
 		const dir = await checkout();
 		const composeBefore = await readFile(path.join(dir, 'compose.yaml'), 'utf8');
 		const overrideBefore = await readFile(path.join(dir, 'compose.override.yaml'), 'utf8');
-		const {plan, after} = await configure(dir, mailgun);
+		const envBefore = await readFile(path.join(dir, '.env'), 'utf8');
+		const {plan, applied, after} = await configure(dir, mailgun);
+		// Each file written was first copied aside, byte for byte.
+		const backups = Object.fromEntries(applied.files.map(file => [path.basename(file.path), file.backup]));
+		assert.equal(await readFile(backups['compose.override.yaml']!, 'utf8'), overrideBefore);
+		assert.equal(await readFile(backups['.env']!, 'utf8'), envBefore);
 
 		const overrideAfter = await readFile(path.join(dir, 'compose.override.yaml'), 'utf8');
 		assert.equal(await readFile(path.join(dir, 'compose.yaml'), 'utf8'), composeBefore, 'compose.yaml is never touched');
