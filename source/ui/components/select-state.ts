@@ -104,8 +104,10 @@ export function selectReducer<V>(items: readonly SelectItem<V>[], limit: number)
 				return keepHighlight(state.filter.slice(0, -1));
 			case 'clear-filter':
 				return keepHighlight('');
-			default:
-				return state;
+			default: {
+				const unhandled: never = action;
+				return unhandled;
+			}
 		}
 	};
 }
