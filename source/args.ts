@@ -54,6 +54,7 @@ export const FLAGS = {
 	'password-stdin': {type: 'boolean', help: 'Read the SMTP password from standard input (its only line).'},
 	'fix-secrets-mode': {type: 'boolean', help: 'Make a world-readable secrets file 0640 (Zulip\'s own mode) while writing.'},
 	'keep-password': {type: 'boolean', help: 'Keep the email_password already in the secrets file.'},
+	'allow-plaintext-password': {type: 'boolean', help: 'Send the password without TLS (--security none) to a host that is not this machine.'},
 	noreply: {type: 'string', value: 'ADDRESS', help: 'NOREPLY_EMAIL_ADDRESS.'},
 	tokens: {type: 'boolean', help: 'ADD_TOKENS_TO_NOREPLY_ADDRESS = True (Zulip\'s default).'},
 	'no-tokens': {type: 'boolean', help: 'ADD_TOKENS_TO_NOREPLY_ADDRESS = False: send from the plain noreply address.'},
@@ -135,8 +136,39 @@ export function parseOptions(argv: readonly string[]): Options {
 			throw new UsageError('Passwords are never taken from the command line.', 'Use --password-file PATH, --password-stdin or the ZULIP_EMAIL_PASSWORD environment variable.');
 		}
 
-		throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, '.'), 'Run zulip-email-setup --help for the flags.');
+		const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
+		const nearest = unknown === undefined ? undefined : nearestFlag(unknown);
+		throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, '.'), nearest ? `Did you mean --${nearest}? (zulip-email-setup --help lists the flags.)` : 'Run zulip-email-setup --help for the flags.');
 	}
+}
+
+/** The flag a mistyped one most likely meant (--provdier → provider), if one is close enough to be a typo. */
+export function nearestFlag(typed: string): string | undefined {
+	const name = typed.replace(/^-+/, '').replace(/=.*$/, '').toLowerCase();
+	let best: {flag: string; distance: number} | undefined;
+	for (const flag of Object.keys(FLAGS)) {
+		const distance = editDistance(name, flag);
+		if (!best || distance < best.distance) best = {flag, distance};
+	}
+
+	// A swap or two of letters, or a dropped one: more than that is another word, not a typo.
+	const allowed = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
+	return best && best.distance <= allowed ? best.flag : undefined;
+}
+
+/** Damerau-Levenshtein (optimal string alignment): a swap of two neighbours costs one, as typos do. */
+function editDistance(a: string, b: string): number {
+	const rows = Array.from({length: a.length + 1}, (_, i) => Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+	for (let i = 1; i <= a.length; i++) {
+		for (let j = 1; j <= b.length; j++) {
+			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+			let value = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, rows[i - 2]![j - 2]! + 1);
+			rows[i]![j] = value;
+		}
+	}
+
+	return rows[a.length]![b.length]!;
 }
 
 /** Flags that contradict each other, or only make sense together. */

@@ -1,4 +1,5 @@
 import {givenAnswers, type Options} from './args.js';
+import {plaintextPasswordRisk} from './engine/answers-summary.js';
 import {answersForProvider, canKeepStoredPassword, emptyUsernameProblem, withGivenAnswers, type Answers, type PasswordAnswer} from './engine/answers.js';
 import {applyPlan, type ApplyResult} from './engine/apply.js';
 import type {ConfigPaths, LoadedConfig} from './engine/current-config.js';
@@ -134,6 +135,9 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			if (options['check-dns'] && hasErrors(deliverability)) exitCode = ExitCode.testFailed;
 		} else {
 			const answers = await answersFromOptions(loaded, options, context);
+			// The wizard asks for this in its review; a script says it with a flag.
+			const plaintext = plaintextPasswordRisk(answers);
+			if (plaintext && !options['allow-plaintext-password']) throw new UsageError(plaintext, 'Use TLS (--security starttls or ssl), or pass --allow-plaintext-password if the network to that host is trusted.');
 			// A signal during a slow read (a password on stdin) means nothing is written.
 			context.signal?.throwIfAborted();
 			plan = await target.plan(loaded, answers);

@@ -113,9 +113,9 @@ test('keeping the stored password: implied for the same account, refused for ano
 	assert.deepEqual(changed.password, {kind: 'new', value: 'new-one'});
 	await assert.rejects(nonInteractive(fresh, ['--provider', 'gmail', '--username', 'a@example.com', '--keep-password']), /no email_password in the secrets file to keep/);
 	// The wizard offers the choice to keep only for the same account.
-	const offered = wizard(gmail, [], {type: 'provider-chosen', id: 'gmail'}, {type: 'host-submitted', host: 'smtp.gmail.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'});
+	const offered = wizard(gmail, [], {type: 'start-chosen', action: 'switch'}, {type: 'provider-chosen', id: 'gmail'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'});
 	assert.deepEqual(offered.step, {kind: 'password', mode: 'choose', resume: undefined});
-	const other = wizard(gmail, [], {type: 'provider-chosen', id: 'gmail'}, {type: 'host-submitted', host: 'smtp.gmail.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'other@example.com'});
+	const other = wizard(gmail, [], {type: 'start-chosen', action: 'switch'}, {type: 'provider-chosen', id: 'gmail'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'other@example.com'});
 	assert.deepEqual(other.step, {kind: 'password', mode: 'type', resume: undefined});
 	assert.deepEqual(other.answers?.password, {kind: 'new', value: ''});
 });

@@ -242,3 +242,28 @@ test('--region takes every SES SMTP region, also one newer than the list, and wr
 		assert.match(result.stdout, new RegExp(`^\\+EMAIL_HOST = "email-smtp\\.${region}\\.amazonaws\\.com"$`, 'm'));
 	}
 });
+
+test('a mistyped flag suggests the nearest one; a word that is no flag gets the help', async () => {
+	const typo = await runCli(['--provdier', 'mailgun']);
+	assert.equal(typo.code, 2);
+	assert.match(typo.stderr, /Unknown option '--provdier'/);
+	assert.match(typo.stderr, /Did you mean --provider\?/);
+	assert.match((await runCli(['--non-interactve'])).stderr, /Did you mean --non-interactive\?/);
+	assert.match((await runCli(['--sandbox-dri', 'x'])).stderr, /Did you mean --sandbox-dir\?/);
+	const far = await runCli(['--frobnicate']);
+	assert.equal(far.code, 2);
+	assert.doesNotMatch(far.stderr, /Did you mean/);
+	assert.match(far.stderr, /--help/);
+});
+
+test('a password without TLS to another machine needs --allow-plaintext-password; loopback does not', async () => {
+	const server = await fakeServer();
+	const base = [...server.args, '--non-interactive', '--dry-run', '--provider', 'custom', '--port', '25', '--security', 'none', '--username', 'zulip'];
+	const env = {ZULIP_EMAIL_PASSWORD: 'relay-password'};
+	const refused = await runCli([...base, '--host', 'relay.example.com'], {env});
+	assert.equal(refused.code, 2, refused.stderr);
+	assert.match(refused.stderr, /Without TLS the password for zulip crosses the network to relay\.example\.com/);
+	assert.match(refused.stderr, /--allow-plaintext-password/);
+	assert.equal((await runCli([...base, '--host', 'relay.example.com', '--allow-plaintext-password'], {env})).code, 0);
+	assert.equal((await runCli([...base, '--host', '127.0.0.1'], {env})).code, 0, 'a relay on this machine (or a tunnel) is fine');
+});

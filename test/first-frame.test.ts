@@ -53,8 +53,8 @@ after(async () => {
 	await rm(root, {recursive: true, force: true});
 });
 
-function start(settings: string, size: {cols: number; rows: number}, env: NodeJS.ProcessEnv = {}): PtySession {
-	return new PtySession(process.execPath, [bin, '--settings', settings, '--secrets', secrets], {cwd: repo, env: {NO_COLOR: undefined, FORCE_COLOR: undefined, ...env}, ...size});
+function start(settings: string, size: {cols: number; rows: number}, env: NodeJS.ProcessEnv = {}, args: readonly string[] = []): PtySession {
+	return new PtySession(process.execPath, [bin, '--settings', settings, '--secrets', secrets, ...args], {cwd: repo, env: {NO_COLOR: undefined, FORCE_COLOR: undefined, ...env}, ...size});
 }
 
 /** Wait until the program has printed nothing new for `ms`. */
@@ -107,19 +107,19 @@ async function paintedAndInk(session: PtySession, cols: number, rows: number): P
 }
 
 describe('the painted first frame is the frame Ink draws', () => {
-	const cases: Array<{name: string; settings: () => string; cols: number; rows: number; env?: NodeJS.ProcessEnv; expect: RegExp}> = [
+	const cases: Array<{name: string; settings: () => string; cols: number; rows: number; env?: NodeJS.ProcessEnv; args?: string[]; expect: RegExp}> = [
 		{name: 'fresh install, 80×24, colour', settings: () => fixture('zulip-2024.py'), cols: 80, rows: 24, expect: /› Mailgun/},
 		{name: 'fresh install, 80×24, NO_COLOR', settings: () => fixture('zulip-2024.py'), cols: 80, rows: 24, env: {NO_COLOR: '1'}, expect: /› Mailgun/},
 		{name: 'fresh install, 80×24, FORCE_COLOR=0', settings: () => fixture('zulip-2024.py'), cols: 80, rows: 24, env: {FORCE_COLOR: '0'}, expect: /› Mailgun/},
 		// A custom relay is last in the list: the window scrolls ("↑ more"), and the long warnings wrap.
-		{name: 'rerun of a custom relay, 80×24', settings: () => join(root, 'custom-relay.py'), cols: 80, rows: 24, expect: /↑ \d+ more[\s\S]*› Other SMTP server/},
-		{name: 'rerun of the file backend, 100×30', settings: () => fixture('file-backend.py'), cols: 100, rows: 30, expect: /› Log to files/},
+		// A rerun that names a provider goes straight to the list (a custom relay is last: the window scrolls).
+		{name: 'rerun of a custom relay with --provider custom, 80×24', settings: () => join(root, 'custom-relay.py'), cols: 80, rows: 24, args: ['--provider', 'custom'], expect: /↑ \d+ more[\s\S]*› Other SMTP server/},
 		{name: 'narrow 60×18: rows truncated, shorter list', settings: () => fixture('zulip-2024.py'), cols: 60, rows: 18, expect: /…/},
 		{name: 'very narrow 32×24: everything wraps or truncates', settings: () => fixture('zulip-2024.py'), cols: 32, rows: 24, expect: /› Mailgun/},
 	];
-	for (const {name, settings, cols, rows, env, expect} of cases) {
+	for (const {name, settings, cols, rows, env, args, expect} of cases) {
 		test(name, async () => {
-			const session = start(settings(), {cols, rows}, env);
+			const session = start(settings(), {cols, rows}, env, args);
 			try {
 				const {painted, ink, liveLines} = await paintedAndInk(session, cols, rows);
 				assert.match(painted.join('\n'), expect);
@@ -168,6 +168,28 @@ test('keys typed while Ink loads reach the question', async () => {
 		assert.equal(await session.exit(), 130);
 	} finally {
 		session.kill();
+	}
+});
+
+test('a rerun on a configured server starts at the start menu, drawn by Ink, and fits 80×24 and 60×20', async () => {
+	// The file backend: its check would write mail, so the menu runs none (and nothing here leaves loopback).
+	for (const [cols, rows] of [[80, 24], [60, 20]] as const) {
+		const session = start(fixture('file-backend.py'), {cols, rows});
+		try {
+			await session.waitFor(/Switch provider or server/);
+			const screen = await screenAfter(session.raw, cols, rows);
+			const text = screen.join('\n');
+			assert.match(text, /Email is configured on this server/);
+			assert.match(text, /› Test it as it is/);
+			assert.match(text, /Change the From addresses/);
+			assert.doesNotMatch(text, /Change only the password/, 'the file backend has no login');
+			assert.match(text, /Ctrl-C quit/);
+			assert.doesNotMatch(text, /Esc back/, 'the first question has nowhere to go back to');
+			session.write(keys.ctrlC);
+			assert.equal(await session.exit(), 130);
+		} finally {
+			session.kill();
+		}
 	}
 });
 

@@ -221,12 +221,12 @@ describe('steps', () => {
 		assert.match(frame, /Port 465 speaks TLS from the first byte/);
 	});
 
-	test('the endpoint list sends the endpoint itself, or "other"', async () => {
+	test('the endpoint list sends the endpoint itself, "other", or "host" (the fixed host is changed here)', async () => {
 		const options = [
 			{endpoint: {port: 587, security: 'starttls' as const}, label: '587 with STARTTLS'},
 			{endpoint: {port: 2525, security: 'starttls' as const}, label: '2525 with STARTTLS'},
 		];
-		for (const [moves, expected] of [[[keys.down], options[1]!.endpoint], [[keys.up], 'other']] as const) {
+		for (const [moves, expected] of [[[keys.down], options[1]!.endpoint], [[keys.up, keys.up], 'other'], [[keys.up], 'host']] as const) {
 			const {events, send} = recorder();
 			const {stdin, unmount} = render(<EndpointStep host="relay.example.com" options={options} preselected={options[0]!.endpoint} send={send} />);
 			await settle();
@@ -372,6 +372,9 @@ describe('the app, with a fake engine', () => {
 			async restore() {
 				calls.push('restore');
 			},
+			async restoreSet(set) {
+				calls.push(`restore-set ${set.stamp}`);
+			},
 			async restart(onLine) {
 				calls.push('restart');
 				onLine('restart-server: Restarting');
@@ -392,8 +395,8 @@ describe('the app, with a fake engine', () => {
 		await answer(app, [
 			['Which service', 'mailgun'],
 			['› Mailgun', '\r'],
-			['SMTP server (EMAIL_HOST)', '\r'],
-			['Port and TLS mode', '\r'],
+			// Mailgun's host is fixed: shown in the port question, not asked.
+			['Port and TLS mode for smtp.mailgun.org', '\r'],
 			['SMTP username', 'postmaster@mg.example.com\r'],
 			['Password for postmaster@mg.example.com', `${PASSWORD}\r`],
 			['Noreply address', '\r'],
@@ -453,12 +456,13 @@ describe('the app, with a fake engine', () => {
 		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
 		await answer(app, [
 			['Which service', 'custom\r'],
-			['SMTP server', 'relay.example.com\r'],
+			['SMTP server (EMAIL_HOST)', 'relay.example.com\r'],
 			['Port and TLS mode for relay.example.com', keys.escape],
 		]);
 		await waitForFrame(app.lastFrame, frame => /SMTP server \(EMAIL_HOST\)\n.*\n\s+relay\.example\.com/.test(frame), {what: 'the host step with the typed host'});
-		await answer(app, [['‹ Back to Host', keys.escape], ['‹ Back to Provider', '']]);
-		await waitForText(app.lastFrame, 'Which service');
+		// Going back replaces the answered line: no "back to" trail.
+		await answer(app, [['relay.example.com', keys.escape], ['Which service', '']]);
+		assert.doesNotMatch(app.lastFrame() ?? '', /‹ Back/);
 	});
 
 	test('Ctrl-C during the test aborts it and exits 130', async () => {
@@ -467,12 +471,19 @@ describe('the app, with a fake engine', () => {
 		const app = renderAt80(<App engine={fake.engine} settings={settings} onExit={code => (exitCode = code)} />);
 		await answer(app, [
 			['Which service', 'local\r'],
+			// The local MTA's host, port and TLS are shown, and can be changed.
+			['Port and TLS mode for localhost', '\r'],
 			['Noreply address', '\r'],
 			['Add a random token', '\r'],
 			['Where should', '\r'],
 			['Write these changes?', '\r'],
 			['Esc stop the test', keys.ctrlC],
+			// What was just written is untested: undoing it is offered, and that Zulip was not restarted is said.
+			["Undo this run's changes?", ''],
 		]);
+		assert.match(app.lastFrame() ?? '', /Zulip was not restarted/);
+		await until(() => fake.testSignal()?.aborted === true, 'the test to be aborted');
+		await answer(app, [['Keep the new files and quit', `${keys.down}\r`]]);
 		await until(() => exitCode !== undefined, 'exit');
 		assert.equal(exitCode, 130);
 		cleanupRendered();
@@ -521,7 +532,7 @@ describe('the app, with a fake engine', () => {
 		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
 		const [result] = await answer(app, [
 			['Which service', 'custom\r'],
-			['SMTP server', 'relay.example.com\r'],
+			['SMTP server (EMAIL_HOST)', 'relay.example.com\r'],
 			['Port and TLS mode', '\r'],
 			['SMTP username', '\r'],
 			['Noreply address', '\r'],

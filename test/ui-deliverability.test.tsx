@@ -87,6 +87,7 @@ describe('the panel in the wizard', () => {
 			},
 			fixesFor,
 			async restore() {},
+			async restoreSet() {},
 			async restart(onLine) {
 				calls.push('restart');
 				onLine('Zulip restarted successfully!');
@@ -107,6 +108,9 @@ describe('the panel in the wizard', () => {
 	async function toRestartOffer(stdin: {write(data: string): void}, lastFrame: () => string | undefined) {
 		await waitForText(lastFrame, 'Which service');
 		await press(stdin, 'local', keys.enter);
+		// The local MTA's host, port and TLS are shown first.
+		await waitForText(lastFrame, 'Port and TLS mode for localhost');
+		await press(stdin, keys.enter);
 		await waitForText(lastFrame, 'Noreply address');
 		await press(stdin, keys.enter);
 		await waitForText(lastFrame, 'Add a random token');

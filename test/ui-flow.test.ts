@@ -50,6 +50,13 @@ function loadedState(loaded = fresh, flowSettings = settings): FlowState {
 	return run(initialFlowState(flowSettings), {type: 'loaded', loaded, problems: []});
 }
 
+/** A rerun starts at the start menu; "switch provider or server" opens the provider list. */
+function switching(loaded = fresh): FlowState {
+	const menu = loadedState(loaded);
+	assert.equal(menu.step.kind, 'start-menu');
+	return run(menu, {type: 'start-chosen', action: 'switch'});
+}
+
 /** The plan a review or write step holds. */
 function planOf(state: FlowState): Plan {
 	assert.ok(state.step.kind === 'review' || state.step.kind === 'writing', state.step.kind);
@@ -110,7 +117,6 @@ function mailgunToRecipient(tokens = false): FlowState {
 	return run(
 		loadedState(),
 		{type: 'provider-chosen', id: 'mailgun'},
-		{type: 'host-submitted', host: 'smtp.mailgun.org'},
 		{type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}},
 		{type: 'username-submitted', username: 'postmaster@mg.example.com'},
 		{type: 'password-submitted', password: PASSWORD},
@@ -171,12 +177,10 @@ describe('first-time setup', () => {
 	test('Mailgun: every question in order, then review, write, test, restart, done with 0', () => {
 		let state = loadedState();
 		state = run(state, {type: 'provider-chosen', id: 'mailgun'});
-		assert.equal(state.step.kind, 'host');
-		assert.equal(state.answers!.host, 'smtp.mailgun.org');
-		assert.equal(state.answers!.port, 587);
-		state = run(state, {type: 'host-submitted', host: ' smtp.mailgun.org '});
+		// The fixed host is shown in the port question, not asked.
 		assert.equal(state.step.kind, 'endpoint');
 		assert.equal(state.answers!.host, 'smtp.mailgun.org');
+		assert.equal(state.answers!.port, 587);
 		state = run(state, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}});
 		assert.equal(state.step.kind, 'username');
 		state = run(state, {type: 'username-submitted', username: 'postmaster@mg.example.com'});
@@ -193,8 +197,14 @@ describe('first-time setup', () => {
 		state = run(state, {type: 'recipient-submitted', address: ADMIN});
 		assert.deepEqual(state.step, {kind: 'planning', autoApply: false});
 		assert.equal(state.effect, effect + 1, 'entering an effect step starts its effect');
+		assert.deepEqual(state.answered.map(line => line.text), ['Provider: Mailgun', 'Server: smtp.mailgun.org:587 with STARTTLS', 'Username: postmaster@mg.example.com', 'Password: new (hidden)', 'Noreply address: noreply@zulip.example.com', 'Tokenized noreply: off', `Test mails go to ${ADMIN}`], 'the answers so far, under the questions');
 		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
 		assert.equal(state.step.kind, 'review');
+		// The review prints a compact summary of all answers above the diff, for good.
+		const summary = state.log.at(-2)!;
+		assert.equal(summary.text, 'Your answers:');
+		assert.deepEqual(summary.block, ['Mailgun · smtp.mailgun.org:587 STARTTLS', 'user postmaster@mg.example.com · password new (hidden)', `From ${ADMIN} · noreply noreply@zulip.example.com · test mails to ${ADMIN}`]);
+		assert.deepEqual(state.answered, []);
 		const diff = state.log.at(-1)!;
 		assert.match(diff.text, /password masked/);
 		assert.ok(diff.block!.some(line => line.includes('+EMAIL_HOST = "smtp.mailgun.org"')), diff.block!.join('\n'));
@@ -225,7 +235,7 @@ describe('first-time setup', () => {
 		const state = run(review, {type: 'write-confirmed'}, {type: 'written', applied: applied(review), loaded: fresh}, {type: 'test-finished', report: okReport, fixes: []});
 		const printed = JSON.stringify(state.log);
 		assert.ok(!printed.includes(PASSWORD));
-		assert.ok(printed.includes('Password: new (hidden)'));
+		assert.ok(printed.includes('password new (hidden)'));
 	});
 
 	test('the review hides the other secrets of zulip-secrets.conf', () => {
@@ -239,15 +249,26 @@ describe('first-time setup', () => {
 		let state = run(loadedState(), {type: 'provider-chosen', id: 'ses'});
 		assert.equal(state.step.kind, 'region');
 		state = run(state, {type: 'region-chosen', region: 'eu-west-1'});
-		assert.equal(state.step.kind, 'host');
+		// The region fixes the host: shown in the port question, not asked.
+		assert.equal(state.step.kind, 'endpoint');
 		assert.equal(state.answers!.host, 'email-smtp.eu-west-1.amazonaws.com');
 		assert.equal(state.answers!.region, 'eu-west-1');
 		assert.equal(run(state, {type: 'back'}).step.kind, 'region');
-		assert.equal(run(state, {type: 'region-chosen', region: 'nowhere-1'}), state, 'only the host step reacts now');
+		assert.equal(run(state, {type: 'region-chosen', region: 'nowhere-1'}), state, 'only the region step reacts');
+		// A region newer than the catalog is typed and accepted; a word that is no region is not.
+		const region = run(loadedState(), {type: 'provider-chosen', id: 'ses'});
+		assert.equal(run(region, {type: 'region-chosen', region: 'eu-south-2'}).answers!.host, 'email-smtp.eu-south-2.amazonaws.com');
+		assert.equal(run(region, {type: 'region-chosen', region: 'nowhere'}), region);
+		// Another host from the port question: the host step, then back to the ports.
+		const host = run(state, {type: 'endpoint-chosen', endpoint: 'host'});
+		assert.equal(host.step.kind, 'host');
+		assert.equal(run(host, {type: 'host-submitted', host: 'smtp.eu.mailgun.org'}).step.kind, 'endpoint');
 	});
 
-	test('the local MTA skips server and credentials', () => {
-		const state = run(loadedState(), {type: 'provider-chosen', id: 'local'});
+	test('the local MTA shows its host, port and TLS (changeable), then skips credentials', () => {
+		let state = run(loadedState(), {type: 'provider-chosen', id: 'local'});
+		assert.equal(state.step.kind, 'endpoint');
+		state = run(state, {type: 'endpoint-chosen', endpoint: {port: 25, security: 'none'}});
 		assert.equal(state.step.kind, 'noreply');
 		assert.equal(state.answers!.host, 'localhost');
 		assert.equal(state.answers!.username, '');
@@ -326,10 +347,11 @@ describe('first-time setup', () => {
 	test('the sandbox relay comes prefilled, password included', () => {
 		const sandbox = {host: '127.0.0.1', port: 2525, security: 'starttls' as const, username: 'sandbox-user', password: 'throwaway'};
 		let state = run(loadedState(fresh, {...settings, sandbox}), {type: 'provider-chosen', id: 'sandbox'});
-		assert.equal(state.step.kind, 'host');
+		// Its host is known: shown in the port question, not asked.
+		assert.equal(state.step.kind, 'endpoint');
 		assert.equal(state.answers!.providerId, 'custom');
 		assert.equal(endpointOptions(state)[0]!.note, 'the sandbox relay');
-		state = run(state, {type: 'host-submitted', host: '127.0.0.1'}, {type: 'endpoint-chosen', endpoint: {port: 2525, security: 'starttls'}}, {type: 'username-submitted', username: 'sandbox-user'});
+		state = run(state, {type: 'endpoint-chosen', endpoint: {port: 2525, security: 'starttls'}}, {type: 'username-submitted', username: 'sandbox-user'});
 		assert.deepEqual(state.answers!.password, {kind: 'new', value: 'throwaway'});
 	});
 
@@ -349,20 +371,25 @@ describe('first-time setup', () => {
 describe('back', () => {
 	test('Esc walks back one question at a time and keeps what was typed', () => {
 		let state = mailgunToRecipient();
-		const expected = ['tokens', 'noreply', 'password', 'username', 'endpoint', 'host', 'provider'];
-		for (const kind of expected) {
+		const expected = ['tokens', 'noreply', 'password', 'username', 'endpoint', 'provider'];
+		const answered = state.answered.length;
+		for (const [index, kind] of expected.entries()) {
 			state = run(state, {type: 'back'});
 			assert.equal(state.step.kind, kind);
+			// Going back replaces: the answer of the question now shown goes away, no "back to" line is added.
+			assert.equal(state.answered.length, answered - index - 1, kind);
 		}
 
+		assert.deepEqual(state.answered, []);
 		assert.equal(state.answers!.username, 'postmaster@mg.example.com');
 		assert.deepEqual(state.answers!.password, {kind: 'new', value: PASSWORD});
-		assert.ok(state.log.some(entry => entry.tone === 'back' && entry.text === '‹ Back to Provider'));
+		assert.ok(!state.log.some(entry => entry.tone === 'back'), 'no "back to" trail in the scrollback');
 		// The same provider again keeps every answer.
 		state = run(state, {type: 'provider-chosen', id: 'mailgun'});
 		assert.equal(state.answers!.username, 'postmaster@mg.example.com');
 		// Another provider starts from its own preset and asks for the password again.
 		state = run(state, {type: 'back'}, {type: 'provider-chosen', id: 'sendgrid'});
+		assert.deepEqual(state.answered.map(line => line.text), ['Provider: SendGrid'], 'the answers of the provider left behind are gone');
 		assert.equal(state.answers!.host, 'smtp.sendgrid.net');
 		assert.equal(state.answers!.username, 'apikey');
 		assert.deepEqual(state.answers!.password, {kind: 'new', value: ''});
@@ -415,15 +442,15 @@ describe('back', () => {
 
 describe('a rerun', () => {
 	test('same host and user: keeping the stored password is offered', () => {
-		let state = run(loadedState(gmail), {type: 'provider-chosen', id: 'gmail'});
+		let state = run(switching(gmail), {type: 'provider-chosen', id: 'gmail'});
 		assert.equal(state.answers!.username, 'zulip@example.com', 'the configured answers come back');
-		state = run(state, {type: 'host-submitted', host: 'smtp.gmail.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'});
+		state = run(state, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'});
 		assert.deepEqual(state.step, {kind: 'password', mode: 'choose', resume: undefined});
 		assert.ok(canKeepPassword(state));
 		const kept = run(state, {type: 'password-kept'});
 		assert.equal(kept.step.kind, 'noreply');
 		assert.deepEqual(kept.answers!.password, {kind: 'keep'});
-		assert.ok(kept.log.some(entry => entry.text === 'Password: keeping the stored one'));
+		assert.ok(kept.answered.some(line => line.text === 'Password: keeping the stored one'));
 		const typing = run(state, {type: 'password-change'});
 		assert.deepEqual(typing.step, {kind: 'password', mode: 'type'});
 		assert.equal(run(typing, {type: 'back'}).step.kind, 'password');
@@ -431,21 +458,21 @@ describe('a rerun', () => {
 	});
 
 	test('a new user asks for the password again', () => {
-		const state = run(loadedState(gmail), {type: 'provider-chosen', id: 'gmail'}, {type: 'host-submitted', host: 'smtp.gmail.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'other@example.com'});
+		const state = run(switching(gmail), {type: 'provider-chosen', id: 'gmail'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'other@example.com'});
 		assert.deepEqual(state.step, {kind: 'password', mode: 'type', resume: undefined});
 		assert.deepEqual(state.answers!.password, {kind: 'new', value: ''});
 	});
 
 	test('a new host asks for the password again', () => {
-		const state = run(loadedState(gmail), {type: 'provider-chosen', id: 'custom'}, {type: 'host-submitted', host: 'relay.example.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'});
+		const state = run(switching(gmail), {type: 'provider-chosen', id: 'custom'}, {type: 'host-submitted', host: 'relay.example.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'});
 		assert.equal(state.step.kind === 'password' && state.step.mode, 'type');
 		assert.equal(run(state, {type: 'password-kept'}), state);
 	});
 
 	test('switching from Gmail to Mailgun plans a diff that leaves no stale line', () => {
-		let state = run(loadedState(gmail), {type: 'provider-chosen', id: 'mailgun'});
+		let state = run(switching(gmail), {type: 'provider-chosen', id: 'mailgun'});
 		assert.equal(state.answers!.host, 'smtp.mailgun.org');
-		state = run(state, {type: 'host-submitted', host: 'smtp.mailgun.org'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'postmaster@mg.example.com'}, {type: 'password-submitted', password: PASSWORD}, {type: 'noreply-submitted', address: 'noreply@zulip.example.com'}, {type: 'tokens-chosen', tokens: true}, {type: 'recipient-submitted', address: ADMIN});
+		state = run(state, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'postmaster@mg.example.com'}, {type: 'password-submitted', password: PASSWORD}, {type: 'noreply-submitted', address: 'noreply@zulip.example.com'}, {type: 'tokens-chosen', tokens: true}, {type: 'recipient-submitted', address: ADMIN});
 		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
 		const diff = state.log.at(-1)!.block!.join('\n');
 		assert.match(diff, /-EMAIL_HOST = "smtp.gmail.com"/);
@@ -454,7 +481,7 @@ describe('a rerun', () => {
 	});
 
 	test('an unchanged plan says so and tests without writing', () => {
-		let state = run(loadedState(gmail), {type: 'provider-chosen', id: 'gmail'}, {type: 'host-submitted', host: 'smtp.gmail.com'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'}, {type: 'password-kept'});
+		let state = run(switching(gmail), {type: 'provider-chosen', id: 'gmail'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'zulip@example.com'}, {type: 'password-kept'});
 		state = run(state, {type: 'noreply-submitted', address: gmail.current.noreplyAddress!}, {type: 'tokens-chosen', tokens: true}, {type: 'recipient-submitted', address: ADMIN});
 		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
 		assert.equal(state.step.kind, 'review');
@@ -629,8 +656,18 @@ describe('Ctrl-C', () => {
 	test('during the test: exit 130 at once (the effect aborts the test)', () => {
 		const review = toReview();
 		const state = run(review, {type: 'write-confirmed'}, {type: 'written', applied: applied(review), loaded: fresh}, {type: 'cancel'});
-		assert.equal(state.exitCode, EXIT.cancelled);
-		assert.match(state.log.at(-1)!.text, /files written earlier stay/);
+		// The test of what was just written stops; undoing it is offered, with the reminder that Zulip was not restarted.
+		assert.equal(state.step.kind, 'cancel-offer');
+		assert.equal(state.exitCode, undefined);
+		const restoring = run(state, {type: 'cancel-choice', restore: true});
+		assert.equal(restoring.step.kind, 'restoring');
+		const restored = run(restoring, {type: 'restored'});
+		assert.equal(restored.exitCode, EXIT.cancelled);
+		assert.match(restored.log.at(-1)!.text, /Restored .* as they were before this run/);
+		const kept = run(state, {type: 'cancel-choice', restore: false});
+		assert.equal(kept.exitCode, EXIT.cancelled);
+		assert.match(kept.log.at(-1)!.text, /new files stay; Zulip was not restarted/);
+		assert.equal(run(state, {type: 'cancel'}).exitCode, EXIT.cancelled, 'Ctrl-C again quits, keeping the files');
 	});
 
 	test('during a restore: finish it, then exit 130', () => {
@@ -664,5 +701,92 @@ describe('pure helpers', () => {
 			hideOtherSecrets(diff),
 			['--- a', '+++ a', '@@ -1,4 +1,4 @@', ' [secrets]', ' secret_key = (hidden)', ' empty_key =', '-email_password = ********', '+email_password = ******** (new)', '     (hidden)'].join('\n'),
 		);
+	});
+});
+
+describe('the start menu on a configured server', () => {
+	test('a rerun starts at the menu; a flag naming a provider means switching, so it goes straight to the list', () => {
+		assert.equal(loadedState(gmail).step.kind, 'start-menu');
+		assert.equal(loadedState(fresh).step.kind, 'provider', 'nothing configured: the provider question');
+		assert.equal(loadedState(gmail, {...settings, initial: {providerId: 'mailgun'}}).step.kind, 'provider');
+	});
+
+	test('change only the password: the password, then the review (2 screens), nothing else touched', () => {
+		let state = run(loadedState(gmail), {type: 'start-chosen', action: 'password'});
+		assert.deepEqual(state.step, {kind: 'password', mode: 'type'});
+		assert.equal(state.answers!.host, 'smtp.gmail.com');
+		assert.equal(state.to, ADMIN, 'the test mails go to the administrator unless told otherwise');
+		state = run(state, {type: 'password-submitted', password: 'new-app-password'});
+		assert.deepEqual(state.step, {kind: 'planning', autoApply: false});
+		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
+		assert.equal(state.step.kind, 'review');
+		const diff = state.log.at(-1)!.block!.join('\n');
+		assert.match(diff, /email_password = \*+/);
+		assert.doesNotMatch(diff, /EMAIL_HOST|EMAIL_PORT|NOREPLY/, 'only the password changes');
+		// Esc from the password question goes back to the menu, answers dropped.
+		const menu = run(run(loadedState(gmail), {type: 'start-chosen', action: 'password'}), {type: 'back'});
+		assert.equal(menu.step.kind, 'start-menu');
+		assert.equal(menu.answers, undefined);
+	});
+
+	test('change the From addresses: noreply and tokens, then the review', () => {
+		let state = run(loadedState(gmail), {type: 'start-chosen', action: 'from'});
+		assert.equal(state.step.kind, 'noreply');
+		state = run(state, {type: 'noreply-submitted', address: 'zulip@example.com'}, {type: 'tokens-chosen', tokens: false});
+		assert.deepEqual(state.step, {kind: 'planning', autoApply: false});
+	});
+
+	test('test it as it is: the recipient, then a review that writes nothing and tests', () => {
+		let state = run(loadedState(gmail), {type: 'start-chosen', action: 'test'});
+		assert.equal(state.step.kind, 'recipient');
+		state = run(state, {type: 'recipient-submitted', address: ADMIN});
+		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
+		assert.equal(planOf(state).changed, false, 'the configured answers, unchanged');
+		assert.equal(run(state, {type: 'write-confirmed'}).step.kind, 'testing');
+	});
+
+	test('switch provider opens the list, and Esc there returns to the menu', () => {
+		const list = run(loadedState(gmail), {type: 'start-chosen', action: 'switch'});
+		assert.equal(list.step.kind, 'provider');
+		assert.equal(run(list, {type: 'back'}).step.kind, 'start-menu');
+	});
+
+	test('restore a backup: the list of earlier runs, then those files put back and the restart command said', () => {
+		const set = {stamp: '20261124-101500', when: '2026-11-24 10:15:00', files: [{path: '/etc/zulip/settings.py', backup: '/etc/zulip/settings.py.bak-20261124-101500'}]};
+		const menu = run(initialFlowState(settings), {type: 'loaded', loaded: gmail, problems: [], backups: [set]});
+		let state = run(menu, {type: 'start-chosen', action: 'restore'});
+		assert.equal(state.step.kind, 'backups');
+		assert.equal(run(state, {type: 'back'}).step.kind, 'start-menu');
+		state = run(state, {type: 'backup-chosen', stamp: set.stamp});
+		assert.deepEqual(state.step, {kind: 'restoring-set', set});
+		state = run(state, {type: 'set-restored'});
+		assert.equal(state.exitCode, EXIT.ok);
+		assert.match(state.log.at(-2)!.text, /Restored \/etc\/zulip\/settings\.py as they were on 2026-11-24 10:15:00/);
+		assert.match(state.log.at(-1)!.text, /restart/);
+		assert.equal(run(loadedState(gmail), {type: 'start-chosen', action: 'restore'}).step.kind, 'start-menu', 'no backups, nothing to restore');
+	});
+});
+
+describe('the review', () => {
+	test('"change something" opens the picker; one answer changed, then straight back to the review', () => {
+		const review = toReview();
+		let state = run(review, {type: 'edit'});
+		assert.equal(state.step.kind, 'edit-answer');
+		state = run(state, {type: 'edit-target-chosen', target: 'noreply'});
+		assert.equal(state.step.kind, 'noreply');
+		state = run(state, {type: 'noreply-submitted', address: 'zulip@zulip.example.com'}, {type: 'tokens-chosen', tokens: false});
+		assert.deepEqual(state.step, {kind: 'planning', autoApply: false}, 'no recipient question again');
+		// The server: the port question, and the login stands, so the review again.
+		state = run(run(review, {type: 'edit'}), {type: 'edit-target-chosen', target: 'host'});
+		assert.equal(state.step.kind, 'host');
+		state = run(state, {type: 'host-submitted', host: 'smtp.eu.mailgun.org'}, {type: 'endpoint-chosen', endpoint: {port: 2525, security: 'starttls'}});
+		assert.deepEqual(state.step, {kind: 'planning', autoApply: false});
+		assert.equal(state.answers!.host, 'smtp.eu.mailgun.org');
+	});
+
+	test('a password without TLS to another machine is said in the review, and in the summary', () => {
+		const state = run(loadedState(), {type: 'provider-chosen', id: 'custom'}, {type: 'host-submitted', host: 'relay.example.com'}, {type: 'endpoint-chosen', endpoint: 'other'}, {type: 'port-submitted', port: '25'}, {type: 'security-chosen', security: 'none'});
+		assert.equal(state.step.kind, 'username');
+		assert.equal(state.answers!.security, 'none');
 	});
 });

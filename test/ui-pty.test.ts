@@ -22,6 +22,7 @@ import {sandboxSettings} from '../source/sandbox/settings-template.js';
 import {keys, PtySession} from './helpers/pty.js';
 import {pyExecSettings} from './helpers/python.js';
 import {rawConfigRead} from './helpers/raw-config.js';
+import {visibleText} from './helpers/screen.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -118,23 +119,32 @@ test('first-time setup, then a rerun that switches provider, by keys only in 80�
 	// Rerun: the wizard starts from the file backend and switches to an authenticated relay.
 	const second = wizard();
 	try {
-		const start = await second.waitFor('Which service');
-		assert.match(start, /files in .*emails: no mail leaves the server/);
+		// A configured server starts at the start menu; "switch provider" opens the list.
+		const menu = await second.waitFor('Switch provider or server');
+		assert.match(menu, /files in .*emails: no mail leaves the server/);
+		assert.match(menu, /Email is configured on this server/);
+		await second.press(keys.down);
+		await answer(second, keys.down, '› Switch provider or server');
+		const start = await answer(second, keys.enter, 'Which service');
 		assert.match(start, /› Log to files/, 'the configured provider is preselected');
 		await second.type('other');
 		await second.waitFor('› Other SMTP server');
 		await answer(second, keys.enter, 'SMTP server (EMAIL_HOST)');
 		await second.press(keys.ctrlU);
 		await typeAndEnter(second, '127.0.0.1', 'Port and TLS mode for 127.0.0.1');
-		// The last entry, one Up away (the list wraps), is "another port".
+		// "Another port" is two Up away (the list wraps; "another host" is last).
+		await second.press(keys.up);
 		await second.press(keys.up);
 		await answer(second, keys.enter, 'Port (EMAIL_PORT)');
 		await second.press(keys.ctrlU);
 		await typeAndEnter(second, String(relay.port), `TLS mode for port ${relay.port}`);
 		await answer(second, keys.enter, 'SMTP username');
 		await typeAndEnter(second, RELAY_USER, `Password for ${RELAY_USER}`);
-		// Esc goes back a step and keeps the answer; Enter comes forward again.
-		await answer(second, keys.escape, 'SMTP username');
+		// Esc goes back a step and keeps the answer; Enter comes forward again. Going back replaces the
+		// answered line rather than adding a "back to" line.
+		const back = await answer(second, keys.escape, 'SMTP username');
+		assert.doesNotMatch(back, /‹ Back/);
+		assert.doesNotMatch(await visibleText(second.raw, 80, 24), new RegExp(`✔ Username: ${RELAY_USER}`), 'the answer of the question shown again is gone');
 		await answer(second, keys.enter, `Password for ${RELAY_USER}`);
 		await typeAndEnter(second, RELAY_PASSWORD, 'Noreply address');
 		await answer(second, keys.enter, 'Add a random token');
@@ -176,11 +186,56 @@ test('first-time setup, then a rerun that switches provider, by keys only in 80�
 	assert.match(relay.received.find(mail => mail.subject === 'Zulip noreply email test')!.envelopeFrom, /^noreply-[a-z2-7]{24}@zulip\.example\.com$/);
 });
 
+test('a rerun: change only the password from the start menu, the review picker jumps, a refused password is typed again from empty', {timeout: 120_000}, async () => {
+	// The configuration of the test above: the relay, its user and password.
+	const session = wizard();
+	try {
+		await session.waitFor('Change only the password');
+		// The background check reaches the relay while the menu is read.
+		await session.waitFor(/It works: the server accepts the login/, 30_000);
+		await session.press(keys.down);
+		await session.waitFor('› Change only the password');
+		await answer(session, keys.enter, `Password for ${RELAY_USER}`);
+		// A wrong one, so the test fails and the fix is to type it again.
+		await typeAndEnter(session, 'wrong-password', 'Write these changes?');
+		// The review's picker jumps to one answer and comes straight back.
+		await session.press(keys.down);
+		await answer(session, keys.enter, 'Which answer do you want to change?');
+		await session.press(keys.down);
+		await session.press(keys.down);
+		await answer(session, keys.down, '› From addresses');
+		await answer(session, keys.enter, 'Noreply address');
+		await answer(session, keys.enter, 'Add a random token');
+		const review = await answer(session, keys.enter, 'Write these changes?');
+		assert.doesNotMatch(review, /Where should the two test mails go/, 'no questions after the one changed');
+		assert.match(review, /Your answers:/);
+		const failed = await answer(session, keys.enter, 'What now?', 30_000);
+		assert.match(failed, /rejected the login/);
+		// The fix is the wizard's own action, in words, not a flag.
+		assert.match(failed, /› Type the password again and test again/);
+		assert.doesNotMatch(failed, /--password-file/);
+		const retype = await answer(session, keys.enter, `Password for ${RELAY_USER}`);
+		// The field starts empty: no dots of the refused password, only the caret.
+		assert.match(retype, /^ {2}▏\s*$/m);
+		assert.doesNotMatch(retype, /•/);
+		await session.type(RELAY_PASSWORD);
+		const offer = await answer(session, keys.enter, 'Restart Zulip so it reads', 30_000);
+		assert.match(offer, /Test passed/);
+		await answer(session, keys.enter, 'Next steps', 30_000);
+		assert.equal(await session.exit(), 0, session.text.slice(-2000));
+	} finally {
+		session.kill();
+	}
+
+	assert.equal(rawConfigRead(await readFile(secretsPath, 'utf8'), 'secrets', 'email_password'), RELAY_PASSWORD, 'the password typed again is the one stored');
+});
+
 test('Ctrl-C at a question exits 130 and changes nothing', {timeout: 60_000}, async () => {
 	const before = await readFile(settingsPath, 'utf8');
 	const session = wizard();
 	try {
-		await session.waitFor('Which service');
+		// Configured by the tests above: the start menu is the first question.
+		await session.waitFor('What do you want to do?');
 		await session.press(keys.ctrlC);
 		assert.equal(await session.exit(), 130, session.text.slice(-2000));
 		assert.match(session.text, /Cancelled\. Nothing was written\./);
@@ -189,4 +244,27 @@ test('Ctrl-C at a question exits 130 and changes nothing', {timeout: 60_000}, as
 	}
 
 	assert.equal(await readFile(settingsPath, 'utf8'), before);
+});
+
+test('Amazon SES: the full region list (Milan included), a rerun on eu-south-1 starts there, and a newer region is typed', {timeout: 60_000}, async () => {
+	// A rerun on SES in Milan; --provider ses goes straight to the list (no start-menu check: nothing leaves loopback).
+	const milan = join(root, 'ses-milan.py');
+	await writeFile(milan, `${await readFile(settingsPath, 'utf8')}\nEMAIL_HOST = "email-smtp.eu-south-1.amazonaws.com"\nEMAIL_HOST_USER = "AKIAEXAMPLE"\nEMAIL_PORT = 587\nEMAIL_USE_TLS = True\nEMAIL_BACKEND = None\n`);
+	const session = new PtySession(process.execPath, [bin, '--settings', milan, '--secrets', secretsPath, '--provider', 'ses'], {cwd: root, env: {NO_COLOR: '1'}, cols: 80, rows: 24});
+	try {
+		await session.waitFor('› Amazon SES');
+		const regions = await answer(session, keys.enter, 'Which region is your Amazon SES account in?');
+		assert.match(regions, /› Europe \(Milan\)\s+eu-south-1/, 'the configured region is preselected');
+		await answer(session, keys.enter, 'Port and TLS mode for email-smtp.eu-south-1.amazonaws.com');
+		// Back to the list, filter to the "another region" entry, type one newer than the catalog.
+		await answer(session, keys.escape, 'Which region');
+		await session.type('another');
+		await session.waitFor('› Another region');
+		await answer(session, keys.enter, 'Type the region name');
+		await typeAndEnter(session, 'eu-south-9', 'Port and TLS mode for email-smtp.eu-south-9.amazonaws.com');
+		await session.press(keys.ctrlC);
+		assert.equal(await session.exit(), 130, session.text.slice(-2000));
+	} finally {
+		session.kill();
+	}
 });

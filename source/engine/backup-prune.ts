@@ -65,3 +65,41 @@ export async function pruneBackups(file: string, keep = BACKUPS_KEPT): Promise<n
 
 	return removed;
 }
+
+/** One earlier state of the configuration: the backups a write made, at one time. */
+export interface BackupSet {
+	/** YYYYMMDD-HHMMSS[-N], as in the names. */
+	readonly stamp: string;
+	/** When, for people: 2026-11-24 10:15:00. */
+	readonly when: string;
+	/** Each file's backup from that write, with the file it goes back to. */
+	readonly files: ReadonlyArray<{readonly path: string; readonly backup: string}>;
+}
+
+/** The backups beside these files, newest first, grouped by the write that made them (settings.py and the secrets file together). */
+export async function listBackupSets(files: readonly string[]): Promise<BackupSet[]> {
+	const byStamp = new Map<string, Array<{path: string; backup: string}>>();
+	for (const file of files) {
+		const target = await fs.realpath(file).catch(() => path.resolve(file));
+		const directory = path.dirname(target);
+		const pattern = backupPattern(path.basename(target));
+		const names = await fs.readdir(directory).catch(() => [] as string[]);
+		for (const name of names) {
+			const match = pattern.exec(name);
+			if (!match) continue;
+			const full = path.join(directory, name);
+			const stats = await fs.lstat(full).catch(() => undefined);
+			if (!stats?.isFile()) continue;
+			const stamp = match[1]! + (match[2] ? `-${match[2]}` : '');
+			byStamp.set(stamp, [...(byStamp.get(stamp) ?? []), {path: file, backup: full}]);
+		}
+	}
+
+	return [...byStamp.entries()]
+		.sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
+		.map(([stamp, entries]) => ({
+			stamp,
+			when: `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)} ${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}`,
+			files: entries,
+		}));
+}

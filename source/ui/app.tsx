@@ -33,6 +33,12 @@ import {FilePathStep} from './steps/file-path-step.js';
 import {HostStep} from './steps/host-step.js';
 import {NoreplyStep} from './steps/noreply-step.js';
 import {PasswordStep} from './steps/password-step.js';
+import {BackupsStep} from './steps/backups-step.js';
+import {CancelOfferStep} from './steps/cancel-offer-step.js';
+import {StartMenuStep} from './steps/start-menu-step.js';
+import {HangingText} from './components/hanging-text.js';
+import {plaintextPasswordRisk} from '../engine/answers-summary.js';
+import {colors, symbols} from './theme.js';
 import {PortStep} from './steps/port-step.js';
 import {ProblemStep} from './steps/problem-step.js';
 import {ProgressStep} from './steps/progress-step.js';
@@ -101,7 +107,7 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 		<Box flexDirection="column">
 			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} />
 			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(3, rows - 14)} columns={stdout.columns || 80} /> : null}
-			{live ? <StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} /> : null}
+			{live ? <StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} /> : null}
 		</Box>
 	);
 }
@@ -113,11 +119,26 @@ interface StepViewProps {
 	readonly rows: number;
 	/** The Deliverability panel is showing: the done step need not repeat generic SPF/DKIM advice. */
 	readonly dnsChecked?: boolean;
+	/** For the start menu's background check. */
+	readonly engine: WizardEngine;
 }
 
 /** The live region: the current step only. Keyed by step, so inputs start fresh on every visit. */
-function StepView({state, send, rows, dnsChecked}: StepViewProps) {
-	if (state.phase === 'answering') return <AnsweringStepView state={state} send={send} rows={rows} dnsChecked={dnsChecked} />;
+function StepView({state, send, rows, dnsChecked, engine}: StepViewProps) {
+	if (state.phase === 'answering') {
+		// This round's answers, live above the question: going back takes a line away instead of adding one.
+		const answered = state.step.kind === 'done' ? [] : state.answered;
+		return (
+			<Box flexDirection="column">
+				{answered.length > 0 ? <Box marginTop={1} /> : null}
+				{answered.map(line => (
+					<HangingText key={`${line.depth}-${line.text}`} color={colors.ok}>{`${symbols.ok} ${line.text}`}</HangingText>
+				))}
+				<AnsweringStepView state={state} send={send} rows={Math.max(12, rows - answered.length)} dnsChecked={dnsChecked} engine={engine} />
+			</Box>
+		);
+	}
+
 	const {step} = state;
 	const key = `${step.kind}-${state.history.length}`;
 	switch (step.kind) {
@@ -129,6 +150,18 @@ function StepView({state, send, rows, dnsChecked}: StepViewProps) {
 			return <ProblemStep key={key} problems={[step.problem]} then={step.then} send={send} />;
 		case 'provider':
 			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={listLimit(rows)} canGoBack={state.history.length > 0} send={send} />;
+		case 'start-menu': {
+			const loaded = state.loaded!;
+			const {current} = loaded;
+			// The file backend's test writes mail; the menu's check must send and write nothing.
+			const check = current.backend === 'smtp' ? (signal: AbortSignal) => engine.test(loaded, '', () => undefined, signal) : undefined;
+			return <StartMenuStep key={key} check={check} hasLogin={current.backend === 'smtp' && current.user !== ''} canRestore={state.backups.length > 0} send={send} />;
+		}
+
+		case 'backups':
+			return <BackupsStep key={key} sets={state.backups} limit={listLimit(rows)} send={send} />;
+		case 'restoring-set':
+			return <ProgressStep label={`Restoring the files as they were on ${step.set.when}`} />;
 		default: {
 			const unhandled: never = step;
 			return unhandled;
@@ -175,7 +208,8 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 					mode={step.mode === 'choose' && canKeepPassword(state) ? 'choose' : 'type'}
 					provider={provider}
 					username={answers.username}
-					typed={answers.password.kind === 'new' ? answers.password.value : ''}
+					// Typing it again (after a refused login) starts from an empty field, not after the refused one.
+					typed={answers.password.kind === 'new' && !step.resume ? answers.password.value : ''}
 					error={step.error}
 					send={send}
 				/>
@@ -198,7 +232,8 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 			const {plan} = step;
 			const files = plan.files.filter(file => file.changed).map(file => file.path);
 			const mismatch = provider.kind === 'smtp' ? endpointMismatch(answers.port, answers.security) : undefined;
-			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={mismatch ? [mismatch] : []} send={send} />;
+			const plaintext = plaintextPasswordRisk(answers);
+			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={[mismatch, plaintext].filter((warning): warning is string => warning !== undefined)} confirmPlaintext={plaintext !== undefined} send={send} />;
 		}
 
 		case 'writing':
@@ -211,6 +246,8 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 			return <EditAnswerStep key={key} targets={editTargets(state)} send={send} />;
 		case 'restoring':
 			return <ProgressStep label="Restoring the backups" />;
+		case 'cancel-offer':
+			return <CancelOfferStep key={key} files={originalBackups(state.applied).map(file => file.path)} send={send} />;
 		case 'restart-offer': {
 			const wrote = originalBackups(state.applied).length > 0;
 			return <RestartOfferStep key={key} command={state.settings.restartCommand} recommended={wrote && state.report?.ok === true} send={send} deployment={state.loaded !== undefined && state.loaded.kind !== 'host'} />;

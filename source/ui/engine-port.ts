@@ -1,5 +1,6 @@
 import type {Answers} from '../engine/answers.js';
 import type {ApplyResult} from '../engine/apply.js';
+import type {BackupSet} from '../engine/backup-prune.js';
 import type {ConfigPaths, LoadedConfig} from '../engine/current-config.js';
 import type {DeliverabilityReport} from '../engine/deliverability.js';
 import {ExitCode, WizardError} from '../engine/errors.js';
@@ -20,12 +21,14 @@ import type {Problem} from './flow.js';
  */
 export interface WizardEngine {
 	/** Check permissions first, then read both files; a problem is returned, not thrown, so the start screen can show its fix. */
-	load(signal: AbortSignal): Promise<{loaded: LoadedConfig; problems: readonly Problem[]}>;
+	load(signal: AbortSignal): Promise<{loaded: LoadedConfig; problems: readonly Problem[]; backups?: readonly BackupSet[]}>;
+	/** Put an earlier run's backups back over the files. */
+	restoreSet(set: BackupSet, signal: AbortSignal): Promise<void>;
 	/** What the answers would change; throws a WizardError for an answer the engine refuses. */
 	plan(loaded: LoadedConfig, answers: Answers, signal: AbortSignal): Promise<Plan>;
 	/** Write the plan with backups, then read the files back as Zulip will. */
 	apply(plan: Plan, signal: AbortSignal): Promise<{applied: ApplyResult; loaded: LoadedConfig}>;
-	/** The live test of the configuration as read back from disk. */
+	/** The live test of the configuration as read back from disk; to '' only checks the senders and sends nothing. */
 	test(loaded: LoadedConfig, to: string, onEvent: (event: TestEvent) => void, signal: AbortSignal): Promise<TestReport>;
 	/** The changes the engine can make after a failed test; pure. */
 	fixesFor(report: TestReport, answers: Answers): readonly Fix[];
@@ -69,7 +72,10 @@ export function createEngine(options: EngineOptions): WizardEngine {
 			try {
 				const loaded = await target.load({signal});
 				password = loaded.password;
-				return {loaded, problems};
+				// The start menu offers to go back to an earlier run's files: the backups beside them.
+				const {listBackupSets} = await import('../engine/backup-prune.js');
+				const backups = loaded.kind === 'host' ? await listBackupSets([loaded.paths.settings, loaded.paths.secrets]).catch(() => []) : [];
+				return {loaded, problems, backups};
 			} catch (error) {
 				// A file we may not read fails the load too: the permission check says it better, with its fix.
 				const [first] = problems;
@@ -91,10 +97,18 @@ export function createEngine(options: EngineOptions): WizardEngine {
 		},
 		async test(loaded, to, onEvent, signal) {
 			const {runLiveCheck} = await import('../engine/live-check.js');
-			return runLiveCheck(loaded, {to, timeoutMs: options.timeoutMs, caFile: options.caFile, signal, onEvent, writableRoot: options.writableRoot});
+			// No recipient: each sender is only checked (MAIL FROM, RCPT TO, RSET), nothing is sent (the start menu's check).
+			return runLiveCheck(loaded, {to: to === '' ? undefined : to, timeoutMs: options.timeoutMs, caFile: options.caFile, signal, onEvent, writableRoot: options.writableRoot});
 		},
 		fixesFor(report, answers) {
 			return fixesForReport(report, answers);
+		},
+		async restoreSet(set) {
+			const {restoreBackup} = await import('../engine/safe-write.js');
+			// The secrets file first, as the wizard writes them: settings.py never points at a password that is not there yet.
+			for (const file of [...set.files].sort((a, b) => (a.path.endsWith('secrets.conf') ? -1 : b.path.endsWith('secrets.conf') ? 1 : 0))) {
+				await restoreBackup(file.backup, file.path);
+			}
 		},
 		async restore(applied) {
 			const {restoreBackups} = await import('../engine/apply.js');

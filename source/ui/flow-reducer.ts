@@ -1,13 +1,15 @@
 import {answersForProvider, emptyUsernameProblem, passwordAfterUsername, withGivenAnswers, type Answers} from '../engine/answers.js';
+import {answersSummary} from '../engine/answers-summary.js';
+import {describeWrite} from '../engine/apply.js';
 import type {ExitCodeValue} from '../engine/errors.js';
-import {endpointMismatch, getProvider, securityName, type Endpoint} from '../engine/providers.js';
+import {endpointMismatch, getProvider, regionFor, securityName, type Endpoint} from '../engine/providers.js';
 import {addressProblem, filePathProblem, hostProblem, parsePort, portProblem, usernameProblem} from '../engine/validate.js';
 import type {TestEvent} from '../smtp/types.js';
 import {passwordProblem} from '../zulip/secrets-file.js';
-import {isEffectStep, loadOutcome, log, stay} from './flow-start.js';
+import {isEffectStep, loadOutcome, log, preselectedChoice, stay} from './flow-start.js';
 import {planEntries, problemEntries, testEntry} from './flow-scrollback.js';
-import {canKeepPassword, choiceName, currentProvider, EXIT, exitCodeFor, noreplyAddressFor, originalBackups, sameEndpoint, stepTitle} from './flow-selectors.js';
-import type {AnsweringEvent, AnsweringFlow, AnsweringStep, FlowEvent, FlowState, LogEntry, Problem, ProviderChoiceId, StartingFlow, Step, TestLine} from './flow-types.js';
+import {canKeepPassword, choiceName, currentProvider, EXIT, exitCodeFor, noreplyAddressFor, originalBackups, sameEndpoint} from './flow-selectors.js';
+import type {AnsweringEvent, AnsweringFlow, AnsweringStep, FlowEvent, FlowState, LogEntry, Problem, ProviderChoiceId, StartAction, StartingFlow, Step, TestLine} from './flow-types.js';
 
 /**
  * The wizard's flow as a pure reducer over steps and events. Components only
@@ -38,6 +40,24 @@ export function flowReducer(state: FlowState, event: FlowEvent): FlowState {
 			return state;
 		case 'provider-chosen':
 			return chooseProvider(state, event.id);
+		case 'start-chosen':
+			return startChosen(state, event.action);
+		case 'backup-chosen': {
+			if (step.kind !== 'backups') return state;
+			const set = state.backups.find(candidate => candidate.stamp === event.stamp);
+			return set ? go(state, {kind: 'restoring-set', set}) : state;
+		}
+
+		case 'set-restored': {
+			if (step.kind !== 'restoring-set') return state;
+			const files = step.set.files.map(file => file.path).join(' and ');
+			const restored = log({...state, restored: true}, {tone: 'ok', text: `Restored ${files} as they were on ${step.set.when}.`}, {tone: 'info', text: `Zulip reads them after a restart: ${state.settings.restartCommand}`});
+			return exit(restored, EXIT.ok);
+		}
+
+		case 'set-restore-failed':
+			if (step.kind !== 'restoring-set') return state;
+			return stay(state, {kind: 'problem', problem: event.problem, then: 'exit'});
 		default:
 			// Every other event answers a step that only exists once a provider is chosen.
 			return state.phase === 'answering' ? answeringReducer(state, event) : state;
@@ -50,12 +70,14 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 		case 'region-chosen': {
 			if (step.kind !== 'region') return state;
 			const provider = currentProvider(state);
-			const region = provider.regions?.find(candidate => candidate.id === event.region);
+			// A region AWS opened after the catalog was written is typed; it is accepted by its name's shape.
+			const region = regionFor(provider, event.region);
 			if (!region) return state;
 			const fresh = answersForProvider(state.loaded, provider.id, region.id);
 			const next: Answers = answers.region === region.id ? answers : {...answers, region: region.id, host: fresh.host, password: fresh.password, username: fresh.username};
-			const chosen = log({...state, answers: next}, {tone: 'ok', text: `Region: ${region.name} (${region.id})`});
-			return go(chosen, {kind: 'host'});
+			const chosen = answer({...state, answers: next}, `Region: ${region.name === region.id ? region.id : `${region.name} (${region.id})`}`);
+			// The region fixes the host: shown in the next question, changed there if need be.
+			return go(chosen, {kind: 'endpoint'});
 		}
 
 		case 'host-submitted': {
@@ -63,12 +85,13 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			const host = event.host.trim();
 			const problem = hostProblem(host);
 			if (problem) return stay(state, {kind: 'host', error: problem});
-			return go(log(withAnswers(state, {host}), {tone: 'ok', text: `Host: ${host}`}), {kind: 'endpoint'});
+			return go(answer(withAnswers(state, {host}), `Host: ${host}`), {kind: 'endpoint'});
 		}
 
 		case 'endpoint-chosen': {
 			if (step.kind !== 'endpoint') return state;
 			if (event.endpoint === 'other') return go(state, {kind: 'port'});
+			if (event.endpoint === 'host') return go(state, {kind: 'host'});
 			const {endpoint} = event;
 			const warning = endpointMismatch(endpoint.port, endpoint.security);
 			const confirmed = step.pending && sameEndpoint(step.pending, endpoint);
@@ -95,15 +118,15 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			const {username} = event;
 			const problem = username === '' ? emptyUsernameProblem(currentProvider(state)) : usernameProblem(username);
 			if (problem) return stay(state, {kind: 'username', error: problem});
-			const next = log(withAnswers(state, {username, password: passwordAfterUsername(answers, username)}), {tone: 'ok', text: username === '' ? 'No login (no username)' : `Username: ${username}`});
-			if (username === '') return go(next, {kind: 'noreply'});
+			const next = answer(withAnswers(state, {username, password: passwordAfterUsername(answers, username)}), username === '' ? 'No login (no username)' : `Username: ${username}`);
+			if (username === '') return afterCredentials(next);
 			return go(next, passwordStep(next));
 		}
 
 		case 'password-kept': {
 			if (step.kind !== 'password' || step.mode !== 'choose' || !canKeepPassword(state)) return state;
-			const next = log(withAnswers(state, {password: {kind: 'keep'}}), {tone: 'ok', text: 'Password: keeping the stored one'});
-			return go(next, {kind: 'noreply'});
+			const next = answer(withAnswers(state, {password: {kind: 'keep'}}), 'Password: keeping the stored one');
+			return afterCredentials(next);
 		}
 
 		case 'password-change':
@@ -114,9 +137,9 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			const {password} = event;
 			const problem = password === '' ? `A password is needed to log in as ${answers.username}.` : passwordProblem(password);
 			if (problem) return stay(state, {...step, error: problem});
-			const next = log(withAnswers(state, {password: {kind: 'new', value: password}}), {tone: 'ok', text: 'Password: new (hidden)'});
+			const next = answer(withAnswers(state, {password: {kind: 'new', value: password}}), 'Password: new (hidden)');
 			if (step.resume) return startPlanning(next, true);
-			return go(next, {kind: 'noreply'});
+			return afterCredentials(next);
 		}
 
 		case 'file-path-submitted': {
@@ -124,7 +147,7 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			const path = event.path.trim();
 			const problem = filePathProblem(path);
 			if (problem) return stay(state, {kind: 'file-path', error: problem});
-			return go(log(withAnswers(state, {filePath: path}), {tone: 'ok', text: `Mail files go to ${path}`}), {kind: 'noreply'});
+			return afterCredentials(answer(withAnswers(state, {filePath: path}), `Mail files go to ${path}`));
 		}
 
 		case 'noreply-submitted': {
@@ -141,14 +164,17 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			}
 
 			const next = withAnswers(state, {noreplyAddress});
-			return go(log(next, {tone: 'ok', text: `Noreply address: ${noreplyAddressFor(next) ?? "Zulip's default"}`}), {kind: 'tokens'});
+			return go(answer(next, `Noreply address: ${noreplyAddressFor(next) ?? "Zulip's default"}`), {kind: 'tokens'});
 		}
 
 		case 'tokens-chosen': {
 			if (step.kind !== 'tokens') return state;
 			const tokens = event.tokens === state.loaded.current.tokens ? undefined : event.tokens;
 			const next = withAnswers(state, {tokens});
-			return go(log(next, {tone: 'ok', text: `Tokenized noreply: ${event.tokens ? 'on' : 'off'}`}), {kind: 'recipient'});
+			const withTokens = answer(next, `Tokenized noreply: ${event.tokens ? 'on' : 'off'}`);
+			// Changing only the From addresses: the recipient is the one already known.
+			if (state.jump) return startPlanning(withTokens, false);
+			return go(withTokens, {kind: 'recipient'});
 		}
 
 		case 'recipient-submitted': {
@@ -156,13 +182,15 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			const address = event.address.trim();
 			const problem = addressProblem(address);
 			if (problem) return stay(state, {kind: 'recipient', error: problem});
-			return startPlanning(log({...state, to: address}, {tone: 'ok', text: `Test mails go to ${address}`}), false);
+			return startPlanning(answer({...state, to: address}, `Test mails go to ${address}`), false);
 		}
 
 		case 'plan-ready': {
 			if (step.kind !== 'planning') return state;
 			const {plan} = event;
-			const withPlan = log(state, ...planEntries(plan));
+			// The review is a checkpoint: this round's answers become one compact summary, for good, above the diff.
+			const summary: LogEntry = {tone: 'info', text: 'Your answers:', block: answersSummary(state.loaded, answers, state.to)};
+			const withPlan = log({...state, answered: []}, ...(step.autoApply ? [] : [summary]), ...planEntries(plan));
 			if (!step.autoApply) return stay(withPlan, {kind: 'review', plan});
 			return plan.changed ? stay(withPlan, {kind: 'writing', plan}) : startTest(withPlan);
 		}
@@ -176,9 +204,7 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			return go(state, {kind: 'writing', plan: step.plan});
 		case 'written': {
 			if (step.kind !== 'writing') return state;
-			const entries: LogEntry[] = event.applied.files
-				.filter(file => file.changed)
-				.map(file => ({tone: 'ok', text: `Wrote ${file.path}${file.backup ? ` (backup: ${file.backup})` : file.created ? ' (new file)' : ''}`}));
+			const entries: LogEntry[] = event.applied.files.filter(file => file.changed).map(file => ({tone: 'ok', text: describeWrite(file)}));
 			const next = log({...state, applied: [...state.applied, event.applied], loaded: event.loaded}, ...entries);
 			if (state.cancelRequested) return exit(log(next, {tone: 'fail', text: 'Cancelled after writing. The test did not run.'}), EXIT.cancelled);
 			return startTest(next);
@@ -214,11 +240,17 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			if (step.kind !== 'result') return state;
 			return startTest(state);
 		case 'edit':
-			if (step.kind !== 'result') return state;
-			return go(state, {kind: 'edit-answer'});
+			if (step.kind !== 'result' && step.kind !== 'review') return state;
+			return go({...state, jump: true}, {kind: 'edit-answer'});
 		case 'edit-target-chosen':
 			if (step.kind !== 'edit-answer') return state;
-			return go(state, {kind: event.target});
+			// The picker jumps: answer that one thing (a provider, all that follows from it), then the review again.
+			if (event.target === 'recipient') return go(state, {kind: 'recipient'});
+			return go(state, event.target === 'username' ? {kind: 'username'} : {kind: event.target});
+		case 'cancel-choice':
+			if (step.kind !== 'cancel-offer') return state;
+			if (event.restore && originalBackups(state.applied).length > 0) return stay({...state, cancelRequested: true}, {kind: 'restoring'});
+			return exit(log(state, {tone: 'warn', text: 'Cancelled. The new files stay; Zulip was not restarted, so it still runs with the old settings.'}), EXIT.cancelled);
 		case 'restore':
 			if (step.kind !== 'result' || originalBackups(state.applied).length === 0) return state;
 			return stay(state, {kind: 'restoring'});
@@ -313,6 +345,9 @@ function back(state: FlowState): FlowState {
 		case 'endpoint':
 			if (step.warning) return stay(state, {kind: 'endpoint'});
 			return pop(state);
+		case 'cancel-offer':
+			// Esc on "stopped": the same as keeping the files.
+			return exit(log(state, {tone: 'warn', text: 'Cancelled. The new files stay; Zulip was not restarted, so it still runs with the old settings.'}), EXIT.cancelled);
 		case 'provider':
 		case 'region':
 		case 'host':
@@ -344,8 +379,13 @@ function backWhileStarting(state: StartingFlow): FlowState {
 		case 'blocked':
 			return exitWithProblems(state, step.problems);
 		case 'loading':
-		case 'provider':
+		case 'start-menu':
+		case 'restoring-set':
 			return state;
+		case 'provider':
+		case 'backups':
+			// Back to the start menu, when the wizard began there.
+			return popStarting(state);
 		default: {
 			const unhandled: never = step;
 			return unhandled;
@@ -353,14 +393,67 @@ function backWhileStarting(state: StartingFlow): FlowState {
 	}
 }
 
-function pop(state: AnsweringFlow): AnsweringFlow {
+function popStarting(state: StartingFlow): FlowState {
+	const previous = state.history.at(-1);
+	if (previous?.kind !== 'start-menu') return state;
+	return {...state, step: previous, history: state.history.slice(0, -1)};
+}
+
+/**
+ * Back one question. Its answer line goes (and any answered after it), so
+ * the screen shows the answers as they now stand: no "back to" trail, and an
+ * answer a later choice made irrelevant (a region, once Gmail is chosen)
+ * is not left behind.
+ */
+function pop(state: AnsweringFlow): FlowState {
 	const previous = state.history.at(-1);
 	if (!previous) return state;
 	const restored = clearMessages(previous);
-	// Only a step of this phase was ever remembered; loading and blocked never are.
-	if (restored.kind === 'loading' || restored.kind === 'blocked') return state;
-	const next: AnsweringFlow = {...state, step: restored, history: state.history.slice(0, -1)};
-	return log(next, {tone: 'back', text: `‹ Back to ${stepTitle(restored.kind)}`});
+	const history = state.history.slice(0, -1);
+	const answered = state.answered.filter(line => line.depth < history.length);
+	// Back from the first question of a start-menu choice: the menu again, nothing answered.
+	if (restored.kind === 'start-menu' || restored.kind === 'backups') {
+		return {...state, phase: 'starting', step: restored, history, answered: [], jump: false, choice: undefined, answers: undefined};
+	}
+
+	if (restored.kind === 'loading' || restored.kind === 'blocked' || restored.kind === 'restoring-set') return state;
+	return {...state, step: restored, history, answered};
+}
+
+/** Record an answer as a line under the questions (the review later prints the summary for good). */
+function answer<S extends AnsweringFlow>(state: S, text: string): S {
+	return {...state, answered: [...state.answered.filter(line => line.depth < state.history.length), {text, depth: state.history.length}]};
+}
+
+/** After the login (or a file directory): the From addresses, or straight to the review when answering one thing. */
+function afterCredentials(state: AnsweringFlow): AnsweringFlow {
+	if (state.jump) return startPlanning(state, false);
+	return go(state, {kind: 'noreply'});
+}
+
+/** The start menu's choices: each a short way through, ending in the review. */
+function startChosen(state: FlowState, action: StartAction): FlowState {
+	if (state.phase !== 'starting' || state.step.kind !== 'start-menu' || !state.loaded) return state;
+	if (action === 'switch') return go(state, {kind: 'provider'});
+	if (action === 'restore') return state.backups.length > 0 ? go(state, {kind: 'backups'}) : state;
+	const {loaded} = state;
+	const choice = preselectedChoice(state);
+	const answers = answersForChoice(state, loaded, choice);
+	const to = state.to ?? loaded.current.administrator ?? undefined;
+	// The menu stays on the history, so Esc on its first question comes back to it.
+	const enter = (step: AnsweringStep): AnsweringFlow => ({...state, phase: 'answering', step, history: [...state.history, state.step], loaded, choice, answers, jump: true, to});
+	switch (action) {
+		case 'test':
+			return enter({kind: 'recipient'});
+		case 'password':
+			return enter({kind: 'password', mode: 'type'});
+		case 'from':
+			return enter({kind: 'noreply'});
+		default: {
+			const unhandled: never = action;
+			return unhandled;
+		}
+	}
 }
 
 /** A step comes back without the error it showed when the admin left it. */
@@ -398,6 +491,10 @@ function cancel(state: FlowState): FlowState {
 	}
 
 	const written = originalBackups(state.applied).length > 0;
+	// Stopped in the middle of testing what was just written: offer to undo it rather than leave it untested.
+	if (state.phase === 'answering' && step.kind === 'testing' && written) {
+		return log(stay(state, {kind: 'cancel-offer'}), {tone: 'warn', text: 'Test stopped (Ctrl-C).'});
+	}
 	const text = written ? 'Cancelled. The files written earlier stay as they are (backups listed above).' : 'Cancelled. Nothing was written.';
 	return exit(log(state, {tone: 'fail', text}), EXIT.cancelled);
 }
@@ -407,7 +504,7 @@ function chooseProvider(state: FlowState, id: ProviderChoiceId): FlowState {
 	const {loaded} = state;
 	if (state.step.kind !== 'provider' || !loaded) return state;
 	const answers = state.phase === 'answering' && state.choice === id ? state.answers : answersForChoice(state, loaded, id);
-	const chosen: AnsweringFlow = log({...state, phase: 'answering', step: state.step, loaded, choice: id, answers}, {tone: 'ok', text: `Provider: ${choiceName(id)}`});
+	const chosen: AnsweringFlow = answer({...state, phase: 'answering', step: state.step, loaded, choice: id, answers}, `Provider: ${choiceName(id)}`);
 	return go(chosen, afterProvider(chosen));
 }
 
@@ -430,17 +527,21 @@ function answersForChoice(state: FlowState, loaded: AnsweringFlow['loaded'], id:
 }
 
 function afterProvider(state: AnsweringFlow): AnsweringStep {
-	if (state.choice === 'sandbox') return {kind: 'host'};
 	const provider = currentProvider(state);
 	if (provider.kind === 'file') return {kind: 'file-path'};
-	if (provider.id === 'local') return {kind: 'noreply'};
 	if (provider.regions) return {kind: 'region'};
+	// A provider's fixed host is shown in the port question (and changed there), not asked.
+	if (state.answers.host !== '') return {kind: 'endpoint'};
 	return {kind: 'host'};
 }
 
-function afterServer(state: AnsweringFlow): AnsweringStep {
-	if (!currentProvider(state).needsAuth) return {kind: 'noreply'};
-	return {kind: 'username'};
+function afterServer(state: AnsweringFlow): AnsweringFlow {
+	if (!currentProvider(state).needsAuth) return afterCredentials(state);
+	// Changing only the server of the same account: the login stands, so the review comes next.
+	const {password, username} = state.answers;
+	const loginComplete = username !== '' && (password.kind === 'keep' ? canKeepPassword(state) : password.kind === 'new' && password.value !== '');
+	if (state.jump && loginComplete) return startPlanning(state, false);
+	return go(state, {kind: 'username'});
 }
 
 function passwordStep(state: AnsweringFlow, resume = false): AnsweringStep {
@@ -452,20 +553,17 @@ function withAnswers(state: AnsweringFlow, change: Partial<Answers>): AnsweringF
 }
 
 function endpointChosen(state: AnsweringFlow, endpoint: Endpoint): AnsweringFlow {
-	const withEndpoint = log(withAnswers(state, {port: endpoint.port, security: endpoint.security}), {
-		tone: 'ok',
-		text: `Port ${endpoint.port} with ${securityName(endpoint.security)}`,
-	});
-	return go(withEndpoint, afterServer(withEndpoint));
+	const withEndpoint = answer(withAnswers(state, {port: endpoint.port, security: endpoint.security}), `Server: ${state.answers.host}:${endpoint.port} with ${securityName(endpoint.security)}`);
+	return afterServer(withEndpoint);
 }
 
 function startPlanning(state: AnsweringFlow, autoApply: boolean): AnsweringFlow {
-	return go(state, {kind: 'planning', autoApply});
+	return go({...state, jump: false}, {kind: 'planning', autoApply});
 }
 
 function startTest(state: AnsweringFlow): AnsweringFlow {
 	// Past a write there is no going back to the questions: the history starts over.
-	return {...stay(state, {kind: 'testing', lines: []}), history: [], report: undefined, fixes: []};
+	return {...stay(state, {kind: 'testing', lines: []}), history: [], answered: [], report: undefined, fixes: []};
 }
 
 /** New files only take effect after a restart; offer it even when nothing changed now, since a previous run may not have restarted. */

@@ -1,7 +1,7 @@
 import type {Plan} from '../engine/plan.js';
 import {securityName} from '../engine/providers.js';
 import {secretsModeOffer} from '../engine/secrets-mode.js';
-import {SENDER_ROLE_NAMES} from '../smtp/sender-role.js';
+import {senderSummary} from '../engine/test-summary.js';
 import type {TestReport} from '../smtp/types.js';
 import type {LogEntry, Problem, TestLine} from './flow-types.js';
 
@@ -14,8 +14,31 @@ export function planEntries(plan: Plan): LogEntry[] {
 	return [{tone: 'info', text: 'Changes to write (password masked):', block}, ...(offer ? [{tone: 'warn' as const, text: offer}] : [])];
 }
 
+/**
+ * The test's steps as they stay in the scrollback: a session (connect to
+ * QUIT) that passed is one line, so "✔ Test passed" is still on a 24-row
+ * screen; a session with a failure keeps every step (the SMTP dialogue
+ * itself goes to --transcript).
+ */
+export function compactTestLines(lines: readonly TestLine[]): string[] {
+	const sessions: TestLine[][] = [];
+	for (const line of lines) {
+		if (line.step === 'connect' || sessions.length === 0) sessions.push([]);
+		sessions.at(-1)!.push(line);
+	}
+
+	const mark = (line: TestLine) => (line.status === 'ok' ? '✔' : line.status === 'fail' ? '✖' : '…');
+	return sessions.flatMap(session => {
+		if (!session.every(line => line.status === 'ok') || session.length === 1) return session.map(line => `${mark(line)} ${line.label}  ${formatMs(line.elapsedMs)}`);
+		const where = session[0]!.step === 'connect' ? session[0]!.label.replace(/^connect /i, '') : session[0]!.label;
+		const total = session.reduce((sum, line) => sum + line.elapsedMs, 0);
+		const what = session.find(line => line.step === 'send')?.label ?? `${session.filter(line => line.step === 'sender').length > 0 ? 'senders checked' : session.at(-1)!.label}`;
+		return [`✔ ${where}: ${what}  ${formatMs(total)}`];
+	});
+}
+
 export function testEntry(report: TestReport, lines: readonly TestLine[]): LogEntry {
-	const block = [...lines.map(line => `${line.status === 'ok' ? '✔' : line.status === 'fail' ? '✖' : '…'} ${line.label}  ${formatMs(line.elapsedMs)}`), ...testSummaryLines(report)];
+	const block = [...compactTestLines(lines), ...testSummaryLines(report)];
 	return {tone: report.ok ? 'ok' : 'fail', text: report.ok ? `Test passed (${formatMs(report.durationMs)})` : 'Test failed', block};
 }
 
@@ -40,8 +63,9 @@ export function testSummaryLines(report: TestReport): string[] {
 	}
 
 	for (const sender of report.senders) {
-		const role = SENDER_ROLE_NAMES[sender.role];
-		lines.push(`${sender.ok ? '✔' : '✖'} ${role} ${sender.address}${sender.ok ? '' : sender.diagnosis ? `: ${sender.diagnosis.message}` : ''}`);
+		// A sender the test never reached is "not tried", not refused.
+		const {mark, text} = senderSummary(report, sender);
+		lines.push(`${mark} ${text}`);
 		if (!sender.ok && sender.diagnosis?.detail) lines.push(`  ${sender.diagnosis.detail}`);
 	}
 

@@ -117,6 +117,10 @@ export function exitCodeFor(state: FlowState): ExitCodeValue {
 
 const STEP_TITLES: Record<StepKind, string> = {
 	loading: 'Reading the configuration',
+	'start-menu': 'Start',
+	backups: 'Backups',
+	'cancel-offer': 'Stopped',
+	'restoring-set': 'Restoring a backup',
 	blocked: 'Permissions',
 	problem: 'Problem',
 	provider: 'Provider',

@@ -22,21 +22,28 @@ export function initialFlowState(settings: FlowSettings): StartingFlow {
 		fixes: [],
 		restored: false,
 		log: [],
+		answered: [],
+		backups: [],
+		jump: false,
 		effect: 1,
 		cancelRequested: false,
 	};
 }
 
 export function isEffectStep(step: Step): step is EffectStep {
-	return ['loading', 'planning', 'writing', 'testing', 'restoring', 'restarting'].includes(step.kind);
+	return ['loading', 'planning', 'writing', 'testing', 'restoring', 'restoring-set', 'restarting'].includes(step.kind);
 }
 
 /** The reducer's answer to the outcome of reading the configuration (only while loading). */
 export function loadOutcome(state: FlowState, event: LoadOutcomeEvent): FlowState {
 	if (state.phase !== 'starting' || state.step.kind !== 'loading') return state;
 	if (event.type === 'load-failed') return stay(state, {kind: 'problem', problem: event.problem, then: 'exit'});
-	const withConfig = log({...state, loaded: event.loaded}, ...summaryEntries(event.loaded));
+	const withConfig = log({...state, loaded: event.loaded, backups: event.backups ?? []}, ...summaryEntries(event.loaded));
 	if (event.problems.length > 0) return stay(withConfig, {kind: 'blocked', problems: event.problems});
+	// A configured server starts with what people come back for; a flag naming a provider means "switch".
+	const {backend} = event.loaded.current;
+	const configured = backend === 'smtp' || backend === 'file';
+	if (configured && state.settings.initial.providerId === undefined) return stay(withConfig, {kind: 'start-menu'});
 	return stay(withConfig, {kind: 'provider'});
 }
 

@@ -1,5 +1,6 @@
 import type {Answers, GivenAnswers} from '../engine/answers.js';
 import type {ApplyResult} from '../engine/apply.js';
+import type {BackupSet} from '../engine/backup-prune.js';
 import type {LoadedConfig} from '../engine/current-config.js';
 import type {ExitCodeValue} from '../engine/errors.js';
 import type {Fix} from '../engine/fixes.js';
@@ -57,8 +58,14 @@ export interface ProviderChoice {
 /** Where "edit an answer" can jump to. */
 export type EditTarget = 'provider' | 'host' | 'username' | 'file-path' | 'noreply' | 'recipient';
 
+/** What a rerun on a configured server can start with (the start menu). */
+export type StartAction = 'test' | 'password' | 'from' | 'switch' | 'restore';
+
 /** A step the admin answers; these go on the history stack. */
 export type QuestionStep =
+	| {readonly kind: 'start-menu'}
+	| {readonly kind: 'backups'}
+	| {readonly kind: 'cancel-offer'}
 	| {readonly kind: 'provider'}
 	| {readonly kind: 'region'}
 	| {readonly kind: 'host'; readonly error?: string}
@@ -84,6 +91,8 @@ export type EffectStep =
 	| {readonly kind: 'writing'; readonly plan: Plan}
 	| {readonly kind: 'testing'; readonly lines: readonly TestLine[]}
 	| {readonly kind: 'restoring'}
+	/** Putting an earlier run's backups back, from the start menu. */
+	| {readonly kind: 'restoring-set'; readonly set: BackupSet}
 	| {readonly kind: 'restarting'; readonly lines: readonly string[]; readonly stopWarning?: boolean};
 
 /** Steps that only say something and wait for a key. */
@@ -115,6 +124,13 @@ export interface LogEntry {
 	readonly block?: readonly string[];
 }
 
+/** An answer as one line under the questions, until the review prints the summary for good: going back removes it. */
+export interface AnsweredLine {
+	readonly text: string;
+	/** The history's length when it was answered: going back below it takes the line away. */
+	readonly depth: number;
+}
+
 /** What the flow holds in every phase. */
 interface FlowCommon {
 	readonly history: readonly Step[];
@@ -127,6 +143,12 @@ interface FlowCommon {
 	readonly restart?: RestartResult;
 	readonly restored: boolean;
 	readonly log: readonly LogEntry[];
+	/** This round's answers, shown live above the question (not yet in the scrollback). */
+	readonly answered: readonly AnsweredLine[];
+	/** The earlier runs' backups, newest first (read with the configuration). */
+	readonly backups: readonly BackupSet[];
+	/** Answering one thing (start menu, review's picker): when its questions are done, go to the review. */
+	readonly jump: boolean;
 	/** Bumped on every entry into an effect step, so the effect runs once per entry. */
 	readonly effect: number;
 	/** Ctrl-C arrived during a write: let it finish, then exit. */
@@ -136,7 +158,7 @@ interface FlowCommon {
 }
 
 /** The steps before a provider is chosen. */
-export type StartingStep = Extract<Step, {kind: 'loading' | 'blocked' | 'problem' | 'provider'}>;
+export type StartingStep = Extract<Step, {kind: 'loading' | 'blocked' | 'problem' | 'provider' | 'start-menu' | 'backups' | 'restoring-set'}>;
 
 /** Before a provider is chosen: the configuration is being read (or could not be), nothing is answered yet. */
 export interface StartingFlow extends FlowCommon {
@@ -149,7 +171,7 @@ export interface StartingFlow extends FlowCommon {
 }
 
 /** The steps once a provider is chosen: every step but the start's reading and blocking. */
-export type AnsweringStep = Exclude<Step, {kind: 'loading' | 'blocked'}>;
+export type AnsweringStep = Exclude<Step, {kind: 'loading' | 'blocked' | 'start-menu' | 'backups' | 'restoring-set'}>;
 
 /** From the provider's choice on: the configuration is read and every answer has a value. */
 export interface AnsweringFlow extends FlowCommon {
@@ -164,7 +186,12 @@ export interface AnsweringFlow extends FlowCommon {
 export type FlowState = StartingFlow | AnsweringFlow;
 
 export type FlowEvent =
-	| {readonly type: 'loaded'; readonly loaded: LoadedConfig; readonly problems: readonly Problem[]}
+	| {readonly type: 'loaded'; readonly loaded: LoadedConfig; readonly problems: readonly Problem[]; readonly backups?: readonly BackupSet[]}
+	| {readonly type: 'start-chosen'; readonly action: StartAction}
+	| {readonly type: 'backup-chosen'; readonly stamp: string}
+	| {readonly type: 'set-restored'}
+	| {readonly type: 'set-restore-failed'; readonly problem: Problem}
+	| {readonly type: 'cancel-choice'; readonly restore: boolean}
 	| {readonly type: 'load-failed'; readonly problem: Problem}
 	| {readonly type: 'back'}
 	| {readonly type: 'cancel'}
@@ -172,7 +199,7 @@ export type FlowEvent =
 	| {readonly type: 'provider-chosen'; readonly id: ProviderChoiceId}
 	| {readonly type: 'region-chosen'; readonly region: string}
 	| {readonly type: 'host-submitted'; readonly host: string}
-	| {readonly type: 'endpoint-chosen'; readonly endpoint: Endpoint | 'other'}
+	| {readonly type: 'endpoint-chosen'; readonly endpoint: Endpoint | 'other' | 'host'}
 	| {readonly type: 'port-submitted'; readonly port: string}
 	| {readonly type: 'security-chosen'; readonly security: Security}
 	| {readonly type: 'username-submitted'; readonly username: string}
@@ -209,5 +236,5 @@ export type FlowEvent =
 export type LoadOutcomeEvent = Extract<FlowEvent, {type: 'loaded' | 'load-failed'}>;
 
 /** The events that answer a step only shown once a provider is chosen. */
-export type AnsweringEvent = Exclude<FlowEvent, {type: 'loaded' | 'load-failed' | 'back' | 'cancel' | 'dismiss' | 'provider-chosen'}>;
+export type AnsweringEvent = Exclude<FlowEvent, {type: 'loaded' | 'load-failed' | 'back' | 'cancel' | 'dismiss' | 'provider-chosen' | 'start-chosen' | 'backup-chosen' | 'set-restored' | 'set-restore-failed'}>;
 

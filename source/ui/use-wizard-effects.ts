@@ -26,11 +26,22 @@ export function useWizardEffects(state: FlowState, dispatch: Dispatch<FlowEvent>
 
 		const run = async () => {
 			if (current.phase === 'starting') {
-				// Before a provider is chosen the only work is reading the configuration.
+				// Before a provider is chosen the work is reading the configuration, or putting a backup back.
+				if (current.step.kind === 'restoring-set') {
+					try {
+						await engine.restoreSet(current.step.set, signal);
+						send({type: 'set-restored'});
+					} catch (error) {
+						send({type: 'set-restore-failed', problem: toProblem(error)});
+					}
+
+					return;
+				}
+
 				if (current.step.kind !== 'loading') return;
 				try {
-					const {loaded, problems} = await engine.load(signal);
-					send({type: 'loaded', loaded, problems});
+					const {loaded, problems, backups} = await engine.load(signal);
+					send({type: 'loaded', loaded, problems, backups});
 				} catch (error) {
 					send({type: 'load-failed', problem: toProblem(error)});
 				}
@@ -96,7 +107,7 @@ export function useWizardEffects(state: FlowState, dispatch: Dispatch<FlowEvent>
 		void run().finally(() => {
 			finished = true;
 		});
-		const writes = current.step.kind === 'writing' || current.step.kind === 'restoring';
+		const writes = current.step.kind === 'writing' || current.step.kind === 'restoring' || current.step.kind === 'restoring-set';
 		return () => {
 			// Files are never left half-written: a write runs to its end and reports back.
 			if (writes && !finished) return;

@@ -90,7 +90,7 @@ async function settledWithin(loading: ReturnType<WizardEngine['load']>, ms: numb
 	});
 	try {
 		const result = await Promise.race([loading, late]);
-		return result && {type: 'loaded', loaded: result.loaded, problems: result.problems};
+		return result && {type: 'loaded', loaded: result.loaded, problems: result.problems, backups: result.backups};
 	} catch (error) {
 		return {type: 'load-failed', problem: toProblem(error)};
 	} finally {

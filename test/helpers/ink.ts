@@ -28,7 +28,12 @@ export async function waitForFrame(
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const frame = plain(lastFrame());
-		if (predicate(frame)) return frame;
+		if (predicate(frame)) {
+			// The frame is painted before React runs its effects, and a step's key handler is attached in one:
+			// a key written in between would reach no handler (ink-testing-library's stdin does not hold it).
+			await new Promise(resolve => setTimeout(resolve, 60));
+			return frame;
+		}
 		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Last frame:\n${frame}`);
 		await new Promise(resolve => setTimeout(resolve, 10));
 	}

@@ -68,6 +68,9 @@ export class PtySession {
 			if (index !== -1) {
 				// Advance the mark past the match in raw terms: approximate by moving to the end of raw.
 				this.mark = this.raw.length;
+				// Ink paints a step before React runs the effect that attaches its key handler; until then a key
+				// reaches the step before it (which ignores it). A person reads first; a test must wait too.
+				await new Promise(resolve => setTimeout(resolve, 80));
 				return recent;
 			}
 

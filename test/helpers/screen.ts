@@ -37,3 +37,13 @@ export async function screenAfter(data: string, columns: number, rows: number): 
 	while (lines.length > 0 && lines.at(-1) === ' |') lines.pop();
 	return lines;
 }
+
+/** The rows a terminal of this size shows after `data`, as plain text (what the admin sees now, scrollback aside). */
+export async function visibleText(data: string, columns: number, rows: number): Promise<string> {
+	const terminal = new Terminal({cols: columns, rows, scrollback: 1000, allowProposedApi: true});
+	await new Promise<void>(resolve => terminal.write(data, resolve));
+	const buffer = terminal.buffer.active;
+	const lines: string[] = [];
+	for (let y = buffer.viewportY; y < buffer.viewportY + rows; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
+	return lines.join('\n');
+}

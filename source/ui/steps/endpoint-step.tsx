@@ -21,15 +21,17 @@ const keyOf = (endpoint: Endpoint) => `${endpoint.port}/${endpoint.security}`;
 
 export function EndpointStep({host, options, preselected, pending, send}: EndpointStepProps) {
 	const items = useMemo(
-		(): Array<SelectItem<Endpoint | 'other'>> => [
+		(): Array<SelectItem<Endpoint | 'other' | 'host'>> => [
 			...options.map(option => ({key: keyOf(option.endpoint), value: option.endpoint, label: option.label, hint: option.note})),
 			{key: 'other', value: 'other', label: 'Another port or TLS mode…'},
+			// The host is shown in the title, not asked; this is where it changes (an EU region, a relay of one's own).
+			{key: 'host', value: 'host', label: 'Another host…', hint: `instead of ${host}`},
 		],
-		[options],
+		[options, host],
 	);
-	const [highlighted, setHighlighted] = useState<Endpoint | 'other'>(preselected);
-	const mismatch = highlighted === 'other' ? undefined : endpointMismatch(highlighted.port, highlighted.security);
-	const confirming = pending !== undefined && highlighted !== 'other' && keyOf(highlighted) === keyOf(pending);
+	const [highlighted, setHighlighted] = useState<Endpoint | 'other' | 'host'>(preselected);
+	const mismatch = typeof highlighted === 'string' ? undefined : endpointMismatch(highlighted.port, highlighted.security);
+	const confirming = pending !== undefined && typeof highlighted !== 'string' && keyOf(highlighted) === keyOf(pending);
 	return (
 		<Question
 			title={`Port and TLS mode for ${host}`}

@@ -9,18 +9,22 @@ export interface ReviewStepProps {
 	readonly changed: boolean;
 	/** The files the plan would change. */
 	readonly files: readonly string[];
-	/** Problems worth a second look before writing (a port/TLS mismatch). */
+	/** Problems worth a second look before writing (a port/TLS mismatch, a password without TLS). */
 	readonly warnings: readonly string[];
+	/** A password would travel without TLS to another machine: writing says so in its own words. */
+	readonly confirmPlaintext?: boolean;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
 
 /** The diff itself is printed above (it may be long); this asks the one question. */
-export function ReviewStep({changed, files, warnings, send}: ReviewStepProps) {
-	const back: SelectItem<FlowEvent> = {key: 'back', value: {type: 'back'}, label: 'Go back and change something'};
-	const items: Array<SelectItem<FlowEvent>> = changed
-		? [{key: 'write', value: {type: 'write-confirmed'}, label: 'Write these changes, then test', hint: 'a backup of each file is kept'}, back]
-		: [{key: 'write', value: {type: 'write-confirmed'}, label: 'Test the configuration as it is'}, back];
+export function ReviewStep({changed, files, warnings, confirmPlaintext = false, send}: ReviewStepProps) {
+	// The picker of answers: one jump to what needs changing, then this review again.
+	const edit: SelectItem<FlowEvent> = {key: 'edit', value: {type: 'edit'}, label: 'Change something…', hint: 'provider, server, login, From addresses, recipient'};
+	const write: SelectItem<FlowEvent> = confirmPlaintext
+		? {key: 'write', value: {type: 'write-confirmed'}, label: 'Write anyway, password without TLS, then test', hint: 'a backup of each file is kept'}
+		: {key: 'write', value: {type: 'write-confirmed'}, label: 'Write these changes, then test', hint: 'a backup of each file is kept'};
+	const items: Array<SelectItem<FlowEvent>> = changed ? [write, edit] : [{key: 'write', value: {type: 'write-confirmed'}, label: 'Test the configuration as it is'}, edit];
 	return (
 		<Question
 			title={changed ? 'Write these changes?' : 'Nothing to change: the files already say this.'}

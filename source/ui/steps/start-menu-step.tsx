@@ -1,0 +1,73 @@
+import {Text} from 'ink';
+import {useEffect, useRef, useState} from 'react';
+import type {TestReport} from '../../smtp/types.js';
+import {HangingText} from '../components/hanging-text.js';
+import {Question} from '../components/question.js';
+import {Select, type SelectItem} from '../components/select.js';
+import {Spinner} from '../components/spinner.js';
+import type {FlowEvent, StartAction} from '../flow.js';
+import {colors, symbols} from '../theme.js';
+
+export interface StartMenuStepProps {
+	/** The live check of the configuration as it is (senders only: nothing is sent), run while the admin reads; none for the file backend, whose test writes mail. */
+	readonly check?: (signal: AbortSignal) => Promise<TestReport>;
+	/** The configuration logs in, so "change only the password" means something. */
+	readonly hasLogin: boolean;
+	/** There are backups to go back to. */
+	readonly canRestore: boolean;
+	/** Highlighted at first. */
+	readonly preselected?: StartAction;
+	/** Where the answer goes. */
+	readonly send: (event: FlowEvent) => void;
+}
+
+type CheckState = {readonly kind: 'running'} | {readonly kind: 'done'; readonly report: TestReport} | {readonly kind: 'failed'; readonly message: string};
+
+/**
+ * A rerun on a configured server starts here (as `gh auth login` does when
+ * already logged in): whether the setup works, checked in the background,
+ * and the usual reasons to come back, each a short way through.
+ */
+export function StartMenuStep({check, hasLogin, canRestore, preselected, send}: StartMenuStepProps) {
+	const [status, setStatus] = useState<CheckState | undefined>(check ? {kind: 'running'} : undefined);
+	// One check per visit to the menu: a re-render hands a new function, not a reason to check again.
+	const checkOnce = useRef(check);
+	useEffect(() => {
+		const check = checkOnce.current;
+		if (!check) return;
+		const controller = new AbortController();
+		check(controller.signal).then(
+			report => {
+				if (!controller.signal.aborted) setStatus({kind: 'done', report});
+			},
+			(error: unknown) => {
+				if (!controller.signal.aborted) setStatus({kind: 'failed', message: (error as Error).message});
+			},
+		);
+		// Leaving the menu stops the check: the wizard's own test runs later, on what is then written.
+		return () => controller.abort();
+	}, []);
+
+	const items: Array<SelectItem<StartAction>> = [
+		{key: 'test', value: 'test', label: 'Test it as it is', hint: 'send the two test mails; nothing is written'},
+		...(hasLogin ? [{key: 'password', value: 'password' as const, label: 'Change only the password'}] : []),
+		{key: 'from', value: 'from', label: 'Change the From addresses'},
+		{key: 'switch', value: 'switch', label: 'Switch provider or server'},
+		...(canRestore ? [{key: 'restore', value: 'restore' as const, label: 'Restore a backup…', hint: 'the files as an earlier run left them'}] : []),
+	];
+	return (
+		<Question title="Email is configured on this server. What do you want to do?" hints={[['↑↓', 'move'], ['Enter', 'choose'], ['Ctrl-C', 'quit']]}>
+			{status ? <CheckLine status={status} /> : null}
+			<Select items={items} defaultKey={preselected} onSubmit={action => send({type: 'start-chosen', action})} />
+		</Question>
+	);
+}
+
+function CheckLine({status}: {readonly status: CheckState}) {
+	if (status.kind === 'running') return <Spinner label="Checking it: connection, login and both From addresses (nothing is sent)…" />;
+	if (status.kind === 'failed') return <HangingText color={colors.warn}>{`${symbols.warn} The check could not run: ${status.message}`}</HangingText>;
+	const {report} = status;
+	if (report.ok) return <Text color={colors.ok}>{symbols.ok} It works: the server accepts the login and both From addresses.</Text>;
+	const problem = report.diagnosis ?? report.senders.find(sender => !sender.ok)?.diagnosis;
+	return <HangingText color={colors.fail}>{`${symbols.fail} It does not work: ${problem?.message ?? 'the check failed'}`}</HangingText>;
+}
