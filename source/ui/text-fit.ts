@@ -23,13 +23,13 @@ export function truncate(text: string, width: number): string {
  */
 export function hanging(text: string, width: number, hang: number): string[] {
 	if (width <= hang + 8) return wrap(text, Math.max(1, width));
-	const [first = '', ...rest] = wrapAnsi(text, width, {trim: true, hard: true, wordWrap: true}).split('\n');
-	if (rest.length === 0) return [first];
-	// Rewrap what follows the first line into the narrower column.
-	const lead = text.match(/^\s*/)?.[0] ?? '';
-	const remainder = rest.join(' ');
-	const continued = wrapAnsi(remainder, width - hang, {trim: true, hard: true}).split('\n').map(line => ' '.repeat(hang) + line);
-	return [lead && !first.startsWith(lead) ? lead + first : first, ...continued];
+	// The indent before the marker stays; the text after it wraps in what is left of the row.
+	const lead = /^\s*/.exec(text)?.[0] ?? '';
+	const [first = '', ...rest] = wrapAnsi(text.slice(lead.length), width - lead.length, {trim: true, hard: true}).split('\n');
+	if (rest.length === 0) return [lead + first];
+	// What follows the first line wraps again into the narrower column under the text.
+	const continued = wrapAnsi(rest.join(' '), width - hang, {trim: true, hard: true}).split('\n').map(line => ' '.repeat(hang) + line);
+	return [lead + first, ...continued];
 }
 
 /** How far a line's text starts after its marker: leading spaces, then a symbol and a space (✔ ✖ ⚠ • – …). */
