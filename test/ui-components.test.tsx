@@ -425,15 +425,17 @@ describe('the app, with a fake engine', () => {
 			['Which service', 'ses'],
 			['› Amazon SES', '\r'],
 			['Which region is your Amazon SES account in?', 'eu-west\r'],
-			['SMTP server (EMAIL_HOST)', '\r'],
-			['Port and TLS mode for email-smtp.eu-west-1.amazonaws.com', `${keys.up}\r`],
+			// The region fixes the host: shown here, not asked ("Another host…" is the last entry, "another port" above it).
+			['Port and TLS mode for email-smtp.eu-west-1.amazonaws.com', `${keys.up}${keys.up}\r`],
 			['Port (EMAIL_PORT)', `${keys.ctrlU}2465x\r`],
 			['not "2465x"', `${keys.backspace}\r`],
 			['TLS mode for port 2465', `${keys.down}\r`],
 			['SMTP username', 'AKIAEXAMPLE\r'],
 			['Password for AKIAEXAMPLE', keys.escape],
-			['‹ Back to Username', ''],
+			['SMTP username', ''],
 		], {name: 'ses-typed-port'});
+		// Going back replaced the answered line: no "back to" trail.
+		assert.doesNotMatch(app.lastFrame() ?? '', /‹ Back|✔ Username: AKIAEXAMPLE/);
 		assert.match(app.lastFrame() ?? '', /SMTP username[\s\S]*AKIAEXAMPLE/, 'the answer is kept');
 	});
 
