@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, watch} from 'node:fs';
-import {chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile} from 'node:fs/promises';
+import {chmod, chown, lchown, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
@@ -183,6 +183,25 @@ describe('writeFileSafely', () => {
 		assert.equal(fine.ok, true);
 		assert.equal(await readFile(file, 'utf8'), 'new\n');
 	});
+});
+
+test('a link another user planted is never written through; our own link is', {skip: isRoot ? false : 'needs root to own a link as another user'}, async () => {
+	const directory = await scratch('safe-write-foreign-link');
+	const victim = path.join(directory, 'root-only.conf');
+	await writeFile(victim, 'root = 1\n', {mode: 0o600});
+	const planted = path.join(directory, 'settings.py');
+	await symlink(victim, planted);
+	await lchown(planted, other.uid, other.gid);
+	await assert.rejects(writeFileSafely(planted, 'EMAIL_HOST = "x"\n'), (error: unknown) => error instanceof ConfigError && error.id === 'foreign-symlink' && error.message.includes(victim));
+	assert.equal(await readFile(victim, 'utf8'), 'root = 1\n', 'the link\'s target is untouched');
+	assert.equal(await readlink(planted), victim, 'the link is left as it was');
+	assert.deepEqual((await readdir(directory)).sort(), ['root-only.conf', 'settings.py'], 'no temp file, no backup');
+
+	// A link root made is the admin's own layout: followed, and the link survives.
+	await lchown(planted, 0, 0);
+	await writeFileSafely(planted, 'EMAIL_HOST = "x"\n', {backup: false});
+	assert.equal(await readFile(victim, 'utf8'), 'EMAIL_HOST = "x"\n');
+	assert.equal((await lstat(planted)).isSymbolicLink(), true);
 });
 
 describe('restoreBackup', () => {

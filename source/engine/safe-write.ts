@@ -57,6 +57,7 @@ async function statIfExists(file: string): Promise<Stats | null> {
  * writing would replace the link with a stub and leave its target missing.
  */
 async function resolveTarget(file: string): Promise<string> {
+	await refuseForeignLinks(file);
 	try {
 		return await fs.realpath(file);
 	} catch (error) {
@@ -64,6 +65,29 @@ async function resolveTarget(file: string): Promise<string> {
 		const link = await fs.lstat(file).catch(() => null);
 		if (link?.isSymbolicLink()) throw danglingLink(file, await fs.readlink(file));
 		return path.resolve(file);
+	}
+}
+
+/**
+ * A link planted by another user must not steer a write: run as root, a link
+ * that the zulip user puts at /etc/zulip/settings.py could otherwise point the
+ * edit at any file of the system. Links owned by root or by us are followed.
+ */
+async function refuseForeignLinks(file: string): Promise<void> {
+	const me = process.geteuid?.() ?? 0;
+	const absolute = path.resolve(file);
+	const parts = absolute.split(path.sep).filter(Boolean);
+	for (let index = 1; index <= parts.length; index++) {
+		const prefix = path.sep + parts.slice(0, index).join(path.sep);
+		const link = await fs.lstat(prefix).catch(() => null);
+		if (!link) return;
+		if (link.isSymbolicLink() && link.uid !== 0 && link.uid !== me) {
+			throw new ConfigError(
+				`${prefix} is a symbolic link owned by another user (uid ${link.uid}), pointing at ${await fs.readlink(prefix)}; it was not written through.`,
+				`Replace the link with the real file (cp --remove-destination "$(readlink -f ${prefix})" ${prefix}), or have root own the link, then run again.`,
+				'foreign-symlink',
+			);
+		}
 	}
 }
 
