@@ -19,6 +19,7 @@ import {
 	type FlowEvent,
 	type FlowSettings,
 	type FlowState,
+	isEffectStep,
 } from '../source/ui/flow.js';
 import {ADMIN, configuredWith, freshConfig, SECRET_KEY} from './helpers/ui-fixtures.js';
 
@@ -228,6 +229,27 @@ describe('first-time setup', () => {
 		assert.equal(state.step.kind, 'done');
 		assert.equal(state.exitCode, EXIT.ok);
 		assert.ok(state.log.some(entry => entry.text === 'Zulip restarted successfully!'));
+	});
+
+	test('after the restart, Zulip\'s own test is offered where its manage.py is; its verdict is logged and decides the exit code', () => {
+		const passed = toResult(okReport);
+		const withManagePy = {...passed, settings: {...passed.settings, confirmWithZulip: true}} as FlowState;
+		let state = run(withManagePy, {type: 'restart-chosen', run: true}, {type: 'restart-finished', result: restartOk});
+		assert.equal(state.step.kind, 'confirm-offer');
+		assert.equal(run(state, {type: 'back'}).step.kind, 'confirm-offer', 'no going back past the restart');
+		assert.equal(run(state, {type: 'confirm-chosen', run: false}).exitCode, EXIT.ok);
+		state = run(state, {type: 'confirm-chosen', run: true});
+		assert.equal(state.step.kind, 'confirming');
+		assert.ok(isEffectStep(state.step));
+		const sent = run(state, {type: 'confirm-finished', result: {ok: true, outcome: 'sent', exitCode: 0, command: 'manage.py send_test_email a@b', senders: [ADMIN], tail: ['Successfully sent 2 emails to a@b!']}});
+		assert.equal(sent.step.kind, 'done');
+		assert.equal(sent.exitCode, EXIT.ok);
+		assert.match(sent.log.at(-1)!.text, /^Zulip itself sent its two test mails/);
+		const failed = run(state, {type: 'confirm-finished', result: {ok: false, outcome: 'failed', exitCode: 1, command: 'su zulip -c \'manage.py send_test_email a@b\'', senders: [ADMIN], reason: 'Failed to send mails: (553, b\'not owned\')', tail: []}});
+		assert.equal(failed.exitCode, EXIT.testFailed);
+		assert.match(failed.log.at(-1)!.text, /Zulip's own test failed \(failed\): Failed to send mails: .*Run it yourself: su zulip/);
+		// Without a manage.py on this machine nothing is offered.
+		assert.equal(run(passed, {type: 'restart-chosen', run: true}, {type: 'restart-finished', result: restartOk}).step.kind, 'done');
 	});
 
 	test('the password never reaches the log, at any step', () => {

@@ -240,6 +240,8 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
 		restartCommand: options['restart-command'] ?? compose?.sandbox.restartCommand ?? files.restartCommand,
 		sandbox: {host: relay.host, port: relay.port, security: relay.security, username: relay.username, password: relay.password},
 		writableRoot: files.dir,
+		// The stand-in manage.py is this tool's own code in its own directory: it runs as whoever runs the sandbox.
+		confirmIdentity: {self: true, name: 'the sandbox user'},
 		// The panel after a passing test asks the sandbox's own DNS, never the system's.
 		dnsServer: options['dns-server'] === undefined ? session.dns.address : undefined,
 		dkimSelectors: options['dkim-selector'] === undefined ? [SANDBOX_DKIM_SELECTOR] : undefined,

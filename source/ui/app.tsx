@@ -46,6 +46,7 @@ import {ProviderStep} from './steps/provider-step.js';
 import {RecipientStep} from './steps/recipient-step.js';
 import {RegionStep} from './steps/region-step.js';
 import {RestartFailedStep, RestartingStep, RestartOfferStep} from './steps/restart-steps.js';
+import {ConfirmOfferStep} from './steps/confirm-steps.js';
 import {ResultStep} from './steps/result-step.js';
 import {ReviewStep} from './steps/review-step.js';
 import {SecurityStep} from './steps/security-step.js';
@@ -270,6 +271,10 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 					fileBackend={provider.kind === 'file'}
 				/>
 			);
+		case 'confirm-offer':
+			return <ConfirmOfferStep key={key} to={state.to ?? ''} send={send} />;
+		case 'confirming':
+			return <ProgressStep label="Zulip is sending its two test mails (manage.py send_test_email)" />;
 		default: {
 			const unhandled: never = step;
 			return unhandled;

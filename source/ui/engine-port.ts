@@ -36,6 +36,8 @@ export interface WizardEngine {
 	restore(applied: ApplyResult, signal: AbortSignal): Promise<void>;
 	/** Run the restart command with piped output, a line at a time. */
 	restart(onLine: (line: string) => void, signal: AbortSignal): Promise<RestartResult>;
+	/** Zulip's own manage.py send_test_email to `to` (after a restart); absent where there is no deployment. */
+	confirm?(to: string, signal: AbortSignal): Promise<import('../engine/zulip-confirm.js').ConfirmResult>;
 	/** SPF, DKIM, DMARC and MX of the From domains, after a passing test; absent where there is no DNS to ask. */
 	deliverability?(loaded: LoadedConfig, signal: AbortSignal): Promise<DeliverabilityReport>;
 }
@@ -45,6 +47,8 @@ export interface EngineOptions {
 	readonly paths: ConfigPaths;
 	/** Where the configuration lives; the files at `paths` when absent. */
 	readonly target?: ConfigTarget;
+	/** Whom manage.py runs as: the zulip user by default; the sandbox runs its own stand-in as itself. */
+	readonly confirmIdentity?: import('../engine/zulip-confirm.js').ConfirmIdentity;
 	readonly caFile?: string;
 	readonly timeoutMs?: number;
 	readonly restartCommand?: string;
@@ -117,6 +121,14 @@ export function createEngine(options: EngineOptions): WizardEngine {
 		async restart(onLine, signal) {
 			const {restartServer} = await import('../engine/restart.js');
 			return restartServer({command: restartCommand, signal, onLine, password});
+		},
+		async confirm(to, signal) {
+			const {confirmWithZulip, zulipIdentity} = await import('../engine/zulip-confirm.js');
+			const {DEFAULT_DEPLOYMENT} = await import('../zulip/version-file.js');
+			const deployment = options.paths.deployment ?? DEFAULT_DEPLOYMENT;
+			const identity = options.confirmIdentity ?? zulipIdentity();
+			if ('refused' in identity) return {ok: false, outcome: 'not-run', exitCode: null, command: `${deployment}/manage.py send_test_email ${to}`, senders: [], reason: identity.refused, tail: []};
+			return confirmWithZulip({deployment, to, identity, password, signal});
 		},
 		async deliverability(loaded, signal) {
 			const {checkDeliverability, deliverabilityInputFrom} = await import('../engine/deliverability.js');

@@ -280,8 +280,27 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			if (step.kind !== 'restarting') return state;
 			const {result} = event;
 			const next = {...state, restart: result};
-			if (result.ok) return done(log(next, {tone: 'ok', text: result.confirmed ? 'Zulip restarted successfully!' : 'The restart command finished without an error.'}));
+			if (result.ok) {
+				const restarted = log(next, {tone: 'ok', text: result.confirmed ? 'Zulip restarted successfully!' : 'The restart command finished without an error.'});
+				// The last word is Zulip's own: its send_test_email, to the address the test used.
+				return state.settings.confirmWithZulip && state.to ? stay(restarted, {kind: 'confirm-offer'}) : done(restarted);
+			}
+
 			return stay(log(next, {tone: 'fail', text: `The restart failed${result.exitCode === null ? '' : ` (exit code ${result.exitCode})`}.`}), {kind: 'restart-failed', result});
+		}
+
+		case 'confirm-chosen':
+			if (step.kind !== 'confirm-offer') return state;
+			if (!event.run) return done(state);
+			return stay(log(state, {tone: 'info', text: `Asking Zulip itself: manage.py send_test_email ${state.to ?? ''}`}), {kind: 'confirming'});
+		case 'confirm-finished': {
+			if (step.kind !== 'confirming') return state;
+			const {result} = event;
+			const block = result.tail.length > 0 ? result.tail.map(line => `| ${line}`) : undefined;
+			const entry = result.ok
+				? {tone: 'ok' as const, text: `Zulip itself sent its two test mails to ${state.to ?? ''}.`, block}
+				: {tone: 'fail' as const, text: `Zulip's own test failed (${result.outcome}): ${result.reason ?? 'no reason given'}. Run it yourself: ${result.command}`, block};
+			return done(log({...state, confirm: result}, entry));
 		}
 
 		case 'finish':
@@ -337,6 +356,8 @@ function back(state: FlowState): FlowState {
 		case 'restoring':
 		case 'restarting':
 		case 'restart-failed':
+		case 'confirm-offer':
+		case 'confirming':
 		case 'done':
 			return state;
 		case 'security':

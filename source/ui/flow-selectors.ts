@@ -112,6 +112,8 @@ export function exitCodeFor(state: FlowState): ExitCodeValue {
 	if (state.restart && !state.restart.ok) return EXIT.restartFailed;
 	if (state.restored) return EXIT.testFailed;
 	if (!state.report || !state.report.ok) return EXIT.testFailed;
+	// Zulip's own test, when asked for, has the last word.
+	if (state.confirm && !state.confirm.ok) return EXIT.testFailed;
 	return EXIT.ok;
 }
 
@@ -145,6 +147,8 @@ const STEP_TITLES: Record<StepKind, string> = {
 	'restart-offer': 'Restart',
 	restarting: 'Restarting',
 	'restart-failed': 'Restart failed',
+	'confirm-offer': 'Zulip\'s own test',
+	confirming: 'Zulip\'s own test',
 	done: 'Done',
 };
 

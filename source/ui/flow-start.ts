@@ -31,7 +31,7 @@ export function initialFlowState(settings: FlowSettings): StartingFlow {
 }
 
 export function isEffectStep(step: Step): step is EffectStep {
-	return ['loading', 'planning', 'writing', 'testing', 'restoring', 'restoring-set', 'restarting'].includes(step.kind);
+	return ['loading', 'planning', 'writing', 'testing', 'restoring', 'restoring-set', 'restarting', 'confirming'].includes(step.kind);
 }
 
 /** The reducer's answer to the outcome of reading the configuration (only while loading). */

@@ -34,6 +34,8 @@ export interface FlowSettings {
 	readonly sandbox?: SandboxRelay;
 	/** Shown before the admin agrees to run it. */
 	readonly restartCommand: string;
+	/** After a successful restart, offer Zulip's own manage.py send_test_email (this machine's files only). */
+	readonly confirmWithZulip?: boolean;
 }
 
 /** An error as the admin sees it: what happened and what to do. */
@@ -81,7 +83,8 @@ export type QuestionStep =
 	| {readonly kind: 'review'; readonly plan: Plan}
 	| {readonly kind: 'result'; readonly stopped?: boolean}
 	| {readonly kind: 'edit-answer'}
-	| {readonly kind: 'restart-offer'};
+	| {readonly kind: 'restart-offer'}
+	| {readonly kind: 'confirm-offer'};
 
 /** Steps where IO runs; use-wizard-effects starts one for each entry. */
 export type EffectStep =
@@ -93,7 +96,8 @@ export type EffectStep =
 	| {readonly kind: 'restoring'}
 	/** Putting an earlier run's backups back, from the start menu. */
 	| {readonly kind: 'restoring-set'; readonly set: BackupSet}
-	| {readonly kind: 'restarting'; readonly lines: readonly string[]; readonly stopWarning?: boolean};
+	| {readonly kind: 'restarting'; readonly lines: readonly string[]; readonly stopWarning?: boolean}
+	| {readonly kind: 'confirming'};
 
 /** Steps that only say something and wait for a key. */
 export type NoticeStep =
@@ -141,6 +145,8 @@ interface FlowCommon {
 	readonly report?: TestReport;
 	readonly fixes: readonly Fix[];
 	readonly restart?: RestartResult;
+	/** Zulip's own send_test_email, when the admin asked for it. */
+	readonly confirm?: import('../engine/zulip-confirm.js').ConfirmResult;
 	readonly restored: boolean;
 	readonly log: readonly LogEntry[];
 	/** This round's answers, shown live above the question (not yet in the scrollback). */
@@ -230,6 +236,8 @@ export type FlowEvent =
 	| {readonly type: 'restart-chosen'; readonly run: boolean}
 	| {readonly type: 'restart-output'; readonly line: string}
 	| {readonly type: 'restart-finished'; readonly result: RestartResult}
+	| {readonly type: 'confirm-chosen'; readonly run: boolean}
+	| {readonly type: 'confirm-finished'; readonly result: import('../engine/zulip-confirm.js').ConfirmResult}
 	| {readonly type: 'finish'};
 
 /** How reading the configuration ended: the flow's first event. */

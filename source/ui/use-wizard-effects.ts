@@ -97,6 +97,15 @@ export function useWizardEffects(state: FlowState, dispatch: Dispatch<FlowEvent>
 					}
 
 					break;
+				case 'confirming': {
+					const to = current.to ?? '';
+					const result = engine.confirm
+						? await engine.confirm(to, signal).catch((error: unknown) => ({ok: false, outcome: 'not-run' as const, exitCode: null, command: `manage.py send_test_email ${to}`, senders: [], reason: toProblem(error).message, tail: []}))
+						: {ok: false, outcome: 'not-run' as const, exitCode: null, command: `manage.py send_test_email ${to}`, senders: [], reason: 'No Zulip deployment to run it from.', tail: []};
+					send({type: 'confirm-finished', result});
+					break;
+				}
+
 				default: {
 					const unhandled: never = step;
 					return unhandled;

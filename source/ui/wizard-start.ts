@@ -23,6 +23,8 @@ export interface WizardOptions {
 	readonly initial?: InitialAnswers;
 	/** --sandbox: the throwaway relay, offered as an extra provider. */
 	readonly sandbox?: SandboxRelay;
+	/** Whom manage.py runs as for Zulip's own test (the sandbox: itself, for its stand-in). */
+	readonly confirmIdentity?: import('../engine/zulip-confirm.js').ConfirmIdentity;
 	/** --sandbox: its directory, the only place the file backend's test may write. */
 	readonly writableRoot?: string;
 	/** Resolver for the deliverability checks (wins over --dns-server): the sandbox's own. */
@@ -63,6 +65,7 @@ export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 		timeoutMs: wizard.timeoutMs ?? flags.timeout,
 		restartCommand,
 		writableRoot: wizard.writableRoot,
+		confirmIdentity: wizard.confirmIdentity,
 		dnsServer: wizard.dnsServer ?? flags['dns-server'],
 		dkimSelectors: wizard.dkimSelectors ?? flags['dkim-selector'],
 	});
@@ -71,7 +74,11 @@ export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 	const {loading} = wizard;
 	const start = loading ? await settledWithin(loading, LOAD_BUDGET_MS) : undefined;
 	if (loading && !start) engine = {...engine, load: once(loading, engine.load)};
-	return {engine, settings: {initial, sandbox: wizard.sandbox, restartCommand}, start};
+	// Zulip's own test is offered where its manage.py is on this machine (not for a docker-zulip deployment).
+	const {existsSync} = await import('node:fs');
+	const {DEFAULT_DEPLOYMENT} = await import('../zulip/version-file.js');
+	const confirmWithZulip = wizard.target === undefined && existsSync(`${wizard.paths.deployment ?? DEFAULT_DEPLOYMENT}/manage.py`);
+	return {engine, settings: {initial, sandbox: wizard.sandbox, restartCommand, confirmWithZulip}, start};
 }
 
 /** The flow's state at the first frame: App's reducer starts here too (flowReducer answers these events with loadOutcome). */

@@ -1,0 +1,26 @@
+import {Question} from '../components/question.js';
+import {Select} from '../components/select.js';
+import type {FlowEvent} from '../flow.js';
+
+/** Past the restart there is no going back: Esc is not offered. */
+const NO_BACK_HINTS = [['↑↓', 'move'], ['Enter', 'choose'], ['Ctrl-C', 'quit']] as const;
+
+export interface ConfirmOfferStepProps {
+	/** Where Zulip's two test mails go (the test's recipient). */
+	readonly to: string;
+	/** Where the answer goes. */
+	readonly send: (event: FlowEvent) => void;
+}
+
+/** After a restart: let Zulip itself have the last word, with its own manage.py send_test_email. */
+export function ConfirmOfferStep({to, send}: ConfirmOfferStepProps) {
+	const items = [
+		{key: 'run', value: true, label: 'Ask Zulip itself', hint: `manage.py send_test_email ${to}, as the zulip user`},
+		{key: 'finish', value: false, label: 'Finish', hint: 'the live test already passed'},
+	];
+	return (
+		<Question title="Confirm with Zulip's own test?" help={['Zulip sends its two test mails with its own code and settings: the last word on whether this server sends.']} hints={NO_BACK_HINTS}>
+			<Select items={items} defaultKey="run" onSubmit={run => send({type: 'confirm-chosen', run})} />
+		</Question>
+	);
+}
