@@ -507,11 +507,63 @@ describe('the app, with a fake engine', () => {
 		const blocked: WizardEngine = {...engine, load: async () => ({loaded: fresh, problems: [{message: 'Cannot write /etc/zulip/settings.py.', fix: 'Run with sudo.'}]})};
 		let exitCode: number | undefined;
 		const app = renderAt80(<App engine={blocked} settings={settings} onExit={code => (exitCode = code)} />);
-		const [frame] = await answer(app, [['Cannot write', '\r']]);
+		const [frame] = await answer(app, [['Cannot write', '\r']], {name: 'permission-blocked'});
 		assert.match(frame!, /Fix: Run with sudo\./);
 		assert.ok(!frame!.includes('Which service'));
 		await until(() => exitCode !== undefined, 'exit');
 		assert.equal(exitCode, 3);
+	});
+
+	test('after a failed test, the edit-answer picker as expected at 80 columns', async () => {
+		const refused: TestReport = {ok: false, diagnosis: {id: 'connection-refused', message: 'Nothing listens on port 25.', fix: 'Start the local MTA.'}, senders: [], durationMs: 1};
+		const {engine} = fakeEngine(refused);
+		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
+		await answer(app, [
+			['Which service', 'local\r'],
+			['Noreply address', '\r'],
+			['Add a random token', '\r'],
+			['Where should', '\r'],
+			['Write these changes?', '\r'],
+		]);
+		await waitForText(app.lastFrame, 'Edit an answer…');
+		// The cursor reaches "Edit an answer…" wherever it sits in the list (fixes come first).
+		while (!/› Edit an answer…/.test(plain(app.lastFrame()))) {
+			const before = plain(app.lastFrame());
+			app.stdin.write(keys.down);
+			await waitForFrame(app.lastFrame, frame => frame !== before, {what: 'the cursor to move'});
+		}
+
+		await answer(app, [['› Edit an answer…', '\r']]);
+		const [picker] = await answer(app, [['Which answer do you want to change?', '']], {name: 'edit-answer-picker'});
+		assert.match(picker!, /Noreply address/);
+		await answer(app, [['Which answer do you want to change?', keys.escape], ['Edit an answer…', '']]);
+	});
+
+	test('a failed restart, its screen as expected at 80 columns', async () => {
+		const {engine} = fakeEngine();
+		let exitCode: number | undefined;
+		const failing: WizardEngine = {
+			...engine,
+			async restart(onLine) {
+				onLine("Must be run as user 'zulip'.");
+				return {ok: false, exitCode: 1, command: 'restart-server', tail: ["Must be run as user 'zulip'."], confirmed: false};
+			},
+		};
+		const app = renderAt80(<App engine={failing} settings={settings} onExit={code => (exitCode = code)} />);
+		await answer(app, [
+			['Which service', 'local\r'],
+			['Noreply address', '\r'],
+			['Add a random token', '\r'],
+			['Where should', '\r'],
+			['Write these changes?', '\r'],
+			['Restart Zulip so it reads the new settings?', '\r'],
+		]);
+		const [frame] = await answer(app, [['Try again', '']], {name: 'restart-failed'});
+		assert.match(frame!, /The restart failed \(exit code 1\)/);
+		assert.match(frame!, /Finish without restarting/);
+		await answer(app, [['› Try again', `${keys.down}\r`]]);
+		await until(() => exitCode !== undefined, 'exit');
+		assert.notEqual(exitCode, 0);
 	});
 
 	test('a failed test offers its fix; one key rewrites and retests', async () => {
