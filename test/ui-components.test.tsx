@@ -520,6 +520,7 @@ describe('the app, with a fake engine', () => {
 		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
 		await answer(app, [
 			['Which service', 'local\r'],
+			['Port and TLS mode for localhost', '\r'],
 			['Noreply address', '\r'],
 			['Add a random token', '\r'],
 			['Where should', '\r'],
@@ -535,7 +536,7 @@ describe('the app, with a fake engine', () => {
 
 		await answer(app, [['› Edit an answer…', '\r']]);
 		const [picker] = await answer(app, [['Which answer do you want to change?', '']], {name: 'edit-answer-picker'});
-		assert.match(picker!, /Noreply address/);
+		assert.match(picker!, /› Provider\n\s+From addresses/);
 		await answer(app, [['Which answer do you want to change?', keys.escape], ['Edit an answer…', '']]);
 	});
 
@@ -552,6 +553,7 @@ describe('the app, with a fake engine', () => {
 		const app = renderAt80(<App engine={failing} settings={settings} onExit={code => (exitCode = code)} />);
 		await answer(app, [
 			['Which service', 'local\r'],
+			['Port and TLS mode for localhost', '\r'],
 			['Noreply address', '\r'],
 			['Add a random token', '\r'],
 			['Where should', '\r'],
