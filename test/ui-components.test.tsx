@@ -20,7 +20,7 @@ import {RestartingStep} from '../source/ui/steps/restart-steps.js';
 import {ResultStep} from '../source/ui/steps/result-step.js';
 import {TestingStep} from '../source/ui/steps/testing-step.js';
 import {providerChoices} from '../source/ui/flow.js';
-import {keys, plain, press, settle, waitForFrame, waitForText} from './helpers/ink.js';
+import {inputReady, keys, plain, press, waitForFrame, waitForText} from './helpers/ink.js';
 import {answer, cleanupRendered, renderAt80} from './helpers/walk-through.js';
 import {ADMIN, freshConfig, SECRET_KEY} from './helpers/ui-fixtures.js';
 
@@ -46,7 +46,7 @@ describe('text input', () => {
 	test('types, moves the cursor, erases and submits on Enter', async () => {
 		let submitted: string | undefined;
 		const {stdin, lastFrame} = render(<TextInput defaultValue="smtp" onSubmit={value => (submitted = value)} />);
-		await settle();
+		await inputReady(stdin);
 		await press(stdin, '.example.com', keys.left, keys.left, keys.left, keys.left, keys.backspace, 'X', keys.enter);
 		await until(() => submitted !== undefined, 'submit');
 		assert.equal(submitted, 'smtp.examplX.com');
@@ -56,7 +56,7 @@ describe('text input', () => {
 	test('Ctrl-U clears; a paste ending in a newline submits what came before it', async () => {
 		let submitted: string | undefined;
 		const {stdin} = render(<TextInput defaultValue="old" onSubmit={value => (submitted = value)} />);
-		await settle();
+		await inputReady(stdin);
 		await press(stdin, keys.ctrlU, 'pasted-value\r');
 		await until(() => submitted !== undefined, 'submit');
 		assert.equal(submitted, 'pasted-value');
@@ -65,7 +65,7 @@ describe('text input', () => {
 	test('word-wise editing: Ctrl/Alt-Left/Right and Alt-B/F move by word, Alt-Backspace and Alt-D delete one, Ctrl-K kills to the end', async () => {
 		let submitted: string | undefined;
 		const {stdin} = render(<TextInput defaultValue="postmaster@mg.example.org" onSubmit={value => (submitted = value)} />);
-		await settle();
+		await inputReady(stdin);
 		// Ctrl-Left twice: before "example"; Alt-Backspace deletes "mg."; Ctrl-Right: after "example"; Ctrl-K: drops ".org".
 		await press(stdin, '\u001B[1;5D', '\u001B[1;5D', '\u001B\u007F', '\u001B[1;5C', '\u000B', '.net', keys.enter);
 		await until(() => submitted !== undefined, 'submit');
@@ -73,7 +73,7 @@ describe('text input', () => {
 
 		submitted = undefined;
 		const second = render(<TextInput defaultValue="smtp.mailgun.org" onSubmit={value => (submitted = value)} />);
-		await settle();
+		await inputReady(second.stdin);
 		// Alt-B (ESC b) to "org", Alt-Left to "mailgun", Alt-D deletes "mailgun", Alt-F/Alt-Right move right again.
 		await press(second.stdin, '\u001Bb', '\u001B[1;3D', '\u001Bd', 'sendgrid', '\u001Bf', '\u001B[1;3C', keys.enter);
 		await until(() => submitted !== undefined, 'submit');
@@ -106,8 +106,8 @@ describe('text input', () => {
 		assert.ok(!textInputReducer({value: '😀', cursor: 1}, {type: 'delete-before'}).value.includes('\uD83D'), 'no half pair left behind');
 		let submitted: string | undefined;
 		const {stdin, lastFrame} = render(<MaskedInput defaultValue="p😀" onSubmit={value => (submitted = value)} />);
-		await settle();
-		assert.match(plain(lastFrame()), /^••\s*$/m, 'one dot per character');
+		await inputReady(stdin);
+		assert.match(await waitForText(lastFrame, '•'), /^••\s*$/m, 'one dot per character');
 		await press(stdin, keys.left, '\u007F', keys.enter);
 		await until(() => submitted !== undefined, 'submit');
 		assert.equal(submitted, '😀');
@@ -116,7 +116,7 @@ describe('text input', () => {
 	test('Esc cancels', async () => {
 		let cancelled = false;
 		const {stdin} = render(<TextInput onSubmit={() => undefined} onCancel={() => (cancelled = true)} />);
-		await settle();
+		await inputReady(stdin);
 		await press(stdin, keys.escape);
 		await until(() => cancelled, 'cancel');
 	});
@@ -124,7 +124,7 @@ describe('text input', () => {
 	test('the masked input shows only dots, in every frame', async () => {
 		let submitted: string | undefined;
 		const {stdin, frames} = render(<MaskedInput onSubmit={value => (submitted = value)} />);
-		await settle();
+		await inputReady(stdin);
 		await press(stdin, 's3cr', 'et!', keys.enter);
 		await until(() => submitted !== undefined, 'submit');
 		assert.equal(submitted, 's3cret!');
@@ -135,7 +135,7 @@ describe('text input', () => {
 	test('in the masked input Ctrl-Left goes to the start and Alt-Backspace clears before the cursor', async () => {
 		let submitted: string | undefined;
 		const {stdin} = render(<MaskedInput onSubmit={value => (submitted = value)} />);
-		await settle();
+		await inputReady(stdin);
 		await press(stdin, 'ab.cd', '\u001B[1;5D', 'X', '\u001B[1;5C', '\u001B\u007F', 'new', keys.enter);
 		await until(() => submitted !== undefined, 'submit');
 		assert.equal(submitted, 'new');
@@ -149,8 +149,8 @@ describe('select', () => {
 		const endpoints = [{port: 587, security: 'starttls'}, {port: 465, security: 'ssl'}] as const;
 		let chosen: (typeof endpoints)[number] | undefined;
 		const {stdin, lastFrame} = render(<Select items={endpoints.map(endpoint => ({key: `${endpoint.port}`, value: endpoint, label: `port ${endpoint.port}`}))} defaultKey="465" onSubmit={value => (chosen = value)} />);
-		await settle();
-		assert.match(plain(lastFrame()), /› port 465/);
+		await inputReady(stdin);
+		await waitForText(lastFrame, '› port 465');
 		await press(stdin, keys.enter);
 		await until(() => chosen !== undefined, 'choice');
 		assert.equal(chosen, endpoints[1]);
@@ -159,7 +159,7 @@ describe('select', () => {
 	test('arrows move and wrap; Enter chooses', async () => {
 		let chosen: string | undefined;
 		const {stdin} = render(<Select items={items} onSubmit={value => (chosen = value)} />);
-		await settle();
+		await inputReady(stdin);
 		await press(stdin, keys.up, keys.enter);
 		await until(() => chosen !== undefined, 'choice');
 		assert.equal(chosen, 'epsilon');
@@ -167,8 +167,8 @@ describe('select', () => {
 
 	test('a long list scrolls within its limit', async () => {
 		const {stdin, lastFrame} = render(<Select items={items} limit={2} onSubmit={() => undefined} />);
-		await settle();
-		assert.match(plain(lastFrame()), /↓ 3 more/);
+		await inputReady(stdin);
+		await waitForText(lastFrame, '↓ 3 more');
 		await press(stdin, keys.down, keys.down);
 		const frame = await waitForText(lastFrame, '› gamma');
 		assert.match(frame, /↑ 1 more/);
@@ -179,7 +179,7 @@ describe('select', () => {
 		let chosen: string | undefined;
 		let cancelled = false;
 		const {stdin, lastFrame} = render(<Select filterable items={items} onSubmit={value => (chosen = value)} onCancel={() => (cancelled = true)} />);
-		await settle();
+		await inputReady(stdin);
 		await press(stdin, 'ta');
 		const frame = await waitForText(lastFrame, 'Filter: ta');
 		assert.ok(frame.includes('beta') && frame.includes('delta') && !frame.includes('gamma'));
@@ -198,8 +198,8 @@ describe('steps', () => {
 	test('the provider list filters as you type and sends the choice', async () => {
 		const {events, send} = recorder();
 		const {stdin, lastFrame} = render(<ProviderStep choices={providerChoices({initial: {}, restartCommand: 'x'})} preselected="mailgun" limit={8} send={send} />);
-		await settle();
-		assert.match(plain(lastFrame()), /› Mailgun/);
+		await inputReady(stdin);
+		await waitForText(lastFrame, '› Mailgun');
 		await press(stdin, 'grid');
 		await waitForText(lastFrame, '› SendGrid');
 		await press(stdin, keys.enter);
@@ -214,8 +214,8 @@ describe('steps', () => {
 			{endpoint: {port: 465, security: 'starttls' as const}, label: '465 with STARTTLS', note: 'configured now'},
 		];
 		const {stdin, lastFrame} = render(<EndpointStep host="relay.example.com" options={options} preselected={options[0]!.endpoint} send={send} />);
-		await settle();
-		assert.ok(!plain(lastFrame()).includes('⚠'));
+		await inputReady(stdin);
+		assert.ok(!(await waitForText(lastFrame, '› 587 with STARTTLS')).includes('⚠'));
 		await press(stdin, keys.down);
 		const frame = await waitForText(lastFrame, '⚠');
 		assert.match(frame, /Port 465 speaks TLS from the first byte/);
@@ -229,7 +229,7 @@ describe('steps', () => {
 		for (const [moves, expected] of [[[keys.down], options[1]!.endpoint], [[keys.up, keys.up], 'other'], [[keys.up], 'host']] as const) {
 			const {events, send} = recorder();
 			const {stdin, unmount} = render(<EndpointStep host="relay.example.com" options={options} preselected={options[0]!.endpoint} send={send} />);
-			await settle();
+			await inputReady(stdin);
 			await press(stdin, ...moves, keys.enter);
 			await until(() => events.length > 0, 'event');
 			assert.deepEqual(events, [{type: 'endpoint-chosen', endpoint: expected}]);
@@ -240,7 +240,7 @@ describe('steps', () => {
 	test('a name match ranks above a match in the summary', async () => {
 		const {send} = recorder();
 		const {stdin, lastFrame} = render(<ProviderStep choices={providerChoices({initial: {}, restartCommand: 'x'})} preselected="mailgun" limit={8} send={send} />);
-		await settle();
+		await inputReady(stdin);
 		await press(stdin, 'other');
 		const frame = await waitForText(lastFrame, 'Filter: other');
 		assert.match(frame, /› Other SMTP server[^\n]*\n\s+Zoho Mail/);
@@ -249,8 +249,8 @@ describe('steps', () => {
 	test('the password step offers to keep the stored one by default', async () => {
 		const {events, send} = recorder();
 		const {stdin, lastFrame} = render(<PasswordStep mode="choose" provider={getProvider('gmail')} username="zulip@example.com" typed="" send={send} />);
-		await settle();
-		assert.match(plain(lastFrame()), /› Keep the current password/);
+		await inputReady(stdin);
+		await waitForText(lastFrame, '› Keep the current password');
 		await press(stdin, keys.enter);
 		await until(() => events.length > 0, 'event');
 		assert.deepEqual(events, [{type: 'password-kept'}]);
@@ -285,8 +285,8 @@ describe('steps', () => {
 		const answers = {providerId: 'mailgun' as const, host: 'smtp.mailgun.org', port: 587, security: 'starttls' as const, username: 'u', password: {kind: 'keep' as const}};
 		const {events, send} = recorder();
 		const {stdin, lastFrame} = render(<ResultStep report={report} fixes={fixesFor(report, answers)} canRestore send={send} />);
-		await settle();
-		const frame = plain(lastFrame());
+		await inputReady(stdin);
+		const frame = await waitForText(lastFrame, 'Keep the files as they are');
 		assert.match(frame, /Fix for the tokenized noreply From: Set ADD_TOKENS_TO_NOREPLY_ADDRESS = False\./);
 		assert.match(frame, /› Send from the plain noreply address/);
 		assert.match(frame, /Restore the backups/);

@@ -44,15 +44,27 @@ export async function waitForText(lastFrame: () => string | undefined, text: str
 	return waitForFrame(lastFrame, frame => frame.includes(text), {timeoutMs, what: JSON.stringify(text)});
 }
 
-/** Ink subscribes to input in an effect: give it a turn before the first key. */
-export async function settle(): Promise<void> {
-	await new Promise(resolve => setTimeout(resolve, 20));
+/**
+ * Resolve once Ink reads the input. It subscribes in an effect after the first
+ * frame, and a key written before that is lost; wait for the subscription
+ * itself, never for a quiet period. The timeout only bounds a failure.
+ */
+export async function inputReady(stdin: {listenerCount: (event: string) => number}, timeoutMs = 3000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (stdin.listenerCount('readable') === 0) {
+		if (Date.now() > deadline) throw new Error('Timed out waiting for Ink to read the input');
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
 }
 
-/** Write one key (Enter on its own, as a terminal sends it) and let Ink handle it. */
+/**
+ * Write keys as a terminal sends them, each its own write (Enter on its own),
+ * one event-loop turn apart. Ink handles a write at once; the caller then
+ * waits for the visible effect it expects.
+ */
 export async function press(stdin: {write: (data: string) => void}, ...sequence: string[]): Promise<void> {
 	for (const data of sequence) {
 		stdin.write(data);
-		await settle();
+		await new Promise(resolve => setImmediate(resolve));
 	}
 }
