@@ -318,7 +318,7 @@ describe('inside a docker-zulip container', () => {
 		await mkdir(path.join(root, 'sbin'));
 		await copyFile(path.join(FIXTURES, 'entrypoint.sh'), path.join(root, 'sbin', 'entrypoint.sh'));
 		assert.deepEqual(dockerZulipContainer(root, {}), {kubernetes: false});
-		assert.deepEqual(dockerZulipContainer(root, {KUBERNETES_SERVICE_HOST: '10.0.0.1'}), {kubernetes: true});
+		assert.deepEqual(dockerZulipContainer(root, {KUBERNETES_SERVICE_HOST: 'kubernetes.default.svc'}), {kubernetes: true});
 		assert.equal(dockerZulipContainer(root, {MANUAL_CONFIGURATION: 'True'}), null, 'with MANUAL_CONFIGURATION the files are the configuration');
 		const error = containerError({kubernetes: false});
 		assert.match(error.message, /regenerated .* every start/);
