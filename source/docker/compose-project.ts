@@ -4,7 +4,7 @@
  * the shell environment and `.env`), and what the container's entrypoint
  * then makes of it: the settings.py lines and the email_password secret.
  */
-import {closeSync, constants, fstatSync, openSync, readFileSync, statSync} from 'node:fs';
+import {statSync} from 'node:fs';
 import path from 'node:path';
 import {parseDocument} from 'yaml';
 import {interpretSettings, type ReadConfig} from '../engine/current-config.js';
@@ -12,6 +12,7 @@ import {ConfigError} from '../engine/errors.js';
 import {isPythonWhitespace} from '../zulip/secrets-file.js';
 import {envValues, interpolate, parseEnvFile, type Lookup} from './compose-env.js';
 import {echoE, settingLine, type EntrypointFlavor} from './entrypoint-rules.js';
+import {readOptionalText} from './read-optional-text.js';
 
 /** current: compose.yaml + compose.override.yaml (docker-zulip 12+); legacy: docker-compose.yml (before 12). */
 export type ComposeLayout = 'current' | 'legacy';
@@ -68,20 +69,7 @@ export interface ComposeConfig extends ReadConfig {
 }
 
 function readText(file: string): string | null {
-	let fd: number | undefined;
-	try {
-		fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-		if (!fstatSync(fd).isFile()) throw new ConfigError(`${file} is not a regular file.`, 'Check the path given with --docker.');
-		return readFileSync(fd, 'utf8');
-	} catch (error) {
-		if (error instanceof ConfigError) throw error;
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT') return null;
-		if (code === 'EACCES' || code === 'EPERM') throw new ConfigError(`Cannot read ${file}: permission denied.`, 'Run as root, or as the user who owns the docker-zulip directory.', 'permission-denied');
-		throw new ConfigError(`Cannot read ${file}: ${(error as Error).message}`);
-	} finally {
-		if (fd !== undefined) closeSync(fd);
-	}
+	return readOptionalText(file, {pathFix: 'Check the path given with --docker.', permissionFix: 'Run as root, or as the user who owns the docker-zulip directory.'});
 }
 
 /** The project's files, by Compose's own lookup order. */

@@ -4,12 +4,15 @@
  * (`value: {{ $value | quote }}`, or the map as is for `valueFrom`), which the
  * entrypoint then turns into settings.py lines and secrets.
  */
-import {closeSync, constants, fstatSync, openSync, readFileSync, statSync} from 'node:fs';
+import {statSync} from 'node:fs';
 import path from 'node:path';
 import {parseDocument} from 'yaml';
 import {interpretSettings, type ReadConfig} from '../engine/current-config.js';
 import {ConfigError} from '../engine/errors.js';
 import {settingLine} from './entrypoint-rules.js';
+import {readOptionalText} from './read-optional-text.js';
+
+const helmReadAdvice = {pathFix: 'Check the path.', permissionFix: 'Run as the user who owns the file, or with sudo.'};
 
 /** The container variable that becomes email_password. */
 export const HELM_PASSWORD_VARIABLE = 'SECRETS_email_password';
@@ -36,22 +39,6 @@ export interface HelmConfig extends ReadConfig {
 	readonly environment: ReadonlyMap<string, string>;
 }
 
-export function readOptionalText(file: string, what: string): string | null {
-	let fd: number | undefined;
-	try {
-		fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-		if (!fstatSync(fd).isFile()) throw new ConfigError(`${what} ${file} is not a regular file.`, 'Check the path.');
-		return readFileSync(fd, 'utf8');
-	} catch (error) {
-		if (error instanceof ConfigError) throw error;
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT') return null;
-		if (code === 'EACCES' || code === 'EPERM') throw new ConfigError(`Cannot read ${file}: permission denied.`, 'Run as the user who owns the file, or with sudo.', 'permission-denied');
-		throw new ConfigError(`Cannot read ${file}: ${(error as Error).message}`);
-	} finally {
-		if (fd !== undefined) closeSync(fd);
-	}
-}
 
 /** Helm reads values as YAML 1.1 (yes/no/on/off are booleans) and `quote` prints them. */
 export function parseValues(text: string, file: string): Record<string, unknown> {
@@ -92,11 +79,11 @@ export function manifestValue(text: string | null, ref: SecretRef, file: string)
 
 export async function loadHelm(valuesFile: string, options: {signal?: AbortSignal} = {}): Promise<HelmConfig> {
 	const valuesPath = path.resolve(valuesFile);
-	const valuesText = readOptionalText(valuesPath, 'The values file');
+	const valuesText = readOptionalText(valuesPath, {label: 'The values file', ...helmReadAdvice});
 	if (valuesText === null) throw new ConfigError(`${valuesPath} does not exist.`, 'Give --helm-values the values file you pass to helm upgrade -f.', 'helm-values-missing');
 	const values = parseValues(valuesText, valuesPath);
 	const manifestPath = path.join(path.dirname(valuesPath), SECRET_MANIFEST);
-	const manifestText = readOptionalText(manifestPath, 'The Secret manifest');
+	const manifestText = readOptionalText(manifestPath, {label: 'The Secret manifest', ...helmReadAdvice});
 	const environment = new Map<string, string>();
 	const warnings: string[] = [];
 	let secretRef: SecretRef | null = null;
