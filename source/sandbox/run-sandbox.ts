@@ -254,8 +254,20 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
 	if (!diff) lines.push('The sandbox files did not change.');
 	else if (!compose && (await backupsMadeSince(files, started)) <= 1) lines.push('The sandbox files changed as the review above showed (password masked there too).');
 	else lines.push('Changes to the sandbox files over this session (password masked):', diff.trimEnd());
-	stdout.write(lines.join('\n') + '\n');
+	stdout.write((await fitToTerminal(lines, stdout)).join('\n') + '\n');
 	return exitCode;
+}
+
+/**
+ * After the wizard, the summary is printed as plain text: on a terminal, long lines (a tokenized
+ * envelope sender) wrap with a hanging indent under their text, as the wizard's own lines do,
+ * instead of being broken by the terminal at column 0.
+ */
+export async function fitToTerminal(lines: string[], stdout: NodeJS.WritableStream): Promise<string[]> {
+	const {columns} = stdout as NodeJS.WriteStream;
+	if (!columns) return lines;
+	const {hanging, hangOf} = await import('../ui/text-fit.js');
+	return lines.flatMap(line => line.includes('\n') ? [line] : hanging(line, columns, /^\s*\d+\. /.exec(line)?.[0].length ?? hangOf(line)));
 }
 
 /** How many times settings.py or the secrets file was written since `since` (each write leaves one backup). */
