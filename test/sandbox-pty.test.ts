@@ -69,7 +69,7 @@ test('npm start: the sandbox wizard runs to the end in a terminal, the three mai
 		assert.match(text, /Zulip itself sent its two test mails to admin@zulip\.sandbox\.test\./);
 		assert.match(text, /Mail received by the sandbox relay \(5\):/);
 		assert.match(text, /Subject: Zulip email test/);
-		assert.match(text, /envelope from noreply-[a-z2-7]{24}@zulip\.sandbox\.test to admin@zulip\.sandbox\.test\s+From: noreply-[a-z2-7]{24}@zulip\.sandbox\.test\s+Subject: Zulip noreply email test/);
+		assert.match(text, /envelope from noreply-[a-z2-7]{24}@zulip\.sandbox\.test to\s+admin@zulip\.sandbox\.test\s+From: noreply-[a-z2-7]{24}@zulip\.sandbox\.test\s+Subject: Zulip noreply email test/);
 
 		// npm 11 may leave its own compile cache in TMPDIR beside the sandbox.
 		const name = (await readdir(temporary)).find(entry => entry.startsWith('zulip-email-setup-sandbox-'));

@@ -63,7 +63,7 @@ export function providerChoices(settings: FlowSettings): ProviderChoice[] {
 		choices.unshift({
 			id: 'sandbox',
 			name: 'Sandbox relay',
-			summary: `${sandbox.host}:${sandbox.port} ${securityName(sandbox.security)}, user ${sandbox.username}, password prefilled`,
+			summary: `${sandbox.host}:${sandbox.port} ${securityName(sandbox.security)}, user ${sandbox.username}, prefilled`,
 		});
 	}
 
