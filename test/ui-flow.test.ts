@@ -6,6 +6,7 @@ import type {LoadedConfig} from '../source/engine/current-config.js';
 import {fixesFor} from '../source/engine/fixes.js';
 import {hideOtherSecrets, planChanges, type Plan} from '../source/engine/plan.js';
 import type {RestartResult} from '../source/engine/restart.js';
+import {getProvider, regionProblem} from '../source/engine/providers.js';
 import type {TestEvent, TestReport} from '../source/smtp/types.js';
 import {
 	canKeepPassword,
@@ -280,7 +281,11 @@ describe('first-time setup', () => {
 		// A region newer than the catalog is typed and accepted; a word that is no region is not.
 		const region = run(loadedState(), {type: 'provider-chosen', id: 'ses'});
 		assert.equal(run(region, {type: 'region-chosen', region: 'eu-south-2'}).answers!.host, 'email-smtp.eu-south-2.amazonaws.com');
-		assert.equal(run(region, {type: 'region-chosen', region: 'nowhere'}), region);
+		// A word that is no region stays on the question, saying why (the wizard used to ignore the Enter silently).
+		const refused = run(region, {type: 'region-chosen', region: 'nowhere'});
+		assert.deepEqual(refused.step, {kind: 'region', error: regionProblem(getProvider('ses'), 'nowhere')});
+		assert.match((refused.step as {error: string}).error, /Unknown region "nowhere"/);
+		assert.equal(refused.answers, region.answers);
 		// Another host from the port question: the host step, then back to the ports.
 		const host = run(state, {type: 'endpoint-chosen', endpoint: 'host'});
 		assert.equal(host.step.kind, 'host');

@@ -2,7 +2,7 @@ import {answersForProvider, emptyUsernameProblem, passwordAfterUsername, withGiv
 import {answersSummary} from '../engine/answers-summary.js';
 import {describeWrite} from '../engine/apply.js';
 import type {ExitCodeValue} from '../engine/errors.js';
-import {endpointMismatch, getProvider, regionFor, securityName, type Endpoint} from '../engine/providers.js';
+import {endpointMismatch, getProvider, regionFor, regionProblem, securityName, type Endpoint} from '../engine/providers.js';
 import {addressProblem, filePathProblem, hostProblem, parsePort, portProblem, usernameProblem} from '../engine/validate.js';
 import type {TestEvent} from '../smtp/types.js';
 import {passwordProblem} from '../zulip/secrets-file.js';
@@ -72,7 +72,8 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			const provider = currentProvider(state);
 			// A region AWS opened after the catalog was written is typed; it is accepted by its name's shape.
 			const region = regionFor(provider, event.region);
-			if (!region) return state;
+			// Not the shape of a region name: said in place (as --region says it), what was typed kept.
+			if (!region) return stay(state, {kind: 'region', error: regionProblem(provider, event.region)});
 			const fresh = answersForProvider(state.loaded, provider.id, region.id);
 			const next: Answers = answers.region === region.id ? answers : {...answers, region: region.id, host: fresh.host, password: fresh.password, username: fresh.username};
 			const chosen = answer({...state, answers: next}, `Region: ${region.name === region.id ? region.id : `${region.name} (${region.id})`}`);
@@ -480,6 +481,7 @@ function startChosen(state: FlowState, action: StartAction): FlowState {
 /** A step comes back without the error it showed when the admin left it. */
 function clearMessages(step: Step): Step {
 	switch (step.kind) {
+		case 'region':
 		case 'host':
 		case 'port':
 		case 'username':

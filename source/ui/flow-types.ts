@@ -69,7 +69,7 @@ export type QuestionStep =
 	| {readonly kind: 'backups'}
 	| {readonly kind: 'cancel-offer'}
 	| {readonly kind: 'provider'}
-	| {readonly kind: 'region'}
+	| {readonly kind: 'region'; readonly error?: string}
 	| {readonly kind: 'host'; readonly error?: string}
 	| {readonly kind: 'endpoint'; readonly warning?: string; readonly pending?: Endpoint}
 	| {readonly kind: 'port'; readonly error?: string}
