@@ -5,6 +5,7 @@ import type {LoadedConfig} from '../source/engine/current-config.js';
 import {fixesFor} from '../source/engine/fixes.js';
 import {planChanges} from '../source/engine/plan.js';
 import {getProvider} from '../source/engine/providers.js';
+import {serviceWords} from '../source/engine/service-words.js';
 import type {TestReport} from '../source/smtp/types.js';
 import {App} from '../source/ui/app.js';
 import {Select} from '../source/ui/components/select.js';
@@ -312,7 +313,7 @@ describe('steps', () => {
 					restored={false}
 					restart={{ok: true, exitCode: 0, command: 'restart-server', tail: [], confirmed: true}}
 					restartCommand="restart-server"
-					providerName="Mailgun"
+					service={serviceWords('mailgun')}
 					sendingDomain="zulip.example.com"
 					fileBackend={false}
 				/>,

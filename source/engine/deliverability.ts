@@ -5,6 +5,7 @@ import {parseSpf, walkSpf, SPF_LOOKUP_LIMIT, type SpfWalk} from '../dns/spf.js';
 import type {LoadedConfig} from './current-config.js';
 import {finding, type Finding} from './deliverability-findings.js';
 import {getProvider, MAIL_AUTH, type MailAuth, type ProviderId} from './providers.js';
+import {capitalized, serviceWords} from './service-words.js';
 import {zulipSenders} from './senders.js';
 
 /** Who sends with an address: Zulip's three From addresses. */
@@ -146,7 +147,7 @@ async function checkSpf(context: DomainContext, envelope: string): Promise<SpfVe
 	if (walk.records.length === 0) {
 		return {
 			known: true,
-			findings: [finding('spf-missing', envelope, `${where} has no SPF record, so receivers cannot tell that ${provider.name} may send for it.`, `Publish a TXT record at ${envelope}: ${newRecord}`)],
+			findings: [finding('spf-missing', envelope, `${where} has no SPF record, so receivers cannot tell that ${provider.id === 'local' || provider.id === 'custom' ? serviceWords(provider.id).who : provider.name} may send for it.`, `Publish a TXT record at ${envelope}: ${newRecord}`)],
 		};
 	}
 
@@ -211,10 +212,13 @@ async function checkDkim(context: DomainContext, signing: string): Promise<DkimV
 	const selectors = input.dkimSelectors && input.dkimSelectors.length > 0 ? input.dkimSelectors : auth.dkim.kind === 'fixed' ? auth.dkim.selectors : [];
 	if (selectors.length === 0) {
 		const where = auth.dkim.kind === 'per-account' ? auth.dkim.where : `${provider.name}'s settings`;
+		// A mail server of one's own (on this machine, or a relay) signs with a selector its operator chose, if it signs at all.
+		const own = provider.id === 'local' || provider.id === 'custom';
+		const why = own ? `${capitalized(serviceWords(provider.id).who)} signs with a selector of its own choosing` : `${provider.name} names its DKIM selector per account`;
 		return {
 			known: false,
 			found: [],
-			findings: [finding('dkim-unchecked', signing, `${provider.name} names its DKIM selector per account, so DKIM for ${signing} was not checked; find the selector under ${where}.`, `Check it with: zulip-email-setup --check-dns --dkim-selector NAME`)],
+			findings: [finding('dkim-unchecked', signing, `${why}, so DKIM for ${signing} was not checked; find the selector ${own ? 'in' : 'under'} ${where}.`, `Check it with: zulip-email-setup --check-dns --dkim-selector NAME`)],
 		};
 	}
 
@@ -242,14 +246,14 @@ async function checkDkim(context: DomainContext, signing: string): Promise<DkimV
 
 	if (broken.length > 0) {
 		const first = broken[0]!;
-		return {known: true, found, findings: [finding('dkim-invalid', signing, `The DKIM record at ${first.name} cannot verify a signature: ${first.error}.`, `Publish the DKIM record exactly as ${provider.name} shows it for ${signing}.`, first.record)]};
+		return {known: true, found, findings: [finding('dkim-invalid', signing, `The DKIM record at ${first.name} cannot verify a signature: ${first.error}.`, `Publish the DKIM record exactly as ${serviceWords(provider.id).who} shows it for ${signing}.`, first.record)]};
 	}
 
 	if (failed) return {known: false, found, findings: []};
 	const fix = input.dkimSelectors && input.dkimSelectors.length > 0
-		? `Publish the DKIM record ${provider.name} shows at ${names}, or check the selector name.`
-		: `Turn on DKIM for ${signing} at ${provider.name} and publish the records it shows (${names}).`;
-	return {known: true, found, findings: [finding('dkim-missing', signing, `No DKIM key at ${names}: mail from ${domain} is signed for ${provider.name}'s domain, not yours.`, fix)]};
+		? `Publish the DKIM record ${serviceWords(provider.id).who} shows at ${names}, or check the selector name.`
+		: `Turn on DKIM for ${signing} ${serviceWords(provider.id).at} and publish the records it shows (${names}).`;
+	return {known: true, found, findings: [finding('dkim-missing', signing, provider.id === 'local' || provider.id === 'custom' ? `No DKIM key at ${names}: mail from ${domain} carries no signature receivers can check.` : `No DKIM key at ${names}: mail from ${domain} is signed for ${provider.name}'s domain, not yours.`, fix)]};
 }
 
 async function checkDomain(context: DomainContext): Promise<Finding[]> {

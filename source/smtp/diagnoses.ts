@@ -1,4 +1,5 @@
 import {getProvider, recogniseProvider} from '../engine/providers.js';
+import {serviceWords, type ServiceWords} from '../engine/service-words.js';
 import type {Diagnosis, DiagnosisId, Security, Sender, StepName} from './types.js';
 
 /** What a message or fix may mention. Never holds the password. */
@@ -71,6 +72,17 @@ function credentialAdvice(c: DiagnosisContext): string {
 	const parts = [provider.fixedUsername ? `the user is always ${provider.fixedUsername}` : provider.usernameHint ? `the user is ${provider.usernameHint}` : '', provider.passwordHint ? `the password is ${provider.passwordHint}` : ''].filter(Boolean);
 	return parts.length > 0 ? ` ${provider.name}: ${parts.join('; ')}.` : '';
 }
+/** Providers whose new accounts deliver only to verified recipients (a "sandbox"). */
+function sandboxed(c: DiagnosisContext): boolean {
+	const {providerId} = recogniseProvider(c.host, c.user);
+	return providerId === 'ses' || providerId === 'mailgun';
+}
+
+/** Who sends through this host, in words true for it (a provider, the MTA on this machine, a relay). */
+function service(c: DiagnosisContext): ServiceWords {
+	return serviceWords(recogniseProvider(c.host, c.user).providerId);
+}
+
 const securityName: Record<Security, string> = {ssl: 'SSL/TLS from the first byte', starttls: 'STARTTLS', none: 'no TLS'};
 
 /**
@@ -83,7 +95,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'EMAIL_HOST does not resolve to an address.',
 		fix: 'Check the spelling of EMAIL_HOST (--host) against the provider\'s documentation; if it is right, check this server\'s DNS (/etc/resolv.conf).',
 		message: c => `${c.host} does not resolve: DNS has no address for it.`,
-		fixFor: c => `Check the spelling of EMAIL_HOST (--host ${c.host}); the provider's documentation gives the exact name, e.g. smtp.mailgun.org. If the name is right, check this server's DNS (/etc/resolv.conf).`,
+		fixFor: c => `Check the spelling of EMAIL_HOST (--host ${c.host}) against ${service(c).docs}. If the name is right, check this server's DNS (/etc/resolv.conf).`,
 	},
 	'connection-refused': {
 		meaning: 'Nothing accepts connections on that host and port, or a firewall rejects them.',
@@ -92,7 +104,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fixFor: c => /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(c.host) && c.port === 25
 			// The local-MTA choice on a server with no MTA installed: the fix is the MTA, not a port.
 			? 'No mail server runs on this machine: install and start one (apt install postfix, as an "Internet Site" or a smarthost relay), or choose a relay provider instead (--provider mailgun, sendgrid, …).'
-			: `Nothing accepts connections on port ${c.port} there. Check EMAIL_PORT against the provider's documentation; the usual others are ${otherPorts(c)}.`,
+			: `Nothing accepts connections on port ${c.port} there. Check EMAIL_PORT against ${service(c).docs}; the usual others are ${otherPorts(c)}.`,
 	},
 	'connection-timeout': {
 		meaning: 'The connection attempt got no answer at all: an outbound firewall drops it.',
@@ -116,6 +128,10 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'EMAIL_USE_TLS requires STARTTLS but the server does not offer it.',
 		fix: 'Use the provider\'s TLS port: 587 with STARTTLS (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl). Only for a relay on this machine or a network you trust: EMAIL_USE_TLS = False (--security none).',
 		message: c => `${where(c)} does not offer STARTTLS, and EMAIL_USE_TLS = True makes it mandatory.`,
+		fixFor: c => (recogniseProvider(c.host, c.user).providerId === 'local'
+			// On this machine the mail never crosses a network: plain SMTP is what Zulip's docs set up.
+			? 'The mail server on this machine does not offer STARTTLS, and on this machine the mail never crosses a network: set EMAIL_USE_TLS = False (--security none), as Zulip\'s docs do for a local mail server.'
+			: `Use the TLS port of ${service(c).who}: 587 with STARTTLS (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl). Only for a relay on this machine or a network you trust: EMAIL_USE_TLS = False (--security none).`),
 	},
 	'tls-required': {
 		meaning: 'The server only accepts login or mail over TLS and the connection is plain.',
@@ -127,16 +143,19 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'The server\'s certificate is not signed by an authority this machine trusts.',
 		fix: 'Check that EMAIL_HOST (--host) is the provider\'s real SMTP name. For an internal relay with its own CA, add the CA to the system trust store, which Django reads: copy it to /usr/local/share/ca-certificates/relay-ca.crt and run update-ca-certificates (--ca-file PATH only makes this test trust it).',
 		message: c => `The certificate of ${c.host} is not signed by an authority this machine trusts, so Django refuses the connection.`,
+		fixFor: c => `Check that EMAIL_HOST (--host) is the real SMTP name given in ${service(c).docs}. For an internal relay with its own CA, add the CA to the system trust store, which Django reads: copy it to /usr/local/share/ca-certificates/relay-ca.crt and run update-ca-certificates (--ca-file PATH only makes this test trust it).`,
 	},
 	'certificate-hostname-mismatch': {
 		meaning: 'The server\'s certificate is for other names than EMAIL_HOST.',
 		fix: 'Set EMAIL_HOST to a name the certificate lists (--host NAME; the detail shows its names), usually the provider\'s documented SMTP host rather than an IP address or an alias.',
 		message: c => `The certificate of ${where(c)} is not valid for the name ${c.host}, so Django refuses the connection.`,
+		fixFor: c => `Set EMAIL_HOST to a name the certificate lists (--host NAME; the detail shows its names), usually the SMTP host named in ${service(c).docs} rather than an IP address or an alias.`,
 	},
 	'certificate-expired': {
 		meaning: 'The server\'s certificate has expired or is not valid yet.',
 		fix: 'The mail server\'s operator must renew its certificate (for your own relay: renew it, e.g. certbot renew, and reload the mail server). If EMAIL_HOST (--host) names an old server, point it at the provider\'s current SMTP host. Also check this machine\'s clock (timedatectl).',
 		message: c => `The certificate of ${c.host} is outside its validity period, so Django refuses the connection.`,
+		fixFor: c => `The mail server's operator must renew its certificate (for your own relay: renew it, e.g. certbot renew, and reload the mail server). If EMAIL_HOST (--host) names an old server, point it at the SMTP host named in ${service(c).docs}. Also check this machine's clock (timedatectl).`,
 	},
 	'auth-failed': {
 		meaning: 'The server rejected EMAIL_HOST_USER with the email_password secret.',
@@ -154,6 +173,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'A user and password are set but the server offers no login method Django can use.',
 		fix: 'If this relay accepts mail without a login (a local MTA, an IP-authorized relay), set EMAIL_HOST_USER = "" (--username \'\'); otherwise use the provider\'s submission port: 587 with STARTTLS (--port 587 --security starttls).',
 		message: c => `${where(c)} offers no login (AUTH with CRAM-MD5, PLAIN or LOGIN), but EMAIL_HOST_USER and email_password are set, so Django fails.`,
+		fixFor: c => `If this relay accepts mail without a login (a local MTA, an IP-authorized relay), set EMAIL_HOST_USER = "" (--username ''); otherwise use the submission port of ${service(c).who}: 587 with STARTTLS (--port 587 --security starttls).`,
 	},
 	'app-password-required': {
 		meaning: 'The account has two-step verification: the server wants an app password.',
@@ -173,8 +193,9 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fixFor: c => {
 			const address = c.sender?.address ?? '';
 			const domain = domainOf(address);
-			if (c.sender?.role === 'noreply-plain') return `Set NOREPLY_EMAIL_ADDRESS (--noreply ADDRESS) to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
-			if (c.sender?.role !== 'noreply-tokenized') return `Set ZULIP_ADMINISTRATOR in ${settingsOf(c)} to an address this account may send from, or allow ${address} at the provider (verify the address or its domain).`;
+			const at = service(c).at;
+			if (c.sender?.role === 'noreply-plain') return `Set NOREPLY_EMAIL_ADDRESS (--noreply ADDRESS) to an address this account may send from, or allow ${address} ${at} (verify the address or its domain).`;
+			if (c.sender?.role !== 'noreply-tokenized') return `Set ZULIP_ADMINISTRATOR in ${settingsOf(c)} to an address this account may send from, or allow ${address} ${at} (verify the address or its domain).`;
 			const tokensOff = 'Or set ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens): safe unless your organization lets anyone with an email address in some domain sign up, where the tokens stop the "helpdesk attack".';
 			const accepted = c.acceptedNoreply;
 			if (accepted && domainOf(accepted) !== domain) {
@@ -184,10 +205,10 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 			}
 
 			if (accepted) {
-				return `The server accepts ${accepted} but not other addresses in ${domain}: verify the whole domain ${domain} at the provider, or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain this account may send any address from (--tokenized-noreply 'noreply-{token}@DOMAIN'). ${tokensOff}`;
+				return `The server accepts ${accepted} but not other addresses in ${domain}: verify the whole domain ${domain} ${at}, or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain this account may send any address from (--tokenized-noreply 'noreply-{token}@DOMAIN'). ${tokensOff}`;
 			}
 
-			return `Let this account send from any address in ${domain} at the provider (verify the domain), or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain it may (--tokenized-noreply 'noreply-{token}@DOMAIN'). ${tokensOff}`;
+			return `Let this account send from any address in ${domain} ${at} (verify the domain), or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain it may (--tokenized-noreply 'noreply-{token}@DOMAIN'). ${tokensOff}`;
 		},
 	},
 	'recipient-rejected': {
@@ -195,18 +216,20 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fix: 'Check the --to address; accounts still in a provider\'s sandbox (Amazon SES, Mailgun\'s sandbox domain) deliver only to verified recipients.',
 		message: c => `${c.host} refuses the recipient ${c.recipient ?? ''}.`,
 		fixFor: c => (c.recipientGiven
-			? `Check the address given with --to. Accounts still in a provider's sandbox (Amazon SES, Mailgun's sandbox domain) deliver only to verified recipients: verify ${c.recipient ?? 'it'} or leave the sandbox.`
-			: 'Without --to the check uses the default From address as recipient; pass --to ADDRESS with a mailbox the provider delivers to.'),
+			? `Check the address given with --to.${sandboxed(c) ? ` An account still in ${service(c).who}'s sandbox delivers only to verified recipients: verify ${c.recipient ?? 'it'} or leave the sandbox.` : ` If it is right, the reply (detail) says why ${service(c).who} refuses it.`}`
+			: `Without --to the check uses the default From address as recipient; pass --to ADDRESS with a mailbox ${service(c).who} delivers to.`),
 	},
 	'message-rejected': {
 		meaning: 'The server accepted sender and recipient but rejected the message itself.',
 		fix: 'The server\'s reply (detail) names the policy: content filter, size, sending quota or an unverified From domain. Fix that at the provider, then run the test again with --to.',
 		message: c => `${c.host} accepted the envelope but rejected the message${c.sender ? ` from ${c.sender.address}` : ''}.`,
+		fixFor: c => `The server's reply (detail) names the policy: content filter, size, sending quota or an unverified From domain. Fix that ${service(c).at}, then run the test again with --to.`,
 	},
 	'temporary-failure': {
 		meaning: 'The server answered with a temporary (4xx) failure.',
 		fix: 'Nothing in the settings is known to be wrong: run the test again in a few minutes (zulip-email-setup --check). If it persists, the reply (detail) says why (greylisting, rate limit, account under review): ask the provider.',
 		message: c => `${c.host} answered with a temporary failure${c.stepLabel ? ` to ${c.stepLabel}` : ''}.`,
+		fixFor: c => `Nothing in the settings is known to be wrong: run the test again in a few minutes (zulip-email-setup --check). If it persists, the reply (detail) says why (greylisting, rate limit, account under review)${recogniseProvider(c.host, c.user).providerId === 'local' ? `; ${service(c).log} tells more` : `: ask ${service(c).who}`}.`,
 	},
 	timeout: {
 		meaning: 'The server stopped answering in the middle of the session.',
@@ -233,6 +256,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'EMAIL_HOST_USER or email_password has non-ASCII characters, which Django cannot send.',
 		fix: `Python's smtplib encodes the login as ASCII, so every send fails with UnicodeEncodeError: create an ASCII-only SMTP password at the provider and store it (${passwordFlags}), or fix EMAIL_HOST_USER (--username).`,
 		message: c => `Zulip cannot log in to ${c.host}: the ${c.nonAsciiField ?? 'password'} has non-ASCII characters and Python's smtplib sends the login as ASCII only.`,
+		fixFor: c => `Python's smtplib encodes the login as ASCII, so every send fails with UnicodeEncodeError: create an ASCII-only SMTP password ${service(c).at} and store it (${passwordFlags}), or fix EMAIL_HOST_USER (--username).`,
 	},
 	'password-without-user': {
 		meaning: 'The server requires a login; email_password is set but EMAIL_HOST_USER is empty.',

@@ -9,6 +9,8 @@ import {Prober, defaultCandidates, probeDeadline, type ProbeCombo} from './probe
 import {SessionFailure, SmtpSession} from './session.js';
 import {Redactor, Transcript} from './transcript.js';
 import {visibleControls} from '../engine/shown-text.js';
+import {recogniseProvider} from '../engine/providers.js';
+import {serviceWords} from '../engine/service-words.js';
 import {secureContextFor} from './trust.js';
 import type {Diagnosis, DiagnosisId, Sender, SenderResult, SmtpTestOptions, StepName, Suggestion, TestEvent, TestReport, TestWarning} from './types.js';
 
@@ -164,7 +166,7 @@ class LiveTest {
 	private slowStep(label: string, elapsedMs: number): void {
 		const seconds = (elapsedMs / 1000).toFixed(1);
 		const within = elapsedMs < ZULIP_EMAIL_TIMEOUT_MS ? ` It worked, within the ${ZULIP_EMAIL_TIMEOUT_MS / 1000} s Zulip waits for each step (EMAIL_TIMEOUT), but a slower day would make Zulip give up.` : ` Zulip gives up after ${ZULIP_EMAIL_TIMEOUT_MS / 1000} s (EMAIL_TIMEOUT), so Zulip would fail here.`;
-		this.warnings.push({id: 'slow-step', message: `${label} took ${seconds} s.${within}`, fix: 'If it stays this slow, ask the provider or check the network path to EMAIL_HOST.'});
+		this.warnings.push({id: 'slow-step', message: `${label} took ${seconds} s.${within}`, fix: `If it stays this slow, check ${serviceWords(recogniseProvider(this.options.settings.host, this.options.settings.user).providerId).log} and the network path to EMAIL_HOST.`});
 	}
 
 	/** A server reply for a detail: the password masked wherever the server may have echoed it. */

@@ -1,7 +1,7 @@
 import {Box, render, useInput, useStdout} from 'ink';
 import {useEffect, useReducer} from 'react';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
-import {endpointMismatch, getProvider, securityForPort} from '../engine/providers.js';
+import {endpointMismatch, securityForPort} from '../engine/providers.js';
 import type {EarlyPaint} from './early-paint.js';
 import type {WizardEngine} from './engine-port.js';
 import {
@@ -38,6 +38,7 @@ import {CancelOfferStep} from './steps/cancel-offer-step.js';
 import {StartMenuStep} from './steps/start-menu-step.js';
 import {HangingText} from './components/hanging-text.js';
 import {plaintextPasswordRisk} from '../engine/answers-summary.js';
+import {noreplyRule, retestHint, serviceWords, tokensRule} from '../engine/service-words.js';
 import {colors, symbols} from './theme.js';
 import {PortStep} from './steps/port-step.js';
 import {ProblemStep} from './steps/problem-step.js';
@@ -218,11 +219,11 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 		case 'file-path':
 			return <FilePathStep key={key} path={answers.filePath ?? ''} error={step.error} send={send} />;
 		case 'noreply':
-			return <NoreplyStep key={key} administrator={loaded.current.administrator ?? undefined} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
+			return <NoreplyStep key={key} administrator={loaded.current.administrator ?? undefined} senderRule={noreplyRule(provider.id)} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
 		case 'tokens': {
 			const tokens = answers.tokens ?? loaded.current.tokens ?? true;
 			const tokenized = loaded.current.tokenizedTemplate?.replace('{token}', '<token>');
-			return <TokensStep key={key} tokens={tokens} tokenized={tokenized} plain={noreplyAddressFor(state)} send={send} />;
+			return <TokensStep key={key} tokens={tokens} tokenized={tokenized} plain={noreplyAddressFor(state)} senderRule={tokensRule(provider.id)} send={send} />;
 		}
 
 		case 'recipient':
@@ -242,7 +243,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 		case 'testing':
 			return <TestingStep lines={step.lines} to={state.to} limit={Math.max(4, rows - 8)} />;
 		case 'result':
-			return <ResultStep key={key} report={step.stopped ? undefined : state.report} fixes={step.stopped ? [] : state.fixes} canRestore={originalBackups(state.applied).length > 0} send={send} />;
+			return <ResultStep key={key} report={step.stopped ? undefined : state.report} fixes={step.stopped ? [] : state.fixes} canRestore={originalBackups(state.applied).length > 0} retestHint={retestHint(provider.id)} send={send} />;
 		case 'edit-answer':
 			return <EditAnswerStep key={key} targets={editTargets(state)} send={send} />;
 		case 'restoring':
@@ -266,7 +267,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 					restored={state.restored}
 					restart={state.restart}
 					restartCommand={state.settings.restartCommand}
-					providerName={state.choice !== 'sandbox' && provider.id !== 'custom' ? getProvider(state.choice).name : undefined}
+					service={serviceWords(provider.id)}
 					sendingDomain={dnsChecked ? undefined : sendingDomain(state)}
 					fileBackend={provider.kind === 'file'}
 				/>

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {FileResult} from '../../engine/apply.js';
 import type {RestartResult} from '../../engine/restart.js';
+import type {ServiceWords} from '../../engine/service-words.js';
 import {HangingText} from '../components/hanging-text.js';
 import {colors, symbols} from '../theme.js';
 
@@ -15,8 +16,8 @@ export interface DoneStepProps {
 	readonly restart?: RestartResult;
 	/** To tell the admin how to restart later. */
 	readonly restartCommand: string;
-	/** The provider's name, for "check its log". */
-	readonly providerName?: string;
+	/** Who sends the mail, for "check its log" and the SPF/DKIM advice (serviceWords). */
+	readonly service?: ServiceWords;
 	/** The domain mail is sent from, for SPF/DKIM. */
 	readonly sendingDomain?: string;
 	/** The file backend: no mail leaves the server, so SPF/DKIM do not apply. */
@@ -24,7 +25,7 @@ export interface DoneStepProps {
 }
 
 /** The last screen: it stays in the terminal after exit, so it says everything worth keeping (never the password). */
-export function DoneStep({testOk, changed, restored, restart, restartCommand, providerName, sendingDomain, fileBackend}: DoneStepProps) {
+export function DoneStep({testOk, changed, restored, restart, restartCommand, service, sendingDomain, fileBackend}: DoneStepProps) {
 	const headline = restored
 		? {tone: colors.warn, symbol: symbols.warn, text: 'Both files are back as they were before this run.'}
 		: testOk
@@ -35,8 +36,8 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, pr
 		next.push('Run zulip-email-setup again when you have the right answers; nothing else was changed.');
 	} else {
 		if (changed.length > 0 && !restart?.ok) next.push(`Restart Zulip to use the new settings: ${restartCommand}`);
-		if (!fileBackend && sendingDomain) next.push(`Publish SPF and DKIM records for ${sendingDomain} as your provider describes, or mail lands in spam.`);
-		if (!fileBackend) next.push(`If a mail goes missing, check ${providerName ? `${providerName}'s` : "your provider's"} sending log and /var/log/zulip/send_email.log.`);
+		if (!fileBackend && sendingDomain) next.push(`Publish ${service?.records(sendingDomain) ?? `SPF and DKIM records for ${sendingDomain}`}, or mail lands in spam.`);
+		if (!fileBackend) next.push(`If a mail goes missing, check ${service ? `${service.log} and ` : ''}/var/log/zulip/send_email.log.`);
 	}
 
 	next.push('Run zulip-email-setup --check any time to test again without changing anything.');

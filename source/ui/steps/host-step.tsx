@@ -13,7 +13,7 @@ export interface HostStepProps {
 
 export function HostStep({host, error, send}: HostStepProps) {
 	return (
-		<Question title="SMTP server (EMAIL_HOST)" help={[host ? 'Press Enter to keep it, or edit it.' : 'The relay your provider gave you, like smtp.example.com.']} error={error} hints={INPUT_HINTS}>
+		<Question title="SMTP server (EMAIL_HOST)" help={[host ? 'Press Enter to keep it, or edit it.' : 'The SMTP server\'s name, like smtp.example.com.']} error={error} hints={INPUT_HINTS}>
 			<TextInput defaultValue={host} placeholder="smtp.example.com" onSubmit={value => send({type: 'host-submitted', host: value})} onCancel={() => send({type: 'back'})} />
 		</Question>
 	);

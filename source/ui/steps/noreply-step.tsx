@@ -6,6 +6,8 @@ import type {FlowEvent} from '../flow.js';
 export interface NoreplyStepProps {
 	/** ZULIP_ADMINISTRATOR's address: the default From, not edited here. */
 	readonly administrator?: string;
+	/** Who must accept the address as sender, in words true for the service (noreplyRule). */
+	readonly senderRule: string;
 	/** Prefilled: NOREPLY_EMAIL_ADDRESS as it is or will be. */
 	readonly noreply: string;
 	/** Why the last answer was refused. */
@@ -14,13 +16,13 @@ export interface NoreplyStepProps {
 	readonly send: (event: FlowEvent) => void;
 }
 
-export function NoreplyStep({administrator, noreply, error, send}: NoreplyStepProps) {
+export function NoreplyStep({administrator, senderRule, noreply, error, send}: NoreplyStepProps) {
 	return (
 		<Question
 			title="Noreply address (NOREPLY_EMAIL_ADDRESS)"
 			help={[
 				`Default From (ZULIP_ADMINISTRATOR): ${administrator ?? 'not set'}; change it in settings.py if needed.`,
-				'Your provider must let you send from this address. Empty means Zulip\'s default, noreply@ your Zulip host.',
+				`${senderRule} Empty means Zulip's default, noreply@ your Zulip host.`,
 			]}
 			error={error}
 			hints={INPUT_HINTS}

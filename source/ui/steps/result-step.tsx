@@ -16,6 +16,8 @@ export interface ResultStepProps {
 	readonly fixes: readonly Fix[];
 	/** Whether this run wrote anything that can be put back. */
 	readonly canRestore: boolean;
+	/** What "Test again" waits for, in words true for the service (retestHint). */
+	readonly retestHint?: string;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
@@ -37,10 +39,10 @@ export function fixLines(report: TestReport | undefined): Array<{about: string; 
 }
 
 /** The diagnosis is in the scrollback just above; this shows its fixes and the ways on, kept short for 80×24. */
-export function ResultStep({report, fixes, canRestore, send}: ResultStepProps) {
+export function ResultStep({report, fixes, canRestore, retestHint = 'after fixing something at the SMTP server', send}: ResultStepProps) {
 	const items: Array<SelectItem<FlowEvent>> = [
 		...fixes.map(fix => ({key: `fix:${fix.id}`, value: {type: 'fix-chosen', id: fix.id} as const, label: fix.label})),
-		{key: 'retest', value: {type: 'retest'}, label: 'Test again', hint: 'after fixing something at the provider'},
+		{key: 'retest', value: {type: 'retest'}, label: 'Test again', hint: retestHint},
 		{key: 'edit', value: {type: 'edit'}, label: 'Edit an answer…'},
 		...(canRestore ? [{key: 'restore', value: {type: 'restore'} as const, label: 'Restore the backups', hint: 'undo what this run wrote'}] : []),
 		{key: 'keep', value: {type: 'keep'}, label: 'Keep the files as they are'},

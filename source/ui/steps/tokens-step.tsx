@@ -9,11 +9,13 @@ export interface TokensStepProps {
 	readonly tokenized?: string;
 	/** The plain noreply address. */
 	readonly plain?: string;
+	/** Who may refuse tokenized senders (tokensRule); absent where nobody does. */
+	readonly senderRule?: string;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
 
-export function TokensStep({tokens, tokenized, plain, send}: TokensStepProps) {
+export function TokensStep({tokens, tokenized, plain, senderRule, send}: TokensStepProps) {
 	const items = [
 		{key: 'on', value: true, label: 'On', hint: `send from ${tokenized ?? 'noreply-<token>@…'} (Zulip's default)`},
 		{key: 'off', value: false, label: 'Off', hint: `send from ${plain ?? 'the noreply address'} (ADD_TOKENS_TO_NOREPLY_ADDRESS = False)`},
@@ -22,7 +24,7 @@ export function TokensStep({tokens, tokenized, plain, send}: TokensStepProps) {
 		<Question
 			title="Add a random token to noreply addresses?"
 			help={[
-				'Tokens defend against the "helpdesk attack"; turning them off is safe unless your organization lets anyone with an address at some domain sign up. Many providers refuse tokenized senders: they only send from addresses you own.',
+				`Tokens defend against the "helpdesk attack"; turning them off is safe unless your organization lets anyone with an address at some domain sign up.${senderRule ? ` ${senderRule}` : ''}`,
 			]}
 			hints={SELECT_HINTS}
 		>
