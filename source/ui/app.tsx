@@ -24,6 +24,9 @@ import {
 	type LoadOutcomeEvent,
 } from './flow.js';
 import {keyByKey} from './key-by-key.js';
+import {LineModeContext} from './line-mode-context.js';
+import {lineModeOutput} from './line-mode-output.js';
+import {lineMode} from './terminal-capabilities.js';
 import {listLimit} from './layout.js';
 import {LogView} from './log-view.js';
 import {DoneStep} from './steps/done-step.js';
@@ -308,8 +311,10 @@ export async function renderWizard(wizard: RenderOptions): Promise<ExitCodeValue
 	try {
 		// Ink's first frame replaces the one painted while it loaded (the summary above it stays).
 		wizard.painted?.handOver();
+		// A terminal that cannot move its cursor gets appended lines: Ink writes whole transcripts (debug), printed as what changed.
+		const lines = lineMode() ? lineModeOutput(wizard.stdout ?? process.stdout) : undefined;
 		const instance = render(
-			<App
+			<LineModeContext.Provider value={lines !== undefined}><App
 				engine={engine}
 				settings={settings}
 				cancelSignal={external.signal}
@@ -320,11 +325,12 @@ export async function renderWizard(wizard: RenderOptions): Promise<ExitCodeValue
 					// Let Ink paint the final frame before it lets go of the terminal.
 					setImmediate(() => instance.unmount());
 				}}
-			/>,
+			/></LineModeContext.Provider>,
 			// Ink spreads these over its defaults: an explicit undefined would replace process.stdout.
-			{exitOnCtrlC: false, patchConsole: false, stdin: keyByKey(wizard.stdin ?? process.stdin), ...stripUndefined({stdout: wizard.stdout, stderr: wizard.stderr})},
+			{exitOnCtrlC: false, patchConsole: false, stdin: keyByKey(wizard.stdin ?? process.stdin), ...stripUndefined({stdout: lines?.stdout ?? wizard.stdout, stderr: wizard.stderr, debug: lines ? true : undefined})},
 		);
 		await instance.waitUntilExit();
+		lines?.finish();
 		return exitCode;
 	} finally {
 		for (const signal of signals) process.off(signal, onSignal);

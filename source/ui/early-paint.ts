@@ -1,6 +1,7 @@
 import {ExitCode} from '../engine/errors.js';
 import {colourSupported} from './colour-support.js';
 import {paintStyle} from './paint-style.js';
+import {lineMode} from './terminal-capabilities.js';
 import {firstFrame} from './first-frame.js';
 import {firstState, type WizardStart} from './wizard-start.js';
 
@@ -29,7 +30,8 @@ const BEGIN_SYNCHRONIZED = '\u001B[?2026h';
 /** Paint the first frame now, or undefined when it cannot be painted exactly (then Ink paints it, as before). */
 export async function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): Promise<EarlyPaint | undefined> {
 	// For a screen reader Ink writes text of its own, not this frame: it goes first.
-	if (!stdin.isTTY || !stdout.isTTY || process.env['INK_SCREEN_READER'] === 'true') return undefined;
+	// A terminal that cannot move its cursor could not have the painted frame replaced: Ink prints it, as lines.
+	if (!stdin.isTTY || !stdout.isTTY || process.env['INK_SCREEN_READER'] === 'true' || lineMode()) return undefined;
 	const state = firstState(started);
 	const size = {columns: stdout.columns, rows: stdout.rows};
 	// The bundled chalk ignores CI on a terminal (scripts/build.js): so does the painted frame.

@@ -30,9 +30,10 @@ export class PtySession {
 	private readonly exited: Promise<number>;
 	private mark = 0;
 
-	constructor(command: string, args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; cols?: number; rows?: number} = {}) {
+	constructor(command: string, args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; cols?: number; rows?: number; term?: string} = {}) {
 		this.pty = spawn(command, args, {
-			name: 'xterm-256color',
+			// TERM: node-pty sets it from this name, over any TERM in env.
+			name: options.term ?? 'xterm-256color',
 			cols: options.cols ?? 80,
 			rows: options.rows ?? 24,
 			cwd: options.cwd ?? process.cwd(),

@@ -1,5 +1,6 @@
 import {Text} from 'ink';
 import {hintsLine} from '../layout.js';
+import {useLineMode} from '../line-mode-context.js';
 import {colors} from '../theme.js';
 
 export interface KeyHintsProps {
@@ -9,9 +10,11 @@ export interface KeyHintsProps {
 
 /** The dim line under a question that says which keys do what. */
 export function KeyHints({hints}: KeyHintsProps) {
+	// Numbered lists (line mode) also take the number: Emacs's shell, for one, sends no arrow keys.
+	const numbered = useLineMode();
 	return (
 		<Text color={colors.muted} wrap="truncate-end">
-			{hintsLine(hints)}
+			{hintsLine(numbered ? hints.map(([key, action]) => (key === '↑↓' ? ['↑↓ or number', action] as const : [key, action] as const)) : hints)}
 		</Text>
 	);
 }

@@ -25,6 +25,8 @@ export type SelectAction =
 	| {readonly type: 'page-down'}
 	| {readonly type: 'home'}
 	| {readonly type: 'end'}
+	/** Highlight the item at this position of the filtered list (a number typed in line mode). */
+	| {readonly type: 'pick'; readonly index: number}
 	| {readonly type: 'type'; readonly text: string}
 	| {readonly type: 'erase'}
 	| {readonly type: 'clear-filter'};
@@ -98,6 +100,8 @@ export function selectReducer<V>(items: readonly SelectItem<V>[], limit: number)
 				return move(0);
 			case 'end':
 				return move(count - 1);
+			case 'pick':
+				return action.index >= 0 && action.index < count ? move(action.index) : state;
 			case 'type':
 				return move(0, state.filter + action.text);
 			case 'erase':

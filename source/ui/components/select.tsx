@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import {useMemo, useReducer, useRef} from 'react';
+import {useLineMode} from '../line-mode-context.js';
 import {colors, symbols} from '../theme.js';
 import {filterItems, initialSelectState, selectReducer, type SelectAction, type SelectItem, type SelectState} from './select-state.js';
 
@@ -26,6 +27,9 @@ export interface SelectProps<V> {
 
 /** A list to choose from with arrows and Enter; uncontrolled. */
 export function Select<V>({items, defaultKey, filterable = false, limit = 8, isActive = true, onSubmit, onCancel, onHighlight}: SelectProps<V>) {
+	// Where the highlight cannot be redrawn, choices are numbered and a typed number picks one.
+	const numbered = useLineMode();
+	const digits = useRef('');
 	const reducer = useMemo(() => selectReducer(items, limit), [items, limit]);
 	const [state, dispatch] = useReducer(reducer, undefined, () => initialSelectState(items, defaultKey, limit));
 	// Keys can arrive in one burst (a pty, a fast typist): act on the latest state, not the rendered one.
@@ -42,6 +46,15 @@ export function Select<V>({items, defaultKey, filterable = false, limit = 8, isA
 
 	useInput(
 		(input, key) => {
+			if (numbered && /^\d$/.test(input)) {
+				const count = filterItems(items, latest.current.filter).length;
+				// "1" then "2" is 12 when there are 12; otherwise the last digit alone.
+				digits.current = Number(digits.current + input) <= count ? digits.current + input : input;
+				apply({type: 'pick', index: Number(digits.current) - 1});
+				return;
+			}
+
+			digits.current = '';
 			if (key.escape) {
 				if (filterable && latest.current.filter !== '') apply({type: 'clear-filter'});
 				else onCancel?.();
@@ -86,6 +99,7 @@ export function Select<V>({items, defaultKey, filterable = false, limit = 8, isA
 					<Text key={item.key} wrap="truncate-end">
 						<Text color={highlighted ? colors.accent : undefined}>
 							{highlighted ? `${symbols.pointer} ` : '  '}
+							{numbered ? `${state.offset + index + 1}. ` : ''}
 							{item.label}
 						</Text>
 						{item.hint ? <Text color={colors.muted}>  {item.hint}</Text> : null}

@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import {useReducer, useRef} from 'react';
+import {useLineMode} from '../line-mode-context.js';
 import {colors, isPlain, plainCaret, symbols} from '../theme.js';
 import {codePoints, initialTextInputState, textInputReducer} from './text-input-state.js';
 
@@ -81,7 +82,10 @@ export function TextInput({defaultValue = '', placeholder, mask, isActive = true
 	);
 
 	const plain = isPlain();
+	// Printed lines cannot show a cursor inside them: the text alone, so each typed character extends the line.
+	const lineMode = useLineMode();
 	const shown = codePoints(mask === undefined ? state.value : mask.repeat(codePoints(state.value).length));
+	if (lineMode) return <Text>{shown.join('')}</Text>;
 	if (shown.length === 0 && placeholder) {
 		return (
 			<Box>
