@@ -102,6 +102,8 @@ function keptBelow(next: readonly string[], before: readonly string[]): {at: num
 	for (let at = 1; at < next.length; at++) {
 		let length = 0;
 		while (at + length < next.length && length < before.length && next[at + length] === before[length]) length++;
+		// A blank line at its end belongs to what follows, as its separation.
+		while (length > 0 && next[at + length - 1] === '' && at + length < next.length) length--;
 		if (length >= KEPT_MINIMUM) return {at, length};
 	}
 
