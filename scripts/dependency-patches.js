@@ -4,6 +4,7 @@ import {readFile} from 'node:fs/promises';
 import {fileURLToPath} from 'node:url';
 
 const quickGraphemes = fileURLToPath(new URL('../source/ui/quick-graphemes.ts', import.meta.url));
+const resizeRedraw = fileURLToPath(new URL('../source/ui/resize-redraw.ts', import.meta.url));
 
 /**
  * Dependencies patched in the bundle, loudly: each patch lists the text it
@@ -28,6 +29,12 @@ const quickGraphemes = fileURLToPath(new URL('../source/ui/quick-graphemes.ts', 
  *   a warning about it, and the single executable then failed on Ink's next
  *   step (reading its package.json beside the file). DEV means nothing to
  *   this program, so Ink's isDev is false, and its devtools code is left out.
+ * - ink-redraw-on-resize: Ink erases its frame by the lines it wrote, which a
+ *   terminal that reflows on resize no longer matches: pieces of old frames
+ *   stayed after a narrower-then-wider resize. On every resize the screen is
+ *   cleared and the transcript printed again (source/ui/resize-redraw.ts),
+ *   and Ink's own clear (a frame taller than the screen) prints the text from
+ *   before Ink too.
  */
 export const PATCHES = [
 	{
@@ -55,6 +62,18 @@ export const PATCHES = [
 		name: 'ink-without-devtools',
 		filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/]utils\.js$/,
 		replacements: [["const isDev = () => process.env['DEV'] === 'true';", 'const isDev = () => false;']],
+	},
+	{
+		name: 'ink-redraw-on-resize',
+		filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/]ink\.js$/,
+		prelude: `import {redrawAfterResize as __redrawAfterResize, printedBeforeInk as __printedBeforeInk} from ${JSON.stringify(resizeRedraw)};\n`,
+		replacements: [
+			[
+				'        if (currentWidth < this.lastTerminalWidth) {\n            // We clear the screen when decreasing terminal width to prevent duplicate overlapping re-renders.\n            this.log.clear();\n            this.lastOutput = \'\';\n            this.lastOutputToRender = \'\';\n        }\n',
+				'        __redrawAfterResize(this);\n',
+			],
+			['this.options.stdout.write(ansiEscapes.clearTerminal + this.fullStaticOutput + output);', 'this.options.stdout.write(ansiEscapes.clearTerminal + __printedBeforeInk() + this.fullStaticOutput + output);'],
+		],
 	},
 ];
 

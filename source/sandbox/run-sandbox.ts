@@ -7,6 +7,7 @@ import {CancelledError, ExitCode, UsageError, type ExitCodeValue} from '../engin
 import {PASSWORD_ENV} from '../engine/password-input.js';
 import {startDnsServer, type RunningDnsServer} from './dns-server.js';
 import {SANDBOX_DKIM_SELECTOR, sandboxZone} from './dns-zone.js';
+import {notePrintedBeforeInk} from '../ui/resize-redraw.js';
 import {writeSandboxDeployment} from './manage-py.js';
 import {createSandboxFiles, SANDBOX_ADMINISTRATOR, SANDBOX_EXTERNAL_HOST, shellQuote, type SandboxFiles} from './files.js';
 import {readRelayIdentity, saveRelayIdentity} from './relay-identity.js';
@@ -75,9 +76,10 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 
 	options = {...options, 'file-path': filePath};
 	try {
-		for (const line of introLines(session, context.interactive)) say(line);
-		for (const line of composeIntroLines(session)) say(line);
-		say();
+		const intro = [...introLines(session, context.interactive), ...composeIntroLines(session), ''];
+		for (const line of intro) say(line);
+		// The wizard redraws everything after a resize: the relay's credentials must come back with it.
+		if (context.interactive) notePrintedBeforeInk(intro.map(line => `${line}\n`).join(''));
 		const exitCode = context.interactive
 			? await runInteractive(options, session, stdout, context.signal)
 			: await runScripted(options, session, {stdout, stderr, signal: context.signal});

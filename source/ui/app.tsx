@@ -1,4 +1,4 @@
-import {Box, render, useInput, useStdout} from 'ink';
+import {Box, render, useInput} from 'ink';
 import {useEffect, useReducer} from 'react';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
 import {endpointMismatch, securityForPort} from '../engine/providers.js';
@@ -59,6 +59,7 @@ import {TokensStep} from './steps/tokens-step.js';
 import {UsernameStep} from './steps/username-step.js';
 import {DeliverabilityPanel} from './components/deliverability-panel.js';
 import {useDeliverability} from './use-deliverability.js';
+import {useTerminalSize} from './use-terminal-size.js';
 import {useWizardEffects} from './use-wizard-effects.js';
 import {firstState, startWizard, stripUndefined, type WizardOptions, type WizardStart} from './wizard-start.js';
 
@@ -90,8 +91,7 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	useWizardEffects(state, send, engine);
 	const deliverability = useDeliverability(state, engine);
 	useGlobalKeys(state, send);
-	const {stdout} = useStdout();
-	const rows = stdout.rows || 24;
+	const {columns, rows} = useTerminalSize();
 
 	useEffect(() => {
 		if (!cancelSignal) return;
@@ -111,7 +111,7 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	return (
 		<Box flexDirection="column">
 			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} />
-			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(3, rows - 14)} columns={stdout.columns || 80} /> : null}
+			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(3, rows - 14)} columns={columns} /> : null}
 			{live ? <StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} /> : null}
 		</Box>
 	);

@@ -1,6 +1,7 @@
 import {ExitCode} from '../engine/errors.js';
 import {colourSupported} from './colour-support.js';
 import {paintStyle} from './paint-style.js';
+import {notePrintedBeforeInk} from './resize-redraw.js';
 import {lineMode} from './terminal-capabilities.js';
 import {firstFrame} from './first-frame.js';
 import {firstState, type WizardStart} from './wizard-start.js';
@@ -53,6 +54,8 @@ export async function paintEarly(started: WizardStart, stdin: NodeJS.ReadStream,
 	process.once('exit', showCursor);
 	for (const signal of signals) process.once(signal, cancel);
 	stdout.write(HIDE_CURSOR + frame.scrollback + frame.live);
+	// The summary above the question is the scrollback's: a redraw after a resize prints it again.
+	notePrintedBeforeInk(frame.scrollback);
 	return {
 		entries: frame.entries,
 		handOver() {
