@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {useLineMode} from '../line-mode-context.js';
 import {colors} from '../theme.js';
 
 export interface OutputBoxProps {
@@ -12,6 +13,18 @@ export interface OutputBoxProps {
 
 /** A child's output in a fixed-height box, so a chatty command never pushes the screen around. */
 export function OutputBox({lines, height = 8, title}: OutputBoxProps) {
+	// Printed lines cannot scroll inside a box: each line of output once, as it comes.
+	if (useLineMode()) {
+		return (
+			<Box flexDirection="column">
+				{lines.length === 0 && title ? <Text color={colors.muted}>{title}</Text> : null}
+				{lines.map((line, index) => (
+					<Text key={index}>{`  | ${line}`}</Text>
+				))}
+			</Box>
+		);
+	}
+
 	const shown = lines.slice(-height);
 	const padding = Array.from({length: Math.max(0, height - shown.length)}, () => '');
 	return (
