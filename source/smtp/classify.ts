@@ -66,9 +66,34 @@ function said(reply: string | undefined): string | undefined {
 	return reply ? `Server said: ${replyText(reply)}` : undefined;
 }
 
+/**
+ * OpenSSL's error lines made short and one line each: Node 20 says
+ * `80CC0AC8677F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/…c:350:\n`,
+ * Node 22 `error:0A00010B:SSL routines::wrong version number`; both become the
+ * latter. Other text is left as it is. Raw, it belongs in a detail, never a headline.
+ */
+export function opensslText(text: string): string {
+	return text.replace(/(?:[0-9A-F]{6,}:)?error:([0-9A-F]{8}):([^:\n]+):[^:\n]*:([^:\n]+)(?::[^\n]*)?\n?/g, 'error:$1:$2::$3').trimEnd();
+}
+
 function systemDetail(failure: SessionFailure): string {
 	const code = failure.evidence.systemCode;
-	return code && !failure.message.includes(code) ? `${code}: ${failure.message}` : failure.message;
+	const message = opensslText(failure.message);
+	return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+/**
+ * Why a TLS handshake was broken off, in words, when OpenSSL's code says so:
+ * an alert from the server, or nothing in common. Zulip's Python links the
+ * same kind of OpenSSL, so Zulip fails the same way.
+ */
+function handshakeReason(code: string | undefined, message: string): string | undefined {
+	if (!code || !/^ERR_SSL_(?:(?:SSLV3|TLSV1\d*)_ALERT_|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|NO_SHARED_CIPHER|NO_CIPHERS_AVAILABLE|VERSION_TOO_LOW)/.test(code)) return undefined;
+	const text = `${code} ${message}`;
+	if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|VERSION_TOO_LOW/i.test(text)) return 'The server and this machine have no TLS version in common: the server offers only versions older than TLS 1.2, which OpenSSL here refuses.';
+	if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE/i.test(text)) return 'The server wants a client certificate, which Django never sends.';
+	if (/HANDSHAKE_FAILURE|NO_SHARED_CIPHER|NO_CIPHERS_AVAILABLE|INSUFFICIENT_SECURITY/i.test(text)) return 'The server and this machine have no cipher in common.';
+	return 'The server broke the TLS handshake off with an alert.';
 }
 
 /** TLS records start with a content type 0x14–0x17 and major version 3. */
@@ -88,6 +113,9 @@ export function classifySetupFailure(failure: SessionFailure, context: ClassifyC
 	if (kind === 'cancelled') return {id: 'cancelled'};
 	const certificate = certificateProblem(systemCode);
 	if (certificate) return {id: certificate, detail: systemDetail(failure)};
+	// A TLS handshake refused: the server speaks TLS, just not in a way this machine (or Zulip) accepts.
+	const refused = handshakeReason(systemCode, failure.message);
+	if (refused) return {id: 'tls-handshake-failed', detail: `${refused} OpenSSL said: ${systemDetail(failure)}`};
 
 	if (step === 'connect') {
 		if ((kind === 'timeout' && evidence.unresolved) || (systemCode && dnsCodes.has(systemCode))) {
@@ -103,8 +131,8 @@ export function classifySetupFailure(failure: SessionFailure, context: ClassifyC
 	// The TLS handshake of EMAIL_USE_SSL, before any SMTP.
 	if (step === 'starttls' && failure.label === 'TLS handshake') {
 		if (kind === 'timeout') return {id: 'timeout', detail: 'The server sent nothing back to the TLS handshake.', probe: 'tls-to-plain'};
-		if (systemCode && notTlsCodes.has(systemCode)) return {id: 'needs-starttls', detail: `The server's answer was not TLS (${systemDetail(failure)}).`, probe: 'tls-to-plain'};
-		return {id: 'protocol-error', detail: `The connection ended during the TLS handshake (${systemDetail(failure)}).`, probe: 'tls-to-plain'};
+		if (systemCode && notTlsCodes.has(systemCode)) return {id: 'needs-starttls', detail: `The server's answer was not TLS. OpenSSL said: ${systemDetail(failure)}`, probe: 'tls-to-plain'};
+		return {id: 'protocol-error', detail: `The connection ended during the TLS handshake: ${systemDetail(failure)}`, probe: 'tls-to-plain'};
 	}
 
 	if (step === 'greeting') {
@@ -128,13 +156,13 @@ export function classifySetupFailure(failure: SessionFailure, context: ClassifyC
 	if (kind === 'timeout') return {id: 'timeout', detail: failure.label === 'STARTTLS' ? 'The TLS handshake after STARTTLS did not finish.' : undefined};
 
 	if (step === 'starttls' || (step === 'ehlo' && context.security === 'starttls' && evidence.command === 'EHLO')) {
-		if (step === 'starttls' && systemCode && notTlsCodes.has(systemCode)) return {id: 'protocol-error', detail: `The server accepted STARTTLS but did not speak TLS (${systemDetail(failure)}).`};
+		if (step === 'starttls' && systemCode && notTlsCodes.has(systemCode)) return {id: 'protocol-error', detail: `The server accepted STARTTLS but did not speak TLS. OpenSSL said: ${systemDetail(failure)}`};
 		if (reply && /^4/.test(reply) && context.offeredStarttls) return {id: 'temporary-failure', detail: said(reply)};
 		if (reply || !context.offeredStarttls) {
 			return {id: 'starttls-unavailable', detail: said(reply) ?? 'STARTTLS is not among the server\'s EHLO capabilities.', probe: 'ports'};
 		}
 
-		return {id: 'protocol-error', detail: `The connection ended during the TLS handshake after STARTTLS (${systemDetail(failure)}).`};
+		return {id: 'protocol-error', detail: `The connection ended during the TLS handshake after STARTTLS: ${systemDetail(failure)}`};
 	}
 
 	return {id: 'protocol-error', detail: said(reply) ?? systemDetail(failure)};

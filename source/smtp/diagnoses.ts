@@ -157,6 +157,12 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		message: c => `The certificate of ${c.host} is outside its validity period, so Django refuses the connection.`,
 		fixFor: c => `The mail server's operator must renew its certificate (for your own relay: renew it, e.g. certbot renew, and reload the mail server). If EMAIL_HOST (--host) names an old server, point it at the SMTP host named in ${service(c).docs}. Also check this machine's clock (timedatectl).`,
 	},
+	'tls-handshake-failed': {
+		meaning: 'The server speaks TLS but broke the handshake off: no TLS version or cipher in common, or it wants a client certificate.',
+		fix: 'Zulip\'s Python uses the same OpenSSL rules, so Zulip fails the same way: the mail server needs TLS 1.2 or later with current ciphers and no client certificate (update its TLS settings), or use another host or port (--host, --port) whose TLS is current.',
+		message: c => `The TLS handshake with ${where(c)} failed: the server broke it off${c.step === 'greeting' ? ' before its greeting' : ''}.`,
+		fixFor: c => `Zulip's Python uses the same OpenSSL rules, so Zulip fails the same way: ${recogniseProvider(c.host, c.user).providerId === 'custom' || recogniseProvider(c.host, c.user).providerId === 'local' ? 'the mail server needs TLS 1.2 or later with current ciphers and no client certificate (update its TLS settings), or' : 'check the host and port against ' + service(c).docs + ', or'} use another host or port (--host, --port) whose TLS is current.`,
+	},
 	'auth-failed': {
 		meaning: 'The server rejected EMAIL_HOST_USER with the email_password secret.',
 		fix: `Check EMAIL_HOST_USER (--username) and email_password in ${secretsFile} (${passwordFlags}). Many providers want SMTP credentials rather than the account password: Amazon SES SMTP credentials (not IAM access keys), SendGrid user "apikey" with an API key, a Gmail app password.`,

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import type tls from 'node:tls';
 import {inspectCertificate} from './certificate.js';
-import {classifyAuthReply, classifyEnvelopeReply, classifySetupFailure, replyText, type ClassifyContext, type ProbeNeed} from './classify.js';
+import {classifyAuthReply, classifyEnvelopeReply, classifySetupFailure, opensslText, replyText, type ClassifyContext, type ProbeNeed} from './classify.js';
 import {diagnose, type DiagnosisContext} from './diagnoses.js';
 import {defaultEhloName} from './ehlo-name.js';
 import {buildTestMessage, testSubject} from './message.js';
@@ -153,7 +153,7 @@ class LiveTest {
 
 	/** Details hold server text already masked (failureOf, serverSaid); here only its control characters are made visible. */
 	private diagnose(id: DiagnosisId, extra: Partial<DiagnosisContext>, detail?: string): Diagnosis {
-		return diagnose(id, {...this.base, ...extra}, detail === undefined ? undefined : visibleControls(detail));
+		return diagnose(id, {...this.base, ...extra}, detail === undefined ? undefined : visibleControls(opensslText(detail)));
 	}
 
 	/** Labels are the tool's own words (host, port, addresses): never masked, or a mask could give the password away. */

@@ -50,6 +50,7 @@ export type DiagnosisId =
 	| 'certificate-untrusted'
 	| 'certificate-hostname-mismatch'
 	| 'certificate-expired'
+	| 'tls-handshake-failed'
 	| 'auth-failed'
 	| 'auth-required'
 	| 'auth-unsupported'

@@ -103,3 +103,21 @@ export async function createTestPki(): Promise<TestPki> {
 		cleanup: () => rm(dir, {recursive: true, force: true}),
 	};
 }
+
+/**
+ * A certificate signed by its own key (no CA at all) for 127.0.0.1/::1/localhost,
+ * as a relay set up in a hurry serves: what "self-signed" means to OpenSSL
+ * (DEPTH_ZERO_SELF_SIGNED_CERT), unlike the test CA's certificates.
+ */
+export async function createSelfSigned(): Promise<KeyAndCert> {
+	const dir = await mkdtemp(join(tmpdir(), 'smtp-test-self-'));
+	const path = (name: string) => join(dir, name);
+	try {
+		await writeFile(path('openssl.cnf'), config);
+		await writeFile(path('self.key'), ecKey(), {mode: 0o600});
+		await run('openssl', ['req', '-config', path('openssl.cnf'), '-x509', '-new', '-key', path('self.key'), '-subj', '/CN=localhost', '-days', '7', '-extensions', 'loopback', '-out', path('self.crt')], {env: {...process.env, OPENSSL_CONF: path('openssl.cnf')}});
+		return {key: await readFile(path('self.key'), 'utf8'), cert: await readFile(path('self.crt'), 'utf8')};
+	} finally {
+		await rm(dir, {recursive: true, force: true});
+	}
+}
