@@ -166,7 +166,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 				files,
 				diff: summary.dryRun && plan ? plan.files.map(file => file.diff).join('') : undefined,
 				warnings,
-				test: test ? {ok: test.ok, diagnosis: test.diagnosis, warnings: test.warnings ?? [], senders: test.senders, suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
+				test: test ? {ok: test.ok, diagnosis: test.diagnosis, warnings: test.warnings ?? [], senders: test.senders.map(sender => ({...sender, status: senderSummary(test, sender).status})), suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
 				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed} : null,
 				deliverability: deliverabilityReport ? {findings: deliverabilityReport.findings} : null,
 				error: errorReported,

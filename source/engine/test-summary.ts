@@ -5,6 +5,8 @@ import type {SenderResult, TestReport} from '../smtp/types.js';
 export interface SenderSummary {
 	/** ✔ accepted, ✖ refused, – not tried. */
 	readonly mark: '✔' | '✖' | '–';
+	/** The same for scripts (the JSON report). */
+	readonly status: 'accepted' | 'refused' | 'not-tried';
 	readonly text: string;
 }
 
@@ -15,7 +17,7 @@ export interface SenderSummary {
  */
 export function senderSummary(report: TestReport, sender: SenderResult): SenderSummary {
 	const role = SENDER_ROLE_NAMES[sender.role];
-	if (sender.ok) return {mark: '✔', text: `${role} ${sender.address} accepted${sender.sent ? ', test mail sent' : ''}`};
-	if (sender.diagnosis) return {mark: '✖', text: `${role} ${sender.address}: ${sender.diagnosis.message}`};
-	return {mark: '–', text: `${role} ${sender.address}: not tried${report.diagnosis ? ', the test stopped before it' : ''}`};
+	if (sender.ok) return {mark: '✔', status: 'accepted', text: `${role} ${sender.address} accepted${sender.sent ? ', test mail sent' : ''}`};
+	if (sender.diagnosis) return {mark: '✖', status: 'refused', text: `${role} ${sender.address}: ${sender.diagnosis.message}`};
+	return {mark: '–', status: 'not-tried', text: `${role} ${sender.address}: not tried${report.diagnosis ? ', the test stopped before it' : ''}`};
 }
