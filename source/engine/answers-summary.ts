@@ -19,6 +19,19 @@ export function plaintextPasswordRisk(answers: Answers): string | undefined {
 	return `Without TLS the password for ${answers.username} crosses the network to ${answers.host} readable by anyone on the path.`;
 }
 
+/**
+ * What the admin agreed to when sending the password without TLS: this
+ * login, to this host. Another host or user asks again.
+ */
+export function plaintextConsent(answers: Answers): string {
+	return `${answers.username}@${answers.host.trim().toLowerCase()}`;
+}
+
+/** The TLS modes offered instead of no TLS: STARTTLS on the same port (587 instead of 465), or SSL/TLS on 465. */
+export function tlsInstead(answers: Answers): {starttls: {port: number; security: 'starttls'}; ssl: {port: number; security: 'ssl'}} {
+	return {starttls: {port: answers.port === 465 ? 587 : answers.port, security: 'starttls'}, ssl: {port: 465, security: 'ssl'}};
+}
+
 /** Words for what happens to email_password, as the summary and the review say it. */
 function passwordWords(loaded: LoadedConfig, answers: Answers): string {
 	const provider = getProvider(answers.providerId);

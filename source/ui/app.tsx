@@ -40,9 +40,10 @@ import {BackupsStep} from './steps/backups-step.js';
 import {CancelOfferStep} from './steps/cancel-offer-step.js';
 import {StartMenuStep} from './steps/start-menu-step.js';
 import {HangingText} from './components/hanging-text.js';
-import {plaintextPasswordRisk} from '../engine/answers-summary.js';
+import {plaintextPasswordRisk, tlsInstead} from '../engine/answers-summary.js';
 import {noreplyRule, retestHint, serviceWords, tokensRule} from '../engine/service-words.js';
 import {colors, symbols} from './theme.js';
+import {PlaintextStep} from './steps/plaintext-step.js';
 import {PortStep} from './steps/port-step.js';
 import {ProblemStep} from './steps/problem-step.js';
 import {ProgressStep} from './steps/progress-step.js';
@@ -231,6 +232,8 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 
 		case 'recipient':
 			return <RecipientStep key={key} to={recipientDefault(state)} error={step.error} send={send} />;
+		case 'plaintext':
+			return <PlaintextStep key={key} risk={plaintextPasswordRisk(answers) ?? ''} starttlsPort={tlsInstead(answers).starttls.port} send={send} />;
 		case 'planning':
 			return <ProgressStep label="Preparing the changes" />;
 		case 'review': {
@@ -238,7 +241,8 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 			const files = plan.files.filter(file => file.changed).map(file => file.path);
 			const mismatch = provider.kind === 'smtp' ? endpointMismatch(answers.port, answers.security) : undefined;
 			const plaintext = plaintextPasswordRisk(answers);
-			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={[mismatch, plaintext].filter((warning): warning is string => warning !== undefined)} confirmPlaintext={plaintext !== undefined} send={send} />;
+			// Sending the password without TLS was chosen in its own question; the review still says it.
+			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={[mismatch, plaintext].filter((warning): warning is string => warning !== undefined)} send={send} />;
 		}
 
 		case 'writing':

@@ -1,5 +1,5 @@
 import {answersForProvider, emptyUsernameProblem, passwordAfterUsername, withGivenAnswers, type Answers} from '../engine/answers.js';
-import {answersSummary} from '../engine/answers-summary.js';
+import {answersSummary, plaintextConsent, plaintextPasswordRisk, tlsInstead} from '../engine/answers-summary.js';
 import {describeWrite} from '../engine/apply.js';
 import type {ExitCodeValue} from '../engine/errors.js';
 import {endpointMismatch, getProvider, regionFor, regionProblem, securityName, type Endpoint} from '../engine/providers.js';
@@ -184,6 +184,14 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			const problem = addressProblem(address);
 			if (problem) return stay(state, {kind: 'recipient', error: problem});
 			return startPlanning(answer({...state, to: address}, `Test mails go to ${address}`), false);
+		}
+
+		case 'plaintext-chosen': {
+			if (step.kind !== 'plaintext') return state;
+			if (event.choice === 'send') return planNow({...state, plaintextAllowed: plaintextConsent(answers)}, step.autoApply);
+			const endpoint = tlsInstead(answers)[event.choice];
+			const withTls = answer(withAnswers(state, endpoint), `Server: ${answers.host}:${endpoint.port} with ${securityName(endpoint.security)}`);
+			return planNow(withTls, step.autoApply);
 		}
 
 		case 'plan-ready': {
@@ -380,6 +388,7 @@ function back(state: FlowState): FlowState {
 		case 'noreply':
 		case 'tokens':
 		case 'recipient':
+		case 'plaintext':
 		case 'review':
 		case 'result':
 		case 'edit-answer':
@@ -580,7 +589,20 @@ function endpointChosen(state: AnsweringFlow, endpoint: Endpoint): AnsweringFlow
 	return afterServer(withEndpoint);
 }
 
+/**
+ * On to the plan, unless a password would cross the network without TLS to
+ * another machine (the engine's rule, the one --allow-plaintext-password
+ * answers): then the admin chooses first, TLS offered before sending it plain.
+ */
 function startPlanning(state: AnsweringFlow, autoApply: boolean): AnsweringFlow {
+	if (plaintextPasswordRisk(state.answers) && state.plaintextAllowed !== plaintextConsent(state.answers)) {
+		return go({...state, jump: false}, {kind: 'plaintext', autoApply});
+	}
+
+	return planNow(state, autoApply);
+}
+
+function planNow(state: AnsweringFlow, autoApply: boolean): AnsweringFlow {
 	return go({...state, jump: false}, {kind: 'planning', autoApply});
 }
 

@@ -137,6 +137,7 @@ const STEP_TITLES: Record<StepKind, string> = {
 	noreply: 'Noreply address',
 	tokens: 'Tokenized noreply',
 	recipient: 'Test recipient',
+	plaintext: 'Password without TLS',
 	planning: 'Preparing the changes',
 	review: 'Review',
 	writing: 'Writing',

@@ -80,6 +80,8 @@ export type QuestionStep =
 	| {readonly kind: 'noreply'; readonly error?: string}
 	| {readonly kind: 'tokens'}
 	| {readonly kind: 'recipient'; readonly error?: string}
+	/** The password would cross the network without TLS: TLS is offered first, sending it anyway must be chosen. */
+	| {readonly kind: 'plaintext'; readonly autoApply: boolean}
 	| {readonly kind: 'review'; readonly plan: Plan}
 	| {readonly kind: 'result'; readonly stopped?: boolean}
 	| {readonly kind: 'edit-answer'}
@@ -153,6 +155,8 @@ interface FlowCommon {
 	readonly answered: readonly AnsweredLine[];
 	/** The earlier runs' backups, newest first (read with the configuration). */
 	readonly backups: readonly BackupSet[];
+	/** The login and host (plaintextConsent) the admin chose to send a password to without TLS. */
+	readonly plaintextAllowed?: string;
 	/** Answering one thing (start menu, review's picker): when its questions are done, go to the review. */
 	readonly jump: boolean;
 	/** Bumped on every entry into an effect step, so the effect runs once per entry. */
@@ -216,6 +220,8 @@ export type FlowEvent =
 	| {readonly type: 'noreply-submitted'; readonly address: string}
 	| {readonly type: 'tokens-chosen'; readonly tokens: boolean}
 	| {readonly type: 'recipient-submitted'; readonly address: string}
+	/** TLS after all (STARTTLS or SSL/TLS), or the password without it. */
+	| {readonly type: 'plaintext-chosen'; readonly choice: 'starttls' | 'ssl' | 'send'}
 	| {readonly type: 'plan-ready'; readonly plan: Plan}
 	| {readonly type: 'plan-failed'; readonly problem: Problem}
 	| {readonly type: 'write-confirmed'}

@@ -11,19 +11,15 @@ export interface ReviewStepProps {
 	readonly files: readonly string[];
 	/** Problems worth a second look before writing (a port/TLS mismatch, a password without TLS). */
 	readonly warnings: readonly string[];
-	/** A password would travel without TLS to another machine: writing says so in its own words. */
-	readonly confirmPlaintext?: boolean;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
 
 /** The diff itself is printed above (it may be long); this asks the one question. */
-export function ReviewStep({changed, files, warnings, confirmPlaintext = false, send}: ReviewStepProps) {
+export function ReviewStep({changed, files, warnings, send}: ReviewStepProps) {
 	// The picker of answers: one jump to what needs changing, then this review again.
 	const edit: SelectItem<FlowEvent> = {key: 'edit', value: {type: 'edit'}, label: 'Change something…', hint: 'provider, server, login, From addresses, recipient'};
-	const write: SelectItem<FlowEvent> = confirmPlaintext
-		? {key: 'write', value: {type: 'write-confirmed'}, label: 'Write anyway, password without TLS, then test', hint: 'a backup of each file is kept'}
-		: {key: 'write', value: {type: 'write-confirmed'}, label: 'Write these changes, then test', hint: 'a backup of each file is kept'};
+	const write: SelectItem<FlowEvent> = {key: 'write', value: {type: 'write-confirmed'}, label: 'Write these changes, then test', hint: 'a backup of each file is kept'};
 	const items: Array<SelectItem<FlowEvent>> = changed ? [write, edit] : [{key: 'write', value: {type: 'write-confirmed'}, label: 'Test the configuration as it is'}, edit];
 	return (
 		<Question
