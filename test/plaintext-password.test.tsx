@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import {rm} from 'node:fs/promises';
 import {after, afterEach, before, describe, test} from 'node:test';
 import {plaintextPasswordRisk} from '../source/engine/answers-summary.js';
-import type {LoadedConfig} from '../source/engine/current-config.js';
+import type {HostConfig} from '../source/engine/current-config.js';
 import {fixesFor} from '../source/engine/fixes.js';
 import {planChanges} from '../source/engine/plan.js';
 import type {TestReport} from '../source/smtp/types.js';
@@ -22,7 +22,7 @@ import {answer, cleanupRendered, plain, renderAt80} from './helpers/walk-through
 
 const settings: FlowSettings = {initial: {}, restartCommand: 'restart-server'};
 const PASSWORD = 'relay-Pa55word';
-let fresh: LoadedConfig;
+let fresh: HostConfig;
 
 before(async () => {
 	fresh = await freshConfig();

@@ -32,6 +32,19 @@ export function tlsInstead(answers: Answers): {starttls: {port: number; security
 	return {starttls: {port: answers.port === 465 ? 587 : answers.port, security: 'starttls'}, ssl: {port: 465, security: 'ssl'}};
 }
 
+/**
+ * Said plainly when the answers remove a stored email_password (the file
+ * backend, a relay without login): it is gone from the file, so a later
+ * switch back cannot keep it and asks for it again.
+ */
+export function passwordRemovedNote(loaded: LoadedConfig, answers: Answers, secretsPath: string): string | undefined {
+	const provider = getProvider(answers.providerId);
+	const removed = provider.kind === 'file' || answers.username === '' || answers.password.kind === 'none';
+	if (!removed || !loaded.current.passwordSet) return undefined;
+	const why = provider.kind === 'file' ? 'the file backend logs in nowhere' : 'nothing logs in';
+	return `email_password is removed from ${secretsPath} (${why}): switching back to an SMTP server later asks for the password again.`;
+}
+
 /** Words for what happens to email_password, as the summary and the review say it. */
 function passwordWords(loaded: LoadedConfig, answers: Answers): string {
 	const provider = getProvider(answers.providerId);

@@ -1,6 +1,7 @@
 import {editSettings} from '../zulip/settings-file.js';
 import {PASSWORD_KEY, SECRETS_SECTION, parseRawConfig, setSecret} from '../zulip/secrets-file.js';
 import {answerProblems, desiredPassword, desiredSettings, type Answers} from './answers.js';
+import {passwordRemovedNote} from './answers-summary.js';
 import type {HostConfig, LoadedConfig, TextEncoding} from './current-config.js';
 import {BugError, ConfigError, UsageError} from './errors.js';
 import type {FileOwner} from '../zulip/python-runner.js';
@@ -142,6 +143,7 @@ export function planChanges(loaded: LoadedConfig, answers: Answers): HostPlan {
 		encoding: loaded.encodings?.secrets,
 		modeNow: loaded.secretsMode,
 	};
+	const removed = secrets.changed ? passwordRemovedNote(loaded, answers, loaded.paths.secrets) : undefined;
 	// The secret first: a settings.py naming a user whose password is not there yet would fail a restart in between.
-	return {loaded, answers, settings, secrets, files: [secrets, settings], changed: settings.changed || secrets.changed};
+	return {loaded, answers, settings, secrets, files: [secrets, settings], changed: settings.changed || secrets.changed, ...(removed ? {notes: [removed]} : {})};
 }
