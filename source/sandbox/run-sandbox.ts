@@ -254,7 +254,7 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
 	// One write was reviewed as exactly this diff just above: it is said once. Several writes (a fix, then
 	// another) were each reviewed alone, so their sum is worth showing.
 	if (!diff) lines.push('The sandbox files did not change.');
-	else if (!compose && (await backupsMadeSince(files, started)) <= 1) lines.push('The sandbox files changed as the review above showed (password masked there too).');
+	else if (!compose && (await backupsMadeSince(files, started)) <= 1) lines.push('The sandbox files changed as the review above showed (password masked).');
 	else lines.push('Changes to the sandbox files over this session (password masked):', diff.trimEnd());
 	stdout.write((await fitToTerminal(lines, stdout)).join('\n') + '\n');
 	return exitCode;
