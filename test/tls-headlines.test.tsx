@@ -132,7 +132,11 @@ describe('TLS failures: the headline in words, OpenSSL in the detail', () => {
 			assert.doesNotMatch(lines[0]!, RAW);
 			assert.match(lines[0]!, /^ {2}✖ /);
 			assert.equal(lines[1], `    ${detail}`);
-			if (OPENSSL_LINE.test(detail)) assert.ok(!/\.c:\d+|^[0-9A-F]{12,}:error/m.test(detail), 'no thread id or source position');
+			if (OPENSSL_LINE.test(detail)) {
+				assert.ok(!/\.c:\d+|^[0-9A-F]{12,}:error/m.test(detail), 'no thread id or source position');
+				// The transcript (--transcript) keeps OpenSSL's words as they came.
+				assert.match(run.transcript, /SSL routines/);
+			}
 		});
 	}
 });
