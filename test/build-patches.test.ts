@@ -42,4 +42,6 @@ test('the bundle carries the patches: no is-in-ci, no fetch probe in Yoga, the l
 	assert.doesNotMatch(code, /CONTINUOUS_INTEGRATION"?\s*in/, 'is-in-ci is not bundled');
 	assert.equal(code.split('new Intl.Segmenter').length - 1, 1, 'only quick-graphemes builds the real Segmenter, on first need');
 	assert.ok(!code.includes(String.raw`/^\p{RGI_Emoji}$/v`), 'no eager emoji pattern');
+	assert.match(code, /resized=\(\)=>\{let \w+=this\.getTerminalWidth\(\);\w+\(this\),this\.calculateLayout\(\)/, 'a resize redraws the transcript (resize-redraw.ts) instead of the erase that misses reflowed rows');
+	assert.match(code, /clearTerminal\+\w+\(\)\+this\.fullStaticOutput\+/, "Ink's own clear prints the text from before Ink too");
 });

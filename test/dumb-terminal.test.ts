@@ -72,15 +72,16 @@ test('TERM=dumb: a first setup walked by keys to the end prints plain appended l
 		await session.waitFor('Enter choose');
 		assert.match(session.text, /^✔ Provider: Sandbox relay$/m);
 		assert.match(session.text, /^\? Port and TLS mode for 127\.0\.0\.1$/m);
-		await session.press(keys.enter);
+		// As Emacs's shell sends it: the typed line whole, with its newline.
+		await session.press('1\n');
 
 		// A text input: the value on its own line; typed characters extend the printed line.
 		await session.waitFor('Enter confirm');
 		assert.match(session.text, new RegExp(`^\\? SMTP username \\(EMAIL_HOST_USER\\)$[\\s\\S]*^ {2}${user}$`, 'm'));
-		await session.press(keys.ctrlU);
+		// The prefilled name is a default: typing replaces it (no cursor can be shown in it to edit).
 		for (const character of user) await session.type(character);
 		await session.waitFor(user);
-		assert.match(session.text, new RegExp(`^ {2}${user}$`, 'm'), 'the retyped name is one line, each key added to it');
+		assert.match(session.text, new RegExp(`^ {2}${user}$[\\s\\S]*^ {2}${user}$`, 'm'), 'the retyped name is one line, each key added to it');
 		await session.press(keys.enter);
 		await session.waitFor(`✔ Username: ${user}`);
 

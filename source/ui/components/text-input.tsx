@@ -26,7 +26,15 @@ export function TextInput({defaultValue = '', placeholder, mask, isActive = true
 	const [state, dispatch] = useReducer(textInputReducer, defaultValue, initialTextInputState);
 	// Keys can arrive faster than renders (a paste, a pty): read the latest value, not the rendered one.
 	const latest = useRef(state);
+	const lineMode = useLineMode();
+	// Printed lines show no cursor to edit at, and Emacs's shell sends a typed line whole: there a prefilled value is a default, which Enter keeps and typing replaces.
+	const prefilled = useRef(lineMode && defaultValue !== '');
 	const apply = (action: Parameters<typeof textInputReducer>[1]) => {
+		if (prefilled.current) {
+			prefilled.current = false;
+			if (action.type === 'insert') apply({type: 'clear'});
+		}
+
 		const previous = latest.current;
 		const next = textInputReducer(previous, action);
 		latest.current = next;
@@ -83,7 +91,6 @@ export function TextInput({defaultValue = '', placeholder, mask, isActive = true
 
 	const plain = isPlain();
 	// Printed lines cannot show a cursor inside them: the text alone, so each typed character extends the line.
-	const lineMode = useLineMode();
 	const shown = codePoints(mask === undefined ? state.value : mask.repeat(codePoints(state.value).length));
 	if (lineMode) return <Text>{shown.join('')}</Text>;
 	if (shown.length === 0 && placeholder) {
