@@ -2,7 +2,8 @@
  * The sandbox (`zulip-email-setup --sandbox`) driven in a real
  * pseudo-terminal at 80×24, as a newcomer would:
  *
- * - "Log to files" keeps the mail inside the sandbox: HOME, the working
+ * - "Log to files" keeps the mail inside the sandbox: its directory is
+ *   prefilled, one outside it is refused at the question; HOME, the working
  *   directory and TMPDIR are empty temp dirs, and afterwards they are still
  *   empty, /var/log/zulip/emails is not created, and settings.py points
  *   inside the sandbox (python3 reads it).
@@ -92,6 +93,19 @@ test('"Log to files" in the sandbox: the directory is inside it, and nothing is 
 		// Prefilled with the sandbox's own directory, not /var/log/zulip/emails.
 		assert.ok(question.includes(mailDir), `the field holds ${mailDir}:\n${question}`);
 		assert.ok(!question.includes(DEFAULT_MAIL_DIR), question);
+		// A directory outside the sandbox is refused at the question, before anything is written.
+		const outside = join(where.home, 'emails');
+		await session.press(keys.ctrlU);
+		// Emptied, the field suggests the sandbox's directory too.
+		const emptied = await session.waitFor(`▏${mailDir}`);
+		assert.ok(!emptied.includes(DEFAULT_MAIL_DIR), emptied);
+		await session.type(outside);
+		await session.press(keys.enter);
+		const refused = await session.waitFor(/outside\s+the\s+sandbox/);
+		assert.match(refused, /choose\s+a\s+directory\s+inside\s+it/);
+		assert.doesNotMatch(refused, /Noreply address/);
+		await session.press(keys.ctrlU);
+		await session.type(mailDir);
 		await session.press(keys.enter);
 		await session.waitFor('Noreply address');
 		const code = await acceptDefaults(session);

@@ -1,4 +1,5 @@
 import {isIP} from 'node:net';
+import {join, relative, resolve} from 'node:path';
 
 /** The checks every answer passes before it goes near a file; both faces show these messages as they are. */
 
@@ -63,6 +64,18 @@ export function usernameProblem(username: string): string | undefined {
 	if (username !== username.trim()) return 'The username cannot begin or end with a space.';
 	if (username.length > 512) return 'The username is longer than any SMTP server accepts.';
 	return undefined;
+}
+
+/** Whether `path` is `dir` or below it. */
+export function isInside(dir: string, path: string): boolean {
+	const rest = relative(resolve(dir), resolve(dir, path));
+	return rest === '' || (!rest.startsWith('..') && !rest.startsWith('/'));
+}
+
+/** The sandbox writes nowhere but its own directory: a mail directory elsewhere is refused in both faces' words. */
+export function outsideSandboxProblem(sandboxDir: string | undefined, path: string): string | undefined {
+	if (sandboxDir === undefined || isInside(sandboxDir, path)) return undefined;
+	return `${path} is outside the sandbox (${sandboxDir}), and the sandbox writes nowhere else: choose a directory inside it, e.g. ${join(sandboxDir, 'emails')}.`;
 }
 
 export function filePathProblem(path: string): string | undefined {

@@ -1,5 +1,6 @@
 import type {Options} from '../args.js';
-import {basename, join, relative, resolve} from 'node:path';
+import {basename, join} from 'node:path';
+import {isInside} from '../engine/validate.js';
 import type {ConfigPaths} from '../engine/current-config.js';
 import type {ConfigTarget} from '../engine/targets.js';
 import type {ComposeSandbox} from './docker-sandbox.js';
@@ -90,12 +91,6 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 		say();
 		say(`The sandbox is kept in ${session.files.dir} (delete it with: rm -r ${shellQuote(session.files.dir)}).`);
 	}
-}
-
-/** Whether `path` is `dir` or below it. */
-export function isInside(dir: string, path: string): boolean {
-	const rest = relative(resolve(dir), resolve(dir, path));
-	return rest === '' || (!rest.startsWith('..') && !rest.startsWith('/'));
 }
 
 async function openSession(options: Options, {signal, relayCredentials}: SandboxContext): Promise<Session> {

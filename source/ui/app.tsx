@@ -221,7 +221,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 				/>
 			);
 		case 'file-path':
-			return <FilePathStep key={key} path={answers.filePath ?? ''} error={step.error} send={send} />;
+			return <FilePathStep key={key} path={answers.filePath ?? ''} placeholder={state.settings.writableRoot && `${state.settings.writableRoot}/emails`} error={step.error} send={send} />;
 		case 'noreply':
 			return <NoreplyStep key={key} administrator={loaded.current.administrator ?? undefined} senderRule={noreplyRule(provider.id)} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
 		case 'tokens': {

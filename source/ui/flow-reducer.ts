@@ -3,7 +3,7 @@ import {answersSummary, plaintextConsent, plaintextPasswordRisk, tlsInstead} fro
 import {describeWrite} from '../engine/apply.js';
 import type {ExitCodeValue} from '../engine/errors.js';
 import {endpointMismatch, getProvider, regionFor, regionProblem, securityName, type Endpoint} from '../engine/providers.js';
-import {addressProblem, filePathProblem, hostProblem, parsePort, portProblem, usernameProblem} from '../engine/validate.js';
+import {addressProblem, filePathProblem, hostProblem, outsideSandboxProblem, parsePort, portProblem, usernameProblem} from '../engine/validate.js';
 import type {TestEvent} from '../smtp/types.js';
 import {passwordProblem} from '../zulip/secrets-file.js';
 import {isEffectStep, loadOutcome, log, preselectedChoice, stay} from './flow-start.js';
@@ -146,7 +146,8 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 		case 'file-path-submitted': {
 			if (step.kind !== 'file-path') return state;
 			const path = event.path.trim();
-			const problem = filePathProblem(path);
+			// In the sandbox the live test would refuse a directory outside it: said here, before anything is written.
+			const problem = filePathProblem(path) ?? outsideSandboxProblem(state.settings.writableRoot, path);
 			if (problem) return stay(state, {kind: 'file-path', error: problem});
 			return afterCredentials(answer(withAnswers(state, {filePath: path}), `Mail files go to ${path}`));
 		}

@@ -34,6 +34,8 @@ export interface FlowSettings {
 	readonly sandbox?: SandboxRelay;
 	/** Shown before the admin agrees to run it. */
 	readonly restartCommand: string;
+	/** --sandbox: its directory; a mail directory for the file backend must be inside it. */
+	readonly writableRoot?: string;
 	/** After a successful restart, offer Zulip's own manage.py send_test_email (this machine's files only). */
 	readonly confirmWithZulip?: boolean;
 }

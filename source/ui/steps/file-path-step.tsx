@@ -5,13 +5,15 @@ import type {FlowEvent} from '../flow.js';
 export interface FilePathStepProps {
 	/** Prefilled: what is configured now, or Zulip's documented directory. */
 	readonly path: string;
+	/** Shown in the empty field: Zulip's documented directory, or the sandbox's own (it writes nowhere else). */
+	readonly placeholder?: string;
 	/** Why the last answer was refused. */
 	readonly error?: string;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
 
-export function FilePathStep({path, error, send}: FilePathStepProps) {
+export function FilePathStep({path, placeholder = '/var/log/zulip/emails', error, send}: FilePathStepProps) {
 	return (
 		<Question
 			title="Directory for the mail files (EMAIL_FILE_PATH)"
@@ -19,7 +21,7 @@ export function FilePathStep({path, error, send}: FilePathStepProps) {
 			error={error}
 			hints={INPUT_HINTS}
 		>
-			<TextInput defaultValue={path} placeholder="/var/log/zulip/emails" onSubmit={value => send({type: 'file-path-submitted', path: value})} onCancel={() => send({type: 'back'})} />
+			<TextInput defaultValue={path} placeholder={placeholder} onSubmit={value => send({type: 'file-path-submitted', path: value})} onCancel={() => send({type: 'back'})} />
 		</Question>
 	);
 }
