@@ -13,8 +13,8 @@ import {App} from '../source/ui/app.js';
 import {createEngine} from '../source/ui/engine-port.js';
 import type {FlowSettings} from '../source/ui/flow.js';
 import {keys} from './helpers/ink.js';
-import {unusedPort} from './helpers/smtp-servers.js';
-import {ADMIN, freshConfig} from './helpers/ui-fixtures.js';
+import {LOOPBACK, startSmtpServer, unusedPort} from './helpers/smtp-servers.js';
+import {ADMIN, configuredWith, freshConfig} from './helpers/ui-fixtures.js';
 import {answer, cleanupRendered, plain, renderAt80} from './helpers/walk-through.js';
 
 afterEach(() => cleanupRendered());
@@ -85,6 +85,23 @@ describe('the wizard with the local MTA and the file backend, real engine and fi
 			assert.deepEqual(said, [], 'no screen of the local MTA talks about "your provider"');
 		} finally {
 			app.unmount();
+			await rm(dirname(config.paths.settings), {recursive: true, force: true});
+		}
+	});
+
+	test('a rerun on the local MTA: the start menu\'s check says what it checked, and no login', async () => {
+		const mta = await startSmtpServer({tls: 'plain', greetingDelay: false});
+		const config = await configuredWith({providerId: 'local', host: LOOPBACK, port: mta.port, security: 'none', username: '', password: {kind: 'none'}});
+		const engine = createEngine({paths: config.paths, restartCommand: 'true', timeoutMs: 5000});
+		const app = renderAt80(<App engine={engine} settings={settings} onExit={() => undefined} />);
+		try {
+			const [menu] = await answer(app, [['It works: the server accepts both From addresses.', '']]);
+			const question = menu!.slice(menu!.indexOf('Email is configured on this server'));
+			assert.doesNotMatch(question, /login|password/i, 'the MTA on this machine takes no login, and the menu offers no password change');
+			assert.deepEqual([...new Set(app.frames.flatMap(frame => providerTalk(plain(frame))))], []);
+		} finally {
+			app.unmount();
+			await mta.close();
 			await rm(dirname(config.paths.settings), {recursive: true, force: true});
 		}
 	});

@@ -57,17 +57,18 @@ export function StartMenuStep({check, hasLogin, canRestore, preselected, send}: 
 	];
 	return (
 		<Question title="Email is configured on this server. What do you want to do?" hints={[['↑↓', 'move'], ['Enter', 'choose'], ['Ctrl-C', 'quit']]}>
-			{status ? <CheckLine status={status} /> : null}
+			{status ? <CheckLine status={status} hasLogin={hasLogin} /> : null}
 			<Select items={items} defaultKey={preselected} onSubmit={action => send({type: 'start-chosen', action})} />
 		</Question>
 	);
 }
 
-function CheckLine({status}: {readonly status: CheckState}) {
-	if (status.kind === 'running') return <Spinner label="Checking it: connection, login and both From addresses (nothing is sent)…" />;
+/** The check's verdict; a server without login (the MTA on this machine) is not said to accept one. */
+function CheckLine({status, hasLogin}: {readonly status: CheckState; readonly hasLogin: boolean}) {
+	if (status.kind === 'running') return <Spinner label={`Checking it: connection${hasLogin ? ', login' : ''} and both From addresses (nothing is sent)…`} />;
 	if (status.kind === 'failed') return <HangingText color={colors.warn}>{`${symbols.warn} The check could not run: ${status.message}`}</HangingText>;
 	const {report} = status;
-	if (report.ok) return <Text color={colors.ok}>{symbols.ok} It works: the server accepts the login and both From addresses.</Text>;
+	if (report.ok) return <Text color={colors.ok}>{symbols.ok} It works: the server accepts {hasLogin ? 'the login and ' : ''}both From addresses.</Text>;
 	const problem = report.diagnosis ?? report.senders.find(sender => !sender.ok)?.diagnosis;
 	return <HangingText color={colors.fail}>{`${symbols.fail} It does not work: ${problem?.message ?? 'the check failed'}`}</HangingText>;
 }
