@@ -77,7 +77,7 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 
 	options = {...options, 'file-path': filePath};
 	try {
-		const intro = [...introLines(session, context.interactive), ...composeIntroLines(session), ''];
+		const intro = [...await fitToTerminal([...introLines(session, context.interactive), ...composeIntroLines(session)], info), ''];
 		for (const line of intro) say(line);
 		// The wizard redraws everything after a resize: the relay's credentials must come back with it.
 		if (context.interactive) notePrintedBeforeInk(intro.map(line => `${line}\n`).join(''));
@@ -262,7 +262,8 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
  */
 export async function fitToTerminal(lines: string[], stdout: NodeJS.WritableStream): Promise<string[]> {
 	const {columns} = stdout as NodeJS.WriteStream;
-	if (!columns) return lines;
+	// Most runs fit: the wrapper is not even loaded then (the intro comes before the wizard's first frame).
+	if (!columns || lines.every(line => line.length <= columns)) return lines;
 	const {hanging, hangOf} = await import('../ui/text-fit.js');
 	return lines.flatMap(line => line.includes('\n') ? [line] : hanging(line, columns, /^\s*\d+\. /.exec(line)?.[0].length ?? hangOf(line)));
 }
