@@ -64,3 +64,9 @@ test('a log line printed above a part of the frame that stayed: the log line, th
 	const restarting = ['', '… Restarting Zulip: restart-server', 'Ctrl-C stop'];
 	assert.equal(printer.update(['✔ Test passed', '• Running restart-server', ...panel, ...restarting].join('\n')), ['• Running restart-server', ...restarting].join('\n') + '\n');
 });
+
+test('a new question keeps the blank line above it, though the question before had one in the same place', () => {
+	const printer = new LinePrinter();
+	printer.update(['✔ Test failed', '', '? What now?', '  › 1. Type the password again', 'Enter choose'].join('\n'));
+	assert.equal(printer.update(['✔ Test failed', '', '? Password for relay-user', '', 'Enter confirm'].join('\n')), '\n? Password for relay-user\n\nEnter confirm\n');
+});

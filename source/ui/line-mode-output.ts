@@ -83,10 +83,15 @@ export class LinePrinter {
 		}
 
 		// A new step or a reshaped frame: from the first changed line to the end, ended, so input starts on a line of its own.
-		let shown = lines.slice(start);
+		// A question whose blank line above it stayed (the frame before began with one too) is still set apart by it.
+		const from = start > 0 && next[start - 1] === '' && next[start] !== '' ? start - 1 : start;
+		let shown = lines.slice(from);
 		// New log lines above a part of the frame that stayed (the Deliverability panel): the log lines, then what follows that part.
 		const kept = keptBelow(next.slice(start), before.slice(start));
-		if (kept) shown = [...shown.slice(0, kept.at), ...shown.slice(kept.at + kept.length)];
+		if (kept) {
+			const at = kept.at + start - from;
+			shown = [...shown.slice(0, at), ...shown.slice(at + kept.length)];
+		}
 		shown = shown.map(line => onlyColours(line).replace(/\s+$/, ''));
 		const text = (this.open === undefined ? '' : '\n') + shown.join('\n') + '\n';
 		this.open = undefined;
