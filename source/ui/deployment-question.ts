@@ -9,6 +9,7 @@ import {createInterface} from 'node:readline/promises';
 import type {ConfigPaths} from '../engine/current-config.js';
 import {DEFAULT_PATHS} from '../engine/current-config.js';
 import type {ConfigTarget} from '../engine/targets.js';
+import {notePrintedBeforeInk} from './resize-redraw.js';
 
 /** The checkout to offer, or undefined: only when the default settings.py is absent and DIR is a checkout. */
 export async function detectedCheckout(paths: ConfigPaths, cwd = process.cwd()): Promise<string | undefined> {
@@ -21,8 +22,12 @@ export async function detectedCheckout(paths: ConfigPaths, cwd = process.cwd()):
 export async function offerCheckout(dir: string, stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream): Promise<ConfigTarget | undefined> {
 	const terminal = createInterface({input: stdin, output: stdout});
 	try {
-		stdout.write(`No /etc/zulip/settings.py here, but ${dir} is a docker-zulip checkout: its settings live in compose.override.yaml and .env.\n`);
-		const answer = await terminal.question('Configure this docker-zulip deployment? [Y/n] ');
+		const intro = `No /etc/zulip/settings.py here, but ${dir} is a docker-zulip checkout: its settings live in compose.override.yaml and .env.\n`;
+		const question = 'Configure this docker-zulip deployment? [Y/n] ';
+		stdout.write(intro);
+		const answer = await terminal.question(question);
+		// Printed before the wizard: a redraw after a resize shows it again.
+		notePrintedBeforeInk(`${intro}${question}${answer}\n`);
 		if (/^\s*n/i.test(answer)) return undefined;
 	} finally {
 		terminal.close();
