@@ -106,13 +106,20 @@ async function until(check: () => boolean, what: string, timeoutMs = 15_000): Pr
 	}
 }
 
+/** The highlighted entry of the list on screen. */
+function highlighted(frame: string): string | undefined {
+	return /^\s*› (.*)$/m.exec(frame)?.[1];
+}
+
 /** Move a list's cursor down to the entry (the lists wrap, so it is always reached), then choose it. */
 async function choose(app: RenderedApp, label: string): Promise<void> {
 	for (let moves = 0; !plain(app.lastFrame()).includes(`› ${label}`); moves++) {
 		assert.ok(moves < 12, `no "${label}" in the list:\n${plain(app.lastFrame())}`);
-		const before = plain(app.lastFrame());
-		app.stdin.write(keys.down);
-		await waitForFrame(app.lastFrame, frame => frame !== before, {what: 'the cursor to move'});
+		const before = highlighted(plain(app.lastFrame()));
+		// Through the walk-through helper: it lets the list subscribe to keys before the first one is sent.
+		await answer(app, [['›', keys.down]]);
+		// The cursor itself, not any new frame (the start menu's spinner draws frames of its own).
+		await waitForFrame(app.lastFrame, frame => highlighted(frame) !== before, {what: 'the cursor to move'});
 	}
 
 	await answer(app, [[`› ${label}`, '\r']]);
