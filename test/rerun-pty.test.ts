@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
 import {access, chmod, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
@@ -22,6 +22,7 @@ import {startRelay, type SandboxRelay} from '../source/sandbox/relay.js';
 import {sandboxSettings} from '../source/sandbox/settings-template.js';
 import {keys, PtySession} from './helpers/pty.js';
 import {pyExecSettings, pyRawConfigRead} from './helpers/python.js';
+import {configuredWith} from './helpers/ui-fixtures.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -141,3 +142,71 @@ test('going back replaces the answer: SES in Milan given up for a relay leaves n
 	assert.equal(await pyRawConfigRead(await readFile(secretsPath, 'utf8'), 'secrets', 'email_password'), RELAY_PASSWORD);
 	assert.ok(relay.received.length >= 2 && relay.received.every(mail => mail.user === RELAY_USER && mail.to.includes(ADMIN)), 'the test mails arrived, sent as the relay user');
 });
+
+/** What a terminal of this size shows now, and the lines it had to wrap itself (a line wider than the terminal: Ink then miscounts what to erase). */
+async function viewport(raw: string, cols: number, rows: number): Promise<{visible: string; wrapped: string[]}> {
+	const terminal = new xterm.Terminal({cols, rows, scrollback: 5000, allowProposedApi: true});
+	await new Promise<void>(resolve => terminal.write(raw, resolve));
+	const buffer = terminal.buffer.active;
+	const visible: string[] = [];
+	for (let y = buffer.viewportY; y < buffer.viewportY + rows; y++) visible.push(buffer.getLine(y)?.translateToString(true) ?? '');
+	const wrapped: string[] = [];
+	for (let y = 0; y < buffer.length; y++) {
+		const line = buffer.getLine(y);
+		if (line?.isWrapped) wrapped.push(`${buffer.getLine(y - 1)?.translateToString(true) ?? ''}⏎${line.translateToString(true)}`);
+	}
+
+	terminal.dispose();
+	return {visible: visible.join('\n'), wrapped};
+}
+
+for (const [cols, rows] of [[80, 24], [60, 20]] as const) {
+	test(`at ${cols}×${rows} the rerun's screens fit: the start menu, the review's picker and the SES regions, whole and never wrapped by the terminal`, {timeout: 90_000}, async () => {
+		const config = await configuredWith({providerId: 'custom', host: '127.0.0.1', port: relay.port, security: 'starttls', username: RELAY_USER, password: {kind: 'new', value: RELAY_PASSWORD}});
+		const args = ['--settings', config.paths.settings, '--secrets', config.paths.secrets, '--ca-file', relay.caFile, '--restart-command', restartScript, '--timeout', '5', '--dns-server', dns.address];
+		const expectWhole = async (session: PtySession, what: string, expected: readonly RegExp[]) => {
+			const {visible, wrapped} = await viewport(session.raw, cols, rows);
+			for (const pattern of expected) assert.match(visible, pattern, `${what} at ${cols}×${rows}: ${String(pattern)} on screen:\n${visible}`);
+			assert.deepEqual(wrapped, [], `${what}: no line wider than ${cols} columns`);
+		};
+
+		try {
+			const session = new PtySession(process.execPath, [bin, ...args], {cwd: root, env: {NO_COLOR: '1'}, cols, rows});
+			try {
+				await session.waitFor(/It works: the server accepts/, 30_000);
+				await expectWhole(session, 'the start menu', [/What do you want to\s+do\?/, /It works/, /› Test it as it is/, /Change only the password/, /Change the From addresses/, /Switch provider or server/, /Ctrl-C quit/]);
+				await session.press(keys.down);
+				await session.press(keys.down);
+				await answer(session, keys.enter, 'Noreply address');
+				await answer(session, keys.enter, 'Add a random token');
+				// Tokens off: something to write, so the review has its usual two choices.
+				await session.press(keys.down);
+				await answer(session, keys.enter, 'Write these changes?');
+				await session.press(keys.down);
+				await answer(session, keys.enter, 'Which answer do you want to change?');
+				await expectWhole(session, 'the picker', [/Which answer do you want to\s+change\?/, /› Provider/, /Server: host, port and TLS/, /Username and password/, /From addresses/, /Recipient of the test mails/, /Ctrl-C quit/]);
+				await session.press(keys.ctrlC);
+				assert.equal(await session.exit(), 130, session.text.slice(-2000));
+			} finally {
+				session.kill();
+			}
+
+			// --provider ses goes straight to the list: no check of a host that is not on loopback.
+			const ses = new PtySession(process.execPath, [bin, ...args, '--provider', 'ses'], {cwd: root, env: {NO_COLOR: '1'}, cols, rows});
+			try {
+				await ses.waitFor('› Amazon SES');
+				await answer(ses, keys.enter, 'Which region is your Amazon SES account in?');
+				await expectWhole(ses, 'the region list', [/Which region is your Amazon SES account\s+in\?/, /› US East \(Ohio\)/, /↓ \d+ more/, /Ctrl-C quit/]);
+				await ses.type('milan');
+				await ses.waitFor('› Europe (Milan)');
+				await expectWhole(ses, 'the filtered region list', [/Filter: milan/, /› Europe \(Milan\)\s+eu-south-1/]);
+				await ses.press(keys.ctrlC);
+				assert.equal(await ses.exit(), 130, ses.text.slice(-2000));
+			} finally {
+				ses.kill();
+			}
+		} finally {
+			await rm(dirname(config.paths.settings), {recursive: true, force: true});
+		}
+	});
+}

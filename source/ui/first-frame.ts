@@ -129,7 +129,8 @@ export function firstFrame(state: FlowState, terminal: TerminalSize, style: Pain
 		'',
 		...wrap(style.bold(tint(colors.accent, '? ') + PROVIDER_QUESTION), columns),
 		...indent(list),
-		truncate(tint(colors.muted, hintsLine(PROVIDER_HINTS)), columns),
+		// KeyHints breaks between hints at the terminal's width; a single hint wider than that is cut, as Ink cuts it.
+		...hintsLine(PROVIDER_HINTS, columns).split('\n').map(line => truncate(tint(colors.muted, line), columns)),
 	];
 	if (needsFit) return 'needs-text-fit';
 	// Ink keeps the live region off the last row; so must this, or the handover could not reach its top.

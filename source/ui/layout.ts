@@ -14,9 +14,20 @@ export function listLimit(rows: number): number {
 	return Math.max(3, rows - 12);
 }
 
-/** The dim line of key hints under a question. */
-export function hintsLine(hints: ReadonlyArray<readonly [string, string]>): string {
-	return hints.map(([key, action]) => `${key} ${action}`).join(' · ');
+/**
+ * The dim line of key hints under a question. Given a width it breaks
+ * between hints, never inside one, so a narrow terminal still shows every
+ * key ("Ctrl-C quit" last) rather than a line cut short.
+ */
+export function hintsLine(hints: ReadonlyArray<readonly [string, string]>, width = Number.POSITIVE_INFINITY): string {
+	const lines: string[] = [];
+	for (const hint of hints.map(([key, action]) => `${key} ${action}`)) {
+		const last = lines.at(-1);
+		if (last !== undefined && [...`${last} · ${hint}`].length <= width) lines[lines.length - 1] = `${last} · ${hint}`;
+		else lines.push(hint);
+	}
+
+	return lines.join('\n');
 }
 
 export const PROVIDER_QUESTION = "Which service should send Zulip's email?";

@@ -1,4 +1,4 @@
-import {Text} from 'ink';
+import {Text, useStdout} from 'ink';
 import {hintsLine} from '../layout.js';
 import {useLineMode} from '../line-mode-context.js';
 import {colors} from '../theme.js';
@@ -12,9 +12,10 @@ export interface KeyHintsProps {
 export function KeyHints({hints}: KeyHintsProps) {
 	// Numbered lists (line mode) also take the number: Emacs's shell, for one, sends no arrow keys.
 	const numbered = useLineMode();
+	const {stdout} = useStdout();
 	return (
 		<Text color={colors.muted} wrap="truncate-end">
-			{hintsLine(numbered ? hints.map(([key, action]) => (key === '↑↓' ? ['↑↓ or number', action] as const : [key, action] as const)) : hints)}
+			{hintsLine(numbered ? hints.map(([key, action]) => (key === '↑↓' ? ['↑↓ or number', action] as const : [key, action] as const)) : hints, stdout.columns || 80)}
 		</Text>
 	);
 }
