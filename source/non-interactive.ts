@@ -11,7 +11,7 @@ import {checkRunInputs} from './engine/preflight.js';
 import {acquireRunLock} from './engine/run-lock.js';
 import {testPause} from './engine/test-pause.js';
 import {checkDeliverability, deliverabilityInputFrom, hasErrors} from './engine/deliverability.js';
-import {getProvider, PROVIDER_IDS, regionProblem} from './engine/providers.js';
+import {getProvider, PROVIDER_IDS, regionProblem, unlistedRegionNote} from './engine/providers.js';
 import {restartServer, type RestartResult} from './engine/restart.js';
 import {hostTarget, type ConfigTarget} from './engine/targets.js';
 import type {TestReport} from './smtp/types.js';
@@ -142,7 +142,8 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			context.signal?.throwIfAborted();
 			plan = await target.plan(loaded, answers);
 			reporter.plan(plan, options['dry-run'] === true);
-			for (const note of plan.notes ?? []) reporter.line(`Note: ${note}`);
+			const regionNote = unlistedRegionNote(getProvider(answers.providerId), answers.region);
+			for (const note of [...(regionNote ? [regionNote] : []), ...(plan.notes ?? [])]) reporter.line(`Note: ${note}`);
 			if (!options['dry-run']) {
 				applied = await applyPlan(plan, {signal: context.signal, lock, fixSecretsMode: options['fix-secrets-mode'] === true});
 				lock?.release();

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import wellKnown from 'nodemailer/lib/well-known';
-import {endpointMismatch, getProvider, isListedRegion, PROVIDER_IDS, PROVIDERS, providerHost, recogniseProvider, regionFor, regionProblem} from '../source/engine/providers.js';
+import {endpointMismatch, getProvider, isListedRegion, PROVIDER_IDS, PROVIDERS, providerHost, recogniseProvider, regionFor, regionProblem, unlistedRegionNote} from '../source/engine/providers.js';
+import {answersForProvider} from '../source/engine/answers.js';
+import {answersSummary} from '../source/engine/answers-summary.js';
+import {loadConfig} from '../source/engine/current-config.js';
+import {fakeServer, runCli} from './helpers/cli.js';
 
 test('every provider id of the CLI contract is in the catalog, once', () => {
 	assert.deepEqual(PROVIDERS.map(provider => provider.id), [...PROVIDER_IDS]);
@@ -90,4 +94,26 @@ test('provider notes say what the admin would otherwise learn the hard way', () 
 	assert.ok(getProvider('mailgun').notes!.some(note => /smtp\.eu\.mailgun\.org/.test(note)));
 	assert.ok(getProvider('office365').notes!.some(note => /Send As/.test(note)));
 	assert.ok(getProvider('office365').notes!.some(note => /Basic auth/.test(note)));
+});
+
+test('an unlisted but well-formed SES region is said, in the review and by --non-interactive, and a listed one is not', async () => {
+	const ses = getProvider('ses');
+	assert.equal(unlistedRegionNote(ses, 'eu-south-1'), undefined);
+	assert.equal(unlistedRegionNote(ses, undefined), undefined);
+	assert.equal(unlistedRegionNote(getProvider('mailgun'), 'eu-nowhere-1'), undefined);
+	assert.match(unlistedRegionNote(ses, 'EU-Nowhere-1') ?? '', /^eu-nowhere-1 is not among the 27 Amazon SES SMTP regions this version lists; it is used as typed \(email-smtp\.eu-nowhere-1\.amazonaws\.com\)/);
+
+	const server = await fakeServer();
+	const base = [...server.args, '--non-interactive', '--dry-run', '--provider', 'ses', '--username', 'AKIAEXAMPLE'];
+	const env = {ZULIP_EMAIL_PASSWORD: 'smtp-credential'};
+	const unlisted = await runCli([...base, '--region', 'eu-nowhere-1'], {env});
+	assert.equal(unlisted.code, 0, unlisted.stderr);
+	assert.match(unlisted.stdout + unlisted.stderr, /Note: eu-nowhere-1 is not among the 27 Amazon SES SMTP regions/);
+	const listed = await runCli([...base, '--region', 'eu-south-1'], {env});
+	assert.equal(listed.code, 0, listed.stderr);
+	assert.doesNotMatch(listed.stdout + listed.stderr, /not among/);
+
+	const loaded = await loadConfig({settings: server.settings, secrets: server.secrets});
+	const summary = answersSummary(loaded, {...answersForProvider(loaded, 'ses', 'eu-nowhere-1'), username: 'AKIAEXAMPLE'});
+	assert.match(summary.join('\n'), /Amazon SES \(eu-nowhere-1\) · email-smtp\.eu-nowhere-1\.amazonaws\.com:587 STARTTLS\neu-nowhere-1 is not among/);
 });

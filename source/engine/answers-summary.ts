@@ -1,6 +1,6 @@
 import type {Answers} from './answers.js';
 import type {LoadedConfig} from './current-config.js';
-import {getProvider, regionFor, securityName} from './providers.js';
+import {getProvider, regionFor, securityName, unlistedRegionNote} from './providers.js';
 
 /** Loopback: the only place a password may travel without TLS (a relay on this machine or an SSH tunnel). */
 export function isLoopbackHost(host: string): boolean {
@@ -71,6 +71,8 @@ export function answersSummary(loaded: LoadedConfig, answers: Answers, to?: stri
 		const region = regionFor(provider, answers.region);
 		const where = answers.host ? `${answers.host}:${answers.port} ${securityName(answers.security)}` : 'server not chosen yet';
 		lines.push(`${provider.name}${region ? ` (${region.id})` : ''} · ${where}`);
+		const unlisted = unlistedRegionNote(provider, answers.region);
+		if (unlisted) lines.push(unlisted);
 		lines.push(answers.username === '' ? `no login · ${passwordWords(loaded, answers)}` : `user ${answers.username} · ${passwordWords(loaded, answers)}`);
 	}
 

@@ -158,6 +158,16 @@ export function isListedRegion(provider: Provider, id: string): boolean {
 	return provider.regions?.some(candidate => candidate.id === id) ?? false;
 }
 
+/**
+ * What to say about a region AWS may have opened after this list was written: it is used as typed,
+ * and the live test is what proves its host exists. Undefined for a listed region (or no region).
+ */
+export function unlistedRegionNote(provider: Provider, id: string | undefined): string | undefined {
+	const region = regionFor(provider, id);
+	if (!region || isListedRegion(provider, region.id)) return undefined;
+	return `${region.id} is not among the ${provider.regions?.length ?? 0} ${provider.name} SMTP regions this version lists; it is used as typed (${region.host}), and the live test shows whether that host exists.`;
+}
+
 /** What is wrong with a region answer, in words that name the known ones. */
 export function regionProblem(provider: Provider, id: string): string | undefined {
 	if (!provider.regions || regionFor(provider, id)) return undefined;
