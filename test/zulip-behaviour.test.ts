@@ -15,7 +15,6 @@ import {planChanges} from '../source/engine/plan.js';
 import {recogniseProvider} from '../source/engine/providers.js';
 import {restartServer} from '../source/engine/restart.js';
 import {senderDomains, zulipSenders} from '../source/engine/senders.js';
-import {ZULIP_EMAIL_TIMEOUT_MS} from '../source/smtp/live-test.js';
 import {parseVersionText, readZulipVersion, zulipBehaviour} from '../source/zulip/version-file.js';
 import {pyExecSettings, pyRawConfigRead} from './helpers/python.js';
 import {startFilteredPort, startSmtpServer, type TestSmtpServer} from './helpers/smtp-servers.js';
@@ -214,20 +213,18 @@ describe('deadlines as Zulip keeps them', () => {
 		const filtered = await startFilteredPort();
 		servers.push(filtered);
 		const loaded = await loadConfig(await zulipServer(`EMAIL_HOST = "127.0.0.1"\nEMAIL_PORT = ${filtered.port}\nEMAIL_USE_TLS = True\n`));
-		const started = performance.now();
 		const report = await runLiveCheck(loaded, {probeCandidates: []});
 		assert.equal(report.diagnosis?.id, 'connection-timeout');
+		// The verdict names the deadline that decided: the connect's 5 s, not Zulip's 15 s per step.
 		assert.match(report.diagnosis!.message, /within 5 s/);
-		assert.ok(performance.now() - started < ZULIP_EMAIL_TIMEOUT_MS, 'decided at the connect deadline, not at Zulip\'s');
 	});
 
 	test('a TLS-from-the-first-byte port configured for STARTTLS: the probe ends the silent greeting early with needs-ssl', {timeout: 60_000}, async () => {
 		const implicit = await relay({tls: 'ssl'});
 		const loaded = await loadConfig(await zulipServer(relaySettings(implicit)));
-		const started = performance.now();
-		const report = await runLiveCheck(loaded, {caFile: pki.caFile, probeCandidates: []});
+		// A greeting deadline far past the test's own timeout: only the probe can end the wait (a hang fails the test), no stopwatch needed.
+		const report = await runLiveCheck(loaded, {caFile: pki.caFile, probeCandidates: [], timeoutMs: 600_000});
 		assert.equal(report.diagnosis?.id, 'needs-ssl');
-		assert.ok(performance.now() - started < ZULIP_EMAIL_TIMEOUT_MS, 'the probe\'s TLS handshake decided, not the greeting\'s deadline');
 	});
 });
 

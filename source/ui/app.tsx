@@ -23,6 +23,7 @@ import {
 	type FlowState,
 	type LoadOutcomeEvent,
 } from './flow.js';
+import {useInputReady} from './input-ready.js';
 import {keyByKey} from './key-by-key.js';
 import {LineModeContext} from './line-mode-context.js';
 import {lineModeOutput} from './line-mode-output.js';
@@ -59,6 +60,7 @@ import {TestingStep} from './steps/testing-step.js';
 import {TokensStep} from './steps/tokens-step.js';
 import {UsernameStep} from './steps/username-step.js';
 import {DeliverabilityPanel} from './components/deliverability-panel.js';
+import {emitTestSignals, testSignalsWanted} from './test-signals.js';
 import {useDeliverability} from './use-deliverability.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {useWizardEffects} from './use-wizard-effects.js';
@@ -85,6 +87,7 @@ function useGlobalKeys(state: FlowState, send: (event: FlowEvent) => void) {
 		if (key.ctrl && input === 'c') send({type: 'cancel'});
 		else if (key.escape && isEffectStep(state.step)) send({type: 'back'});
 	});
+	useInputReady();
 }
 
 export function App({engine, settings, onExit, cancelSignal, start, printed = 0}: AppProps) {
@@ -313,6 +316,8 @@ export async function renderWizard(wizard: RenderOptions): Promise<ExitCodeValue
 	if (wizard.signal?.aborted) onSignal();
 	let exitCode: ExitCodeValue = ExitCode.cancelled;
 	try {
+		// Before the handover, which wraps the write for one call and then restores this one.
+		if (testSignalsWanted()) for (const stream of [wizard.stdout ?? process.stdout, wizard.stderr ?? process.stderr]) emitTestSignals(stream);
 		// Ink's first frame replaces the one painted while it loaded (the summary above it stays).
 		wizard.painted?.handOver();
 		// A terminal that cannot move its cursor gets appended lines: Ink writes whole transcripts (debug), printed as what changed.

@@ -11,6 +11,12 @@ import {startWizard, type WizardOptions} from './wizard-start.js';
  * everything before the paint loads in one go.
  */
 export async function runWizard(wizard: Pick<WizardOptions, 'paths' | 'options' | 'target'>, signal: AbortSignal): Promise<ExitCodeValue> {
+	// Tests in a pseudo-terminal only (test-signals.ts): loaded only then, so the start does not load React for it.
+	if (process.env['ZULIP_EMAIL_SETUP_TEST_SIGNALS'] === '1') {
+		const {emitTestSignals} = await import('./test-signals.js');
+		for (const stream of [process.stdout, process.stderr]) emitTestSignals(stream);
+	}
+
 	// No Zulip here: perhaps a docker-zulip checkout to offer instead (checked only then, to keep the start fast).
 	if ((!wizard.target || wizard.target.kind === 'host') && !wizard.options?.settings && !existsSync(wizard.paths.settings)) {
 		const {detectedCheckout, offerCheckout} = await import('./deployment-question.js');

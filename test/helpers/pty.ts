@@ -21,24 +21,75 @@ export function stripAnsi(text: string): string {
 	return text.replace(ANSI, '');
 }
 
+/** The program's "what is on screen takes keys" marker (source/ui/test-signals.ts); stripAnsi removes it. */
+const LISTENING = '\u001B]7771;listening;';
+/** Set for every session unless a test sets it itself: see waitFor. */
+const SIGNALS = 'ZULIP_EMAIL_SETUP_TEST_SIGNALS';
+
+/** `raw` from `from` on, ANSI removed, with the raw offset just past each kept character. */
+function strippedWithOffsets(raw: string, from: number): {text: string; rawEnd: (textEnd: number) => number} {
+	let text = '';
+	// Runs of kept characters: [start in text, start in raw].
+	const runs: Array<[number, number]> = [];
+	let at = from;
+	const keep = (end: number) => {
+		if (end <= at) return;
+		runs.push([text.length, at]);
+		text += raw.slice(at, end);
+	};
+
+	ANSI.lastIndex = from;
+	for (let match = ANSI.exec(raw); match; match = ANSI.exec(raw)) {
+		keep(match.index);
+		at = match.index + match[0].length;
+	}
+
+	keep(raw.length);
+	const rawEnd = (textEnd: number) => {
+		if (textEnd <= 0) return from;
+		// The run holding the last character of the match.
+		let index = runs.length - 1;
+		while (index > 0 && runs[index]![0] > textEnd - 1) index--;
+		const [textStart, rawStart] = runs[index]!;
+		return rawStart + (textEnd - textStart);
+	};
+
+	return {text, rawEnd};
+}
+
+/** Where the first match of `pattern` in `text` ends, if there is one (a regex's g or y flag and lastIndex play no part, as in String.search). */
+function matchEnd(text: string, pattern: string | RegExp): number | undefined {
+	if (typeof pattern === 'string') {
+		const index = text.indexOf(pattern);
+		return index === -1 ? undefined : index + pattern.length;
+	}
+
+	const found = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')).exec(text);
+	return found ? found.index + found[0].length : undefined;
+}
+
 /** A program running in a real pseudo-terminal, read as a person would read it. */
 export class PtySession {
 	readonly pty: IPty;
 	/** Everything the program printed, raw. */
 	raw = '';
 	exitCode: number | undefined;
+	/** The program says when its screen takes keys (ZULIP_EMAIL_SETUP_TEST_SIGNALS=1, set unless the test sets it). */
+	readonly signals: boolean;
 	private readonly exited: Promise<number>;
 	private mark = 0;
 
 	constructor(command: string, args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; cols?: number; rows?: number; term?: string} = {}) {
+		// An undefined value removes the variable (node-pty would pass the word "undefined").
+		const env = Object.fromEntries(Object.entries({...process.env, [SIGNALS]: '1', ...options.env}).filter(([, value]) => value !== undefined)) as Record<string, string>;
+		this.signals = env[SIGNALS] === '1';
 		this.pty = spawn(command, args, {
 			// TERM: node-pty sets it from this name, over any TERM in env.
 			name: options.term ?? 'xterm-256color',
 			cols: options.cols ?? 80,
 			rows: options.rows ?? 24,
 			cwd: options.cwd ?? process.cwd(),
-			// An undefined value removes the variable (node-pty would pass the word "undefined").
-			env: Object.fromEntries(Object.entries({...process.env, ...options.env}).filter(([, value]) => value !== undefined)) as Record<string, string>,
+			env,
 		});
 		this.pty.onData(data => {
 			this.raw += data;
@@ -60,40 +111,94 @@ export class PtySession {
 		return stripAnsi(this.raw);
 	}
 
-	/** Wait until the output since the last match contains `pattern`; then later waits look only after it. */
+	/**
+	 * Wait until the output since the last match contains `pattern`, and then
+	 * until the program says the screen takes keys: Ink draws a step before
+	 * React runs the effect that attaches its key handler, and a key typed in
+	 * between reaches the step before. The program writes a marker after
+	 * every write made while its key handlers are in place, and when they
+	 * are in place again, so one always follows the match (or the program
+	 * exits). Later waits look only after the match. No quiet period: the
+	 * timeout only bounds a failure.
+	 */
 	async waitFor(pattern: string | RegExp, timeoutMs = 15_000): Promise<string> {
-		const started = Date.now();
-		for (;;) {
-			const recent = this.recent;
-			const index = typeof pattern === 'string' ? recent.indexOf(pattern) : recent.search(pattern);
-			if (index !== -1) {
-				// Advance the mark past the match in raw terms: approximate by moving to the end of raw.
+		let match: {recent: string; rawEnd: number} | undefined;
+		const check = (): string | undefined => {
+			if (!match) {
+				const {text, rawEnd} = strippedWithOffsets(this.raw, this.mark);
+				const end = matchEnd(text, pattern);
+				if (end === undefined) return undefined;
+				match = {recent: text, rawEnd: rawEnd(end)};
+				// Later waits look after everything printed up to the match being seen.
 				this.mark = this.raw.length;
-				// Ink paints a step before React runs the effect that attaches its key handler; until then a key
-				// reaches the step before it (which ignores it). A person reads first; a test must wait too.
-				await new Promise(resolve => setTimeout(resolve, 80));
-				return recent;
 			}
 
-			if (this.exitCode !== undefined) throw new Error(`program exited (${this.exitCode}) before showing ${String(pattern)}; last output:\n${recent.slice(-2000)}`);
-			if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${String(pattern)}; last output:\n${recent.slice(-2000)}`);
-			await new Promise(resolve => setTimeout(resolve, 20));
-		}
+			const listening = !this.signals || this.exitCode !== undefined || this.raw.includes(LISTENING, match.rawEnd);
+			return listening ? match.recent : undefined;
+		};
+
+		const found = check();
+		if (found !== undefined) return found;
+		return new Promise((resolve, reject) => {
+			const settle = () => {
+				data.dispose();
+				exit.dispose();
+				clearTimeout(timer);
+			};
+
+			const onChange = () => {
+				let result: string | undefined;
+				try {
+					result = check();
+				} catch (error) {
+					settle();
+					reject(error as Error);
+					return;
+				}
+
+				if (result !== undefined) {
+					settle();
+					resolve(result);
+				} else if (this.exitCode !== undefined) {
+					settle();
+					reject(new Error(`program exited (${this.exitCode}) before showing ${String(pattern)}; last output:\n${this.recent.slice(-2000)}`));
+				}
+			};
+
+			// Registered after the constructor's listeners: `raw` and `exitCode` are up to date here.
+			const data = this.pty.onData(onChange);
+			const exit = this.pty.onExit(onChange);
+			const timer = setTimeout(() => {
+				settle();
+				const what = match ? `the program to take keys after ${String(pattern)}` : String(pattern);
+				reject(new Error(`timed out waiting for ${what}; last output:\n${(match ? stripAnsi(this.raw) : this.recent).slice(-2000)}`));
+			}, timeoutMs);
+		});
 	}
 
 	write(data: string): void {
 		this.pty.write(data);
 	}
 
-	/** Type text then wait a tick so Ink handles it as typed input, not a paste. */
+	/**
+	 * Type text as a terminal sends it: one write. No pause is needed after
+	 * it: the wizard reads its input one character at a time
+	 * (source/ui/key-by-key.ts), so typed text is keys, never a paste, and the
+	 * Enter after it is a key of its own even when both arrive in one read.
+	 * What the keys lead to is what a test waits for next (waitFor).
+	 */
 	async type(text: string): Promise<void> {
 		this.pty.write(text);
-		await new Promise(resolve => setTimeout(resolve, 30));
 	}
 
+	/**
+	 * Press one key: one write. Keys for the same question may follow at once
+	 * (the inputs act on their latest state); a key for the next question
+	 * waits for it (waitFor). As on a real terminal, Esc followed at once by
+	 * another key reads as Alt and that key: wait for Esc's effect first.
+	 */
 	async press(key: string): Promise<void> {
 		this.pty.write(key);
-		await new Promise(resolve => setTimeout(resolve, 30));
 	}
 
 	async exit(timeoutMs = 15_000): Promise<number> {

@@ -11,6 +11,7 @@ import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {render as inkRender, type Instance} from 'ink';
 import type {ReactElement} from 'react';
+import {whenInputSettled} from '../../source/ui/input-ready.js';
 import {plain, waitForText} from './ink.js';
 
 /** A rendered app the helpers drive: keys in, frames out. */
@@ -93,12 +94,13 @@ export function keystrokes(input: string): string[] {
 }
 
 /**
- * One turn of the event loop. React flushes a commit's effects (the step's
- * useInput subscribing) in a task it queued when it drew the frame; a turn
- * queued after seeing the frame runs after it. Not a wait for time.
+ * One turn of the event loop (Ink hands on a lone Esc it held, to see
+ * whether a sequence follows), then until the components a key re-drew take
+ * keys again (source/ui/input-ready.ts). Not a wait for time.
  */
-function turn(): Promise<void> {
-	return new Promise(resolve => setImmediate(resolve));
+async function turn(): Promise<void> {
+	await new Promise(resolve => setImmediate(resolve));
+	await whenInputSettled();
 }
 
 /** Expected whole frames of one walk-through, one file per prompt, in test/frames/<name>/. */

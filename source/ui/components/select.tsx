@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import {useMemo, useReducer, useRef} from 'react';
+import {useInputReady} from '../input-ready.js';
 import {useLineMode} from '../line-mode-context.js';
 import {colors, symbols} from '../theme.js';
 import {filterItems, initialSelectState, selectReducer, type SelectAction, type SelectItem, type SelectState} from './select-state.js';
@@ -79,6 +80,7 @@ export function Select<V>({items, defaultKey, filterable = false, limit = 8, isA
 		},
 		{isActive},
 	);
+	useInputReady();
 
 	const visible = filterItems(items, state.filter);
 	const rows = visible.slice(state.offset, state.offset + limit);

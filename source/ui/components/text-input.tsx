@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import {useReducer, useRef} from 'react';
+import {useInputReady} from '../input-ready.js';
 import {useLineMode} from '../line-mode-context.js';
 import {colors, isPlain, plainCaret, symbols} from '../theme.js';
 import {codePoints, initialTextInputState, textInputReducer} from './text-input-state.js';
@@ -88,6 +89,7 @@ export function TextInput({defaultValue = '', placeholder, mask, isActive = true
 		},
 		{isActive},
 	);
+	useInputReady();
 
 	const plain = isPlain();
 	// Printed lines cannot show a cursor inside them: the text alone, so each typed character extends the line.

@@ -1,6 +1,7 @@
 import {Box, Text, useInput} from 'ink';
 import {KeyHints} from '../components/key-hints.js';
 import type {FlowEvent, Problem} from '../flow.js';
+import {useInputReady} from '../input-ready.js';
 import {colors, symbols} from '../theme.js';
 
 export interface ProblemStepProps {
@@ -16,6 +17,7 @@ export function ProblemStep({problems, then, send}: ProblemStepProps) {
 	useInput((_input, key) => {
 		if (key.return || key.escape) send({type: 'dismiss'});
 	});
+	useInputReady();
 	return (
 		<Box flexDirection="column" marginTop={1}>
 			{problems.map(problem => (
