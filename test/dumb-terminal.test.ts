@@ -79,8 +79,12 @@ test('TERM=dumb: a first setup walked by keys to the end prints plain appended l
 		await session.waitFor('Enter confirm');
 		assert.match(session.text, new RegExp(`^\\? SMTP username \\(EMAIL_HOST_USER\\)$[\\s\\S]*^ {2}${user}$`, 'm'));
 		// The prefilled name is a default: typing replaces it (no cursor can be shown in it to edit).
-		for (const character of user) await session.type(character);
-		await session.waitFor(user);
+		// A key at a time, each read before the next is typed, as a person types: keys that arrive in one read render once.
+		for (const [index, character] of [...user].entries()) {
+			await session.type(character);
+			await session.waitFor(index === 0 ? `  ${character}` : character);
+		}
+
 		assert.match(session.text, new RegExp(`^ {2}${user}$[\\s\\S]*^ {2}${user}$`, 'm'), 'the retyped name is one line, each key added to it');
 		await session.press(keys.enter);
 		await session.waitFor(`✔ Username: ${user}`);

@@ -21,8 +21,19 @@ export function stripAnsi(text: string): string {
 	return text.replace(ANSI, '');
 }
 
-/** The program's "what is on screen takes keys" marker (source/ui/test-signals.ts); stripAnsi removes it. */
+/** The program's "what is on screen takes keys" marker (source/ui/test-signals.ts): taken out of `raw`, kept by position. */
 const LISTENING = '\u001B]7771;listening;';
+// eslint-disable-next-line no-control-regex
+const MARKER = /\u001B\]7771;listening;\d*\u0007/g;
+
+/** The end of `text` when it may be the start of a marker that the next chunk completes. */
+function markerStart(text: string): number | undefined {
+	const at = text.lastIndexOf('\u001B');
+	if (at === -1) return undefined;
+	const tail = text.slice(at);
+	const begun = LISTENING.startsWith(tail) || (tail.startsWith(LISTENING) && /^\d*$/.test(tail.slice(LISTENING.length)));
+	return begun ? at : undefined;
+}
 /** Set for every session unless a test sets it itself: see waitFor. */
 const SIGNALS = 'ZULIP_EMAIL_SETUP_TEST_SIGNALS';
 
@@ -71,8 +82,12 @@ function matchEnd(text: string, pattern: string | RegExp): number | undefined {
 /** A program running in a real pseudo-terminal, read as a person would read it. */
 export class PtySession {
 	readonly pty: IPty;
-	/** Everything the program printed, raw. */
+	/** Everything the program printed, raw (but for the test markers, whose places are in `markers`). */
 	raw = '';
+	/** Where in `raw` the program said its screen takes keys (see waitFor). */
+	readonly markers: number[] = [];
+	/** The start of a marker, until the rest arrives. */
+	private partial = '';
 	exitCode: number | undefined;
 	/** The program says when its screen takes keys (ZULIP_EMAIL_SETUP_TEST_SIGNALS=1, set unless the test sets it). */
 	readonly signals: boolean;
@@ -92,10 +107,23 @@ export class PtySession {
 			env,
 		});
 		this.pty.onData(data => {
-			this.raw += data;
+			let text = this.partial + data;
+			const held = markerStart(text);
+			this.partial = held === undefined ? '' : text.slice(held);
+			if (held !== undefined) text = text.slice(0, held);
+			let at = 0;
+			for (const marker of text.matchAll(MARKER)) {
+				this.raw += text.slice(at, marker.index);
+				this.markers.push(this.raw.length);
+				at = marker.index + marker[0].length;
+			}
+
+			this.raw += text.slice(at);
 		});
 		this.exited = new Promise(resolve => {
 			this.pty.onExit(({exitCode}) => {
+				this.raw += this.partial;
+				this.partial = '';
 				this.exitCode = exitCode;
 				resolve(exitCode);
 			});
@@ -133,7 +161,7 @@ export class PtySession {
 				this.mark = this.raw.length;
 			}
 
-			const listening = !this.signals || this.exitCode !== undefined || this.raw.includes(LISTENING, match.rawEnd);
+			const listening = !this.signals || this.exitCode !== undefined || (this.markers.at(-1) ?? -1) >= match.rawEnd;
 			return listening ? match.recent : undefined;
 		};
 
