@@ -272,10 +272,23 @@ print(s.getsockname()[1], flush=True)
 sys.stdin.read()
 `;
 
+/** Connections waiting in the accept queue of the listener on this loopback port: a LISTEN line's rx_queue in Linux's /proc/net/tcp. */
+async function acceptQueueLength(port: number): Promise<number> {
+	const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+	for (const line of (await readFile('/proc/net/tcp', 'utf8')).split('\n').slice(1)) {
+		const [, address, , state, queues] = line.trim().split(/\s+/);
+		if (address === local && state === '0A') return Number.parseInt(queues!.split(':')[1]!, 16);
+	}
+
+	throw new Error(`no listener on ${LOOPBACK}:${port} in /proc/net/tcp`);
+}
+
 /**
  * A loopback port where connect() hangs, as behind a firewall that drops
- * SYNs: python3 listens with a backlog of 0 and never accepts; we then fill
- * the backlog until a connection attempt no longer completes.
+ * SYNs: python3 listens with a backlog of 0 and never accepts. Linux queues
+ * backlog + 1 connections, here one, and then drops every SYN: one filler
+ * connection, and the port is filtered once the kernel shows it queued. A
+ * state read from the kernel, not a connect that seemed slow.
  */
 export async function startFilteredPort(): Promise<FilteredPort> {
 	const child: ChildProcess = spawn('python3', ['-c', filteredListener], {stdio: ['pipe', 'pipe', 'inherit']});
@@ -283,19 +296,13 @@ export async function startFilteredPort(): Promise<FilteredPort> {
 		child.once('error', reject);
 		child.stdout!.once('data', (data: Buffer) => resolve(Number(String(data).trim())));
 	});
-	const fillers: net.Socket[] = [];
-	for (let attempt = 0; attempt < 64; attempt++) {
-		const socket = net.connect(port, LOOPBACK);
-		socket.on('error', () => undefined);
-		fillers.push(socket);
-		const connected = await new Promise<boolean>(resolve => {
-			const timer = setTimeout(() => resolve(false), 200);
-			socket.once('connect', () => {
-				clearTimeout(timer);
-				resolve(true);
-			});
-		});
-		if (!connected) break;
+	const filler = net.connect(port, LOOPBACK);
+	filler.on('error', () => undefined);
+	const fillers = [filler];
+	// Polls a condition; the bound only turns a hang into an error.
+	for (const deadline = Date.now() + 30_000; (await acceptQueueLength(port)) < 1;) {
+		if (Date.now() > deadline) throw new Error(`the filler connection to ${LOOPBACK}:${port} was never queued`);
+		await new Promise(resolve => setTimeout(resolve, 5));
 	}
 
 	return {
