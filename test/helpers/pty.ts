@@ -69,7 +69,7 @@ function strippedWithOffsets(raw: string, from: number): {text: string; rawEnd: 
 }
 
 /** Where the first match of `pattern` in `text` ends, if there is one (a regex's g or y flag and lastIndex play no part, as in String.search). */
-function matchEnd(text: string, pattern: string | RegExp): number | undefined {
+function endOfMatch(text: string, pattern: string | RegExp): number | undefined {
 	if (typeof pattern === 'string') {
 		const index = text.indexOf(pattern);
 		return index === -1 ? undefined : index + pattern.length;
@@ -140,29 +140,37 @@ export class PtySession {
 	}
 
 	/**
-	 * Wait until the output since the last match contains `pattern`, and then
+	 * Wait until the output since the last wait contains `pattern`, and then
 	 * until the program says the screen takes keys: Ink draws a step before
 	 * React runs the effect that attaches its key handler, and a key typed in
 	 * between reaches the step before. The program writes a marker after
 	 * every write made while its key handlers are in place, and when they
 	 * are in place again, so one always follows the match (or the program
-	 * exits). Later waits look only after the match. No quiet period: the
-	 * timeout only bounds a failure.
+	 * exits). Resolves with the text printed since the last wait up to that
+	 * marker: the whole frame the match is in, however the terminal split it
+	 * into reads. Later waits look after it. No quiet period: the timeout
+	 * only bounds a failure.
 	 */
 	async waitFor(pattern: string | RegExp, timeoutMs = 15_000): Promise<string> {
-		let match: {recent: string; rawEnd: number} | undefined;
+		const from = this.mark;
+		let matchEnd: number | undefined;
 		const check = (): string | undefined => {
-			if (!match) {
-				const {text, rawEnd} = strippedWithOffsets(this.raw, this.mark);
-				const end = matchEnd(text, pattern);
+			if (matchEnd === undefined) {
+				const {text, rawEnd} = strippedWithOffsets(this.raw, from);
+				const end = endOfMatch(text, pattern);
 				if (end === undefined) return undefined;
-				match = {recent: text, rawEnd: rawEnd(end)};
-				// Later waits look after everything printed up to the match being seen.
-				this.mark = this.raw.length;
+				matchEnd = rawEnd(end);
+				if (!this.signals) {
+					// Nothing says when the frame is complete: what has come so far.
+					this.mark = this.raw.length;
+					return text;
+				}
 			}
 
-			const listening = !this.signals || this.exitCode !== undefined || (this.markers.at(-1) ?? -1) >= match.rawEnd;
-			return listening ? match.recent : undefined;
+			const marker = this.markers.find(at => at >= matchEnd!);
+			if (marker === undefined && this.exitCode === undefined) return undefined;
+			this.mark = marker ?? this.raw.length;
+			return stripAnsi(this.raw.slice(from, this.mark));
 		};
 
 		const found = check();
@@ -198,8 +206,8 @@ export class PtySession {
 			const exit = this.pty.onExit(onChange);
 			const timer = setTimeout(() => {
 				settle();
-				const what = match ? `the program to take keys after ${String(pattern)}` : String(pattern);
-				reject(new Error(`timed out waiting for ${what}; last output:\n${(match ? stripAnsi(this.raw) : this.recent).slice(-2000)}`));
+				const what = matchEnd === undefined ? String(pattern) : `the program to take keys after ${String(pattern)}`;
+				reject(new Error(`timed out waiting for ${what}; last output:\n${stripAnsi(this.raw.slice(from)).slice(-2000)}`));
 			}, timeoutMs);
 		});
 	}
