@@ -7,9 +7,10 @@
  * when the test asks for it.
  */
 import assert from 'node:assert/strict';
-import {access} from 'node:fs/promises';
+import {access, copyFile, mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {afterEach, before, test} from 'node:test';
+import {after, afterEach, before, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {execFile} from 'node:child_process';
 import {promisify} from 'node:util';
@@ -24,11 +25,20 @@ import {PtySession, keys as ptyKeys} from './helpers/pty.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(repo, 'bin', 'zulip-email-setup.js');
-const settings = join(repo, 'test/fixtures/settings/zulip-2024.py');
 const secrets = join(repo, 'test/fixtures/secrets/zulip-generated.conf');
+// A copy: a run holds a lock beside settings.py, and other test files run the wizard on the fixture meanwhile.
+let root: string;
+let settings: string;
 
 before(async () => {
 	await access(join(repo, 'dist', 'cli.js')).catch(async () => promisify(execFile)(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	root = await mkdtemp(join(tmpdir(), 'input-ready-test-'));
+	settings = join(root, 'settings.py');
+	await copyFile(join(repo, 'test/fixtures/settings/zulip-2024.py'), settings);
+});
+
+after(async () => {
+	await rm(root, {recursive: true, force: true});
 });
 
 afterEach(cleanup);
