@@ -34,6 +34,7 @@ function markerStart(text: string): number | undefined {
 	const begun = LISTENING.startsWith(tail) || (tail.startsWith(LISTENING) && /^\d*$/.test(tail.slice(LISTENING.length)));
 	return begun ? at : undefined;
 }
+
 /** Set for every session unless a test sets it itself: see waitFor. */
 const SIGNALS = 'ZULIP_EMAIL_SETUP_TEST_SIGNALS';
 
