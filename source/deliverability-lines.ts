@@ -1,5 +1,6 @@
 import type {DeliverabilityReport} from './engine/deliverability.js';
 import type {FindingSeverity} from './engine/deliverability-findings.js';
+import {plainText} from './engine/command-text.js';
 
 const MARKS: Record<FindingSeverity, string> = {error: '✖', warning: '!', ok: '✔', info: 'i'};
 
@@ -11,7 +12,7 @@ export function deliverabilityLines(report: DeliverabilityReport): string[] {
 	for (const item of report.findings) {
 		lines.push(`  ${MARKS[item.severity]} ${item.message} [${item.id}]`);
 		if (item.record && item.severity !== 'ok') for (const record of item.record.split('\n')) lines.push(`      seen: ${record}`);
-		if (item.fix) lines.push(`      Fix: ${item.fix}`);
+		if (item.fix) lines.push(`      Fix: ${plainText(item.fix)}`);
 	}
 
 	return lines;

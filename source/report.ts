@@ -9,6 +9,7 @@ import {senderSummary} from './engine/test-summary.js';
 import type {RestartResult} from './engine/restart.js';
 import {SENDER_ROLE_NAMES} from './smtp/sender-role.js';
 import type {Diagnosis, TestEvent, TestReport} from './smtp/types.js';
+import {plainText} from './engine/command-text.js';
 
 /** The non-interactive face's output: plain lines for people, or one JSON object for scripts. */
 export interface Reporter {
@@ -57,7 +58,7 @@ export function describeCurrent(current: CurrentConfig): string[] {
 function diagnosisLines(diagnosis: Diagnosis, indent = '  '): string[] {
 	const lines = [`${indent}✖ ${diagnosis.message} [${diagnosis.id}]`];
 	if (diagnosis.detail) lines.push(`${indent}  ${diagnosis.detail}`);
-	lines.push(`${indent}  Fix: ${diagnosis.fix}`);
+	lines.push(`${indent}  Fix: ${plainText(diagnosis.fix)}`);
 	return lines;
 }
 
@@ -76,7 +77,7 @@ export function testLines(report: TestReport): string[] {
 	for (const warning of report.warnings ?? []) {
 		lines.push(`  ! ${warning.message}`);
 		if (warning.detail) lines.push(`    ${warning.detail}`);
-		if (warning.fix) lines.push(`    ${warning.fix}`);
+		if (warning.fix) lines.push(`    ${plainText(warning.fix)}`);
 	}
 
 	if (report.suggestion) lines.push(`  ➜ Port ${report.suggestion.port} with ${report.suggestion.security} answered: ${report.suggestion.reason} (--port ${report.suggestion.port} --security ${report.suggestion.security})`);
@@ -98,11 +99,11 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 			warnings = current.warnings;
 			say('Current configuration:');
 			for (const line of describeCurrent(current)) say(`  ${line}`);
-			for (const warning of current.warnings) say(`  ! ${warning}`);
+			for (const warning of current.warnings) say(`  ! ${plainText(warning)}`);
 		},
 		readBack(current) {
 			warnings = current.warnings;
-			for (const warning of current.warnings) say(`  ! ${warning}`);
+			for (const warning of current.warnings) say(`  ! ${plainText(warning)}`);
 		},
 		plan(plan, dryRun) {
 			if (!plan.changed) {
@@ -144,7 +145,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 		},
 		error(error) {
 			const described = describeError(error);
-			errorReported = {id: described.id, message: described.message, fix: described.fix};
+			errorReported = {id: described.id, message: described.message, fix: described.fix === undefined ? undefined : plainText(described.fix)};
 			// stdout carries the one JSON object; a bug's stack (when asked for) still goes to stderr.
 			if (!json) stderr.write(errorText(described));
 			else if (described.stack) stderr.write(`${described.stack}\n`);
@@ -165,14 +166,15 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 				dryRun: summary.dryRun,
 				files,
 				diff: summary.dryRun && plan ? plan.files.map(file => file.diff).join('') : undefined,
-				warnings,
+				warnings: warnings.map(plainText),
 				test: test ? {ok: test.ok, diagnosis: test.diagnosis, warnings: test.warnings ?? [], senders: test.senders.map(sender => ({...sender, status: senderSummary(test, sender).status})), suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
 				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed} : null,
 				deliverability: deliverabilityReport ? {findings: deliverabilityReport.findings} : null,
 				error: errorReported,
 				...summary.extra,
 			};
-			stdout.write(JSON.stringify(object) + '\n');
+			// Commands are marked for the wizard's wrapping (command-text.ts); JSON carries the plain sentences.
+			stdout.write(JSON.stringify(object, (key, value: unknown) => (typeof value === 'string' && key === 'fix' ? plainText(value) : value)) + '\n');
 		},
 	};
 }

@@ -142,12 +142,12 @@ describe('checkPermissions', () => {
 					path: settings,
 					// settings.py is 0644: readable by everyone.
 					message: `${settings}: running as nobody, zulip-email-setup cannot create files in ${path.dirname(settings)} (a safe save writes a new copy there and renames it over the old one) and could not give a saved copy back to its owner, uid 1234.`,
-					fix: "Run it as root (sudo zulip-email-setup) or as #1234 (sudo -u '#1234' zulip-email-setup).",
+					fix: "Run it as root (`sudo zulip-email-setup`) or as #1234 (`sudo -u '#1234' zulip-email-setup`).",
 				},
 				{
 					path: secrets,
 					message: `${secrets}: running as nobody, zulip-email-setup cannot read it, cannot create files in ${path.dirname(secrets)} (a safe save writes a new copy there and renames it over the old one) and could not give a saved copy back to its owner, uid 1234.`,
-					fix: "Run it as root (sudo zulip-email-setup) or as #1234 (sudo -u '#1234' zulip-email-setup).",
+					fix: "Run it as root (`sudo zulip-email-setup`) or as #1234 (`sudo -u '#1234' zulip-email-setup`).",
 				},
 			]);
 		});

@@ -11,6 +11,7 @@ import {runFileBackendTest} from '../source/smtp/file-backend-test.js';
 import {testMessageBody} from '../source/smtp/message.js';
 import {noreplyToken} from '../source/smtp/noreply.js';
 import type {Sender, TestEvent} from '../source/smtp/types.js';
+import {plainText} from '../source/engine/command-text.js';
 
 const run = promisify(execFile);
 const administrator = 'admin@zulip.example.com';
@@ -65,8 +66,8 @@ describe('file backend', () => {
 		assert.equal(report.ok, false);
 		assert.equal(report.diagnosis?.id, 'file-backend-not-writable');
 		assert.match(report.diagnosis!.detail ?? '', /not a directory/);
-		assert.match(report.diagnosis!.fix, new RegExp(`install -d -o \\S+ -g \\S+ ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-		assert.match(report.diagnosis!.fix, /--file-path DIR/);
+		assert.match(plainText(report.diagnosis!.fix), new RegExp(`install -d -o \\S+ -g \\S+ ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+		assert.match(plainText(report.diagnosis!.fix), /--file-path DIR/);
 	});
 
 	test('a directory the zulip user cannot write: diagnosed for that user, nothing written', {skip: !isRoot && 'needs root to judge for another user'}, async () => {
@@ -79,7 +80,7 @@ describe('file backend', () => {
 		const report = await runFileBackendTest({filePath: emails, senders, zulipUser: 'nobody'});
 		assert.equal(report.diagnosis?.id, 'file-backend-not-writable');
 		assert.match(report.diagnosis!.message, /^nobody cannot write/);
-		assert.match(report.diagnosis!.fix, new RegExp(`^Run install -d -o nobody -g nobody ${emails.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+		assert.match(plainText(report.diagnosis!.fix), new RegExp(`^Run install -d -o nobody -g nobody ${emails.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 		assert.deepEqual(await readdir(emails), []);
 		assert.equal((await stat(emails)).mode & 0o777, 0o755, 'the check changes nothing');
 	});

@@ -9,6 +9,7 @@ import {noreplyToken} from '../source/smtp/noreply.js';
 import type {Security, Sender, SmtpTestOptions} from '../source/smtp/types.js';
 import {LOOPBACK, runLiveTest, startSmtpServer, type LiveTestRun, type TestSmtpServerOptions, type TestSmtpServer} from './helpers/smtp-servers.js';
 import {createTestPki, type TestPki} from './helpers/tls.js';
+import {plainText} from '../source/engine/command-text.js';
 
 const password = 'Tr0ub4dor&3-horse:staple';
 const user = 'zulip@relay.example.com';
@@ -95,11 +96,11 @@ describe('TLS modes, as Django speaks them', () => {
 		const run = await check({port: relay.port, security: 'starttls', user: '', password: null});
 		assert.equal(run.report.diagnosis?.id, 'starttls-unavailable');
 		// 127.0.0.1 without a login is the mail server on this machine: there the mail never crosses a network, so plain SMTP is the fix.
-		assert.match(run.report.diagnosis!.fix, /mail server on this machine does not offer STARTTLS.*EMAIL_USE_TLS = False \(--security none\)/);
+		assert.match(plainText(run.report.diagnosis!.fix), /mail server on this machine does not offer STARTTLS.*EMAIL_USE_TLS = False \(--security none\)/);
 		assert.deepEqual(relay.mailFrom, []);
 		const remote = diagnose('starttls-unavailable', {host: 'relay.example.com', port: 587, security: 'starttls', user: 'zulip', timeoutMs: 15_000});
-		assert.match(remote.fix, /--port 587 --security starttls/);
-		assert.match(remote.fix, /EMAIL_USE_TLS/);
+		assert.match(plainText(remote.fix), /--port 587 --security starttls/);
+		assert.match(plainText(remote.fix), /EMAIL_USE_TLS/);
 	});
 });
 
@@ -109,8 +110,8 @@ describe('certificates', () => {
 		const run = await check({port: relay.port, security: 'starttls', caFile: undefined});
 		const diagnosis = run.report.diagnosis!;
 		assert.equal(diagnosis.id, 'certificate-untrusted');
-		assert.match(diagnosis.fix, /update-ca-certificates/);
-		assert.match(diagnosis.fix, /--ca-file/);
+		assert.match(plainText(diagnosis.fix), /update-ca-certificates/);
+		assert.match(plainText(diagnosis.fix), /--ca-file/);
 		assert.match(diagnosis.detail ?? '', /subject CN=localhost; issuer CN=zulip-email-setup test CA; valid .+ to .+/);
 		assert.deepEqual(relay.auths, [], 'no credentials go to an unverified server');
 	});
@@ -124,8 +125,8 @@ describe('certificates', () => {
 		const relay = await server({tls: 'ssl', certificate: 'expired', users});
 		const diagnosis = (await check({port: relay.port, security: 'ssl'})).report.diagnosis!;
 		assert.equal(diagnosis.id, 'certificate-expired');
-		assert.match(diagnosis.fix, /renew/);
-		assert.match(diagnosis.fix, /EMAIL_HOST/);
+		assert.match(plainText(diagnosis.fix), /renew/);
+		assert.match(plainText(diagnosis.fix), /EMAIL_HOST/);
 		assert.match(diagnosis.detail ?? '', /valid .+ to .+ GMT/);
 	});
 
@@ -133,7 +134,7 @@ describe('certificates', () => {
 		const relay = await server({tls: 'starttls', certificate: 'wrongHost', users});
 		const diagnosis = (await check({port: relay.port, security: 'starttls'})).report.diagnosis!;
 		assert.equal(diagnosis.id, 'certificate-hostname-mismatch');
-		assert.match(diagnosis.fix, /EMAIL_HOST .*\(--host NAME/);
+		assert.match(plainText(diagnosis.fix), /EMAIL_HOST .*\(--host NAME/);
 		assert.match(diagnosis.detail ?? '', /DNS:mail\.other\.invalid/);
 	});
 });
@@ -145,7 +146,7 @@ describe('the wrong TLS mode for the port, with a probe suggestion', () => {
 		const run = await check({port: implicit.port, security: 'starttls', timeoutMs: 800, probe: true, probeCandidates: [{port: submission.port, security: 'starttls'}]});
 		const {diagnosis, suggestion} = run.report;
 		assert.equal(diagnosis?.id, 'needs-ssl');
-		assert.equal(diagnosis?.fix, `Port ${implicit.port} speaks TLS from the first byte. Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).`);
+		assert.equal(plainText(diagnosis?.fix), `Port ${implicit.port} speaks TLS from the first byte. Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).`);
 		assert.deepEqual(suggestion && {port: suggestion.port, security: suggestion.security}, {port: submission.port, security: 'starttls'});
 		assert.deepEqual(submission.auths, [], 'probes never log in');
 	});
@@ -156,7 +157,7 @@ describe('the wrong TLS mode for the port, with a probe suggestion', () => {
 		const run = await check({port: submission.port, security: 'ssl', timeoutMs: 800, probe: true, probeCandidates: [{port: implicit.port, security: 'ssl'}]});
 		const {diagnosis, suggestion} = run.report;
 		assert.equal(diagnosis?.id, 'needs-starttls');
-		assert.match(diagnosis!.fix, /EMAIL_USE_TLS = True and EMAIL_USE_SSL = False \(--security starttls\)/);
+		assert.match(plainText(diagnosis!.fix), /EMAIL_USE_TLS = True and EMAIL_USE_SSL = False \(--security starttls\)/);
 		assert.deepEqual(suggestion && {port: suggestion.port, security: suggestion.security}, {port: implicit.port, security: 'ssl'});
 	});
 });
@@ -184,8 +185,8 @@ describe('login, the way Django decides it', () => {
 		const run = await check({port: relay.port, security: 'starttls'});
 		const diagnosis = run.report.diagnosis!;
 		assert.equal(diagnosis.id, 'auth-failed');
-		assert.match(diagnosis.fix, /EMAIL_HOST_USER \(--username/);
-		assert.match(diagnosis.fix, /email_password/);
+		assert.match(plainText(diagnosis.fix), /EMAIL_HOST_USER \(--username/);
+		assert.match(plainText(diagnosis.fix), /email_password/);
 		assert.match(diagnosis.detail ?? '', /535/);
 		assert.deepEqual(relay.auths.map(auth => auth.method), ['CRAM-MD5', 'PLAIN', 'LOGIN']);
 		assert.deepEqual(relay.mailFrom, []);
@@ -199,7 +200,7 @@ describe('login, the way Django decides it', () => {
 		const diagnosis = run.report.diagnosis!;
 		assert.equal(diagnosis.id, 'credentials-not-ascii');
 		assert.match(diagnosis.message, /password/);
-		assert.match(diagnosis.fix, /ASCII/);
+		assert.match(plainText(diagnosis.fix), /ASCII/);
 		assert.deepEqual(relay.auths, [], 'nothing is sent that Django could not send');
 		assert.ok(!run.everything.includes(unicodePassword));
 	});
@@ -208,8 +209,8 @@ describe('login, the way Django decides it', () => {
 		const relay = await server({tls: 'ssl', users, rejectAuth: () => '534 5.7.9 Application-specific password required. Learn more at https://support.google.com/mail/?p=InvalidSecondFactor'});
 		const diagnosis = (await check({port: relay.port, security: 'ssl'})).report.diagnosis!;
 		assert.equal(diagnosis.id, 'app-password-required');
-		assert.match(diagnosis.fix, /app password/);
-		assert.match(diagnosis.fix, /email_password/);
+		assert.match(plainText(diagnosis.fix), /app password/);
+		assert.match(plainText(diagnosis.fix), /email_password/);
 	});
 
 	test('a server that wants a login, and no EMAIL_HOST_USER: auth-required for each sender', async () => {
@@ -218,7 +219,7 @@ describe('login, the way Django decides it', () => {
 		assert.equal(run.report.ok, false);
 		for (const sender of run.report.senders) {
 			assert.equal(sender.diagnosis?.id, 'auth-required');
-			assert.match(sender.diagnosis!.fix, /EMAIL_HOST_USER \(--username USER\)/);
+			assert.match(plainText(sender.diagnosis!.fix), /EMAIL_HOST_USER \(--username USER\)/);
 		}
 
 		assert.deepEqual(relay.auths, []);
@@ -230,7 +231,7 @@ describe('login, the way Django decides it', () => {
 		assert.ok(!/C: AUTH/.test(run.transcript));
 		assert.equal(run.report.senders[0]!.diagnosis?.id, 'user-without-password');
 		assert.match(run.report.senders[0]!.diagnosis!.message, /missing from/);
-		assert.match(run.report.senders[0]!.diagnosis!.fix, /email_password/);
+		assert.match(plainText(run.report.senders[0]!.diagnosis!.fix), /email_password/);
 	});
 
 	test('a password but no EMAIL_HOST_USER: Django does not log in either: password-without-user', async () => {
@@ -238,14 +239,14 @@ describe('login, the way Django decides it', () => {
 		const run = await check({port: relay.port, security: 'starttls', user: ''});
 		assert.ok(!/C: AUTH/.test(run.transcript));
 		assert.equal(run.report.senders[0]!.diagnosis?.id, 'password-without-user');
-		assert.match(run.report.senders[0]!.diagnosis!.fix, /EMAIL_HOST_USER \(--username/);
+		assert.match(plainText(run.report.senders[0]!.diagnosis!.fix), /EMAIL_HOST_USER \(--username/);
 	});
 
 	test('credentials set, AUTH not offered: auth-unsupported', async () => {
 		const relay = await server({tls: 'starttls'});
 		const diagnosis = (await check({port: relay.port, security: 'starttls'})).report.diagnosis!;
 		assert.equal(diagnosis.id, 'auth-unsupported');
-		assert.match(diagnosis.fix, /EMAIL_HOST_USER = "" \(--username ''\)/);
+		assert.match(plainText(diagnosis.fix), /EMAIL_HOST_USER = "" \(--username ''\)/);
 	});
 
 	test('credentials over a plain connection the server refuses: tls-required', async () => {
@@ -253,7 +254,7 @@ describe('login, the way Django decides it', () => {
 		const run = await check({port: relay.port, security: 'none'});
 		const diagnosis = run.report.diagnosis!;
 		assert.equal(diagnosis.id, 'tls-required');
-		assert.match(diagnosis.fix, /EMAIL_USE_TLS = True \(--security starttls\)/);
+		assert.match(plainText(diagnosis.fix), /EMAIL_USE_TLS = True \(--security starttls\)/);
 		assert.equal(relay.starttlsUpgrades, 0);
 	});
 });
@@ -270,8 +271,8 @@ describe('both senders, each on its own merits', () => {
 		assert.equal(admin!.ok, true);
 		assert.equal(tokenized!.ok, false);
 		assert.equal(tokenized!.diagnosis?.id, 'sender-rejected');
-		assert.match(tokenized!.diagnosis!.fix, /ADD_TOKENS_TO_NOREPLY_ADDRESS = False \(--no-tokens\)/);
-		assert.match(tokenized!.diagnosis!.fix, /sign up/);
+		assert.match(plainText(tokenized!.diagnosis!.fix), /ADD_TOKENS_TO_NOREPLY_ADDRESS = False \(--no-tokens\)/);
+		assert.match(plainText(tokenized!.diagnosis!.fix), /sign up/);
 		assert.match(tokenized!.diagnosis!.detail ?? '', /553 5\.7\.1 Sender address rejected: not owned by user/);
 		assert.deepEqual(relay.mailFrom, [administrator, noreply], 'both tried on one connection');
 	});
@@ -280,7 +281,7 @@ describe('both senders, each on its own merits', () => {
 		const relay = await server({tls: 'starttls', users, rejectSender: address => (address === administrator ? notOwned : undefined)});
 		const [admin, tokenized] = (await check({port: relay.port, security: 'starttls'})).report.senders;
 		assert.equal(admin!.diagnosis?.id, 'sender-rejected');
-		assert.match(admin!.diagnosis!.fix, /ZULIP_ADMINISTRATOR/);
+		assert.match(plainText(admin!.diagnosis!.fix), /ZULIP_ADMINISTRATOR/);
 		assert.equal(tokenized!.ok, true);
 	});
 
@@ -296,7 +297,7 @@ describe('both senders, each on its own merits', () => {
 		const run = await check({port: relay.port, security: 'starttls', to: 'unverified@example.org'});
 		for (const sender of run.report.senders) {
 			assert.equal(sender.diagnosis?.id, 'recipient-rejected');
-			assert.match(sender.diagnosis!.fix, /--to/);
+			assert.match(plainText(sender.diagnosis!.fix), /--to/);
 		}
 	});
 
@@ -305,7 +306,7 @@ describe('both senders, each on its own merits', () => {
 		const [first] = (await check({port: relay.port, security: 'starttls'})).report.senders;
 		assert.equal(first!.diagnosis?.id, 'temporary-failure');
 		assert.match(first!.diagnosis!.detail ?? '', /451 4\.7\.1/);
-		assert.match(first!.diagnosis!.fix, /--check/);
+		assert.match(plainText(first!.diagnosis!.fix), /--check/);
 	});
 
 	test('a 421 greeting: temporary-failure', async () => {

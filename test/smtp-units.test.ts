@@ -7,6 +7,7 @@ import {join} from 'node:path';
 import {after, describe, test} from 'node:test';
 import {promisify} from 'node:util';
 import {classifyAuthReply, classifyEnvelopeReply, classifySetupFailure, type ClassifyContext} from '../source/smtp/classify.js';
+import {plainText} from '../source/engine/command-text.js';
 import {DIAGNOSES, diagnose, wizardWords} from '../source/smtp/diagnoses.js';
 import {buildTestMessage, testMessageBody} from '../source/smtp/message.js';
 import {base32Lower, isTokenized, noreplyToken, tokenizedAddress} from '../source/smtp/noreply.js';
@@ -117,15 +118,15 @@ describe('the diagnosis table', () => {
 	});
 
 	test('needs-ssl reads as the issue words it', () => {
-		assert.equal(diagnose('needs-ssl', {host: 'h', port: 465, security: 'starttls', user: '', timeoutMs: 1000}).fix, 'Port 465 speaks TLS from the first byte. Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).');
+		assert.equal(plainText(diagnose('needs-ssl', {host: 'h', port: 465, security: 'starttls', user: '', timeoutMs: 1000}).fix), 'Port 465 speaks TLS from the first byte. Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).');
 	});
 
 	test('a refused tokenized noreply address gets --no-tokens with its security caveat', () => {
-		const fix = diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'noreply-tokenized', address: `noreply-${noreplyToken()}@zulip.example.com`}}).fix;
+		const fix = plainText(diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'noreply-tokenized', address: `noreply-${noreplyToken()}@zulip.example.com`}}).fix);
 		assert.match(fix, /ADD_TOKENS_TO_NOREPLY_ADDRESS = False \(--no-tokens\)/);
 		assert.match(fix, /sign up/);
 		assert.match(fix, /zulip\.example\.com/);
-		const plain = diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'noreply-plain', address: 'noreply@zulip.example.com'}}).fix;
+		const plain = plainText(diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'noreply-plain', address: 'noreply@zulip.example.com'}}).fix);
 		assert.match(plain, /NOREPLY_EMAIL_ADDRESS \(--noreply ADDRESS\)/);
 		const admin = diagnose('sender-rejected', {host: 'h', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000, sender: {role: 'default', address: 'admin@example.com'}}).fix;
 		assert.match(admin, /ZULIP_ADMINISTRATOR/);

@@ -299,7 +299,7 @@ describe('steps', () => {
 
 	test('the restart output stays in a box of 8 lines', () => {
 		const lines = Array.from({length: 30}, (_, index) => `restart-server: step ${index}`);
-		const frame = plain(render(<RestartingStep command="restart-server" lines={lines} />).lastFrame());
+		const frame = plain(render(<RestartingStep lines={lines} />).lastFrame());
 		assert.ok(frame.includes('step 29') && frame.includes('step 22'));
 		assert.ok(!frame.includes('step 21'));
 	});

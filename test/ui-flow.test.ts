@@ -248,7 +248,7 @@ describe('first-time setup', () => {
 		assert.match(sent.log.at(-1)!.text, /^Zulip itself sent its two test mails/);
 		const failed = run(state, {type: 'confirm-finished', result: {ok: false, outcome: 'failed', exitCode: 1, command: 'su zulip -c \'manage.py send_test_email a@b\'', senders: [ADMIN], reason: 'Failed to send mails: (553, b\'not owned\')', tail: []}});
 		assert.equal(failed.exitCode, EXIT.testFailed);
-		assert.match(failed.log.at(-1)!.text, /Zulip's own test failed \(failed\): Failed to send mails: .*Run it yourself: su zulip/);
+		assert.match(failed.log.at(-1)!.text, /Zulip's own test failed \(failed\): Failed to send mails: .*Run it yourself: `su zulip/);
 		// Without a manage.py on this machine nothing is offered.
 		assert.equal(run(passed, {type: 'restart-chosen', run: true}, {type: 'restart-finished', result: restartOk}).step.kind, 'done');
 	});

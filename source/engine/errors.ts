@@ -1,3 +1,5 @@
+import {plainText} from './command-text.js';
+
 /** Exit codes are part of the CLI contract (README "Exit codes"). */
 export const ExitCode = {
 	ok: 0,
@@ -105,5 +107,5 @@ export function describeError(error: unknown, env: NodeJS.ProcessEnv = process.e
 
 /** The error as plain text for stderr: what happened, the fix, and the stack when asked for. */
 export function errorText(report: ErrorReport): string {
-	return `Error: ${report.message}\n${report.fix ? `Fix: ${report.fix}\n` : ''}${report.stack ? `${report.stack}\n` : ''}`;
+	return `Error: ${report.message}\n${report.fix ? `Fix: ${plainText(report.fix)}\n` : ''}${report.stack ? `${report.stack}\n` : ''}`;
 }

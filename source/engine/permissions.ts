@@ -5,6 +5,7 @@
  */
 import {accessSync, constants, readFileSync, realpathSync, statSync, type Stats} from 'node:fs';
 import path from 'node:path';
+import {command} from './command-text.js';
 
 export interface PermissionProblem {
 	/** The file (as passed in) the problem is about. */
@@ -60,8 +61,8 @@ function userName(names: Names, uid: number): string {
 /** The fix: become root, or the user who owns the file (zulip on a real server), unless that is who we are already. */
 function runAs(names: Names, owner: number | undefined, self: number): string {
 	const name = owner === undefined ? 'zulip' : names.get(owner) ?? `'#${owner}'`;
-	const asOwner = owner === 0 || owner === self ? '' : ` or as ${name.replaceAll("'", '')} (sudo -u ${name} zulip-email-setup)`;
-	return `Run it as root (sudo zulip-email-setup)${asOwner}.`;
+	const asOwner = owner === 0 || owner === self ? '' : ` or as ${name.replaceAll("'", '')} (${command(`sudo -u ${name} zulip-email-setup`)})`;
+	return `Run it as root (${command('sudo zulip-email-setup')})${asOwner}.`;
 }
 
 /**

@@ -9,6 +9,7 @@ import {promises as fs, type Stats} from 'node:fs';
 import path from 'node:path';
 import {ConfigError} from './errors.js';
 import {testPause} from './test-pause.js';
+import {command} from './command-text.js';
 
 export interface WriteOutcome {
 	/** The file that was written (as passed in). */
@@ -202,11 +203,11 @@ function writeFailure(file: string, error: unknown): ConfigError {
 	const code = errorCode(error);
 	const reason = (error as Error).message;
 	const fixes: Record<string, string> = {
-		EACCES: 'Run it as root (sudo zulip-email-setup) or as the file\'s owner (sudo -u zulip zulip-email-setup).',
+		EACCES: 'Run it as root (`sudo zulip-email-setup`) or as the file\'s owner (`sudo -u zulip zulip-email-setup`).',
 		// As root, EPERM is not about rights: an immutable or append-only attribute refuses even root.
 		EPERM: process.geteuid?.() === 0
-			? `The file or its directory is marked immutable or append-only: see lsattr -d ${path.dirname(file)} ${file}; remove the flag (chattr -i), run again, then set it back if it was deliberate.`
-			: 'Run it as root (sudo zulip-email-setup) or as the file\'s owner (sudo -u zulip zulip-email-setup); also check lsattr for an immutable flag.',
+			? `The file or its directory is marked immutable or append-only: see ${command(`lsattr -d ${path.dirname(file)} ${file}`)}; remove the flag (${command('chattr -i')}), run again, then set it back if it was deliberate.`
+			: 'Run it as root (`sudo zulip-email-setup`) or as the file\'s owner (`sudo -u zulip zulip-email-setup`); also check lsattr for an immutable flag.',
 		ENOSPC: `Free some disk space on the filesystem holding ${path.dirname(file)}, then run again.`,
 		EDQUOT: `Free some disk space (or raise the quota) on the filesystem holding ${path.dirname(file)}, then run again.`,
 		EROFS: `The filesystem holding ${path.dirname(file)} is mounted read-only; remount it read-write, then run again.`,

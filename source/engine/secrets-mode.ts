@@ -6,6 +6,7 @@
  * --fix-secrets-mode).
  */
 import {chmod} from 'node:fs/promises';
+import {command} from './command-text.js';
 
 export const SECRETS_MODE = 0o640;
 
@@ -16,7 +17,7 @@ export function secretsWorldReadable(mode: number | undefined): boolean {
 export function secretsModeWarnings(path: string, mode: number | undefined): string[] {
 	if (!secretsWorldReadable(mode)) return [];
 	const shown = (mode! & 0o777).toString(8).padStart(4, '0');
-	return [`${path} is readable by every user on this machine (mode ${shown}), and it holds all of Zulip's secrets: make it 0640 (chmod 0640 ${path}, or --fix-secrets-mode).`];
+	return [`${path} is readable by every user on this machine (mode ${shown}), and it holds all of Zulip's secrets: make it 0640 (${command(`chmod 0640 ${path}`)}, or --fix-secrets-mode).`];
 }
 
 /** Take every right of other users away (0640 for Zulip's own 0644 mistake); owner and group keep theirs. */

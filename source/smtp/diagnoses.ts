@@ -46,16 +46,16 @@ interface DiagnosisEntry {
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 const where = (c: DiagnosisContext) => `${c.host}:${c.port}`;
-const passwordFlags = '--password-file PATH or --password-stdin';
+const passwordFlags = '`--password-file PATH` or `--password-stdin`';
 const secretsFile = '/etc/zulip/zulip-secrets.conf';
 const secretsOf = (c: DiagnosisContext) => c.secretsPath ?? secretsFile;
 const settingsOf = (c: DiagnosisContext) => c.settingsPath ?? '/etc/zulip/settings.py';
 
 /** The usual ports, as the fixes offer them: never the one that just failed. */
 const USUAL_ENDPOINTS: ReadonlyArray<{port: number; words: string; flags: string}> = [
-	{port: 587, words: '587 with STARTTLS', flags: '--port 587 --security starttls, EMAIL_USE_TLS = True'},
-	{port: 465, words: '465 with SSL/TLS', flags: '--port 465 --security ssl, EMAIL_USE_SSL = True'},
-	{port: 2525, words: '2525 with STARTTLS', flags: '--port 2525 --security starttls, offered by many relays'},
+	{port: 587, words: '587 with STARTTLS', flags: '`--port 587 --security starttls`, `EMAIL_USE_TLS = True`'},
+	{port: 465, words: '465 with SSL/TLS', flags: '`--port 465 --security ssl`, `EMAIL_USE_SSL = True`'},
+	{port: 2525, words: '2525 with STARTTLS', flags: '`--port 2525 --security starttls`, offered by many relays'},
 ];
 
 function otherPorts(c: DiagnosisContext): string {
@@ -95,67 +95,67 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'EMAIL_HOST does not resolve to an address.',
 		fix: 'Check the spelling of EMAIL_HOST (--host) against the provider\'s documentation; if it is right, check this server\'s DNS (/etc/resolv.conf).',
 		message: c => `${c.host} does not resolve: DNS has no address for it.`,
-		fixFor: c => `Check the spelling of EMAIL_HOST (--host ${c.host}) against ${service(c).docs}. If the name is right, check this server's DNS (/etc/resolv.conf).`,
+		fixFor: c => `Check the spelling of EMAIL_HOST (\`--host ${c.host}\`) against ${service(c).docs}. If the name is right, check this server's DNS (/etc/resolv.conf).`,
 	},
 	'connection-refused': {
 		meaning: 'Nothing accepts connections on that host and port, or a firewall rejects them.',
-		fix: 'Check EMAIL_PORT (--port): usually 587 with EMAIL_USE_TLS = True (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl).',
+		fix: 'Check EMAIL_PORT (--port): usually 587 with `EMAIL_USE_TLS = True` (`--port 587 --security starttls`) or 465 with `EMAIL_USE_SSL = True` (`--port 465 --security ssl`).',
 		message: c => `${where(c)} refused the connection: nothing listens on port ${c.port} there, or a firewall rejects it.`,
 		fixFor: c => /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(c.host) && c.port === 25
 			// The local-MTA choice on a server with no MTA installed: the fix is the MTA, not a port.
-			? 'No mail server runs on this machine: install and start one (apt install postfix, as an "Internet Site" or a smarthost relay), or choose a relay provider instead (--provider mailgun, sendgrid, …).'
+			? 'No mail server runs on this machine: install and start one (`apt install postfix`, as an "Internet Site" or a smarthost relay), or choose a relay provider instead (`--provider mailgun`, sendgrid, …).'
 			: `Nothing accepts connections on port ${c.port} there. Check EMAIL_PORT against ${service(c).docs}; the usual others are ${otherPorts(c)}.`,
 	},
 	'connection-timeout': {
 		meaning: 'The connection attempt got no answer at all: an outbound firewall drops it.',
-		fix: 'Ask the hosting provider to unblock outbound SMTP on EMAIL_PORT, or use a port it leaves open: 2525 with STARTTLS (--port 2525 --security starttls), 587 (--port 587 --security starttls) or 465 (--port 465 --security ssl). Check this server\'s own outbound firewall too.',
+		fix: 'Ask the hosting provider to unblock outbound SMTP on EMAIL_PORT, or use a port it leaves open: 2525 with STARTTLS (`--port 2525 --security starttls`), 587 (`--port 587 --security starttls`) or 465 (`--port 465 --security ssl`). Check this server\'s own outbound firewall too.',
 		message: c => `No answer from ${where(c)} within ${seconds(c.timeoutMs)}: something drops the connection, usually an outbound firewall.`,
 		fixFor: c => `Many hosting providers block outbound SMTP ports (25, often 465 and 587 too): ask yours to unblock port ${c.port}, or use a port it leaves open: ${otherPorts(c)}. Also check this server's own outbound firewall rules (ufw, iptables, nftables).`,
 	},
 	'needs-ssl': {
 		meaning: 'The port speaks TLS from the first byte but the settings expect plain SMTP or STARTTLS.',
-		fix: 'Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).',
+		fix: 'Set `EMAIL_USE_SSL = True` and `EMAIL_USE_TLS = False` (`--security ssl`).',
 		message: c => `${where(c)} waited for a TLS handshake while the connection expected a plain SMTP greeting.`,
-		fixFor: c => `Port ${c.port} speaks TLS from the first byte. Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).`,
+		fixFor: c => `Port ${c.port} speaks TLS from the first byte. Set \`EMAIL_USE_SSL = True\` and \`EMAIL_USE_TLS = False\` (\`--security ssl\`).`,
 	},
 	'needs-starttls': {
 		meaning: 'The port speaks plain SMTP first but the settings start TLS from the first byte.',
-		fix: 'Set EMAIL_USE_TLS = True and EMAIL_USE_SSL = False (--security starttls).',
+		fix: 'Set `EMAIL_USE_TLS = True` and `EMAIL_USE_SSL = False` (`--security starttls`).',
 		message: c => `${where(c)} speaks plain SMTP first, so the TLS handshake from the first byte (EMAIL_USE_SSL) failed.`,
-		fixFor: c => `Port ${c.port} expects a plain connection upgraded with STARTTLS. Set EMAIL_USE_TLS = True and EMAIL_USE_SSL = False (--security starttls).`,
+		fixFor: c => `Port ${c.port} expects a plain connection upgraded with STARTTLS. Set \`EMAIL_USE_TLS = True\` and \`EMAIL_USE_SSL = False\` (\`--security starttls\`).`,
 	},
 	'starttls-unavailable': {
 		meaning: 'EMAIL_USE_TLS requires STARTTLS but the server does not offer it.',
-		fix: 'Use the provider\'s TLS port: 587 with STARTTLS (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl). Only for a relay on this machine or a network you trust: EMAIL_USE_TLS = False (--security none).',
+		fix: 'Use the provider\'s TLS port: 587 with STARTTLS (`--port 587 --security starttls`) or 465 with `EMAIL_USE_SSL = True` (`--port 465 --security ssl`). Only for a relay on this machine or a network you trust: `EMAIL_USE_TLS = False` (`--security none`).',
 		message: c => `${where(c)} does not offer STARTTLS, and EMAIL_USE_TLS = True makes it mandatory.`,
 		fixFor: c => (recogniseProvider(c.host, c.user).providerId === 'local'
 			// On this machine the mail never crosses a network: plain SMTP is what Zulip's docs set up.
-			? 'The mail server on this machine does not offer STARTTLS, and on this machine the mail never crosses a network: set EMAIL_USE_TLS = False (--security none), as Zulip\'s docs do for a local mail server.'
-			: `Use the TLS port of ${service(c).who}: 587 with STARTTLS (--port 587 --security starttls) or 465 with EMAIL_USE_SSL = True (--port 465 --security ssl). Only for a relay on this machine or a network you trust: EMAIL_USE_TLS = False (--security none).`),
+			? 'The mail server on this machine does not offer STARTTLS, and on this machine the mail never crosses a network: set `EMAIL_USE_TLS = False` (`--security none`), as Zulip\'s docs do for a local mail server.'
+			: `Use the TLS port of ${service(c).who}: 587 with STARTTLS (\`--port 587 --security starttls\`) or 465 with \`EMAIL_USE_SSL = True\` (\`--port 465 --security ssl\`). Only for a relay on this machine or a network you trust: \`EMAIL_USE_TLS = False\` (\`--security none\`).`),
 	},
 	'tls-required': {
 		meaning: 'The server only accepts login or mail over TLS and the connection is plain.',
-		fix: 'Set EMAIL_USE_TLS = True (--security starttls), or use port 465 with EMAIL_USE_SSL = True (--port 465 --security ssl).',
+		fix: 'Set `EMAIL_USE_TLS = True` (`--security starttls`), or use port 465 with `EMAIL_USE_SSL = True` (`--port 465 --security ssl`).',
 		message: c => `${where(c)} requires TLS before it accepts ${c.step === 'auth' ? 'a login' : 'mail'}, and EMAIL_USE_TLS and EMAIL_USE_SSL are both off.`,
-		fixFor: c => (c.port === 465 ? 'Set EMAIL_USE_SSL = True and EMAIL_USE_TLS = False (--security ssl).' : DIAGNOSES['tls-required'].fix),
+		fixFor: c => (c.port === 465 ? 'Set `EMAIL_USE_SSL = True` and `EMAIL_USE_TLS = False` (`--security ssl`).' : DIAGNOSES['tls-required'].fix),
 	},
 	'certificate-untrusted': {
 		meaning: 'The server\'s certificate is not signed by an authority this machine trusts.',
-		fix: 'Check that EMAIL_HOST (--host) is the provider\'s real SMTP name. For an internal relay with its own CA, add the CA to the system trust store, which Django reads: copy it to /usr/local/share/ca-certificates/relay-ca.crt and run update-ca-certificates (--ca-file PATH only makes this test trust it).',
+		fix: 'Check that EMAIL_HOST (--host) is the provider\'s real SMTP name. For an internal relay with its own CA, add the CA to the system trust store, which Django reads: copy it to `/usr/local/share/ca-certificates/relay-ca.crt` and run `update-ca-certificates` (`--ca-file PATH` only makes this test trust it).',
 		message: c => `The certificate of ${c.host} is not signed by an authority this machine trusts, so Django refuses the connection.`,
-		fixFor: c => `Check that EMAIL_HOST (--host) is the real SMTP name given in ${service(c).docs}. For an internal relay with its own CA, add the CA to the system trust store, which Django reads: copy it to /usr/local/share/ca-certificates/relay-ca.crt and run update-ca-certificates (--ca-file PATH only makes this test trust it).`,
+		fixFor: c => `Check that EMAIL_HOST (--host) is the real SMTP name given in ${service(c).docs}. For an internal relay with its own CA, add the CA to the system trust store, which Django reads: copy it to \`/usr/local/share/ca-certificates/relay-ca.crt\` and run \`update-ca-certificates\` (\`--ca-file PATH\` only makes this test trust it).`,
 	},
 	'certificate-hostname-mismatch': {
 		meaning: 'The server\'s certificate is for other names than EMAIL_HOST.',
-		fix: 'Set EMAIL_HOST to a name the certificate lists (--host NAME; the detail shows its names), usually the provider\'s documented SMTP host rather than an IP address or an alias.',
+		fix: 'Set EMAIL_HOST to a name the certificate lists (`--host NAME`; the detail shows its names), usually the provider\'s documented SMTP host rather than an IP address or an alias.',
 		message: c => `The certificate of ${where(c)} is not valid for the name ${c.host}, so Django refuses the connection.`,
-		fixFor: c => `Set EMAIL_HOST to a name the certificate lists (--host NAME; the detail shows its names), usually the SMTP host named in ${service(c).docs} rather than an IP address or an alias.`,
+		fixFor: c => `Set EMAIL_HOST to a name the certificate lists (\`--host NAME\`; the detail shows its names), usually the SMTP host named in ${service(c).docs} rather than an IP address or an alias.`,
 	},
 	'certificate-expired': {
 		meaning: 'The server\'s certificate has expired or is not valid yet.',
-		fix: 'The mail server\'s operator must renew its certificate (for your own relay: renew it, e.g. certbot renew, and reload the mail server). If EMAIL_HOST (--host) names an old server, point it at the provider\'s current SMTP host. Also check this machine\'s clock (timedatectl).',
+		fix: 'The mail server\'s operator must renew its certificate (for your own relay: renew it, e.g. `certbot renew`, and reload the mail server). If EMAIL_HOST (--host) names an old server, point it at the provider\'s current SMTP host. Also check this machine\'s clock (`timedatectl`).',
 		message: c => `The certificate of ${c.host} is outside its validity period, so Django refuses the connection.`,
-		fixFor: c => `The mail server's operator must renew its certificate (for your own relay: renew it, e.g. certbot renew, and reload the mail server). If EMAIL_HOST (--host) names an old server, point it at the SMTP host named in ${service(c).docs}. Also check this machine's clock (timedatectl).`,
+		fixFor: c => `The mail server's operator must renew its certificate (for your own relay: renew it, e.g. \`certbot renew\`, and reload the mail server). If EMAIL_HOST (--host) names an old server, point it at the SMTP host named in ${service(c).docs}. Also check this machine's clock (\`timedatectl\`).`,
 	},
 	'tls-handshake-failed': {
 		meaning: 'The server speaks TLS but broke the handshake off: no TLS version or cipher in common, or it wants a client certificate.',
@@ -171,15 +171,15 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'auth-required': {
 		meaning: 'The server requires a login and no EMAIL_HOST_USER is set.',
-		fix: `Set EMAIL_HOST_USER (--username USER) and email_password in ${secretsFile} (${passwordFlags}).`,
+		fix: `Set EMAIL_HOST_USER (\`--username USER\`) and email_password in ${secretsFile} (${passwordFlags}).`,
 		message: c => `${c.host} requires a login, and EMAIL_HOST_USER is empty, so Django does not log in.`,
-		fixFor: c => `Set EMAIL_HOST_USER (--username USER) and email_password in ${secretsOf(c)} (${passwordFlags}).${credentialAdvice(c)}`,
+		fixFor: c => `Set EMAIL_HOST_USER (\`--username USER\`) and email_password in ${secretsOf(c)} (${passwordFlags}).${credentialAdvice(c)}`,
 	},
 	'auth-unsupported': {
 		meaning: 'A user and password are set but the server offers no login method Django can use.',
-		fix: 'If this relay accepts mail without a login (a local MTA, an IP-authorized relay), set EMAIL_HOST_USER = "" (--username \'\'); otherwise use the provider\'s submission port: 587 with STARTTLS (--port 587 --security starttls).',
+		fix: 'If this relay accepts mail without a login (a local MTA, an IP-authorized relay), set `EMAIL_HOST_USER = ""` (`--username \'\'`); otherwise use the provider\'s submission port: 587 with STARTTLS (`--port 587 --security starttls`).',
 		message: c => `${where(c)} offers no login (AUTH with CRAM-MD5, PLAIN or LOGIN), but EMAIL_HOST_USER and email_password are set, so Django fails.`,
-		fixFor: c => `If this relay accepts mail without a login (a local MTA, an IP-authorized relay), set EMAIL_HOST_USER = "" (--username ''); otherwise use the submission port of ${service(c).who}: 587 with STARTTLS (--port 587 --security starttls).`,
+		fixFor: c => `If this relay accepts mail without a login (a local MTA, an IP-authorized relay), set \`EMAIL_HOST_USER = ""\` (\`--username ''\`); otherwise use the submission port of ${service(c).who}: 587 with STARTTLS (\`--port 587 --security starttls\`).`,
 	},
 	'app-password-required': {
 		meaning: 'The account has two-step verification: the server wants an app password.',
@@ -189,7 +189,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'sender-rejected': {
 		meaning: 'The server refuses one of Zulip\'s envelope senders (ZULIP_ADMINISTRATOR, NOREPLY_EMAIL_ADDRESS, the tokenized noreply address).',
-		fix: 'For the tokenized noreply address: TOKENIZED_NOREPLY_EMAIL_ADDRESS in a domain the account may send from (--tokenized-noreply \'noreply-{token}@DOMAIN\'), or ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens), safe unless anyone with an address in some domain may sign up; for the others: set ZULIP_ADMINISTRATOR or NOREPLY_EMAIL_ADDRESS (--noreply) to an address the account may send from, or allow the address at the provider.',
+		fix: 'For the tokenized noreply address: TOKENIZED_NOREPLY_EMAIL_ADDRESS in a domain the account may send from (`--tokenized-noreply \'noreply-{token}@DOMAIN\'`), or `ADD_TOKENS_TO_NOREPLY_ADDRESS = False` (--no-tokens), safe unless anyone with an address in some domain may sign up; for the others: set ZULIP_ADMINISTRATOR or NOREPLY_EMAIL_ADDRESS (--noreply) to an address the account may send from, or allow the address at the provider.',
 		message: c => {
 			const address = c.sender?.address ?? '';
 			if (c.sender?.role === 'noreply-plain') return `${c.host} refuses the noreply address ${address} (NOREPLY_EMAIL_ADDRESS) as sender: Zulip sends every invitation, password reset and notification with it as envelope sender.`;
@@ -200,21 +200,21 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 			const address = c.sender?.address ?? '';
 			const domain = domainOf(address);
 			const at = service(c).at;
-			if (c.sender?.role === 'noreply-plain') return `Set NOREPLY_EMAIL_ADDRESS (--noreply ADDRESS) to an address this account may send from, or allow ${address} ${at} (verify the address or its domain).`;
+			if (c.sender?.role === 'noreply-plain') return `Set NOREPLY_EMAIL_ADDRESS (\`--noreply ADDRESS\`) to an address this account may send from, or allow ${address} ${at} (verify the address or its domain).`;
 			if (c.sender?.role !== 'noreply-tokenized') return `Set ZULIP_ADMINISTRATOR in ${settingsOf(c)} to an address this account may send from, or allow ${address} ${at} (verify the address or its domain).`;
-			const tokensOff = 'Or set ADD_TOKENS_TO_NOREPLY_ADDRESS = False (--no-tokens): safe unless your organization lets anyone with an email address in some domain sign up, where the tokens stop the "helpdesk attack".';
+			const tokensOff = 'Or set `ADD_TOKENS_TO_NOREPLY_ADDRESS = False` (--no-tokens): safe unless your organization lets anyone with an email address in some domain sign up, where the tokens stop the "helpdesk attack".';
 			const accepted = c.acceptedNoreply;
 			if (accepted && domainOf(accepted) !== domain) {
 				// The relay takes the plain noreply's domain: keep the tokens, move them there.
 				const template = `noreply-{token}@${domainOf(accepted)}`;
-				return `Set TOKENIZED_NOREPLY_EMAIL_ADDRESS = "${template}" (--tokenized-noreply '${template}'): the server accepted ${accepted}, so this account may send from that domain, and the anti-phishing tokens stay. ${tokensOff}`;
+				return `Set \`TOKENIZED_NOREPLY_EMAIL_ADDRESS = "${template}"\` (\`--tokenized-noreply '${template}'\`): the server accepted ${accepted}, so this account may send from that domain, and the anti-phishing tokens stay. ${tokensOff}`;
 			}
 
 			if (accepted) {
-				return `The server accepts ${accepted} but not other addresses in ${domain}: verify the whole domain ${domain} ${at}, or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain this account may send any address from (--tokenized-noreply 'noreply-{token}@DOMAIN'). ${tokensOff}`;
+				return `The server accepts ${accepted} but not other addresses in ${domain}: verify the whole domain ${domain} ${at}, or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain this account may send any address from (\`--tokenized-noreply 'noreply-{token}@DOMAIN'\`). ${tokensOff}`;
 			}
 
-			return `Let this account send from any address in ${domain} ${at} (verify the domain), or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain it may (--tokenized-noreply 'noreply-{token}@DOMAIN'). ${tokensOff}`;
+			return `Let this account send from any address in ${domain} ${at} (verify the domain), or set TOKENIZED_NOREPLY_EMAIL_ADDRESS to a domain it may (\`--tokenized-noreply 'noreply-{token}@DOMAIN'\`). ${tokensOff}`;
 		},
 	},
 	'recipient-rejected': {
@@ -223,7 +223,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		message: c => `${c.host} refuses the recipient ${c.recipient ?? ''}.`,
 		fixFor: c => (c.recipientGiven
 			? `Check the address given with --to.${sandboxed(c) ? ` An account still in ${service(c).who}'s sandbox delivers only to verified recipients: verify ${c.recipient ?? 'it'} or leave the sandbox.` : ` If it is right, the reply (detail) says why ${service(c).who} refuses it.`}`
-			: `Without --to the check uses the default From address as recipient; pass --to ADDRESS with a mailbox ${service(c).who} delivers to.`),
+			: `Without --to the check uses the default From address as recipient; pass \`--to ADDRESS\` with a mailbox ${service(c).who} delivers to.`),
 	},
 	'message-rejected': {
 		meaning: 'The server accepted sender and recipient but rejected the message itself.',
@@ -233,29 +233,29 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'temporary-failure': {
 		meaning: 'The server answered with a temporary (4xx) failure.',
-		fix: 'Nothing in the settings is known to be wrong: run the test again in a few minutes (zulip-email-setup --check). If it persists, the reply (detail) says why (greylisting, rate limit, account under review): ask the provider.',
+		fix: 'Nothing in the settings is known to be wrong: run the test again in a few minutes (`zulip-email-setup --check`). If it persists, the reply (detail) says why (greylisting, rate limit, account under review): ask the provider.',
 		message: c => `${c.host} answered with a temporary failure${c.stepLabel ? ` to ${c.stepLabel}` : ''}.`,
-		fixFor: c => `Nothing in the settings is known to be wrong: run the test again in a few minutes (zulip-email-setup --check). If it persists, the reply (detail) says why (greylisting, rate limit, account under review)${recogniseProvider(c.host, c.user).providerId === 'local' ? `; ${service(c).log} tells more` : `: ask ${service(c).who}`}.`,
+		fixFor: c => `Nothing in the settings is known to be wrong: run the test again in a few minutes (\`zulip-email-setup --check\`). If it persists, the reply (detail) says why (greylisting, rate limit, account under review)${recogniseProvider(c.host, c.user).providerId === 'local' ? `; ${service(c).log} tells more` : `: ask ${service(c).who}`}.`,
 	},
 	timeout: {
 		meaning: 'The server stopped answering in the middle of the session.',
-		fix: 'Run the test again; if it stalls at the same step, the server or a middlebox on the path is the problem. --timeout SECONDS gives a slow server more time, but Zulip gives up after 15 s (EMAIL_TIMEOUT).',
+		fix: 'Run the test again; if it stalls at the same step, the server or a middlebox on the path is the problem. `--timeout SECONDS` gives a slow server more time, but Zulip gives up after 15 s (EMAIL_TIMEOUT).',
 		message: c => `${where(c)} gave no answer${c.stepLabel ? ` to ${c.stepLabel}` : ''} within ${seconds(c.timeoutMs)}.`,
-		fixFor: c => `Run the test again; if it stalls at the same step, the server or a middlebox on the path is the problem${c.step === 'greeting' ? ` (or port ${c.port} expects TLS from the first byte: --security ssl)` : ''}. --timeout SECONDS gives a slow server more time, but Zulip gives up after 15 s (EMAIL_TIMEOUT).`,
+		fixFor: c => `Run the test again; if it stalls at the same step, the server or a middlebox on the path is the problem${c.step === 'greeting' ? ` (or port ${c.port} expects TLS from the first byte: \`--security ssl\`)` : ''}. \`--timeout SECONDS\` gives a slow server more time, but Zulip gives up after 15 s (EMAIL_TIMEOUT).`,
 	},
 	'protocol-error': {
 		meaning: 'The other end did not speak SMTP as expected.',
-		fix: 'Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port: SSL/TLS on 465 (--security ssl), STARTTLS on 587 (--security starttls).',
+		fix: 'Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port: SSL/TLS on 465 (`--security ssl`), STARTTLS on 587 (`--security starttls`).',
 		message: c => `${where(c)} did not speak SMTP as expected${c.stepLabel ? ` (during ${c.stepLabel})` : ''}.`,
-		fixFor: c => `Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port (now ${securityName[c.security]}): SSL/TLS on 465 (--security ssl), STARTTLS on 587 (--security starttls).`,
+		fixFor: c => `Check that EMAIL_HOST and EMAIL_PORT (--host, --port) point at an SMTP server and that the TLS mode fits the port (now ${securityName[c.security]}): SSL/TLS on 465 (\`--security ssl\`), STARTTLS on 587 (\`--security starttls\`).`,
 	},
 	'file-backend-not-writable': {
 		meaning: 'EMAIL_FILE_PATH is not a directory the zulip user can write.',
-		fix: 'Run install -d -o zulip -g zulip /var/log/zulip/emails (the EMAIL_FILE_PATH directory), or choose another directory (--file-path DIR).',
+		fix: 'Run `install -d -o zulip -g zulip /var/log/zulip/emails` (the EMAIL_FILE_PATH directory), or choose another directory (`--file-path DIR`).',
 		message: c => `${c.fileUser ?? 'zulip'} cannot write to EMAIL_FILE_PATH ${c.filePath ?? ''}, so Zulip cannot store mail there.`,
 		fixFor: c => {
 			const user = c.fileUser ?? 'zulip';
-			return `Run install -d -o ${user} -g ${user} ${c.filePath ?? '/var/log/zulip/emails'} (or chown ${user}:${user} it), or choose another directory (--file-path DIR).`;
+			return `Run \`install -d -o ${user} -g ${user} ${c.filePath ?? '/var/log/zulip/emails'}\` (or \`chown ${user}:${user}\` it), or choose another directory (\`--file-path DIR\`).`;
 		},
 	},
 	'credentials-not-ascii': {
@@ -266,23 +266,23 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'password-without-user': {
 		meaning: 'The server requires a login; email_password is set but EMAIL_HOST_USER is empty.',
-		fix: 'Set EMAIL_HOST_USER (--username USER) to the SMTP user name.',
+		fix: 'Set EMAIL_HOST_USER (`--username USER`) to the SMTP user name.',
 		message: c => `${c.host} requires a login. email_password is set but EMAIL_HOST_USER is empty, and Django logs in only when both are set.`,
 	},
 	'user-without-password': {
 		meaning: 'The server requires a login; EMAIL_HOST_USER is set but email_password is missing or empty.',
-		fix: `Add email_password under [secrets] in ${secretsFile} (${passwordFlags}), or set EMAIL_HOST_USER = "" (--username '') if the server needs no login.`,
+		fix: `Add email_password under [secrets] in ${secretsFile} (${passwordFlags}), or set \`EMAIL_HOST_USER = ""\` (\`--username ''\`) if the server needs no login.`,
 		message: c => `${c.host} requires a login. EMAIL_HOST_USER is ${c.user} but email_password is ${c.passwordMissing ? 'missing from' : 'empty in'} ${secretsOf(c)}, so Django does not log in.`,
-		fixFor: c => `Add email_password under [secrets] in ${secretsOf(c)} (${passwordFlags}), or set EMAIL_HOST_USER = "" (--username '') if the server needs no login.`,
+		fixFor: c => `Add email_password under [secrets] in ${secretsOf(c)} (${passwordFlags}), or set \`EMAIL_HOST_USER = ""\` (\`--username ''\`) if the server needs no login.`,
 	},
 	'not-configured': {
 		meaning: 'Zulip has no outgoing email backend configured: mail is dropped.',
-		fix: 'Run zulip-email-setup and choose a provider (--provider ID with --non-interactive).',
+		fix: 'Run zulip-email-setup and choose a provider (`--provider ID` with `--non-interactive`).',
 		message: () => 'No EMAIL_HOST is set, so Zulip silently drops every email.',
 	},
 	cancelled: {
 		meaning: 'The test was cancelled before it finished.',
-		fix: 'Run the test again when ready (zulip-email-setup --check).',
+		fix: 'Run the test again when ready (`zulip-email-setup --check`).',
 		message: () => 'The test was cancelled.',
 	},
 };
@@ -293,11 +293,11 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
  */
 export function wizardWords(fix: string): string {
 	return fix
-		.replace(/ ?\((?:[^()]*?\s)?--[a-z][^()]*\)/g, '')
-		.replace(/ \(zulip-email-setup --check\)/g, '')
+		.replace(/ ?\((?:[^()]*?\s)?`?--[a-z][^()]*\)/g, '')
+		.replace(/ \(`?zulip-email-setup --check`?\)/g, '')
 		.replace(/the address given with --to|the --to address/g, 'the recipient address')
 		.replace(/ with --to\b/g, '')
-		.replace(/ --timeout SECONDS gives a slow server more time, but/, ' A slow server may get more time, but')
+		.replace(/ `?--timeout SECONDS`? gives a slow server more time, but/, ' A slow server may get more time, but')
 		.replace(/\s+([.,;:])/g, '$1');
 }
 

@@ -266,7 +266,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 		}
 
 		case 'restarting':
-			return <RestartingStep command={state.settings.restartCommand} lines={step.lines} stopWarning={step.stopWarning} />;
+			return <RestartingStep lines={step.lines} stopWarning={step.stopWarning} />;
 		case 'restart-failed':
 			return <RestartFailedStep key={key} result={step.result} send={send} />;
 		case 'done':

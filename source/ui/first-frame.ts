@@ -4,6 +4,7 @@ import type {FlowState, LogEntry} from './flow.js';
 import {preselectedChoice, providerChoices} from './flow-start.js';
 import {hintsLine, listLimit, PROVIDER_HINTS, PROVIDER_QUESTION, providerItems} from './layout.js';
 import {blockColor, colors, symbols, toneColor, toneSymbol} from './theme.js';
+import {plainText} from '../engine/command-text.js';
 
 /**
  * The wizard's first frame as text, without React or Ink's layout engine: the
@@ -92,7 +93,8 @@ export function firstFrame(state: FlowState, terminal: TerminalSize, style: Pain
 
 	// HangingText: wrapped with continuation lines under the text, not under the marker.
 	const hangingLines = (text: string, color: string | undefined): string[] => {
-		if (surelyFits(text, columns)) return [tint(color, text)];
+		// Marks around commands (engine/command-text.ts) are not shown; text that fits with them fits without.
+		if (surelyFits(text, columns)) return [tint(color, plainText(text))];
 		if (fit) return fit.hanging(text, columns, hangOf(text)).map(line => tint(color, line));
 		needsFit = true;
 		return [text];

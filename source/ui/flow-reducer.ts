@@ -10,6 +10,7 @@ import {isEffectStep, loadOutcome, log, preselectedChoice, stay} from './flow-st
 import {planEntries, problemEntries, testEntry} from './flow-scrollback.js';
 import {canKeepPassword, choiceName, currentProvider, EXIT, exitCodeFor, noreplyAddressFor, originalBackups, sameEndpoint} from './flow-selectors.js';
 import type {AnsweringEvent, AnsweringFlow, AnsweringStep, FlowEvent, FlowState, LogEntry, Problem, ProviderChoiceId, StartAction, StartingFlow, Step, TestLine} from './flow-types.js';
+import {command} from '../engine/command-text.js';
 
 /**
  * The wizard's flow as a pure reducer over steps and events. Components only
@@ -51,7 +52,7 @@ export function flowReducer(state: FlowState, event: FlowEvent): FlowState {
 		case 'set-restored': {
 			if (step.kind !== 'restoring-set') return state;
 			const files = step.set.files.map(file => file.path).join(' and ');
-			const restored = log({...state, restored: true}, {tone: 'ok', text: `Restored ${files} as they were on ${step.set.when}.`}, {tone: 'info', text: `Zulip reads them after a restart: ${state.settings.restartCommand}`});
+			const restored = log({...state, restored: true}, {tone: 'ok', text: `Restored ${files} as they were on ${step.set.when}.`}, {tone: 'info', text: `Zulip reads them after a restart: ${command(state.settings.restartCommand)}`});
 			return exit(restored, EXIT.ok);
 		}
 
@@ -282,7 +283,7 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 		case 'restart-chosen':
 			if (step.kind !== 'restart-offer' && step.kind !== 'restart-failed') return state;
 			if (!event.run) return done(log(state, {tone: 'info', text: 'Not restarting now.'}));
-			return stay(log(state, {tone: 'info', text: `Running ${state.settings.restartCommand}`}), {kind: 'restarting', lines: []});
+			return stay(log(state, {tone: 'info', text: `Running ${command(state.settings.restartCommand)}`}), {kind: 'restarting', lines: []});
 		case 'restart-output':
 			if (step.kind !== 'restarting') return state;
 			return stay(state, {...step, lines: [...step.lines, event.line].slice(-RESTART_LINES_KEPT)});
@@ -309,7 +310,7 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			const block = result.tail.length > 0 ? result.tail.map(line => `| ${line}`) : undefined;
 			const entry = result.ok
 				? {tone: 'ok' as const, text: `Zulip itself sent its two test mails to ${state.to ?? ''}.`, block}
-				: {tone: 'fail' as const, text: `Zulip's own test failed (${result.outcome}): ${result.reason ?? 'no reason given'}. Run it yourself: ${result.command}`, block};
+				: {tone: 'fail' as const, text: `Zulip's own test failed (${result.outcome}): ${result.reason ?? 'no reason given'}. Run it yourself: ${command(result.command)}`, block};
 			return done(log({...state, confirm: result}, entry));
 		}
 

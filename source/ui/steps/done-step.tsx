@@ -4,6 +4,7 @@ import type {RestartResult} from '../../engine/restart.js';
 import type {ServiceWords} from '../../engine/service-words.js';
 import {HangingText} from '../components/hanging-text.js';
 import {colors, symbols} from '../theme.js';
+import {command} from '../../engine/command-text.js';
 
 export interface DoneStepProps {
 	/** Did the last test pass? undefined when no test finished. */
@@ -35,12 +36,12 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, se
 	if (restored) {
 		next.push('Run zulip-email-setup again when you have the right answers; nothing else was changed.');
 	} else {
-		if (changed.length > 0 && !restart?.ok) next.push(`Restart Zulip to use the new settings: ${restartCommand}`);
+		if (changed.length > 0 && !restart?.ok) next.push(`Restart Zulip to use the new settings: ${command(restartCommand)}`);
 		if (!fileBackend && sendingDomain) next.push(`Publish ${service?.records(sendingDomain) ?? `SPF and DKIM records for ${sendingDomain}`}, or mail lands in spam.`);
 		if (!fileBackend) next.push(`If a mail goes missing, check ${service ? `${service.log} and ` : ''}/var/log/zulip/send_email.log.`);
 	}
 
-	next.push('Run zulip-email-setup --check any time to test again without changing anything.');
+	next.push(`Run ${command('zulip-email-setup --check')} any time to test again without changing anything.`);
 	return (
 		<Box flexDirection="column" marginTop={1}>
 			<Text bold color={headline.tone}>
@@ -49,9 +50,7 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, se
 			{/* What was written (with its backup) and the restart are in the scrollback just above: said once. */}
 			{changed.length === 0 ? <Text>Nothing was changed.</Text> : null}
 			{restart && !restart.ok ? (
-				<Text color={colors.fail}>
-					{symbols.fail} The restart failed: run {restart.command} to see why.
-				</Text>
+				<HangingText color={colors.fail}>{`${symbols.fail} The restart failed: run ${command(restart.command)} to see why.`}</HangingText>
 			) : null}
 			<Text bold>Next steps</Text>
 			{next.map(line => (

@@ -1,4 +1,5 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, useInput} from 'ink';
+import {HangingText} from '../components/hanging-text.js';
 import {KeyHints} from '../components/key-hints.js';
 import type {FlowEvent, Problem} from '../flow.js';
 import {useInputReady} from '../input-ready.js';
@@ -22,10 +23,8 @@ export function ProblemStep({problems, then, send}: ProblemStepProps) {
 		<Box flexDirection="column" marginTop={1}>
 			{problems.map(problem => (
 				<Box key={problem.message} flexDirection="column">
-					<Text color={colors.fail}>
-						{symbols.fail} {problem.message}
-					</Text>
-					{problem.fix ? <Text>  Fix: {problem.fix}</Text> : null}
+					<HangingText color={colors.fail}>{`${symbols.fail} ${problem.message}`}</HangingText>
+					{problem.fix ? <HangingText hang={7}>{`  Fix: ${problem.fix}`}</HangingText> : null}
 				</Box>
 			))}
 			<KeyHints hints={then === 'back' ? [['Enter', 'back'], ['Ctrl-C', 'quit']] : [['Enter', 'exit']]} />

@@ -7,6 +7,8 @@ import {Select, type SelectItem} from '../components/select.js';
 import {Spinner} from '../components/spinner.js';
 import type {FlowEvent} from '../flow.js';
 import {colors, symbols} from '../theme.js';
+import {command as commandMark} from '../../engine/command-text.js';
+import {HangingText} from '../components/hanging-text.js';
 
 /** Past the write there is no going back: Esc is not offered. */
 const NO_BACK_HINTS = [['↑↓', 'move'], ['Enter', 'choose'], ['Ctrl-C', 'quit']] as const;
@@ -27,29 +29,29 @@ const DEPLOYMENT_HELP = 'This recreates the Zulip container with the new environ
 
 export function RestartOfferStep({command, recommended, send, deployment}: RestartOfferStepProps) {
 	const items = [
-		{key: 'restart', value: true, label: 'Restart Zulip now', hint: command},
+		{key: 'restart', value: true, label: 'Restart Zulip now'},
 		{key: 'not-now', value: false, label: 'Not now', hint: 'Zulip keeps the old settings until it restarts'},
 	];
 	return (
-		<Question title="Restart Zulip so it reads the new settings?" help={[deployment ? DEPLOYMENT_HELP : HOST_HELP]} hints={NO_BACK_HINTS}>
+		// The command in the help, where it wraps whole; a list row would cut it short.
+		<Question title="Restart Zulip so it reads the new settings?" help={[`${deployment ? DEPLOYMENT_HELP : HOST_HELP} It runs ${commandMark(command)}.`]} hints={NO_BACK_HINTS}>
 			<Select items={items} defaultKey={recommended ? 'restart' : 'not-now'} onSubmit={run => send({type: 'restart-chosen', run})} />
 		</Question>
 	);
 }
 
 export interface RestartingStepProps {
-	/** The command running. */
-	readonly command: string;
-	/** Its output so far; the box shows the last lines. */
+	/** The command's output so far; the box shows the last lines. */
 	readonly lines: readonly string[];
 	/** Ctrl-C was pressed once: say what a second one does. */
 	readonly stopWarning?: boolean;
 }
 
-export function RestartingStep({command, lines, stopWarning}: RestartingStepProps) {
+export function RestartingStep({lines, stopWarning}: RestartingStepProps) {
 	return (
 		<Box flexDirection="column" marginTop={1}>
-			<Spinner label={`Restarting Zulip: ${command}`} />
+			{/* The command is in the scrollback just above ("Running …"). */}
+			<Spinner label="Restarting Zulip…" />
 			<OutputBox lines={lines} title="waiting for output…" />
 			{stopWarning ? (
 				<Text color={colors.warn}>
@@ -72,7 +74,7 @@ export interface RestartFailedStepProps {
 export function RestartFailedStep({result, send}: RestartFailedStepProps) {
 	const items: Array<SelectItem<FlowEvent>> = [
 		{key: 'retry', value: {type: 'restart-chosen', run: true}, label: 'Try again'},
-		{key: 'finish', value: {type: 'finish'}, label: 'Finish without restarting', hint: `run it yourself: ${result.command}`},
+		{key: 'finish', value: {type: 'finish'}, label: 'Finish without restarting', hint: 'run it yourself later'},
 	];
 	return (
 		<Box flexDirection="column" marginTop={1}>
@@ -80,7 +82,7 @@ export function RestartFailedStep({result, send}: RestartFailedStepProps) {
 				{symbols.fail} The restart failed{result.exitCode === null ? '' : ` (exit code ${result.exitCode})`}. Its last lines:
 			</Text>
 			<OutputBox lines={result.tail} />
-			<Text color={colors.muted}>Errors in settings.py show up here; /var/log/zulip/errors.log has the rest.</Text>
+			<HangingText color={colors.muted}>{`Errors in settings.py show up here; /var/log/zulip/errors.log has the rest. To run it yourself: ${commandMark(result.command)}`}</HangingText>
 			<Question title="What now?" hints={NO_BACK_HINTS}>
 				<Select items={items} onSubmit={send} />
 			</Question>
