@@ -11,7 +11,7 @@ import {App} from '../source/ui/app.js';
 import {DeliverabilityPanel} from '../source/ui/components/deliverability-panel.js';
 import type {WizardEngine} from '../source/ui/engine-port.js';
 import type {FlowSettings} from '../source/ui/flow.js';
-import {keys, press, waitForFrame, waitForText} from './helpers/ink.js';
+import {inputReady, keys, press, waitForFrame, waitForText} from './helpers/ink.js';
 import {ADMIN, freshConfig} from './helpers/ui-fixtures.js';
 
 afterEach(() => {
@@ -50,7 +50,21 @@ describe('the Deliverability panel', () => {
 		const {lastFrame} = render(<DeliverabilityPanel view={{status: 'done', report: REPORT}} maxRows={5} columns={200} />);
 		assert.match(lastFrame()!, /\[dmarc-nothing-aligned\]/);
 		assert.ok(!lastFrame()!.includes('[spf-ok]'));
-		assert.match(lastFrame()!, /\d more; every record and fix in full/);
+		assert.match(lastFrame()!, /\d more: press d, or zulip-email-setup --check-dns for all/);
+		// The title sums up what is not all shown.
+		assert.match(lastFrame()!, /Deliverability \(SPF, DKIM, DMARC, MX\): ✖ 1 · ⚠ 1 · • 1 · ✔ 1 in order/);
+	});
+
+	test('d shows every finding, within the rows beside the question, and d again fewer', async () => {
+		const {lastFrame, stdin} = render(<DeliverabilityPanel view={{status: 'done', report: REPORT}} maxRows={5} maxDetailRows={20} columns={100} keys />);
+		await inputReady(stdin);
+		await press(stdin, 'd');
+		const all = await waitForText(lastFrame, '[spf-ok]');
+		for (const id of ['dmarc-nothing-aligned', 'mx-missing', 'dkim-unchecked']) assert.ok(all.includes(`[${id}]`), all);
+		assert.match(all, /^Deliverability \(SPF, DKIM, DMARC, MX\)$/m, 'no summary when all is shown');
+		assert.match(all, /d: fewer/);
+		await press(stdin, 'd');
+		await waitForFrame(lastFrame, frame => !frame.includes('[spf-ok]'), {what: 'the short panel again'});
 	});
 
 	test('nothing to check for the file backend, and a failure is said plainly', () => {

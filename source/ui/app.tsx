@@ -1,5 +1,5 @@
-import {Box, render, useInput} from 'ink';
-import {useEffect, useReducer} from 'react';
+import {Box, measureElement, render, useInput, type DOMElement} from 'ink';
+import {useEffect, useReducer, useRef, useState} from 'react';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
 import {endpointMismatch, securityForPort} from '../engine/providers.js';
 import type {EarlyPaint} from './early-paint.js';
@@ -63,6 +63,7 @@ import {DeliverabilityPanel} from './components/deliverability-panel.js';
 import {emitTestSignals, testSignalsWanted} from './test-signals.js';
 import {useDeliverability} from './use-deliverability.js';
 import {useTerminalSize} from './use-terminal-size.js';
+import {rowsFromVerdict} from './verdict-rows.js';
 import {useWizardEffects} from './use-wizard-effects.js';
 import {firstState, startWizard, stripUndefined, type WizardOptions, type WizardStart} from './wizard-start.js';
 
@@ -112,11 +113,26 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	}, [state.exitCode]);
 
 	const live = state.exitCode === undefined || state.step.kind === 'done';
+	// The step's height as Ink laid it out, so the panel above it takes only the rows left.
+	const stepBox = useRef<DOMElement>(null);
+	const [stepRows, setStepRows] = useState<number>();
+	useEffect(() => {
+		if (!stepBox.current) return;
+		const {height} = measureElement(stepBox.current);
+		if (height !== stepRows) setStepRows(height);
+	});
+	// Ink keeps the live region off the last row; the test's verdict above the panel stays on screen.
+	const besideStep = rows - 1 - (stepRows ?? Math.ceil(rows / 2));
+	const panelKeys = ['restart-offer', 'restarting', 'confirm-offer', 'confirming'].includes(state.step.kind);
 	return (
 		<Box flexDirection="column">
 			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} />
-			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(3, rows - 14)} columns={columns} /> : null}
-			{live ? <StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} /> : null}
+			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(2, besideStep - rowsFromVerdict(state.log, columns))} maxDetailRows={Math.max(2, besideStep)} columns={columns} keys={panelKeys} /> : null}
+			{live ? (
+				<Box ref={stepBox} flexDirection="column">
+					<StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} />
+				</Box>
+			) : null}
 		</Box>
 	);
 }
