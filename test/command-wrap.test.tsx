@@ -77,7 +77,7 @@ const send = () => undefined;
 
 for (const columns of [50, 60]) {
 	test(`${columns} columns: the next steps keep the restart command whole`, () => {
-		const rows = rowsAt(columns, <DoneStep testOk changed={[{path: '/etc/zulip/settings.py', changed: true, backup: '/etc/zulip/settings.py.bak-1', created: false}]} restored={false} restartCommand={RESTART} providerName="Mailgun" sendingDomain="zulip.example.com" fileBackend={false} />);
+		const rows = rowsAt(columns, <DoneStep testOk changed={[{path: '/etc/zulip/settings.py', changed: true, backup: '/etc/zulip/settings.py.bak-1', created: false}]} restored={false} restartCommand={RESTART} sendingDomain="zulip.example.com" fileBackend={false} />);
 		assertWhole(rows, RESTART, columns);
 		assertWhole(rows, 'zulip-email-setup --check', columns);
 		assert.ok(!rows.join('\n').includes('`'), 'the marks are not shown');
