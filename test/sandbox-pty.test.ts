@@ -74,7 +74,7 @@ test('npm start: the sandbox wizard runs to the end in a terminal, the three mai
 		// npm 11 may leave its own compile cache in TMPDIR beside the sandbox.
 		const name = (await readdir(temporary)).find(entry => entry.startsWith('zulip-email-setup-sandbox-'));
 		const dir = join(temporary, name!);
-		assert.match(text, new RegExp(`kept in ${dir.replace(/[^\w/]/g, '\\$&')}`));
+		assert.match(text, new RegExp(`kept in\\s+${dir.replace(/[^\w/]/g, '\\$&')}`));
 		const secrets = await readFile(join(dir, 'zulip-secrets.conf'), 'utf8');
 		assert.equal(rawConfigRead(secrets, 'secrets', 'email_password'), password);
 		assert.match(await readFile(join(dir, 'settings.py'), 'utf8'), /^EMAIL_HOST = "127\.0\.0\.1"$/m);
@@ -93,7 +93,7 @@ test('Ctrl-C in the sandbox wizard exits 130, closes the relay and still says wh
 		await session.press(keys.ctrlC);
 		assert.equal(await session.exit(15_000), 130, session.text.slice(-2000));
 		assert.match(session.text, /The sandbox relay received no mail\./);
-		assert.match(session.text, new RegExp(`kept in ${dir.replace(/[^\w/]/g, '\\$&')}`));
+		assert.match(session.text, new RegExp(`kept in\\s+${dir.replace(/[^\w/]/g, '\\$&')}`));
 		await assert.rejects(new Promise((resolve, reject) => createConnection(relayPort, '127.0.0.1').on('connect', resolve).on('error', reject)), /ECONNREFUSED/);
 	} finally {
 		session.kill();

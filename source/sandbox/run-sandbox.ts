@@ -14,6 +14,7 @@ import {createSandboxFiles, SANDBOX_ADMINISTRATOR, SANDBOX_EXTERNAL_HOST, shellQ
 import {readRelayIdentity, saveRelayIdentity} from './relay-identity.js';
 import {startRelay, type SandboxRelay} from './relay.js';
 import {receivedLines, sandboxJson, sessionDiff, snapshotFiles, type FilesBefore} from './summary.js';
+import {command, plainText} from '../engine/command-text.js';
 
 export interface SandboxContext {
 	/** Run the Ink wizard (a TTY) or the non-interactive face. */
@@ -89,7 +90,7 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 		await session.relay.close();
 		await session.dns.close();
 		say();
-		say(`The sandbox is kept in ${session.files.dir} (delete it with: rm -r ${shellQuote(session.files.dir)}).`);
+		for (const line of await fitToTerminal([`The sandbox is kept in ${session.files.dir} (delete it with: ${command(`rm -r ${shellQuote(session.files.dir)}`)}).`], info)) say(line);
 	}
 }
 
@@ -263,7 +264,7 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
 export async function fitToTerminal(lines: string[], stdout: NodeJS.WritableStream): Promise<string[]> {
 	const {columns} = stdout as NodeJS.WriteStream;
 	// Most runs fit: the wrapper is not even loaded then (the intro comes before the wizard's first frame).
-	if (!columns || lines.every(line => line.length <= columns)) return lines;
+	if (!columns || lines.every(line => line.length <= columns)) return lines.map(plainText);
 	const {hanging, hangOf} = await import('../ui/text-fit.js');
 	return lines.flatMap(line => line.includes('\n') ? [line] : hanging(line, columns, /^\s*\d+\. /.exec(line)?.[0].length ?? hangOf(line)));
 }

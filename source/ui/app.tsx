@@ -116,6 +116,8 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	// The step's height as Ink laid it out, so the panel above it takes only the rows left.
 	const stepBox = useRef<DOMElement>(null);
 	const [stepRows, setStepRows] = useState<number>();
+	// After every render: a step's own state (a check's verdict, a wrapped input) changes its height too; state is set only on a change.
+	// eslint-disable-next-line react-hooks/exhaustive-deps
 	useEffect(() => {
 		if (!stepBox.current) return;
 		const {height} = measureElement(stepBox.current);
@@ -124,10 +126,12 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	// Ink keeps the live region off the last row; the test's verdict above the panel stays on screen.
 	const besideStep = rows - 1 - (stepRows ?? Math.ceil(rows / 2));
 	const panelKeys = ['restart-offer', 'restarting', 'confirm-offer', 'confirming'].includes(state.step.kind);
+	// The verdict is kept on screen for the question right after the test; once the restart has run (and printed), the panel may have the rows.
+	const verdictShown = (state.step.kind === 'restart-offer' || state.step.kind === 'done') && state.restart === undefined;
 	return (
 		<Box flexDirection="column">
 			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} />
-			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(2, besideStep - rowsFromVerdict(state.log, columns))} maxDetailRows={Math.max(2, besideStep)} columns={columns} keys={panelKeys} /> : null}
+			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(2, besideStep - (verdictShown ? rowsFromVerdict(state.log, columns) : 0))} maxDetailRows={Math.max(2, besideStep)} columns={columns} keys={panelKeys} /> : null}
 			{live ? (
 				<Box ref={stepBox} flexDirection="column">
 					<StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} />

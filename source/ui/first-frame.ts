@@ -3,7 +3,7 @@ import type {PaintStyle, StyleName} from './paint-style.js';
 import type {FlowState, LogEntry} from './flow.js';
 import {preselectedChoice, providerChoices} from './flow-start.js';
 import {hintsLine, listLimit, PROVIDER_HINTS, PROVIDER_QUESTION, providerItems} from './layout.js';
-import {blockColor, colors, symbols, toneColor, toneSymbol} from './theme.js';
+import {BLOCK_HANG, blockColor, colors, symbols, toneColor, toneSymbol} from './theme.js';
 import {plainText} from '../engine/command-text.js';
 
 /**
@@ -92,10 +92,10 @@ export function firstFrame(state: FlowState, terminal: TerminalSize, style: Pain
 	const indent = (lines: readonly string[]) => lines.map(line => `  ${line}`);
 
 	// HangingText: wrapped with continuation lines under the text, not under the marker.
-	const hangingLines = (text: string, color: string | undefined): string[] => {
+	const hangingLines = (text: string, color: string | undefined, hang = hangOf(text)): string[] => {
 		// Marks around commands (engine/command-text.ts) are not shown; text that fits with them fits without.
 		if (surelyFits(text, columns)) return [tint(color, plainText(text))];
-		if (fit) return fit.hanging(text, columns, hangOf(text)).map(line => tint(color, line));
+		if (fit) return fit.hanging(text, columns, hang).map(line => tint(color, line));
 		needsFit = true;
 		return [text];
 	};
@@ -105,7 +105,7 @@ export function firstFrame(state: FlowState, terminal: TerminalSize, style: Pain
 		const symbol = toneSymbol[entry.tone];
 		return [
 			...hangingLines(`${symbol ? `${symbol} ` : ''}${entry.text}`, toneColor[entry.tone]),
-			...(entry.block ?? []).flatMap(line => hangingLines(`  ${line}`, blockColor(line))),
+			...(entry.block ?? []).flatMap(line => hangingLines(`  ${line}`, blockColor(line), Math.max(hangOf(`  ${line}`), BLOCK_HANG))),
 		];
 	});
 

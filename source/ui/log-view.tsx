@@ -1,7 +1,8 @@
 import {Box, Static} from 'ink';
 import {HangingText} from './components/hanging-text.js';
 import type {LogEntry} from './flow.js';
-import {blockColor, toneColor, toneSymbol} from './theme.js';
+import {hangOf} from './text-fit.js';
+import {BLOCK_HANG, blockColor, toneColor, toneSymbol} from './theme.js';
 
 export interface LogViewProps {
 	/** Finished steps; each is printed once and then belongs to the scrollback. */
@@ -16,7 +17,7 @@ export function LogView({entries}: LogViewProps) {
 				<Box key={index} flexDirection="column">
 					<HangingText color={toneColor[entry.tone]}>{`${toneSymbol[entry.tone] ? `${toneSymbol[entry.tone]} ` : ''}${entry.text}`}</HangingText>
 					{entry.block?.map((line, lineIndex) => (
-						<HangingText key={lineIndex} color={blockColor(line)}>
+						<HangingText key={lineIndex} color={blockColor(line)} hang={Math.max(hangOf(`  ${line}`), BLOCK_HANG)}>
 							{`  ${line}`}
 						</HangingText>
 					))}

@@ -60,3 +60,10 @@ export function isPlain(environment: NodeJS.ProcessEnv = process.env): boolean {
 
 /** The caret drawn before the character under the cursor when there is no inverse video. */
 export const plainCaret = '▏';
+
+/**
+ * Where a wrapped line of an entry's block (a diff, the test's steps) goes on:
+ * past the content of any block line ("  +EMAIL_…", "  ✔ …"), so a
+ * continuation never reads as a line of its own.
+ */
+export const BLOCK_HANG = 4;

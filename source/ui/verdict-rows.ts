@@ -1,12 +1,13 @@
 import type {LogEntry} from './flow-types.js';
 import {hanging, hangOf} from './text-fit.js';
-import {toneSymbol} from './theme.js';
+import {BLOCK_HANG, toneSymbol} from './theme.js';
 
 /** Rows an entry takes in the scrollback at this width, wrapped as LogView wraps it. */
 function rowsOfEntry(entry: LogEntry, columns: number): number {
 	const symbol = toneSymbol[entry.tone];
-	const lines = [`${symbol ? `${symbol} ` : ''}${entry.text}`, ...(entry.block ?? []).map(line => `  ${line}`)];
-	return lines.reduce((sum, line) => sum + hanging(line, columns, hangOf(line)).length, 0);
+	const head = `${symbol ? `${symbol} ` : ''}${entry.text}`;
+	const block = (entry.block ?? []).map(line => `  ${line}`);
+	return hanging(head, columns, hangOf(head)).length + block.reduce((sum, line) => sum + hanging(line, columns, Math.max(hangOf(line), BLOCK_HANG)).length, 0);
 }
 
 /**

@@ -1,3 +1,4 @@
+import {command} from '../../engine/command-text.js';
 import {Question} from '../components/question.js';
 import {Select} from '../components/select.js';
 import type {FlowEvent} from '../flow.js';
@@ -15,11 +16,11 @@ export interface ConfirmOfferStepProps {
 /** After a restart: let Zulip itself have the last word, with its own manage.py send_test_email. */
 export function ConfirmOfferStep({to, send}: ConfirmOfferStepProps) {
 	const items = [
-		{key: 'run', value: true, label: 'Ask Zulip itself', hint: `manage.py send_test_email ${to}, as the zulip user`},
+		{key: 'run', value: true, label: 'Ask Zulip itself'},
 		{key: 'finish', value: false, label: 'Finish', hint: 'the live test already passed'},
 	];
 	return (
-		<Question title="Confirm with Zulip's own test?" help={['Zulip sends its two test mails with its own code and settings: the last word on whether this server sends.']} hints={NO_BACK_HINTS}>
+		<Question title="Confirm with Zulip's own test?" help={[`Zulip sends its two test mails with its own code and settings: the last word on whether this server sends. As the zulip user it runs ${command(`manage.py send_test_email ${to}`)}.`]} hints={NO_BACK_HINTS}>
 			<Select items={items} defaultKey="run" onSubmit={run => send({type: 'confirm-chosen', run})} />
 		</Question>
 	);
