@@ -9,6 +9,7 @@ import {noreplyToken} from '../source/smtp/noreply.js';
 import type {Security, Sender, SmtpTestOptions} from '../source/smtp/types.js';
 import {LOOPBACK, runLiveTest, startFilteredPort, startRawServer, startSilentServer, startSmtpServer, unusedPort, type FilteredPort, type LiveTestRun, type RawServer, type TestSmtpServer} from './helpers/smtp-servers.js';
 import {createTestPki, type TestPki} from './helpers/tls.js';
+import {plainText} from '../source/engine/command-text.js';
 
 const password = 'n3tw0rk-S3cret!';
 const user = 'zulip@relay.example.com';
@@ -53,8 +54,8 @@ describe('connecting', () => {
 		const {run} = await check({port: await unusedPort(), security: 'starttls', probe: true, probeCandidates: [{port: relay.port, security: 'starttls'}]});
 		const {diagnosis, suggestion} = run.report;
 		assert.equal(diagnosis?.id, 'connection-refused');
-		assert.match(diagnosis!.fix, /Check EMAIL_PORT against/);
-		assert.match(diagnosis!.fix, /--port 587 --security starttls/);
+		assert.match(plainText(diagnosis!.fix), /Check EMAIL_PORT against/);
+		assert.match(plainText(diagnosis!.fix), /--port 587 --security starttls/);
 		assert.equal(suggestion?.port, relay.port);
 		assert.equal(suggestion?.security, 'starttls');
 	});
@@ -73,8 +74,8 @@ describe('connecting', () => {
 		const {diagnosis, suggestion} = run.report;
 		assert.equal(diagnosis?.id, 'connection-timeout');
 		assert.match(diagnosis!.message, /firewall/);
-		assert.match(diagnosis!.fix, /hosting provider/);
-		assert.match(diagnosis!.fix, /--port 2525 --security starttls/);
+		assert.match(plainText(diagnosis!.fix), /hosting provider/);
+		assert.match(plainText(diagnosis!.fix), /--port 2525 --security starttls/);
 		assert.equal(suggestion?.port, relay.port, 'the working port, though a more preferred one hung');
 	});
 
@@ -86,7 +87,7 @@ describe('connecting', () => {
 		const {run} = await check({host: 'smtp.zulip-email-setup-test.invalid', port: 587, security: 'starttls', probe: true, probeCandidates: [], lookup});
 		const diagnosis = run.report.diagnosis!;
 		assert.equal(diagnosis.id, 'dns-not-found');
-		assert.match(diagnosis.fix, /EMAIL_HOST \(--host smtp\.zulip-email-setup-test\.invalid\)/);
+		assert.match(plainText(diagnosis.fix), /EMAIL_HOST \(--host smtp\.zulip-email-setup-test\.invalid\)/);
 		assert.equal(run.report.suggestion, undefined);
 	});
 });
@@ -98,7 +99,7 @@ describe('servers that misbehave', () => {
 		const diagnosis = run.report.diagnosis!;
 		assert.equal(diagnosis.id, 'timeout');
 		assert.match(diagnosis.message, /greeting/);
-		assert.match(diagnosis.fix, /--security ssl/);
+		assert.match(plainText(diagnosis.fix), /--security ssl/);
 		const failed = run.events.find(event => event.status === 'fail');
 		assert.equal(failed?.step, 'greeting');
 	});
@@ -108,7 +109,7 @@ describe('servers that misbehave', () => {
 		const diagnosis = (await check({port: ssh.port, security: 'starttls'})).run.report.diagnosis!;
 		assert.equal(diagnosis.id, 'protocol-error');
 		assert.match(diagnosis.detail ?? '', /SSH-2\.0-OpenSSH/);
-		assert.match(diagnosis.fix, /EMAIL_PORT \(--host, --port\)|--port/);
+		assert.match(plainText(diagnosis.fix), /EMAIL_PORT \(--host, --port\)|--port/);
 	});
 
 	test('resets during the STARTTLS handshake: protocol-error at the starttls step', async () => {
