@@ -106,3 +106,24 @@ describe('file backend', () => {
 		for (const file of await readdir(emails)) assert.equal((await stat(join(emails, file))).uid, 65_534);
 	});
 });
+
+test('a passed file backend test names every mail it wrote in the scrollback, as written, not sent', async () => {
+	const {foldTestEvent} = await import('../source/ui/flow-reducer.js');
+	const {testEntry} = await import('../source/ui/flow-scrollback.js');
+	const emails = join(await scratch(), 'emails');
+	const three: Sender[] = [{role: 'default', address: administrator}, {role: 'noreply-plain', address: 'noreply@zulip.example.com'}, {role: 'noreply-tokenized', address: noreply}];
+	let lines: ReturnType<typeof foldTestEvent> = [];
+	let at = 0;
+	const report = await runFileBackendTest({filePath: emails, senders: three, zulipUser: 'zulip-test-no-such-user', onEvent: event => {
+		lines = foldTestEvent(lines, event, at += 1);
+	}});
+	assert.equal(report.ok, true, JSON.stringify(report));
+	assert.equal((await readdir(emails)).length, 3);
+	const entry = testEntry(report, lines);
+	assert.match(entry.text, /^Test passed/);
+	assert.deepEqual(entry.block?.map(line => line.replace(/ {2}\S+ m?s$/, '')), [
+		'✔ test mail from the default From written',
+		'✔ test mail from the noreply From written',
+		'✔ test mail from the tokenized noreply From written',
+	]);
+});

@@ -55,13 +55,16 @@ function passedEntry(report: TestReport, lines: readonly TestLine[]): LogEntry {
 		return sender ? SENDER_ROLE_NAMES[sender.role] : address ?? 'a sender';
 	};
 
-	const block = sessions.map(session => {
+	const block = sessions.flatMap(session => {
 		const total = formatMs(session.reduce((sum, line) => sum + line.elapsedMs, 0));
-		const send = session.find(line => line.step === 'send');
-		if (send) return `✔ test mail from the ${roleOf(send.senderAddress)} sent  ${total}`;
+		const sends = session.filter(line => line.step === 'send');
+		// The file backend writes every test mail in one run with no connection: each is its own line, and
+		// it was written, not sent. An SMTP session sends one mail, and its line counts the whole session.
+		if (session[0]?.step === 'file') return sends.map(send => `✔ test mail from the ${roleOf(send.senderAddress)} written  ${formatMs(send.elapsedMs)}`);
+		if (sends.length > 0) return sends.map(send => `✔ test mail from the ${roleOf(send.senderAddress)} sent  ${sends.length === 1 ? total : formatMs(send.elapsedMs)}`);
 		const checked = new Set(session.filter(line => line.step === 'sender').map(line => line.senderAddress)).size;
-		if (checked > 0) return `✔ ${checked === 1 ? 'sender' : `${checked} senders`} accepted  ${total}`;
-		return `✔ ${session.at(-1)!.label}  ${total}`;
+		if (checked > 0) return [`✔ ${checked === 1 ? 'sender' : `${checked} senders`} accepted  ${total}`];
+		return [`✔ ${session.at(-1)!.label}  ${total}`];
 	});
 	// A sender no session line names (a test that sends no mail per sender, as the file backend's) keeps its own line.
 	const named = new Set(lines.filter(line => line.step === 'send').map(line => line.senderAddress));
