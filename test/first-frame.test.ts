@@ -134,7 +134,13 @@ describe('the painted first frame is the frame Ink draws', () => {
 	}
 });
 
-/** Run `act` once, the instant the painted question shows; resolves with whether Ink was still loading then. */
+/** Env of a run that loads Ink only when the test sends SIGUSR2 (run-wizard.ts): the test acts while Ink loads, however fast it loads. */
+const HOLD_INK = {ZULIP_EMAIL_SETUP_TEST_HOLD_INK: '1'};
+
+/**
+ * Run `act` once, the instant the painted question shows, then let the held
+ * program load Ink; resolves with whether Ink was still loading at the act.
+ */
 async function whenPainted(session: PtySession, act: () => void): Promise<boolean> {
 	return new Promise(resolve => {
 		let done = false;
@@ -143,6 +149,12 @@ async function whenPainted(session: PtySession, act: () => void): Promise<boolea
 			done = true;
 			const beforeInk = !HANDOVER.test(session.raw);
 			act();
+			try {
+				process.kill(session.pty.pid, 'SIGUSR2');
+			} catch {
+				// Gone already: the act ended it.
+			}
+
 			resolve(beforeInk);
 		});
 	});
@@ -153,7 +165,7 @@ function assertCursorShown(raw: string): void {
 }
 
 test('keys typed while Ink loads reach the question', async () => {
-	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
+	const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24}, HOLD_INK);
 	const beforeInk = whenPainted(session, () => session.write(`send${keys.enter}`));
 	try {
 		// The filter found SendGrid and Enter chose it: the next question is its server.
@@ -220,7 +232,7 @@ for (const [what, interrupt] of [
 	['a kill', (session: PtySession) => process.kill(session.pty.pid, 'SIGTERM')],
 ] as const) {
 	test(`${what} while Ink loads exits 130 and gives the cursor back`, async () => {
-		const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24});
+		const session = start(fixture('zulip-2024.py'), {cols: 80, rows: 24}, HOLD_INK);
 		const beforeInk = whenPainted(session, () => interrupt(session));
 		try {
 			assert.equal(await session.exit(), 130);

@@ -28,7 +28,16 @@ export async function runWizard(wizard: Pick<WizardOptions, 'paths' | 'options' 
 	// A failure is the wizard's to show; until it looks, it must not count as unhandled.
 	loading.catch(() => undefined);
 	const started = await startWizard({...wizard, loading});
+	// Tests of what happens while Ink loads hold the load until they acted (SIGUSR2), or a fast load could come first.
+	const held = process.env['ZULIP_EMAIL_SETUP_TEST_HOLD_INK'] === '1' ? new Promise(resolve => process.once('SIGUSR2', resolve)) : undefined;
 	const painted = await paintEarly(started, process.stdin, process.stdout);
+	if (held && painted) {
+		// A signal listener alone does not keep Node running.
+		const alive = setInterval(() => undefined, 1 << 30);
+		await held;
+		clearInterval(alive);
+	}
+
 	const {renderWizard} = await import('./app.js');
 	return renderWizard({...wizard, started, painted});
 }
