@@ -756,6 +756,17 @@ describe('the start menu on a configured server', () => {
 		assert.equal(menu.answers, undefined);
 	});
 
+	test('change only the password starts from an empty field, also in the sandbox whose relay password is otherwise prefilled', () => {
+		const sandbox = {host: '127.0.0.1', port: 2525, security: 'starttls' as const, username: 'sandbox-user', password: 'relay-throwaway'};
+		for (const flowSettings of [settings, {...settings, sandbox}]) {
+			let state = run(loadedState(gmail, flowSettings), {type: 'start-chosen', action: 'password'});
+			assert.deepEqual(state.step, {kind: 'password', mode: 'type'});
+			assert.deepEqual(state.answers!.password, {kind: 'new', value: ''}, 'nothing typed yet: the field the app shows is empty');
+			state = run(state, {type: 'password-submitted', password: 'typed-anew'});
+			assert.deepEqual(state.answers!.password, {kind: 'new', value: 'typed-anew'}, 'what was typed, not appended to a prefill');
+		}
+	});
+
 	test('change the From addresses: noreply and tokens, then the review', () => {
 		let state = run(loadedState(gmail), {type: 'start-chosen', action: 'from'});
 		assert.equal(state.step.kind, 'noreply');

@@ -479,7 +479,8 @@ function startChosen(state: FlowState, action: StartAction): FlowState {
 		case 'test':
 			return enter({kind: 'recipient'});
 		case 'password':
-			return enter({kind: 'password', mode: 'type'});
+			// The new password is typed into an empty field: a prefilled one (the sandbox relay's) is the one being replaced.
+			return {...enter({kind: 'password', mode: 'type'}), answers: {...answers, password: {kind: 'new', value: ''}}};
 		case 'from':
 			return enter({kind: 'noreply'});
 		default: {
