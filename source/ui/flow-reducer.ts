@@ -480,7 +480,7 @@ function startChosen(state: FlowState, action: StartAction): FlowState {
 			return enter({kind: 'recipient'});
 		case 'password':
 			// The new password is typed into an empty field: a prefilled one (the sandbox relay's) is the one being replaced.
-			return {...enter({kind: 'password', mode: 'type'}), answers: {...answers, password: {kind: 'new', value: ''}}};
+			return {...enter({kind: 'password', mode: 'type'}), answers: {...answers, password: {kind: 'new' as const, value: ''}}};
 		case 'from':
 			return enter({kind: 'noreply'});
 		default: {
