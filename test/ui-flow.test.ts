@@ -767,6 +767,20 @@ describe('the start menu on a configured server', () => {
 		}
 	});
 
+	test('Esc from the review of a start-menu choice, a new answer there, and the review again: no question that way never asked', () => {
+		let state = run(loadedState(gmail), {type: 'start-chosen', action: 'password'}, {type: 'password-submitted', password: 'first-try'});
+		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)});
+		assert.equal(state.step.kind, 'review');
+		state = run(state, {type: 'back'});
+		assert.equal(state.step.kind, 'password');
+		state = run(state, {type: 'password-submitted', password: 'second-try'});
+		assert.deepEqual(state.step, {kind: 'planning', autoApply: false}, 'straight back to the review, not on to the noreply question');
+		assert.deepEqual(state.answers!.password, {kind: 'new', value: 'second-try'});
+		// The same from the picker: one answer changed, Esc from the review, changed again, the review.
+		state = run(state, {type: 'plan-ready', plan: planChanges(state.loaded!, state.answers!)}, {type: 'back'}, {type: 'back'}, {type: 'back'});
+		assert.equal(state.step.kind, 'start-menu', 'further back is the menu, as before');
+	});
+
 	test('change the From addresses: noreply and tokens, then the review', () => {
 		let state = run(loadedState(gmail), {type: 'start-chosen', action: 'from'});
 		assert.equal(state.step.kind, 'noreply');

@@ -599,14 +599,17 @@ function endpointChosen(state: AnsweringFlow, endpoint: Endpoint): AnsweringFlow
  */
 function startPlanning(state: AnsweringFlow, autoApply: boolean): AnsweringFlow {
 	if (plaintextPasswordRisk(state.answers) && state.plaintextAllowed !== plaintextConsent(state.answers)) {
-		return go({...state, jump: false}, {kind: 'plaintext', autoApply});
+		return go(state, {kind: 'plaintext', autoApply});
 	}
 
 	return planNow(state, autoApply);
 }
 
+// A jump (from the start menu or the review's picker) stays on through the review: Esc back from it to the
+// question just answered, and a new answer there comes straight back to the review, not to questions
+// this way through never asked.
 function planNow(state: AnsweringFlow, autoApply: boolean): AnsweringFlow {
-	return go({...state, jump: false}, {kind: 'planning', autoApply});
+	return go(state, {kind: 'planning', autoApply});
 }
 
 function startTest(state: AnsweringFlow): AnsweringFlow {
