@@ -135,44 +135,38 @@ for (const size of [{columns: 80, rows: 24}, {columns: 60, rows: 20}]) {
 			/** Press a key, then take the screen once `pattern` is printed after it. */
 			const next = async (key: string | undefined, pattern: RegExp): Promise<string> => {
 				mark = first.raw.length;
+				first.skipPrinted();
 				if (key !== undefined) await first.press(key);
 				const raw = await outputWhen(first, pattern, mark);
+				// The screen as it was when its pattern appeared; the next key waits until that very screen takes
+				// keys (a wait for any key hints could be met by a frame drawn before this key, and the key lost).
+				await first.waitFor(pattern);
 				return raw;
 			};
 
 			let raw = await next(undefined, /Which service should send Zulip's email\?[\s\S]*Ctrl-C quit/);
 			const password = /password (\S+) \(throwaway/.exec(stripAnsi(raw))?.[1];
 			assert.ok(password, 'the intro shows the throwaway password');
-			// Ink reads keys from the moment its question is up; the helper's wait covers the handover.
-			await first.waitFor(/Ctrl-C quit/);
 			await checkScreen(raw, size, '01-provider-list', {question: "Which service should send Zulip's email?", choices: [/› Sandbox relay/, 'Mailgun'], hints: /Enter choose · Ctrl-C quit/});
 
 			raw = await next(keys.enter, /Port and TLS mode for 127\.0\.0\.1[\s\S]*Ctrl-C quit/);
 			await checkScreen(raw, size, '02-port-and-tls', {question: 'Port and TLS mode for 127.0.0.1', choices: [/› \d+ with STARTTLS/, '465 with SSL/TLS', 'Another port or TLS mode…', 'Another host…'], hints: SELECT});
 
 			// The host question, through "Another host…" (the list wraps from the top to it), and back.
-			await first.waitFor(/Ctrl-C quit/);
 			await first.press(keys.up);
 			raw = await next(keys.enter, /SMTP server \(EMAIL_HOST\)[\s\S]*Ctrl-C quit/);
 			await checkScreen(raw, size, '03-host', {question: 'SMTP server (EMAIL_HOST)', hints: INPUT});
-			await first.waitFor(/Ctrl-C quit/);
 			await next(keys.enter, /Port and TLS mode for 127\.0\.0\.1[\s\S]*Ctrl-C quit/);
-			await first.waitFor(/Ctrl-C quit/);
 			await next(keys.enter, /SMTP username \(EMAIL_HOST_USER\)[\s\S]*Ctrl-C quit/);
-			await first.waitFor(/Ctrl-C quit/);
 			raw = await next(keys.enter, /Password for sandbox-\w+[\s\S]*Ctrl-C quit/);
 			await checkScreen(raw, size, '04-password', {question: /Password for sandbox-\w+/, hints: INPUT});
 
 			// A wrong password, for the failed test and its fixes.
-			await first.waitFor(/Ctrl-C quit/);
 			await first.press(keys.ctrlU);
 			await first.type('not-the-password');
 			await next(keys.enter, /Noreply address[\s\S]*Ctrl-C quit/);
-			await first.waitFor(/Ctrl-C quit/);
 			await next(keys.enter, /Add a random token[\s\S]*Ctrl-C quit/);
-			await first.waitFor(/Ctrl-C quit/);
 			await next(keys.enter, /Where should the two test mails go\?[\s\S]*Ctrl-C quit/);
-			await first.waitFor(/Ctrl-C quit/);
 			raw = await next(keys.enter, /Write these changes\?[\s\S]*Ctrl-C quit/);
 			const review = await checkScreen(raw, size, '05-review', {question: 'Write these changes?', choices: [/› Write these changes, then test/, 'Change something…'], hints: SELECT});
 			// The answers summary and the diff are in the scrollback just above: the last of the diff is still on screen.
@@ -180,7 +174,6 @@ for (const size of [{columns: 80, rows: 24}, {columns: 60, rows: 20}]) {
 			const scrollback = stripAnsi(raw);
 			assert.match(scrollback, /Your answers:[\s\S]*Changes to write \(password masked\):/);
 
-			await first.waitFor(/Ctrl-C quit/);
 			raw = await next(keys.enter, /Testing what Zulip will read from disk[\s\S]*Esc stop the test/);
 			await checkScreen(raw, size, '06-testing', {question: /Testing what Zulip will read from disk/, hints: /Esc stop the test · Ctrl-C quit/});
 
@@ -194,11 +187,8 @@ for (const size of [{columns: 80, rows: 24}, {columns: 60, rows: 20}]) {
 			await checkScreen(raw, size, '08-edit-answer', {question: 'Which answer do you want to change?', choices: [/› Provider/, 'Server: host, port and TLS', 'Username and password', 'From addresses'], hints: SELECT});
 
 			// Back to the result, then the first fix: the password typed again, and the test again.
-			await first.waitFor(/Ctrl-C quit/);
 			await next(keys.escape, /What now\?[\s\S]*Ctrl-C quit/);
-			await first.waitFor(/Ctrl-C quit/);
 			await next(keys.enter, /Password for sandbox-\w+[\s\S]*Ctrl-C quit/);
-			await first.waitFor(/Ctrl-C quit/);
 			await first.type(password);
 			raw = await next(keys.enter, /Restart Zulip so it reads the new settings\?[\s\S]*Ctrl-C quit/);
 			// The Deliverability panel's lookups finish beside the question: the screen once they are in.
@@ -208,17 +198,14 @@ for (const size of [{columns: 80, rows: 24}, {columns: 60, rows: 20}]) {
 			assert.ok(passed.some(row => row.startsWith('Deliverability (SPF, DKIM, DMARC, MX)')), 'the Deliverability panel too');
 
 			// d: every finding, in the rows beside the question (the question and its choices stay).
-			await first.waitFor(/Ctrl-C quit/);
 			raw = await next('d', /\[spf-ok\][\s\S]*\[mx-ok\][\s\S]*Restart Zulip so it reads[\s\S]*Ctrl-C quit/);
 			const details = await checkScreen(raw, size, '09-result-passed-details', {question: 'Restart Zulip so it reads the new settings?', choices: [/› Restart Zulip now/, 'Not now'], hints: /Enter choose · Ctrl-C quit/});
 			for (const id of ['spf-ok', 'dkim-ok', 'dmarc-ok', 'mx-ok']) assert.ok(details.join('\n').includes(`[${id}]`), `${id} on screen after d:\n${details.join('\n')}`);
 
-			await first.waitFor(/Ctrl-C quit/);
 			raw = await next(keys.enter, /Confirm with Zulip's own test\?[\s\S]*Ctrl-C quit/);
 			await checkScreen(raw, size, '10-restarted', {question: "Confirm with Zulip's own test?", choices: [/› Ask Zulip itself/, 'Finish'], hints: /Enter choose · Ctrl-C quit/});
 			assert.match(stripAnsi(raw.slice(mark)), /Zulip restarted successfully!/);
 
-			await first.waitFor(/Ctrl-C quit/);
 			await first.press(keys.down);
 			// The last screen as the wizard leaves it (the sandbox's own summary follows it once the wizard is gone).
 			raw = await next(keys.enter, /Zulip can send email\.[\s\S]*Next steps[\s\S]*without changing\s+anything\./);

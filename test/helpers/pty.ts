@@ -141,6 +141,16 @@ export class PtySession {
 	}
 
 	/**
+	 * Later waits look only at what the program prints from now on. For a
+	 * test that also reads `raw` by offsets: a frame it has already read
+	 * (a highlight that moved, an earlier screen) can then never satisfy a
+	 * later wait before the screen it is waiting for.
+	 */
+	skipPrinted(): void {
+		this.mark = this.raw.length;
+	}
+
+	/**
 	 * Wait until the output since the last wait contains `pattern`, and then
 	 * until the program says the screen takes keys: Ink draws a step before
 	 * React runs the effect that attaches its key handler, and a key typed in
