@@ -5,9 +5,7 @@
  * column 0 and its rows join to exactly the command, so it can be copied.
  */
 import assert from 'node:assert/strict';
-import {EventEmitter} from 'node:events';
 import {after, test} from 'node:test';
-import {render, type Instance} from 'ink';
 import type {ReactElement} from 'react';
 import {command} from '../source/engine/command-text.js';
 import {diagnose} from '../source/smtp/diagnoses.js';
@@ -17,45 +15,15 @@ import {ProblemStep} from '../source/ui/steps/problem-step.js';
 import {RestartFailedStep, RestartOfferStep} from '../source/ui/steps/restart-steps.js';
 import {ResultStep} from '../source/ui/steps/result-step.js';
 import {plain} from './helpers/ink.js';
+import {cleanupRendered, renderAt} from './helpers/walk-through.js';
 
 const RESTART = 'sudo -u zulip /home/zulip/deployments/current/scripts/restart-server';
 
-class Stdout extends EventEmitter {
-	frames: string[] = [];
-	readonly isTTY = true;
-	constructor(readonly columns: number, readonly rows = 40) {
-		super();
-	}
-
-	write = (frame: string): boolean => {
-		this.frames.push(frame);
-		return true;
-	};
-}
-
-class Stdin extends EventEmitter {
-	readonly isTTY = true;
-	setEncoding(): void {}
-	setRawMode(): void {}
-	resume(): void {}
-	pause(): void {}
-	ref(): void {}
-	unref(): void {}
-	read(): null {
-		return null;
-	}
-}
-
-const instances: Instance[] = [];
-after(() => {
-	for (const instance of instances) instance.unmount();
-});
+after(cleanupRendered);
 
 /** The step's rows as Ink draws them on a terminal `columns` wide. */
 function rowsAt(columns: number, tree: ReactElement): string[] {
-	const stdout = new Stdout(columns);
-	instances.push(render(tree, {stdout: stdout as unknown as NodeJS.WriteStream, stderr: new Stdout(columns) as unknown as NodeJS.WriteStream, stdin: new Stdin() as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false}));
-	return plain(stdout.frames.at(-1)).split('\n').map(row => row.trimEnd());
+	return plain(renderAt(tree, {columns, rows: 40}).lastFrame()).split('\n').map(row => row.trimEnd());
 }
 
 /** The command is whole: on one row, or (wider than the row) from column 0 over rows that join to exactly it. */

@@ -7,23 +7,18 @@
  * numbered choices and each answer readable in the transcript.
  */
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
-import {access, mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import {keys, PtySession} from './helpers/pty.js';
+import {BIN as bin, ensureBuilt} from './helpers/program.js';
 
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'zulip-email-setup.js');
 let root: string;
 
 before(async () => {
 	root = await mkdtemp(join(tmpdir(), 'dumb-terminal-test-'));
-	await access(join(repo, 'dist', 'cli.js')).catch(async () => run(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	await ensureBuilt();
 });
 
 after(async () => {

@@ -13,25 +13,21 @@
  * from run to run, and with them where lines wrap.
  */
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
-import {access, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import {keys, PtySession, stripAnsi} from './helpers/pty.js';
 import xterm from '@xterm/headless';
+import {BIN as bin, ensureBuilt} from './helpers/program.js';
 
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'zulip-email-setup.js');
 const FRAMES = fileURLToPath(new URL('frames/', import.meta.url));
 let root: string;
 
 before(async () => {
 	root = await mkdtemp(join(tmpdir(), 'screens-'));
-	await access(join(repo, 'dist', 'cli.js')).catch(async () => run(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	await ensureBuilt();
 });
 
 after(async () => {

@@ -20,7 +20,7 @@ import {keys} from './helpers/ink.js';
 import {pyRawConfigRead} from './helpers/python.js';
 import {LOOPBACK, startSmtpServer, type TestSmtpServer} from './helpers/smtp-servers.js';
 import {configuredWith, SECRET_KEY} from './helpers/ui-fixtures.js';
-import {answer, cleanupRendered, plain, renderAt80} from './helpers/walk-through.js';
+import {answer, cleanupRendered, otherRelayAt, plain, renderAt80} from './helpers/walk-through.js';
 
 const PASSWORD = 'relay-Pa55#word;%';
 const USER = 'zulip';
@@ -100,11 +100,7 @@ describe('the file backend and email_password', () => {
 			const again = renderAt80(<App engine={rerun} settings={settings} onExit={() => undefined} />);
 			const [password] = await answer(again, [
 				['Email is configured on this server', `${keys.down}${keys.down}\r`],
-				['Which service', 'other\r'],
-				['SMTP server (EMAIL_HOST)', `${LOOPBACK}\r`],
-				[`Port and TLS mode for ${LOOPBACK}`, `${keys.up}${keys.up}\r`],
-				['Port (EMAIL_PORT)', `${keys.ctrlU}${relay.port}\r`],
-				[`TLS mode for port ${relay.port}`, `${keys.up}\r`],
+				...otherRelayAt(LOOPBACK, relay.port, keys.up),
 				['SMTP username', `${keys.ctrlU}${USER}\r`],
 				[`Password for ${USER}`, ''],
 			]);

@@ -11,13 +11,10 @@
  * a terminal emulator (xterm.js) to compare what they show.
  */
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
-import {access, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import {firstFrame, type FirstFrame} from '../source/ui/first-frame.js';
 import * as textFit from '../source/ui/text-fit.js';
 import {paintStyle} from '../source/ui/paint-style.js';
@@ -25,9 +22,8 @@ import {flowReducer, initialFlowState, type FlowState} from '../source/ui/flow.j
 import {keys, PtySession, stripAnsi} from './helpers/pty.js';
 import {screenAfter} from './helpers/screen.js';
 import {freshConfig} from './helpers/ui-fixtures.js';
+import {BIN as bin, REPO as repo, ensureBuilt} from './helpers/program.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'zulip-email-setup.js');
 const secrets = join(repo, 'test/fixtures/secrets/zulip-generated.conf');
 let root: string;
 const fixture = (name: string) => join(repo, 'test/fixtures/settings', name);
@@ -38,7 +34,7 @@ const BEGIN_SYNCHRONIZED = '\u001B[?2026h';
 const END_SYNCHRONIZED = '\u001B[?2026l';
 
 before(async () => {
-	await access(join(repo, 'dist', 'cli.js')).catch(async () => promisify(execFile)(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	await ensureBuilt();
 	root = await mkdtemp(join(tmpdir(), 'first-frame-test-'));
 	// A rerun: a custom relay (last in the list, so the list scrolls), and a password in the wrong
 	// file, whose warning is too long for 80 columns. Plain values: read without python3, so in time.

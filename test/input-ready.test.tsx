@@ -7,13 +7,10 @@
  * when the test asks for it.
  */
 import assert from 'node:assert/strict';
-import {access, copyFile, mkdtemp, rm} from 'node:fs/promises';
+import {copyFile, mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, afterEach, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
-import {execFile} from 'node:child_process';
-import {promisify} from 'node:util';
 import {cleanup, render} from 'ink-testing-library';
 import {Box, Text} from 'ink';
 import {useState} from 'react';
@@ -22,16 +19,15 @@ import {TextInput} from '../source/ui/components/text-input.js';
 import {inputSettled} from '../source/ui/input-ready.js';
 import {inputReady, keys, press, waitForText} from './helpers/ink.js';
 import {PtySession, keys as ptyKeys} from './helpers/pty.js';
+import {BIN as bin, REPO as repo, ensureBuilt} from './helpers/program.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'zulip-email-setup.js');
 const secrets = join(repo, 'test/fixtures/secrets/zulip-generated.conf');
 // A copy: a run holds a lock beside settings.py, and other test files run the wizard on the fixture meanwhile.
 let root: string;
 let settings: string;
 
 before(async () => {
-	await access(join(repo, 'dist', 'cli.js')).catch(async () => promisify(execFile)(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	await ensureBuilt();
 	root = await mkdtemp(join(tmpdir(), 'input-ready-test-'));
 	settings = join(root, 'settings.py');
 	await copyFile(join(repo, 'test/fixtures/settings/zulip-2024.py'), settings);

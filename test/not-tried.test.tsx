@@ -18,7 +18,7 @@ import {fakeServer, runCli} from './helpers/cli.js';
 import {keys} from './helpers/ink.js';
 import {LOOPBACK, runLiveTest, startRawServer, unusedPort, type RawServer} from './helpers/smtp-servers.js';
 import {ADMIN, freshConfig} from './helpers/ui-fixtures.js';
-import {answer, cleanupRendered, plain, renderAt80} from './helpers/walk-through.js';
+import {answer, cleanupRendered, otherRelayAt, plain, renderAt80} from './helpers/walk-through.js';
 
 const SENDERS: Sender[] = [
 	{role: 'default', address: ADMIN},
@@ -97,11 +97,7 @@ describe('the faces, end to end', () => {
 		const app = renderAt80(<App engine={engine} settings={{initial: {}, restartCommand: 'true'}} onExit={() => undefined} />);
 		try {
 			await answer(app, [
-				['Which service', 'other\r'],
-				['SMTP server (EMAIL_HOST)', `${LOOPBACK}\r`],
-				[`Port and TLS mode for ${LOOPBACK}`, `${keys.up}${keys.up}\r`],
-				['Port (EMAIL_PORT)', `${keys.ctrlU}${closing.port}\r`],
-				[`TLS mode for port ${closing.port}`, `${keys.up}\r`],
+				...otherRelayAt(LOOPBACK, closing.port, keys.up),
 				['SMTP username', '\r'],
 				['Noreply address', '\r'],
 				['Add a random token', '\r'],

@@ -18,7 +18,7 @@ import {flowReducer, initialFlowState, type FlowEvent, type FlowSettings, type F
 import {fakeServer, runCli, snapshot} from './helpers/cli.js';
 import {keys} from './helpers/ink.js';
 import {freshConfig} from './helpers/ui-fixtures.js';
-import {answer, cleanupRendered, plain, renderAt80} from './helpers/walk-through.js';
+import {answer, cleanupRendered, otherRelayAt, plain, renderAt80} from './helpers/walk-through.js';
 
 const settings: FlowSettings = {initial: {}, restartCommand: 'restart-server'};
 const PASSWORD = 'relay-Pa55word';
@@ -130,11 +130,7 @@ describe('the wizard\'s screen (ink)', () => {
 	async function toQuestion(calls: string[]) {
 		const app = renderAt80(<App engine={engine(calls)} settings={settings} onExit={() => undefined} />);
 		await answer(app, [
-			['Which service', 'other\r'],
-			['SMTP server (EMAIL_HOST)', 'relay.example.com\r'],
-			['Port and TLS mode for relay.example.com', `${keys.up}${keys.up}\r`],
-			['Port (EMAIL_PORT)', `${keys.ctrlU}25\r`],
-			['TLS mode for port 25', `${keys.up}\r`],
+			...otherRelayAt('relay.example.com', 25, keys.up),
 			['SMTP username', 'zulip\r'],
 			['Password for zulip', `${PASSWORD}\r`],
 			['Noreply address', '\r'],

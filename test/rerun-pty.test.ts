@@ -7,13 +7,10 @@
  * the relay to Python, and the test mails must arrive.
  */
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
-import {access, chmod, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {chmod, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import xterm from '@xterm/headless';
 import {startDnsServer, type RunningDnsServer} from '../source/sandbox/dns-server.js';
 import {SANDBOX_DKIM_SELECTOR, sandboxZone} from '../source/sandbox/dns-zone.js';
@@ -23,10 +20,8 @@ import {sandboxSettings} from '../source/sandbox/settings-template.js';
 import {keys, PtySession} from './helpers/pty.js';
 import {pyExecSettings, pyRawConfigRead} from './helpers/python.js';
 import {configuredWith} from './helpers/ui-fixtures.js';
+import {BIN as bin, ensureBuilt} from './helpers/program.js';
 
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'zulip-email-setup.js');
 const ADMIN = 'admin@zulip.example.com';
 const RELAY_USER = 'relay-user';
 const RELAY_PASSWORD = 'Back#And%Forth;1';
@@ -40,7 +35,7 @@ let restartScript: string;
 
 before(async () => {
 	root = await mkdtemp(join(tmpdir(), 'rerun-pty-'));
-	await access(join(repo, 'dist', 'cli.js')).catch(async () => run(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	await ensureBuilt();
 	settingsPath = join(root, 'settings.py');
 	secretsPath = join(root, 'zulip-secrets.conf');
 	await writeFile(settingsPath, sandboxSettings({administrator: ADMIN, externalHost: 'zulip.example.com'}));

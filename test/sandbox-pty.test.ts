@@ -4,26 +4,20 @@
  * Enter on every question, since every default points at the sandbox relay.
  */
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
-import {access, mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
+import {mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
 import {createConnection} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import {keys, PtySession} from './helpers/pty.js';
 import {rawConfigRead} from './helpers/raw-config.js';
+import {BIN as bin, REPO as repo, ensureBuilt} from './helpers/program.js';
 
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'zulip-email-setup.js');
 let root: string;
 
 before(async () => {
 	root = await mkdtemp(join(tmpdir(), 'sandbox-pty-test-'));
-	// `npm test` builds first; a lone run of this file builds the same way `npm start` does.
-	await access(join(repo, 'dist', 'cli.js')).catch(async () => run(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	await ensureBuilt();
 });
 
 after(async () => {

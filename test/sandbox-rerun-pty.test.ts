@@ -12,26 +12,21 @@
  *   against it, and `--sandbox --sandbox-dir D --check` passes.
  */
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
-import {access, mkdir, mkdtemp, readdir, readFile, rm, stat} from 'node:fs/promises';
+import {mkdir, mkdtemp, readdir, readFile, rm, stat} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import {keys, PtySession} from './helpers/pty.js';
 import {pyExecSettings, pyRawConfigRead} from './helpers/python.js';
+import {BIN as bin, ensureBuilt} from './helpers/program.js';
 
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'zulip-email-setup.js');
 const DEFAULT_MAIL_DIR = '/var/log/zulip/emails';
 let root: string;
 
 before(async () => {
 	// Short: the sandbox's paths are printed and must not wrap at 80 columns.
 	root = await mkdtemp(join(tmpdir(), 'sbx-'));
-	await access(join(repo, 'dist', 'cli.js')).catch(async () => run(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	await ensureBuilt();
 });
 
 after(async () => {

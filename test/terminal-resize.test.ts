@@ -8,26 +8,21 @@
  * run's.
  */
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
-import {access, mkdtemp, rm} from 'node:fs/promises';
+import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import xterm from '@xterm/headless';
 import {keys, PtySession} from './helpers/pty.js';
+import {BIN as bin, ensureBuilt} from './helpers/program.js';
 
 const {Terminal} = xterm;
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'zulip-email-setup.js');
 let root: string;
 let dir: string;
 
 before(async () => {
 	root = await mkdtemp(join(tmpdir(), 'terminal-resize-test-'));
-	await access(join(repo, 'dist', 'cli.js')).catch(async () => run(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	await ensureBuilt();
 	// Every run below reuses this sandbox, so the banner and the relay's port, user and password are the same in each.
 	dir = join(root, 'sandbox');
 	const first = new Screen();

@@ -19,7 +19,7 @@ import {keys} from './helpers/ink.js';
 import {LOOPBACK, runLiveTest, startRawServer, startSmtpServer, type RawServer, type TestSmtpServer} from './helpers/smtp-servers.js';
 import {createSelfSigned, createTestPki, type TestPki} from './helpers/tls.js';
 import {freshConfig} from './helpers/ui-fixtures.js';
-import {answer, cleanupRendered, plain, renderAt80} from './helpers/walk-through.js';
+import {answer, cleanupRendered, otherRelayAt, plain, renderAt80} from './helpers/walk-through.js';
 
 /** OpenSSL's words: never in a headline. */
 const RAW = /error:0A|SSL routines|routines::|ERR_SSL_|ssl3_|\.c:\d+/;
@@ -168,11 +168,7 @@ describe('the faces, end to end', () => {
 		const app = renderAt80(<App engine={engine} settings={{initial: {}, restartCommand: 'true'}} onExit={() => undefined} />);
 		try {
 			await answer(app, [
-				['Which service', 'other\r'],
-				['SMTP server (EMAIL_HOST)', `${LOOPBACK}\r`],
-				[`Port and TLS mode for ${LOOPBACK}`, `${keys.up}${keys.up}\r`],
-				['Port (EMAIL_PORT)', `${keys.ctrlU}${plainSmtp.port}\r`],
-				[`TLS mode for port ${plainSmtp.port}`, `${keys.down}\r`],
+				...otherRelayAt(LOOPBACK, plainSmtp.port, keys.down),
 				['SMTP username', '\r'],
 				['Noreply address', '\r'],
 				['Add a random token', '\r'],

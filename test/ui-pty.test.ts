@@ -7,13 +7,10 @@
  * arrive, and the password must never reach the terminal.
  */
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
-import {access, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import {startDnsServer, type RunningDnsServer} from '../source/sandbox/dns-server.js';
 import {SANDBOX_DKIM_SELECTOR, sandboxZone} from '../source/sandbox/dns-zone.js';
 import {sandboxSecrets} from '../source/sandbox/files.js';
@@ -23,10 +20,8 @@ import {keys, PtySession} from './helpers/pty.js';
 import {pyExecSettings} from './helpers/python.js';
 import {rawConfigRead} from './helpers/raw-config.js';
 import {visibleText} from './helpers/screen.js';
+import {BIN as bin, ensureBuilt} from './helpers/program.js';
 
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'zulip-email-setup.js');
 const ADMIN = 'admin@zulip.example.com';
 const RELAY_USER = 'relay-user';
 // The characters a naive ini library mangles, typed through the masked input.
@@ -43,7 +38,7 @@ let dns: RunningDnsServer;
 
 before(async () => {
 	root = await mkdtemp(join(tmpdir(), 'ui-pty-test-'));
-	await access(join(repo, 'dist', 'cli.js')).catch(async () => run(process.execPath, ['scripts/build.js'], {cwd: repo}));
+	await ensureBuilt();
 	settingsPath = join(root, 'settings.py');
 	secretsPath = join(root, 'zulip-secrets.conf');
 	mailDir = join(root, 'emails');

@@ -12,7 +12,7 @@ import {join} from 'node:path';
 import {render as inkRender, type Instance} from 'ink';
 import type {ReactElement} from 'react';
 import {whenInputSettled} from '../../source/ui/input-ready.js';
-import {plain, waitForText} from './ink.js';
+import {keys, plain, waitForText} from './ink.js';
 
 /** A rendered app the helpers drive: keys in, frames out. */
 export interface App {
@@ -25,6 +25,21 @@ export interface App {
 /** One exchange: the text to wait for, then what to type (Enter as \r; escape sequences as a terminal sends them). */
 export type Exchange = readonly [prompt: string, input: string];
 
+/**
+ * The answers that point the wizard at a relay of one's own ("Other SMTP
+ * server"): its host, "Another port or TLS mode…", the port, then the keys
+ * that pick the TLS mode in the list that port opens with.
+ */
+export function otherRelayAt(host: string, port: number, tlsKeys: string): Exchange[] {
+	return [
+		['Which service', 'other\r'],
+		['SMTP server (EMAIL_HOST)', `${host}\r`],
+		[`Port and TLS mode for ${host}`, `${keys.up}${keys.up}\r`],
+		['Port (EMAIL_PORT)', `${keys.ctrlU}${port}\r`],
+		[`TLS mode for port ${port}`, `${tlsKeys}\r`],
+	];
+}
+
 /** What the admin's terminal is in the README: 80×24. */
 export const COLUMNS = 80;
 export const ROWS = 24;
@@ -32,12 +47,8 @@ export const ROWS = 24;
 class Stdout extends EventEmitter {
 	readonly frames: string[] = [];
 	readonly isTTY = true;
-	get columns(): number {
-		return COLUMNS;
-	}
-
-	get rows(): number {
-		return ROWS;
+	constructor(readonly columns = COLUMNS, readonly rows = ROWS) {
+		super();
 	}
 
 	write = (frame: string): boolean => {
@@ -73,9 +84,14 @@ const rendered: Instance[] = [];
 
 /** Render as ink-testing-library does (debug: every frame whole, scrollback included), on an 80×24 terminal. */
 export function renderAt80(tree: ReactElement): App {
-	const stdout = new Stdout();
+	return renderAt(tree, {columns: COLUMNS, rows: ROWS});
+}
+
+/** The same on a terminal of another size (narrow screens). */
+export function renderAt(tree: ReactElement, {columns, rows}: {columns: number; rows: number}): App {
+	const stdout = new Stdout(columns, rows);
 	const stdin = new Stdin();
-	const instance = inkRender(tree, {stdout: stdout as unknown as NodeJS.WriteStream, stderr: new Stdout() as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false});
+	const instance = inkRender(tree, {stdout: stdout as unknown as NodeJS.WriteStream, stderr: new Stdout(columns, rows) as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false});
 	rendered.push(instance);
 	return {stdin, lastFrame: () => stdout.frames.at(-1), frames: stdout.frames, unmount: () => instance.unmount()};
 }
