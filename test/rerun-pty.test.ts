@@ -21,6 +21,7 @@ import {keys, PtySession} from './helpers/pty.js';
 import {pyExecSettings, pyRawConfigRead} from './helpers/python.js';
 import {configuredWith} from './helpers/ui-fixtures.js';
 import {BIN as bin, ensureBuilt} from './helpers/program.js';
+import {bufferText} from './helpers/screen.js';
 
 const ADMIN = 'admin@zulip.example.com';
 const RELAY_USER = 'relay-user';
@@ -54,17 +55,6 @@ after(async () => {
 	await rm(root, {recursive: true, force: true});
 });
 
-/** Every line the terminal holds after `raw`, scrollback included, as text. */
-async function terminalLines(raw: string): Promise<string[]> {
-	const terminal = new xterm.Terminal({cols: 80, rows: 24, scrollback: 5000, allowProposedApi: true});
-	await new Promise<void>(resolve => terminal.write(raw, resolve));
-	const buffer = terminal.buffer.active;
-	const lines: string[] = [];
-	for (let y = 0; y < buffer.length; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
-	terminal.dispose();
-	return lines;
-}
-
 async function answer(session: PtySession, key: string, next: string | RegExp, timeoutMs?: number): Promise<string> {
 	await session.press(key);
 	return session.waitFor(next, timeoutMs);
@@ -93,7 +83,7 @@ test('going back replaces the answer: SES in Milan given up for a relay leaves n
 		assert.match(endpoint, /✔ Region: Europe \(Milan\) \(eu-south-1\)/);
 		// Two steps back: the region's line goes, then the provider's.
 		await answer(session, keys.escape, 'Which region is your Amazon SES account in?');
-		assert.doesNotMatch((await terminalLines(session.raw)).join('\n'), /✔ Region/, 'back at the region, its answer is gone from the screen');
+		assert.doesNotMatch((await bufferText(session.raw, 80, 24)).join('\n'), /✔ Region/, 'back at the region, its answer is gone from the screen');
 		await answer(session, keys.escape, 'Which service');
 		await session.type('other');
 		await session.waitFor('› Other SMTP server');
@@ -123,7 +113,7 @@ test('going back replaces the answer: SES in Milan given up for a relay leaves n
 	}
 
 	// What the admin can scroll back through once the wizard is over.
-	const lines = await terminalLines(session.raw);
+	const lines = await bufferText(session.raw, 80, 24);
 	const screen = lines.join('\n');
 	assert.match(screen, /Which service|Configured now/, `the replay holds the session:\n${screen}`);
 	assert.deepEqual(lines.filter(line => /Back to|‹/.test(line)), [], 'no "back to" trail');

@@ -47,3 +47,14 @@ export async function visibleText(data: string, columns: number, rows: number): 
 	for (let y = buffer.viewportY; y < buffer.viewportY + rows; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
 	return lines.join('\n');
 }
+
+/** Every line a terminal of this size holds after `data`, scrollback included, as plain text. */
+export async function bufferText(data: string, columns: number, rows: number): Promise<string[]> {
+	const terminal = new Terminal({cols: columns, rows, scrollback: 5000, allowProposedApi: true});
+	await new Promise<void>(resolve => terminal.write(data, resolve));
+	const buffer = terminal.buffer.active;
+	const lines: string[] = [];
+	for (let y = 0; y < buffer.length; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
+	terminal.dispose();
+	return lines;
+}
