@@ -239,6 +239,36 @@ test('a resolver that never answers: dns-unreachable for each domain, and nothin
 	}
 });
 
+test('an include that times out: not spf-ok, but "could not be fully checked", beside dns-unreachable (issue 20 item 2)', async () => {
+	const records = {...ZONE, 'slow.test': [txt('v=spf1 include:spf.mailjet.com include:never.slow.test ~all')], 'mailjet._domainkey.slow.test': [txt(key)]};
+	// The server keeps silent for one name: the resolver times out on it, as on a dead nameserver.
+	const partly = await startDnsServer({records, fault: name => (name === 'never.slow.test' ? 'silent' : undefined)});
+	try {
+		const report = await checkDeliverability({providerId: 'mailjet', from: [noreply('noreply@slow.test')], dnsServer: partly.address, deadlineMs: 2000});
+		assert.ok(!ids(report.findings).includes('spf-ok'), ids(report.findings).join(', '));
+		const incomplete = byId(report.findings, 'spf-incomplete');
+		assert.match(incomplete.message, /could not be fully checked: no answer for never\.slow\.test/);
+		assert.equal(incomplete.severity, 'warning');
+		assert.match(byId(report.findings, 'dns-unreachable').message, /never\.slow\.test/);
+		assert.ok(partly.queries.some(query => query.name.toLowerCase() === 'never.slow.test'), 'the question was asked');
+	} finally {
+		await partly.close();
+	}
+});
+
+test('unusable From domains: each its own finding naming the address, no resolver blamed (issue 20 item 9)', async () => {
+	const long = `noreply@${'a'.repeat(64)}.example.com`;
+	const report = await check('mailjet', [admin('admin@localhost'), noreply(long), {role: 'tokenized noreply', address: 'noreply-{token}@[192.0.2.1]'}]);
+	assert.deepEqual(ids(report.findings), ['from-domain-unusable', 'from-domain-unusable', 'from-domain-unusable']);
+	assert.ok(report.findings.every(item => item.severity === 'error'));
+	const messages = report.findings.map(item => item.message).join('\n');
+	assert.match(messages, /administrator address admin@localhost cannot be checked: localhost is a single label/);
+	assert.ok(messages.includes(long), 'the long address is named');
+	assert.match(messages, /address literal/);
+	const empty = await check('mailjet', [noreply('noreply@chat..example.com')]);
+	assert.match(byId(empty.findings, 'from-domain-unusable').message, /noreply@chat\.\.example\.com cannot be checked: .*empty label/);
+});
+
 test('cancelling stops the lookups and says so', async () => {
 	const silent = await startSilentDnsServer();
 	try {

@@ -4,7 +4,7 @@ import {parseDkimKey} from '../source/dns/dkim.js';
 import {parseDmarc} from '../source/dns/dmarc.js';
 import {parseDkimSelectors, parseDnsServer} from '../source/dns/flags.js';
 import {isSpfRecord, ownLookups, parseSpf} from '../source/dns/spf.js';
-import {addressDomain} from '../source/engine/deliverability.js';
+import {addressDomain, unusableDomainReason} from '../source/engine/deliverability.js';
 import {UsageError} from '../source/engine/errors.js';
 
 test('SPF records are selected by their exact version section', () => {
@@ -35,6 +35,46 @@ test('valid SPF records parse, and their lookups count as RFC 7208 §4.6.4 says'
 		assert.ok(parsed.ok, `${text}: ${parsed.ok ? '' : parsed.error}`);
 		assert.equal(ownLookups(parsed.record), lookups, text);
 	}
+});
+
+test('a and mx targets may hold "/" and ":": the prefix length is only a trailing /N, //N or /N//M (issue 20 item 1)', () => {
+	for (const [text, domain] of [
+		['v=spf1 a:foo:bar/baz.example.com -all', 'foo:bar/baz.example.com'],
+		['v=spf1 mx:foo:bar/baz.example.com -all', 'foo:bar/baz.example.com'],
+		['v=spf1 a:foo:bar/baz.example.com/24//64 -all', 'foo:bar/baz.example.com'],
+		['v=spf1 mx:mail.example.com//64 -all', 'mail.example.com'],
+	] as const) {
+		const parsed = parseSpf(text);
+		assert.ok(parsed.ok, `${text}: ${parsed.ok ? '' : parsed.error}`);
+		const term = parsed.record.terms[0]!;
+		assert.equal(term.kind === 'mechanism' ? term.domain : undefined, domain, text);
+	}
+
+	for (const text of ['v=spf1 a:example.com/33 -all', 'v=spf1 mx:example.com//129 -all', 'v=spf1 a/24/24 -all', 'v=spf1 a:example.com/ -all']) {
+		assert.equal(parseSpf(text).ok, false, text);
+	}
+});
+
+test('macro-string and ip6 grammar as pyspf applies it: a dot after a closing macro, an ip6 zone id (issue 20 item 3)', () => {
+	// Each of these is a permerror in pyspf 2.0.14 (Debian's python3-spf), checked by hand on 2026-12-08.
+	for (const text of ['v=spf1 exp=%{d}. -all', 'v=spf1 redirect=%{d}.', 'v=spf1 include:%{d}. -all', 'v=spf1 include:%{ir}.%{v}._spf.%{d2}. -all', 'v=spf1 ip6:fe80::1%eth0 -all', 'v=spf1 ip6:fe80::1%25eth0/64 -all']) {
+		assert.equal(parseSpf(text).ok, false, text);
+	}
+
+	for (const text of ['v=spf1 redirect=%{d}', 'v=spf1 exp=%{d}.example.com -all', 'v=spf1 include:%{ir}.%{v}._spf.%{d2} -all', 'v=spf1 ip6:fe80::1 ip6:::ffff:192.0.2.1 -all']) {
+		const parsed = parseSpf(text);
+		assert.ok(parsed.ok, `${text}: ${parsed.ok ? '' : parsed.error}`);
+	}
+});
+
+test('From domains with nothing to look up are named, each with its reason (issue 20 item 9)', () => {
+	assert.match(unusableDomainReason(`a@${'x'.repeat(64)}.example.com`)!.reason, /64 characters long, more than the 63/);
+	assert.match(unusableDomainReason('noreply@localhost')!.reason, /single label/);
+	assert.match(unusableDomainReason('noreply@chat..example.com')!.reason, /empty label/);
+	assert.match(unusableDomainReason('noreply@[192.0.2.1]')!.reason, /address literal/);
+	assert.equal(unusableDomainReason('noreply@chat.example.com'), undefined);
+	assert.equal(unusableDomainReason('no address'), undefined);
+	assert.equal(addressDomain(`a@${'x'.repeat(64)}.example.com`), undefined);
 });
 
 test('invalid SPF records are refused with the term that is wrong', () => {

@@ -20,6 +20,8 @@ export interface DnsLookup {
 	/** TXT records, each one's character-strings joined without spaces (RFC 7208 §3.3, RFC 6376 §3.6.2.2). */
 	txt(name: string): Promise<LookupResult<string>>;
 	mx(name: string): Promise<LookupResult<MxRecord>>;
+	/** IPv4 addresses (A records). */
+	a(name: string): Promise<LookupResult<string>>;
 	/** Which resolver answers, in the user's words. */
 	readonly server: string;
 	/** Stop every outstanding question now; they come back as failed (ECANCELLED). */
@@ -73,6 +75,7 @@ export function createLookup(options: LookupOptions = {}): DnsLookup & {close():
 	return {
 		server: options.server === undefined ? resolver.getServers().join(', ') || 'the system resolver' : parseDnsServer(options.server),
 		txt: name => ask(async () => (await resolver.resolveTxt(absolute(name))).map(chunks => chunks.join(''))),
+		a: name => ask(async () => resolver.resolve4(absolute(name))),
 		mx: name => ask(async () => (await resolver.resolveMx(absolute(name))).map(record => ({exchange: record.exchange, priority: record.priority}))),
 		cancel,
 		/** Release the deadline's timer; questions still running finish normally. */

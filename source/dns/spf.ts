@@ -63,7 +63,10 @@ function domainSpecError(value: string): string | undefined {
 	if (value === '') return 'a domain is missing';
 	const macroError = macroStringError(value);
 	if (macroError) return macroError;
-	if (/%\{[^}]*\}\.?$/.test(value)) return undefined;
+	// domain-end = ( "." toplabel [ "." ] ) / macro-expand: a macro may end the name, a dot after it may not
+	// (`redirect=%{d}.` is a permerror in pyspf and Mail::SPF).
+	if (/(?:%\{[^}]*\}|%[%_-])$/.test(value)) return undefined;
+	if (/%\{[^}]*\}\.$/.test(value)) return `"${value}" ends in a dot after a macro (a name ends in a top-level label or a macro)`;
 	const name = value.replace(/\.$/, '');
 	const labels = name.split('.');
 	if (labels.length < 2 || !TOPLABEL.test(labels.at(-1)!)) return `"${value}" is not a domain name`;
@@ -111,10 +114,13 @@ function parseTerm(text: string): SpfTerm | string {
 		case 'a':
 		case 'mx':
 		case 'ptr': {
-			if (rest !== '' && !rest.startsWith(':') && !rest.startsWith('/')) return `unknown mechanism "${text}"`;
-			const slash = rest.indexOf('/');
-			const domainPart = argument === undefined ? undefined : slash === -1 ? argument : rest.slice(1, slash);
-			const cidr = slash === -1 ? '' : rest.slice(slash);
+			// The prefix length is only a trailing /N, //N or /N//M (dual-cidr-length): a domain-spec may itself
+			// hold "/" and ":" (RFC 7208 §7.1 macro-string), so `a:foo:bar/baz.example.com` names foo:bar/baz.example.com.
+			const trailing = /(?:\/\d+)?(?:\/\/\d+)?$/.exec(rest)!;
+			const head = rest.slice(0, trailing.index);
+			const cidr = trailing[0];
+			if (head !== '' && !head.startsWith(':')) return head.startsWith('/') ? `"${text}": bad prefix length` : `unknown mechanism "${text}"`;
+			const domainPart = head === '' ? undefined : head.slice(1);
 			if (domainPart !== undefined) {
 				const error = domainSpecError(domainPart);
 				if (error) return `"${text}": ${error}`;
@@ -137,7 +143,8 @@ function parseTerm(text: string): SpfTerm | string {
 			if (argument === undefined) return `"${text}": ${mechanism} needs an address (${mechanism === 'ip4' ? 'ip4:192.0.2.0/24' : 'ip6:2001:db8::/32'})`;
 			const slash = argument.indexOf('/');
 			const address = slash === -1 ? argument : argument.slice(0, slash);
-			const valid = mechanism === 'ip4' ? isIPv4(address) : isIPv6(address);
+			// ip6-network is the RFC 4291 text form: node's isIPv6 also takes a zone id (fe80::1%eth0), which SPF has no room for.
+			const valid = mechanism === 'ip4' ? isIPv4(address) : isIPv6(address) && !address.includes('%');
 			if (!valid) return `"${text}": "${address}" is not an ${mechanism === 'ip4' ? 'IPv4' : 'IPv6'} address`;
 			if (slash !== -1) {
 				const error = cidrError(argument.slice(slash + 1), mechanism === 'ip4' ? 32 : 128);
@@ -184,7 +191,7 @@ export function ownLookups(record: SpfRecord): number {
 	return count;
 }
 
-export type SpfProblemId = 'spf-multiple-records' | 'spf-syntax' | 'spf-include-missing';
+export type SpfProblemId = 'spf-multiple-records' | 'spf-syntax' | 'spf-include-missing' | 'spf-too-many-lookups' | 'spf-void-lookups';
 
 export interface SpfProblem {
 	readonly id: SpfProblemId;
@@ -216,14 +223,38 @@ export interface SpfWalk {
 }
 
 export const SPF_LOOKUP_LIMIT = 10;
+/** §4.6.4: more than two lookups that find nothing (NXDOMAIN, or no records) are a permerror. */
+export const SPF_VOID_LOOKUP_LIMIT = 2;
+/** §4.6.4: an mx mechanism whose name has more than ten MX records is a permerror. */
+export const SPF_MX_LIMIT = 10;
 
 /**
- * Fetch a domain's SPF record and count its lookups the way a receiver
- * would, recursing into include: and redirect= targets over DNS (targets of
- * one record in parallel). Counting stops descending once past the limit.
+ * Fetch a domain's SPF record and make the lookups a receiver makes for a
+ * sender no term matches (the one that sees every term): include: and
+ * redirect= targets recursively, the A and MX questions of a, mx and exists
+ * terms (targets of one record in parallel), counting them against the limits
+ * of §4.6.4. Counting stops descending once past the 10-lookup limit. Terms
+ * with macros depend on the sender and are not looked up; ptr needs its IP.
  */
 export async function walkSpf(domain: string, lookup: DnsLookup): Promise<SpfWalk> {
-	const state = {lookups: 0, complete: true, allowsAll: false, targets: new Set<string>(), problems: [] as SpfProblem[], failures: [] as {name: string; code: string}[]};
+	const state = {lookups: 0, voids: [] as string[], complete: true, allowsAll: false, targets: new Set<string>(), problems: [] as SpfProblem[], failures: [] as {name: string; code: string}[]};
+
+	// The question an a, mx or exists term asks: its answer only counts as void, failed, or (mx) too many.
+	async function probe(at: string, term: string, kind: 'a' | 'mx', target: string): Promise<void> {
+		const name = target.replace(/\.$/, '').toLowerCase();
+		const answer = kind === 'a' ? await lookup.a(name) : await lookup.mx(name);
+		if (answer.kind === 'failed' && answer.code === 'EBADNAME') {
+			// c-ares asks only for names in host-name syntax; a receiver's resolver asks for
+			// foo:bar/baz.example.com too (and most likely finds nothing). Not asked: not counted.
+		} else if (answer.kind === 'failed') {
+			state.failures.push({name, code: answer.code});
+			state.complete = false;
+		} else if (answer.kind !== 'records' || answer.records.length === 0) {
+			state.voids.push(`${term} (${name} ${answer.kind === 'nxdomain' ? 'does not exist' : `has no ${kind === 'a' ? 'A' : 'MX'} record`})`);
+		} else if (kind === 'mx' && answer.records.length > SPF_MX_LIMIT) {
+			state.problems.push({id: 'spf-too-many-lookups', at, detail: `${term} finds ${answer.records.length} MX records at ${name}, more than the ${SPF_MX_LIMIT} receivers look at`, record: null});
+		}
+	}
 
 	// Returns false when the target has no usable record (a permerror for includes, §5.2).
 	async function visit(target: string): Promise<void> {
@@ -274,7 +305,15 @@ export async function walkSpf(domain: string, lookup: DnsLookup): Promise<SpfWal
 			return;
 		}
 
-		await Promise.all(plain.map(target => visit(target)));
+		const probes: Promise<void>[] = [];
+		for (const term of record.terms) {
+			if (term.kind !== 'mechanism' || (term.name !== 'a' && term.name !== 'mx' && term.name !== 'exists')) continue;
+			const target = term.domain ?? name;
+			if (hasMacro(target)) continue;
+			probes.push(probe(name, term.text, term.name === 'mx' ? 'mx' : 'a', target));
+		}
+
+		await Promise.all([...plain.map(target => visit(target)), ...probes]);
 	}
 
 	const name = domain.toLowerCase();
@@ -288,6 +327,10 @@ export async function walkSpf(domain: string, lookup: DnsLookup): Promise<SpfWal
 		state.problems.push({id: 'spf-multiple-records', at: name, detail: `${name} has ${records.length} SPF records`, record: records.join(' | ')});
 	} else if (records.length === 1) {
 		await visitRecord(name, records[0]!);
+	}
+
+	if (state.voids.length > SPF_VOID_LOOKUP_LIMIT) {
+		state.problems.push({id: 'spf-void-lookups', at: name, detail: `${state.voids.length} of its lookups find nothing (${state.voids.join(', ')}), more than the ${SPF_VOID_LOOKUP_LIMIT} receivers allow`, record: null});
 	}
 
 	return {

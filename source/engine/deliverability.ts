@@ -47,7 +47,32 @@ export function addressDomain(address: string): string | undefined {
 	const at = bare.lastIndexOf('@');
 	if (at === -1) return undefined;
 	const domain = bare.slice(at + 1).trim().toLowerCase().replace(/\.$/, '');
-	return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain) ? domain : undefined;
+	const name = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain);
+	return name && domain.length <= 253 && domain.split('.').every(label => label.length <= 63) ? domain : undefined;
+}
+
+/**
+ * Why an address's domain cannot be checked (or published for) at all, in
+ * words; undefined when it is a usable domain name or there is no `@`. Names
+ * that fail here never reach the resolver: c-ares refuses a 64-character label
+ * (EBADNAME), which would otherwise read as the resolver's fault.
+ */
+export function unusableDomainReason(address: string): {readonly domain: string; readonly reason: string} | undefined {
+	const angle = /<([^>]*)>/.exec(address);
+	const bare = (angle ? angle[1]! : address).trim();
+	const at = bare.lastIndexOf('@');
+	if (at === -1 || addressDomain(address) !== undefined) return undefined;
+	const domain = bare.slice(at + 1).trim();
+	if (domain === '') return {domain, reason: 'nothing follows the @'};
+	// RFC 5321 §4.1.3: [192.0.2.1] or [IPv6:…] names a host, not a domain.
+	if (/^\[.*\]$/.test(domain)) return {domain, reason: `${domain} is an address literal: there is no domain to publish SPF, DKIM or DMARC at, and receivers such as Gmail refuse a From without a domain`};
+	const labels = domain.replace(/\.$/, '').split('.');
+	const long = labels.find(label => label.length > 63);
+	if (long) return {domain, reason: `its label ${long.slice(0, 12)}… is ${long.length} characters long, more than the 63 DNS allows (RFC 1035 §2.3.4), so no receiver can look the domain up`};
+	if (labels.some(label => label === '')) return {domain, reason: `${domain} has an empty label (a leading dot or two dots in a row), so it is not a domain name DNS can hold`};
+	if (domain.length > 253) return {domain, reason: `${domain.slice(0, 20)}… is ${domain.length} characters long, more than the 253 a domain name can have`};
+	if (labels.length === 1) return {domain, reason: `${domain} is a single label, not a domain in the public DNS: receivers cannot check SPF, DKIM or DMARC for it, and many refuse such a From`};
+	return {domain, reason: `${domain} is not a domain name (letters, digits and hyphens in dot-separated labels)`};
 }
 
 /**
@@ -136,8 +161,9 @@ async function checkSpf(context: DomainContext, envelope: string): Promise<SpfVe
 
 	const walk = await context.spfWalk(envelope);
 	for (const failure of walk.failures) noteFailure(context, failure.name, failure.code);
-	if (walk.unknown) return {known: false, findings: []};
 	const where = envelope === domain ? domain : `${envelope} (the sending domain of the login ${input.login})`;
+	// Nothing read: the dns-unreachable finding says so, and nothing about SPF is claimed.
+	if (walk.unknown) return {known: false, findings: []};
 	const recommended = spf.kind === 'include' ? spf.includes[0]! : undefined;
 	const newRecord = spf.kind === 'include'
 		? withInclude(walk.record, recommended!)
@@ -158,6 +184,8 @@ async function checkSpf(context: DomainContext, envelope: string): Promise<SpfVe
 			findings.push(finding('spf-multiple-records', envelope, `${where} has ${walk.records.length} SPF records; receivers treat that as a permanent error and SPF fails.`, `Replace them with one TXT record at ${envelope}: ${mergedSpf(walk.records)}`, walk.records.join('\n')));
 		} else if (problem.id === 'spf-syntax' && own) {
 			findings.push(finding('spf-syntax', envelope, `${where}'s SPF record does not parse: ${problem.detail}. Receivers treat that as a permanent error.`, `Correct the record at ${envelope}: ${problem.detail}.`, problem.record));
+		} else if (problem.id === 'spf-too-many-lookups' || problem.id === 'spf-void-lookups') {
+			findings.push(finding(problem.id, envelope, `${own ? where : `${problem.at}, which ${where}'s SPF record includes,`} breaks a limit receivers apply: ${problem.detail}. For every sender no earlier term matches, SPF fails with a permanent error.`, own ? `Replace the terms named with ip4:/ip6: ranges, or remove them from the record at ${envelope}.` : `Remove include:${problem.at} from the record at ${envelope}, or ask its owner to fix it.`, walk.record ?? null));
 		} else if (problem.id === 'spf-include-missing') {
 			findings.push(finding('spf-include-missing', envelope, `${where}'s SPF record includes ${problem.at}, but ${problem.detail}: a permanent error.`, `Remove include:${problem.at} from the record at ${envelope} (or correct the name).`, walk.record ?? null));
 		} else {
@@ -188,6 +216,12 @@ async function checkSpf(context: DomainContext, envelope: string): Promise<SpfVe
 	}
 
 	const permanentError = findings.some(item => item.severity === 'error');
+	// A walk that lost an answer is not a verdict: what it did not read may break the record (RFC 7208 §2.6.6 temperror).
+	if (walk.failures.length > 0) {
+		const names = [...new Set(walk.failures.map(failure => failure.name))].join(', ');
+		findings.push(finding('spf-incomplete', envelope, `${where}'s SPF record could not be fully checked: no answer for ${names}.${findings.length === 0 ? ' What was read is valid.' : ''}`, 'Run the check again when those names answer (see the DNS finding).', walk.record ?? null));
+	}
+
 	if (findings.length === 0) {
 		const what = spf.kind === 'include'
 			? `authorises ${provider.name}`
@@ -332,8 +366,14 @@ export async function checkDeliverability(input: DeliverabilityInput): Promise<D
 	try {
 		if (!auth) return {findings: [], skipped: `${provider.name}: no mail leaves this server, so there is nothing to check.`, server: lookup.server};
 		const roles = new Map<string, FromRole[]>();
+		const unusable: Finding[] = [];
 		for (const entry of input.from) {
 			const domain = addressDomain(entry.address);
+			const problem = domain === undefined ? unusableDomainReason(entry.address) : undefined;
+			if (problem) {
+				unusable.push(finding('from-domain-unusable', problem.domain, `The ${entry.role} address ${entry.address} cannot be checked: ${problem.reason}.`, `Give Zulip a From address at a domain you publish DNS records for (${entry.role === 'administrator' ? 'ZULIP_ADMINISTRATOR' : 'NOREPLY_EMAIL_ADDRESS'} in /etc/zulip/settings.py).`));
+			}
+
 			if (!domain) continue;
 			roles.set(domain, [...(roles.get(domain) ?? []), entry.role]);
 		}
@@ -352,7 +392,7 @@ export async function checkDeliverability(input: DeliverabilityInput): Promise<D
 
 		const unreachable = new Map<string, Set<string>>();
 		const perDomain = await Promise.all([...roles].map(([domain, domainRoles]) => checkDomain({domain, roles: domainRoles, provider, auth, input, lookup, spfWalk, unreachable})));
-		const findings = dedupe(perDomain.flat());
+		const findings = dedupe([...unusable, ...perDomain.flat()]);
 		for (const [domain, names] of unreachable) {
 			const cancelled = input.signal?.aborted;
 			findings.push(finding(

@@ -11,6 +11,8 @@ export interface DnsServerOptions {
 	/** Largest UDP response we send, whatever the client advertises; bigger ones are truncated (TC) so the client asks over TCP. */
 	readonly maxUdpPayload?: number;
 	readonly ttl?: number;
+	/** Names (and types) the server fails for instead of answering: SERVFAIL, or silence (the client times out). */
+	readonly fault?: (name: string, type: number) => 'servfail' | 'silent' | undefined;
 }
 
 export interface LoggedQuery {
@@ -93,7 +95,9 @@ export async function startDnsServer(options: DnsServerOptions): Promise<Running
 		}
 
 		queries.push({name: query.name, type: query.type, transport});
-		const answer = answerFrom(options.records, query, ttl);
+		const fault = options.fault?.(query.name.toLowerCase().replace(/\.$/, ''), query.type);
+		if (fault === 'silent') return undefined;
+		const answer = fault === 'servfail' ? {rcode: RCODE.servFail, authoritative: false, answers: [], authority: []} : answerFrom(options.records, query, ttl);
 		// Without EDNS a UDP answer is limited to 512 bytes (RFC 1035 §2.3.4).
 		const limit = transport === 'tcp' ? 65_535 : Math.min(maxUdpPayload, Math.max(512, query.ednsPayload ?? 512));
 		return encodeResponse(query, answer, limit);

@@ -2,7 +2,7 @@
 // authoritative server for a small zone needs: read a query, write an answer.
 // Node's own resolver (c-ares) is the client that judges it in the tests.
 
-export const TYPES = {A: 1, NS: 2, CNAME: 5, SOA: 6, MX: 15, TXT: 16, AAAA: 28, OPT: 41, ANY: 255} as const;
+export const TYPES = {A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, OPT: 41, SPF: 99, ANY: 255} as const;
 export type RecordType = Exclude<keyof typeof TYPES, 'OPT' | 'ANY'>;
 
 export const RCODE = {noError: 0, formErr: 1, servFail: 2, nxDomain: 3, notImp: 4, refused: 5} as const;
@@ -12,9 +12,12 @@ export type RecordData =
 	| {readonly type: 'AAAA'; readonly address: string}
 	| {readonly type: 'CNAME'; readonly target: string}
 	| {readonly type: 'NS'; readonly target: string}
+	| {readonly type: 'PTR'; readonly target: string}
 	| {readonly type: 'MX'; readonly priority: number; readonly exchange: string}
 	/** One string is split into 255-byte character-strings as DNS requires; an array gives the split explicitly. */
 	| {readonly type: 'TXT'; readonly text: string | readonly string[]}
+	/** Type 99 (RFC 4408), retired by RFC 7208 §3.1 but still published: its RDATA is a TXT's. */
+	| {readonly type: 'SPF'; readonly text: string | readonly string[]}
 	| {readonly type: 'SOA'; readonly mname: string; readonly rname: string; readonly serial: number; readonly minimum: number};
 
 export interface ResourceRecord {
@@ -155,6 +158,7 @@ function encodeData(data: RecordData): Buffer {
 			return encodeIpv6(data.address);
 		case 'CNAME':
 		case 'NS':
+		case 'PTR':
 			return encodeName(data.target);
 		case 'MX': {
 			const priority = Buffer.alloc(2);
@@ -163,6 +167,7 @@ function encodeData(data: RecordData): Buffer {
 		}
 
 		case 'TXT':
+		case 'SPF':
 			return Buffer.concat(characterStrings(data.text).flatMap(chunk => {
 				if (chunk.length > 255) throw new WireError('a TXT character-string is longer than 255 bytes');
 				return [Buffer.from([chunk.length]), chunk];
