@@ -77,6 +77,27 @@ const ZONE: ZoneRecords = {
 	'abcdef123.dkim.amazonses.com': [txt(key)],
 	'_dmarc.ses.test': [txt('v=DMARC1; p=quarantine')],
 
+	// DMARC records receivers apply despite sloppy parts, and RFC 9989's test mode (issue 20 items 4–8).
+	'sloppy.test': [txt('v=spf1 include:spf.messagingengine.com -all')],
+	'fm1._domainkey.sloppy.test': [txt(key)],
+	'_dmarc.sloppy.test': [txt('v=DMARC1; p=reject; pct=invalid; tagonly; rua=reports@sloppy.test,mailto:d@sloppy.test')],
+	'upper.test': [txt('v=spf1 include:spf.messagingengine.com -all')],
+	'_dmarc.upper.test': [txt('V=DMARC1; P=quarantine')],
+	'space.test': [txt('v=spf1 include:spf.messagingengine.com -all')],
+	'_dmarc.space.test': [txt(' v=DMARC1; p=reject')],
+	'testmode.test': [txt('v=spf1 -all')],
+	'_dmarc.testmode.test': [txt('v=DMARC1; p=quarantine; t=y')],
+
+	// Mailjet: its own return path (bnc3.mailjet.com), so DKIM alone carries DMARC (issue 20 item 10).
+	'mj-nodkim.test': [txt('v=spf1 include:spf.mailjet.com ~all')],
+	'_dmarc.mj-nodkim.test': [txt('v=DMARC1; p=reject')],
+	'mj-noinclude.test': [txt('v=spf1 -all')],
+	'mailjet._domainkey.mj-noinclude.test': [txt(key)],
+	'_dmarc.mj-noinclude.test': [txt('v=DMARC1; p=reject')],
+	// Brevo without its DKIM records: the From gets rewritten (issue 21 item 7).
+	'brevo-nodkim.test': [txt('v=spf1 -all')],
+	'_dmarc.brevo-nodkim.test': [txt('v=DMARC1; p=none')],
+
 	// A null MX (RFC 7505).
 	'nullmx.test': [mx('', 0), txt('v=spf1 include:spf.messagingengine.com -all')],
 };
@@ -163,12 +184,13 @@ test('+all, the wrong provider, a revoked key and p=reject with nothing aligned'
 
 test('each From domain is checked: a syntax error in one, an include of a missing name and two DMARC records in the other', async () => {
 	const report = await check('mailjet', [admin('admin@typo.test'), noreply('noreply@gone.test')]);
-	assert.deepEqual(ids(report.findings, 'typo.test'), ['dkim-ok', 'dmarc-syntax', 'mx-ok', 'spf-syntax']);
-	assert.deepEqual(ids(report.findings, 'gone.test'), ['dkim-ok', 'dmarc-syntax', 'spf-include-missing']);
+	// pct=150 is skipped and p=quarantine applied (RFC 7489 §6.3); Mailjet's envelope is its own bnc3.mailjet.com.
+	assert.deepEqual(ids(report.findings, 'typo.test'), ['dkim-ok', 'dmarc-ok', 'dmarc-sloppy', 'mx-ok', 'spf-return-path', 'spf-syntax']);
+	assert.deepEqual(ids(report.findings, 'gone.test'), ['dkim-ok', 'dmarc-syntax', 'spf-include-missing', 'spf-return-path']);
 	assert.match(byId(report.findings, 'spf-syntax').message, /unknown mechanism "inlcude:spf\.mailjet\.com"/);
 	assert.match(byId(report.findings, 'spf-include-missing').message, /nothing-here\.zone\.test does not exist/);
-	const dmarc = report.findings.filter(item => item.id === 'dmarc-syntax').map(item => item.message).join('\n');
-	assert.match(dmarc, /pct=150/);
+	const dmarc = report.findings.filter(item => item.id.startsWith('dmarc-')).map(item => item.message).join('\n');
+	assert.match(dmarc, /Receivers apply the DMARC record at _dmarc\.typo\.test, but skip pct=150/);
 	assert.match(dmarc, /2 DMARC records/);
 });
 
@@ -267,6 +289,53 @@ test('unusable From domains: each its own finding naming the address, no resolve
 	assert.match(messages, /address literal/);
 	const empty = await check('mailjet', [noreply('noreply@chat..example.com')]);
 	assert.match(byId(empty.findings, 'from-domain-unusable').message, /noreply@chat\.\.example\.com cannot be checked: .*empty label/);
+});
+
+test('DMARC as receivers apply it: skipped parts are a warning beside the applied policy; V=DMARC1 and a leading space count (issue 20 items 4–7)', async () => {
+	const sloppy = await check('fastmail', [noreply('noreply@sloppy.test')]);
+	assert.deepEqual(ids(sloppy.findings), ['dkim-ok', 'dmarc-ok', 'dmarc-sloppy', 'spf-ok']);
+	const skipped = byId(sloppy.findings, 'dmarc-sloppy');
+	assert.equal(skipped.severity, 'warning');
+	assert.match(skipped.message, /pct=invalid/);
+	assert.match(skipped.message, /"tagonly"/);
+	assert.match(skipped.message, /reports@sloppy\.test/);
+	assert.equal(skipped.fix, 'Publish it cleanly at _dmarc.sloppy.test: v=DMARC1; p=reject; rua=mailto:d@sloppy.test');
+	assert.match(byId(sloppy.findings, 'dmarc-ok').message, /p=reject/);
+	const upper = await check('fastmail', [noreply('noreply@upper.test')], {dkimSelectors: ['none']});
+	assert.ok(!ids(upper.findings).includes('dmarc-missing'), ids(upper.findings).join(', '));
+	assert.match(upper.findings.find(item => item.id.startsWith('dmarc-'))!.message, /p=quarantine/);
+	const space = await check('fastmail', [noreply('noreply@space.test')], {dkimSelectors: ['none']});
+	assert.ok(!ids(space.findings).includes('dmarc-missing'), ids(space.findings).join(', '));
+	assert.match(byId(space.findings, 'dmarc-sloppy').message, /leading space .*OpenDMARC and mailauth apply the record/);
+});
+
+test('RFC 9989: p=quarantine; t=y is enforced by RFC 7489 receivers and test mode under RFC 9989, and the finding says so (issue 20 item 8)', async () => {
+	const report = await check('mailjet', [noreply('noreply@testmode.test')]);
+	const aligned = byId(report.findings, 'dmarc-nothing-aligned');
+	assert.equal(aligned.severity, 'error');
+	assert.match(aligned.message, /receivers that follow RFC 9989 only monitor/);
+	const bis = byId(report.findings, 'dmarc-rfc9989');
+	assert.match(bis.message, /RFC 7489 apply p=quarantine; under RFC 9989 \(DMARCbis\) t=y asks for test mode.*not quarantined or rejected/);
+});
+
+test('Mailjet: its own return path (bnc3.mailjet.com), so a missing include is not an error and DKIM carries DMARC (issue 20 item 10)', async () => {
+	const noDkim = await check('mailjet', [noreply('noreply@mj-nodkim.test')]);
+	const failed = byId(noDkim.findings, 'dmarc-nothing-aligned');
+	assert.match(failed.fix!, /Mailjet sends with its own return path \(bnc3\.mailjet\.com\), so only DKIM can align/);
+	assert.ok(!ids(noDkim.findings).includes('spf-ok'));
+	assert.match(byId(noDkim.findings, 'spf-return-path').message, /bnc3\.mailjet\.com/);
+	const noInclude = await check('mailjet', [noreply('noreply@mj-noinclude.test')]);
+	assert.ok(!ids(noInclude.findings).includes('spf-provider-not-included'), ids(noInclude.findings).join(', '));
+	assert.ok(noInclude.findings.every(item => item.severity !== 'error'), ids(noInclude.findings).join(', '));
+	assert.match(byId(noInclude.findings, 'dmarc-ok').message, /DKIM carries the alignment for Mailjet/);
+	assert.match(byId(noInclude.findings, 'spf-return-path').fix!, /include:spf\.mailjet\.com/);
+});
+
+test('Brevo without its DKIM records: recipients will see a different From (issue 21 item 7)', async () => {
+	const report = await check('brevo', [noreply('noreply@brevo-nodkim.test')]);
+	assert.match(byId(report.findings, 'dkim-missing').message, /rewrites the From .*brevosend\.com.*recipients will see a different From than brevo-nodkim\.test/);
+	const fastmail = await check('fastmail', [noreply('noreply@brevo-nodkim.test')]);
+	assert.doesNotMatch(byId(fastmail.findings, 'dkim-missing').message, /different From/);
 });
 
 test('cancelling stops the lookups and says so', async () => {

@@ -1,6 +1,12 @@
 import type {DnsLookup} from './lookup.js';
 
-// DMARC records (RFC 7489 §6.3, §6.4) and their discovery (§6.6.3).
+// DMARC records as receivers read them: RFC 7489 §6.3, §6.4 and §6.6.3, which
+// most receivers still apply, and RFC 9989 (DMARCbis, May 2026; obsoletes 7489
+// and 9091: the RFC index entry https://www.rfc-editor.org/info/rfc9989, checked
+// 2026-12-08; its tag semantics (t=, np=, psd=, pct removed) read in
+// draft-ietf-dmarc-dmarcbis-41, the text the RFC was published from, not in the
+// RFC's own pages, which our reference copy does not hold). Where the two differ,
+// the record says so (`bis`) and the finding tells the admin.
 
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 
@@ -9,77 +15,143 @@ export interface DmarcRecord {
 	readonly policy: DmarcPolicy;
 	/** sp=, the policy for subdomains; undefined when absent (p applies). */
 	readonly subdomainPolicy?: DmarcPolicy;
+	/** np= (RFC 9989): the policy for subdomains that do not exist; undefined when absent. */
+	readonly nonexistentPolicy?: DmarcPolicy;
 	readonly adkim: 'r' | 's';
 	readonly aspf: 'r' | 's';
+	/** pct= (RFC 7489 only; RFC 9989 removed it): the share of failing mail the policy applies to. */
 	readonly pct: number;
+	/** t=y (RFC 9989): test mode, the policy is not to be applied. RFC 7489 receivers ignore the tag. */
+	readonly testMode: boolean;
 	readonly rua: readonly string[];
 }
 
 export type DmarcParse =
-	| {readonly ok: true; readonly record: DmarcRecord; readonly notes: readonly string[]}
+	| {
+		readonly ok: true;
+		readonly record: DmarcRecord;
+		/** How receivers fill a gap (no p=, so p=none). */
+		readonly notes: readonly string[];
+		/** What receivers skip and apply the rest (RFC 7489 §6.3: syntax errors in the remainder are discarded for defaults). */
+		readonly ignored: readonly string[];
+	}
 	| {readonly ok: false; readonly error: string};
 
 const POLICIES = new Set(['none', 'quarantine', 'reject']);
 
-/** Records at _dmarc that are DMARC records at all: they start with v=DMARC1 (§6.6.3 step 3). */
+/**
+ * Records at _dmarc that are DMARC records at all: they start with v=DMARC1
+ * (§6.6.3 step 3). Tag names are case-insensitive (ABNF strings), and receivers
+ * (OpenDMARC, mailauth) also take the value in any case and a leading space.
+ */
 export function isDmarcRecord(text: string): boolean {
-	return /^v\s*=\s*DMARC1\s*(;|$)/.test(text);
+	return /^\s*v\s*=\s*DMARC1\s*(;|$)/i.test(text);
 }
 
-/** Parse a tag-value list: `tag=value; …` (§6.4). Tags are case-insensitive, values keep their case. */
-function tags(text: string): Map<string, string> | string {
+/** Parse a tag-value list: `tag=value; …` (§6.4). Tags are case-insensitive, values keep their case. Malformed entries are skipped, as receivers skip them. */
+function tags(text: string): {readonly tags: Map<string, string>; readonly skipped: string[]} {
 	const result = new Map<string, string>();
+	const skipped: string[] = [];
 	for (const part of text.split(';')) {
 		if (part.trim() === '') continue;
 		const match = /^\s*([a-z][a-z0-9_]*)\s*=\s*(.*?)\s*$/is.exec(part);
-		if (!match) return `"${part.trim()}" is not a tag=value pair`;
+		if (!match) {
+			skipped.push(`"${part.trim()}" (not a tag=value pair)`);
+			continue;
+		}
+
 		const tag = match[1]!.toLowerCase();
-		if (result.has(tag)) return `the tag ${tag}= appears twice`;
+		if (result.has(tag)) {
+			skipped.push(`the second ${tag}= (a tag may appear once; the first counts)`);
+			continue;
+		}
+
 		result.set(tag, match[2]!);
 	}
 
-	return result;
+	return {tags: result, skipped};
 }
 
-/** A DMARC record as a receiver reads it; `error` where a receiver would ignore it. */
+const isUri = (uri: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(uri);
+
+/** A DMARC record as a receiver reads it; `error` only where a receiver would ignore the whole record. */
 export function parseDmarc(text: string): DmarcParse {
 	if (!isDmarcRecord(text)) return {ok: false, error: 'the record does not start with v=DMARC1'};
-	const parsed = tags(text);
-	if (typeof parsed === 'string') return {ok: false, error: parsed};
+	const {tags: parsed, skipped} = tags(text);
 	const notes: string[] = [];
-	const rua = (parsed.get('rua') ?? '').split(',').map(uri => uri.trim()).filter(uri => uri !== '');
-	const badUri = rua.find(uri => !/^[a-z][a-z0-9+.-]*:\S+$/i.test(uri));
-	if (badUri) return {ok: false, error: `rua= holds "${badUri}", which is not a URI (mailto:dmarc@example.com)`};
-	const p = parsed.get('p')?.toLowerCase();
+	const ignored = [...skipped];
+	if (/^\s/.test(text)) ignored.push('the leading space (RFC 7489\'s grammar starts at "v="; OpenDMARC and mailauth apply the record, a strict receiver may not)');
+	const allRua = (parsed.get('rua') ?? '').split(',').map(uri => uri.trim()).filter(uri => uri !== '');
+	const rua = allRua.filter(uri => isUri(uri));
+	for (const uri of allRua.filter(uri => !isUri(uri))) ignored.push(`rua entry "${uri}" (not a URI: mailto:${uri.replace(/^mailto:/i, '')})`);
+	const policyOf = (tag: string): DmarcPolicy | 'invalid' | undefined => {
+		const value = parsed.get(tag)?.toLowerCase();
+		return value === undefined ? undefined : POLICIES.has(value) ? (value as DmarcPolicy) : 'invalid';
+	};
+
+	const p = policyOf('p');
+	const sp = policyOf('sp');
 	let policy: DmarcPolicy;
-	if (p !== undefined && POLICIES.has(p)) {
-		policy = p as DmarcPolicy;
+	// §6.6.3 step 6: no valid p (or an invalid sp) with a valid rua acts as p=none; without one, no DMARC at all.
+	if (p !== undefined && p !== 'invalid' && sp !== 'invalid') {
+		policy = p;
 	} else if (rua.length > 0) {
-		// §6.6.3: without a valid p, a record with a valid rua acts as p=none.
 		policy = 'none';
-		notes.push(p === undefined ? 'it has no p= tag, so receivers treat it as p=none' : `p=${p} is not a policy, so receivers treat it as p=none`);
+		const why = p === undefined ? 'it has no p= tag' : p === 'invalid' ? `p=${parsed.get('p')} is not a policy` : `sp=${parsed.get('sp')} is not a policy`;
+		notes.push(`${why}, so receivers treat it as p=none`);
 	} else {
-		return {ok: false, error: p === undefined ? 'the required p= tag is missing' : `p=${p} is not none, quarantine or reject`};
+		const error = p === undefined ? 'the required p= tag is missing' : p === 'invalid' ? `p=${parsed.get('p')} is not none, quarantine or reject` : `sp=${parsed.get('sp')} is not none, quarantine or reject`;
+		return {ok: false, error};
 	}
 
-	const sp = parsed.get('sp')?.toLowerCase();
-	if (sp !== undefined && !POLICIES.has(sp)) return {ok: false, error: `sp=${sp} is not none, quarantine or reject`};
-	const alignment = (tag: 'adkim' | 'aspf'): 'r' | 's' | string => {
+	const alignment = (tag: 'adkim' | 'aspf'): 'r' | 's' => {
 		const value = parsed.get(tag)?.toLowerCase() ?? 'r';
-		return value === 'r' || value === 's' ? value : `${tag}=${value} is not r or s`;
+		if (value === 'r' || value === 's') return value;
+		ignored.push(`${tag}=${parsed.get(tag)} (not r or s; receivers use the default, r)`);
+		return 'r';
 	};
 
 	const adkim = alignment('adkim');
 	const aspf = alignment('aspf');
-	if (adkim.length > 1) return {ok: false, error: adkim};
-	if (aspf.length > 1) return {ok: false, error: aspf};
 	const pctText = parsed.get('pct') ?? '100';
-	if (!/^\d{1,3}$/.test(pctText) || Number(pctText) > 100) return {ok: false, error: `pct=${pctText} is not a whole number from 0 to 100`};
+	let pct = 100;
+	if (/^\d{1,3}$/.test(pctText) && Number(pctText) <= 100) pct = Number(pctText);
+	else ignored.push(`pct=${pctText} (not a whole number from 0 to 100; receivers use the default, 100)`);
+	const np = policyOf('np');
+	if (np === 'invalid') ignored.push(`np=${parsed.get('np')} (not none, quarantine or reject)`);
+	const t = parsed.get('t')?.toLowerCase();
+	if (t !== undefined && t !== 'y' && t !== 'n') ignored.push(`t=${parsed.get('t')} (not y or n)`);
 	return {
 		ok: true,
-		record: {text, policy, subdomainPolicy: sp as DmarcPolicy | undefined, adkim: adkim as 'r' | 's', aspf: aspf as 'r' | 's', pct: Number(pctText), rua},
+		record: {
+			text,
+			policy,
+			subdomainPolicy: sp === 'invalid' ? undefined : sp,
+			nonexistentPolicy: np === 'invalid' ? undefined : np,
+			adkim,
+			aspf,
+			pct,
+			testMode: t === 'y',
+			rua,
+		},
 		notes,
+		ignored,
 	};
+}
+
+const LOWER: Record<DmarcPolicy, DmarcPolicy> = {reject: 'quarantine', quarantine: 'none', none: 'none'};
+
+/**
+ * What a receiver does with mail that fails DMARC under a record, by each
+ * standard: RFC 7489 applies pct= (pct=0 leaves only the next-lower policy,
+ * §6.6.4) and knows no t=; RFC 9989 ignores pct and applies nothing in test
+ * mode (t=y). `nonexistent`: the From domain does not exist (np= applies, RFC 9989 only).
+ */
+export function policyByStandard(record: DmarcRecord, inherited: boolean, nonexistent = false): {readonly rfc7489: DmarcPolicy; readonly rfc9989: DmarcPolicy} {
+	const base = inherited ? record.subdomainPolicy ?? record.policy : record.policy;
+	const rfc7489 = record.pct === 0 ? LOWER[base] : base;
+	const bis = inherited && nonexistent ? record.nonexistentPolicy ?? base : base;
+	return {rfc7489, rfc9989: record.testMode ? 'none' : bis};
 }
 
 export type DmarcDiscovery =
@@ -109,9 +181,4 @@ export async function discoverDmarc(domain: string, lookup: DnsLookup): Promise<
 	}
 
 	return {kind: 'missing'};
-}
-
-/** The policy that applies to mail from `domain` under a record found at `at`. */
-export function effectivePolicy(record: DmarcRecord, inherited: boolean): DmarcPolicy {
-	return inherited ? record.subdomainPolicy ?? record.policy : record.policy;
 }

@@ -1,9 +1,10 @@
 import {parseDkimKey} from '../dns/dkim.js';
-import {discoverDmarc, effectivePolicy, type DmarcRecord} from '../dns/dmarc.js';
+import {discoverDmarc, policyByStandard, type DmarcRecord} from '../dns/dmarc.js';
 import {createLookup, type DnsLookup} from '../dns/lookup.js';
 import {parseSpf, walkSpf, SPF_LOOKUP_LIMIT, type SpfWalk} from '../dns/spf.js';
 import type {LoadedConfig} from './current-config.js';
 import {finding, type Finding} from './deliverability-findings.js';
+import {providerAlignment} from './provider-alignment.js';
 import {getProvider, MAIL_AUTH, type MailAuth, type ProviderId} from './providers.js';
 import {capitalized, serviceWords} from './service-words.js';
 import {zulipSenders} from './senders.js';
@@ -153,12 +154,17 @@ async function checkSpf(context: DomainContext, envelope: string): Promise<SpfVe
 	const {domain, auth, provider, input} = context;
 	const spf = auth.spf;
 	if (spf.kind === 'return-path') {
+		// With the provider's own bounce domain SPF is known not to align (DKIM must); with a subdomain of ours we cannot see it.
+		// A custom return path (SES's MAIL FROM, Postmark's) is invisible from here: then nothing is known.
+		const returnPath = providerAlignment(provider.id).returnPath;
+		const own = returnPath.kind === 'provider' && returnPath.custom === undefined;
 		return {
-			known: false,
+			known: own,
 			findings: [finding('spf-return-path', domain, `${provider.name} sends with its own return path, ${spf.where}: receivers check SPF there, not on ${domain}, so DMARC needs DKIM signed for ${domain}.`, `Publish the return-path and DKIM records ${provider.name} shows for ${domain}.`)],
 		};
 	}
 
+	const returnPath = providerAlignment(provider.id).returnPath;
 	const walk = await context.spfWalk(envelope);
 	for (const failure of walk.failures) noteFailure(context, failure.name, failure.code);
 	const where = envelope === domain ? domain : `${envelope} (the sending domain of the login ${input.login})`;
@@ -208,7 +214,13 @@ async function checkSpf(context: DomainContext, envelope: string): Promise<SpfVe
 	// With no one readable record of its own, what it authorises is unknown: the finding above says why.
 	const ownBroken = walk.problems.some(problem => problem.at === envelope && problem.id !== 'spf-include-missing');
 	let authorised = !ownBroken;
-	if (spf.kind === 'include' && !ownBroken) {
+	// The provider's own bounce domain is the envelope (Mailjet's bnc3.mailjet.com): receivers check SPF
+	// there, it passes for the provider and never aligns with the From domain, whatever this record says.
+	const foreignEnvelope = returnPath.kind === 'provider' && spf.kind === 'include';
+	if (foreignEnvelope) {
+		authorised = spf.includes.some(include => walk.targets.includes(include));
+		findings.push(finding('spf-return-path', envelope, `${provider.name} sends with its own return path, ${returnPath.domain}${returnPath.custom ? `, unless you set up ${returnPath.custom}` : ''}: receivers check SPF there, so SPF cannot align with ${domain} and DMARC rests on DKIM signed for ${domain}.${authorised ? '' : ` ${provider.name} also asks for include:${recommended} at ${envelope}; it counts once a custom return path is set.`}`, authorised ? null : `Publish instead: ${newRecord}`, walk.record ?? null));
+	} else if (spf.kind === 'include' && !ownBroken) {
 		authorised = spf.includes.some(include => walk.targets.includes(include));
 		if (!authorised) {
 			findings.push(finding('spf-provider-not-included', envelope, `${where}'s SPF record does not authorise ${provider.name} (include:${recommended}): SPF fails for every mail Zulip sends.`, `Publish instead: ${newRecord}`, walk.record ?? null));
@@ -231,7 +243,7 @@ async function checkSpf(context: DomainContext, envelope: string): Promise<SpfVe
 		findings.push(finding('spf-ok', envelope, `${where}'s SPF record ${what} (${walk.lookups} of 10 lookups).`, null, walk.record ?? null));
 	}
 
-	return {known: spf.kind === 'include', findings, aligns: !permanentError && authorised && spf.kind !== 'unknown' ? {envelope} : undefined};
+	return {known: spf.kind === 'include', findings, aligns: !permanentError && authorised && spf.kind !== 'unknown' && !foreignEnvelope ? {envelope} : undefined};
 }
 
 interface DkimVerdict {
@@ -287,7 +299,14 @@ async function checkDkim(context: DomainContext, signing: string): Promise<DkimV
 	const fix = input.dkimSelectors && input.dkimSelectors.length > 0
 		? `Publish the DKIM record ${serviceWords(provider.id).who} shows at ${names}, or check the selector name.`
 		: `Turn on DKIM for ${signing} ${serviceWords(provider.id).at} and publish the records it shows (${names}).`;
-	return {known: true, found, findings: [finding('dkim-missing', signing, provider.id === 'local' || provider.id === 'custom' ? `No DKIM key at ${names}: mail from ${domain} carries no signature receivers can check.` : `No DKIM key at ${names}: mail from ${domain} is signed for ${provider.name}'s domain, not yours.`, fix)]};
+	const missing = provider.id === 'local' || provider.id === 'custom'
+		? `No DKIM key at ${names}: mail from ${domain} carries no signature receivers can check.`
+		: provider.id === 'brevo'
+			// Brevo Help Center, "Troubleshooting issues with domain authentication" (article 16045394674066, read 2026-12-08):
+			// an unauthenticated domain is replaced with @brevosend.com, e.g. mycompany@5000001.brevosend.com.
+			? `No DKIM key at ${names}: Brevo treats ${domain} as not authenticated and rewrites the From of every mail to an address at its own domain (like noreply@<number>.brevosend.com), so recipients will see a different From than ${domain}.`
+			: `No DKIM key at ${names}: mail from ${domain} is signed for ${provider.name}'s domain, not yours.`;
+	return {known: true, found, findings: [finding('dkim-missing', signing, missing, fix)]};
 }
 
 async function checkDomain(context: DomainContext): Promise<Finding[]> {
@@ -317,19 +336,29 @@ async function checkDomain(context: DomainContext): Promise<Finding[]> {
 		findings.push(finding('dmarc-syntax', domain, `The DMARC record at _dmarc.${dmarc.at} is invalid (${dmarc.parsed.error}), so receivers ignore it.`, `Publish a valid record at _dmarc.${dmarc.at}, e.g. v=DMARC1; p=none; rua=mailto:postmaster@${dmarc.at}`, null));
 	} else {
 		record = dmarc.parsed.record;
-		const policy = effectivePolicy(record, dmarc.inherited);
+		const byStandard = policyByStandard(record, dmarc.inherited, mx?.kind === 'nxdomain');
+		// Receivers today read RFC 7489; the RFC 9989 answer is told beside it where it differs.
+		const policy = byStandard.rfc7489;
 		const where = dmarc.inherited ? `_dmarc.${dmarc.at} (inherited from the parent domain${record.subdomainPolicy ? ', sp=' : ''}${record.subdomainPolicy ?? ''})` : `_dmarc.${dmarc.at}`;
 		const notes = dmarc.parsed.notes.length > 0 ? ` (${dmarc.parsed.notes.join('; ')})` : '';
+		if (dmarc.parsed.ignored.length > 0) {
+			findings.push(finding('dmarc-sloppy', domain, `Receivers apply the DMARC record at _dmarc.${dmarc.at}, but skip ${dmarc.parsed.ignored.join('; ')}.`, `Publish it cleanly at _dmarc.${dmarc.at}: ${cleanDmarc(record)}`, record.text));
+		}
+
+		const bis = rfc9989Differences(record, dmarc.inherited, byStandard, mx?.kind === 'nxdomain' ? domain : undefined);
+		if (bis) findings.push(finding('dmarc-rfc9989', domain, bis, null, record.text));
 		if (policy === 'none') {
 			const raised = record.text.replace(/(^|;)(\s*)p\s*=\s*none/i, '$1$2p=quarantine');
-			findings.push(finding('dmarc-policy-none', domain, `The DMARC policy at ${where} is p=none${notes}: it only monitors, forged mail from ${domain} is still delivered.`, `Once reports show Zulip's mail aligned, publish at _dmarc.${dmarc.at}: ${raised === record.text ? 'v=DMARC1; p=quarantine' : raised}`, record.text));
+			const what = record.policy === 'none' || dmarc.parsed.notes.length > 0 ? 'p=none' : `p=${record.policy} with pct=0, which RFC 7489 receivers apply as the next lower policy, p=none`;
+			findings.push(finding('dmarc-policy-none', domain, `The DMARC policy at ${where} is ${what}${notes}: it only monitors, forged mail from ${domain} is still delivered.`, `Once reports show Zulip's mail aligned, publish at _dmarc.${dmarc.at}: ${raised === record.text ? 'v=DMARC1; p=quarantine' : raised}`, record.text));
 		} else {
 			const spfAligned = spf.aligns !== undefined && aligned(record.aspf, spf.aligns.envelope, domain);
 			const dkimAligned = dkim.found.length > 0 && aligned(record.adkim, sendingDomain, domain);
 			if (!spfAligned && !dkimAligned && spf.known && dkim.known) {
-				findings.push(finding('dmarc-nothing-aligned', domain, `The DMARC policy at ${where} is p=${policy}, and neither SPF nor DKIM for ${provider.name} aligns with ${domain}: receivers will ${policy} Zulip's mail.`, `Fix the SPF or DKIM finding for ${sendingDomain} above; either one aligned with ${domain} is enough.`, record.text));
+				const later = byStandard.rfc9989 === policy ? '' : ` (receivers that follow RFC 9989 ${byStandard.rfc9989 === 'none' ? 'only monitor' : `apply p=${byStandard.rfc9989}`}: see the RFC 9989 finding)`;
+				findings.push(finding('dmarc-nothing-aligned', domain, `The DMARC policy at ${where} is p=${policy}, and neither SPF nor DKIM for ${provider.name} aligns with ${domain}: receivers will ${policy} Zulip's mail${later}.`, `${alignmentFix(context, sendingDomain)} Either one aligned with ${domain} is enough.`, record.text));
 			} else {
-				findings.push(finding('dmarc-ok', domain, `DMARC policy p=${policy} at ${where}.`, null, record.text));
+				findings.push(finding('dmarc-ok', domain, `DMARC policy p=${policy} at ${where}${spfAligned || dkimAligned ? `; ${dkimAligned ? 'DKIM' : 'SPF'} carries the alignment for ${provider.name}` : ''}.`, null, record.text));
 			}
 		}
 	}
@@ -348,6 +377,40 @@ async function checkDomain(context: DomainContext): Promise<Finding[]> {
 	}
 
 	return findings;
+}
+
+/** What to publish so DMARC aligns: DKIM only where the provider's return path is its own. */
+function alignmentFix(context: DomainContext, sendingDomain: string): string {
+	const returnPath = providerAlignment(context.provider.id).returnPath;
+	if (returnPath.kind === 'provider') {
+		return `${context.provider.name} sends with its own return path (${returnPath.domain}), so only DKIM can align: publish the DKIM records ${context.provider.name} shows for ${sendingDomain}${returnPath.custom ? `, or set up ${returnPath.custom}` : ''}.`;
+	}
+
+	return `Fix the SPF or DKIM finding for ${sendingDomain} above.`;
+}
+
+/** The record as receivers read it, written without what they skip. */
+function cleanDmarc(record: DmarcRecord): string {
+	const parts = [`v=DMARC1`, `p=${record.policy}`];
+	if (record.subdomainPolicy) parts.push(`sp=${record.subdomainPolicy}`);
+	if (record.nonexistentPolicy) parts.push(`np=${record.nonexistentPolicy}`);
+	if (record.adkim === 's') parts.push('adkim=s');
+	if (record.aspf === 's') parts.push('aspf=s');
+	if (record.pct !== 100) parts.push(`pct=${record.pct}`);
+	if (record.testMode) parts.push('t=y');
+	if (record.rua.length > 0) parts.push(`rua=${record.rua.join(',')}`);
+	return parts.join('; ');
+}
+
+/** Where RFC 9989 (DMARCbis) gives another answer than RFC 7489, in a sentence; undefined where both agree. */
+function rfc9989Differences(record: DmarcRecord, inherited: boolean, byStandard: {readonly rfc7489: string; readonly rfc9989: string}, nonexistent: string | undefined): string | undefined {
+	const reasons: string[] = [];
+	if (record.testMode) reasons.push('t=y asks for test mode, so the policy is not applied');
+	if (record.pct !== 100) reasons.push(`pct=${record.pct} is gone from RFC 9989 (it applies the policy to all failing mail${record.testMode ? '' : ', or none with t=y'})`);
+	if (inherited && nonexistent && record.nonexistentPolicy) reasons.push(`${nonexistent} does not exist, so np=${record.nonexistentPolicy} applies`);
+	if (reasons.length === 0) return undefined;
+	const same = byStandard.rfc7489 === byStandard.rfc9989;
+	return `Receivers that follow RFC 7489 apply p=${byStandard.rfc7489}${record.pct === 100 ? '' : ` to ${record.pct}% of failing mail`}; under RFC 9989 (DMARCbis) ${reasons.join('; ')}: ${same ? 'the same outcome' : byStandard.rfc9989 === 'none' ? 'mail that fails DMARC is not quarantined or rejected' : `p=${byStandard.rfc9989}`}.`;
 }
 
 function addressDomainOfLogin(login: string): string | undefined {
