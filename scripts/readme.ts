@@ -19,8 +19,8 @@ export function diagnosesTable(): string {
 }
 
 export function findingsTable(): string {
-	const rows = Object.entries(FINDINGS).map(([id, entry]) => `| \`${id}\` | ${entry.severity} | ${cell(entry.meaning)} | ${cell(entry.fix)} |`);
-	return ['| id | severity | meaning | fix |', '|---|---|---|---|', ...rows].join('\n');
+	const rows = Object.entries(FINDINGS).map(([id, entry]) => `| \`${id}\` | ${entry.severity} | ${cell(entry.rfc)} | ${cell(entry.meaning)} | ${cell(entry.fix)} |`);
+	return ['| id | severity | follows | meaning | fix |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 export function renderReadme(text: string): string {

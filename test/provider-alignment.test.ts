@@ -9,3 +9,12 @@ test('every catalog provider says whose domain its default Return-Path is, with 
 	for (const [id, entry] of Object.entries(PROVIDER_ALIGNMENT)) assert.ok(entry.source.trim().length > 10, `${id} has a source`);
 	assert.deepEqual(PROVIDER_ALIGNMENT.mailjet.returnPath, {kind: 'provider', domain: 'bnc3.mailjet.com', custom: 'a custom return path (Account settings → Sender domains & addresses)'});
 });
+
+test('every finding names the standard it follows, for the README\'s table (issue 20)', async () => {
+	const {FINDINGS} = await import('../source/engine/deliverability-findings.js');
+	for (const [id, entry] of Object.entries(FINDINGS)) {
+		if (id.startsWith('spf-')) assert.match(entry.rfc, /RFC 7208/, id);
+		if (id.startsWith('dkim-')) assert.match(entry.rfc, /RFC 6376/, id);
+		if (id.startsWith('dmarc-')) assert.match(entry.rfc, /RFC (7489|9989)/, id);
+	}
+});
