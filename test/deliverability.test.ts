@@ -98,6 +98,17 @@ const ZONE: ZoneRecords = {
 	'brevo-nodkim.test': [txt('v=spf1 -all')],
 	'_dmarc.brevo-nodkim.test': [txt('v=DMARC1; p=none')],
 
+	// A public suffix operator's record (psd=y) at shared.test: one.shared.test and two.shared.test are two
+	// organizations, so Mailgun's login domain two.shared.test does not align with one.shared.test.
+	'_dmarc.shared.test': [txt('v=DMARC1; p=reject; psd=y')],
+	'_dmarc.one.shared.test': [txt('v=DMARC1; p=reject')],
+	'one.shared.test': [txt('v=spf1 -all')],
+	'two.shared.test': [txt('v=spf1 include:mailgun.org ~all')],
+	'krs._domainkey.two.shared.test': [txt(key)],
+	'_dmarc.three.shared.test': [txt('v=DMARC1; p=reject; psd=n')],
+	'mg.three.shared.test': [txt('v=spf1 include:mailgun.org ~all')],
+	'krs._domainkey.mg.three.shared.test': [txt(key)],
+
 	// A null MX (RFC 7505).
 	'nullmx.test': [mx('', 0), txt('v=spf1 include:spf.messagingengine.com -all')],
 };
@@ -336,6 +347,15 @@ test('Brevo without its DKIM records: recipients will see a different From (issu
 	assert.match(byId(report.findings, 'dkim-missing').message, /rewrites the From .*brevosend\.com.*recipients will see a different From than brevo-nodkim\.test/);
 	const fastmail = await check('fastmail', [noreply('noreply@brevo-nodkim.test')]);
 	assert.doesNotMatch(byId(fastmail.findings, 'dkim-missing').message, /different From/);
+});
+
+test('relaxed alignment by the DNS tree walk of RFC 9989, not by guessing from the names (issue 20 item 8)', async () => {
+	// Sibling names under a public suffix (psd=y) are different organizations.
+	const apart = await check('mailgun', [noreply('noreply@one.shared.test')], {login: 'postmaster@two.shared.test', dkimSelectors: ['krs']});
+	assert.match(byId(apart.findings, 'dmarc-nothing-aligned').message, /neither SPF nor DKIM for Mailgun aligns with one\.shared\.test/);
+	// A subdomain of the organizational domain (psd=n) aligns.
+	const together = await check('mailgun', [noreply('noreply@three.shared.test')], {login: 'postmaster@mg.three.shared.test', dkimSelectors: ['krs']});
+	assert.match(byId(together.findings, 'dmarc-ok').message, /p=reject/);
 });
 
 test('cancelling stops the lookups and says so', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {parseDmarc, policyByStandard} from '../source/dns/dmarc.js';
+import {parseDmarc, policyByStandard, treeWalkNames} from '../source/dns/dmarc.js';
 import {DMARC_CASES} from './fixtures/dmarc-records.js';
 
 test('DMARC records from OpenDMARC\'s and mailauth\'s test collections: applied or ignored as receivers do (fixtures/dmarc-records.ts)', () => {
@@ -42,4 +42,12 @@ test('RFC 9989 next to RFC 7489: t=y is test mode, pct is gone, np= for subdomai
 	assert.ok(np.ok);
 	assert.deepEqual(policyByStandard(np.record, true, true), {rfc7489: 'quarantine', rfc9989: 'reject'});
 	assert.deepEqual(policyByStandard(np.record, true, false), {rfc7489: 'quarantine', rfc9989: 'quarantine'});
+});
+
+test('the DNS tree walk of RFC 9989: the name, then from seven labels one at a time; the TLD only for the organizational domain', () => {
+	assert.deepEqual(treeWalkNames('chat.example.com', true), ['chat.example.com', 'example.com', 'com']);
+	assert.deepEqual(treeWalkNames('chat.example.com', false), ['chat.example.com', 'example.com']);
+	const deep = treeWalkNames('a.b.c.d.e.f.g.h.i.example.com', true);
+	assert.deepEqual(deep, ['a.b.c.d.e.f.g.h.i.example.com', 'e.f.g.h.i.example.com', 'f.g.h.i.example.com', 'g.h.i.example.com', 'h.i.example.com', 'i.example.com', 'example.com', 'com']);
+	assert.equal(deep.length, 8, 'at most eight queries');
 });

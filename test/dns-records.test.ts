@@ -106,7 +106,7 @@ test('invalid SPF records are refused with the term that is wrong', () => {
 test('DMARC records: policies, inherited sp=, the p=none fallback of §6.6.3 and what receivers ignore', () => {
 	const reject = parseDmarc('v=DMARC1; p=reject; sp=quarantine; adkim=s; pct=50; rua=mailto:a@example.com,mailto:b@example.com');
 	assert.ok(reject.ok);
-	assert.deepEqual(reject.record, {text: reject.record.text, policy: 'reject', subdomainPolicy: 'quarantine', nonexistentPolicy: undefined, adkim: 's', aspf: 'r', pct: 50, testMode: false, rua: ['mailto:a@example.com', 'mailto:b@example.com']});
+	assert.deepEqual(reject.record, {text: reject.record.text, policy: 'reject', subdomainPolicy: 'quarantine', nonexistentPolicy: undefined, adkim: 's', aspf: 'r', pct: 50, testMode: false, psd: undefined, rua: ['mailto:a@example.com', 'mailto:b@example.com']});
 	const fallback = parseDmarc('v=DMARC1; rua=mailto:d@example.com');
 	assert.ok(fallback.ok);
 	assert.equal(fallback.record.policy, 'none');

@@ -23,6 +23,8 @@ export interface DmarcRecord {
 	readonly pct: number;
 	/** t=y (RFC 9989): test mode, the policy is not to be applied. RFC 7489 receivers ignore the tag. */
 	readonly testMode: boolean;
+	/** psd= (RFC 9989): y for a public suffix operator's record, n for an organizational domain's; undefined when absent. */
+	readonly psd?: 'y' | 'n' | 'u';
 	readonly rua: readonly string[];
 }
 
@@ -121,6 +123,8 @@ export function parseDmarc(text: string): DmarcParse {
 	if (np === 'invalid') ignored.push(`np=${parsed.get('np')} (not none, quarantine or reject)`);
 	const t = parsed.get('t')?.toLowerCase();
 	if (t !== undefined && t !== 'y' && t !== 'n') ignored.push(`t=${parsed.get('t')} (not y or n)`);
+	const psd = parsed.get('psd')?.toLowerCase();
+	if (psd !== undefined && psd !== 'y' && psd !== 'n' && psd !== 'u') ignored.push(`psd=${parsed.get('psd')} (not y, n or u)`);
 	return {
 		ok: true,
 		record: {
@@ -132,6 +136,7 @@ export function parseDmarc(text: string): DmarcParse {
 			aspf,
 			pct,
 			testMode: t === 'y',
+			psd: psd === 'y' || psd === 'n' || psd === 'u' ? psd : undefined,
 			rua,
 		},
 		notes,
@@ -161,15 +166,30 @@ export type DmarcDiscovery =
 	| {readonly kind: 'failed'; readonly name: string; readonly code: string};
 
 /**
- * Find the DMARC record that governs a From domain: _dmarc.<domain>, else
- * the nearest parent's. RFC 7489 asks for the organizational domain from the
- * public suffix list; walking up the parents (as DMARCbis does, never asking
- * at a TLD) finds the same record without shipping that list.
+ * The names a DNS tree walk asks at (RFC 9989, draft-ietf-dmarc-dmarcbis-41
+ * §4.10): the domain itself; then, for a name of eight or more labels, its
+ * ancestor of seven labels; then one label less at a time. `tld`: down to the
+ * top-level domain (organizational-domain discovery, where a public suffix
+ * operator's psd=y record counts) or stopping above it (policy discovery as
+ * RFC 7489 receivers see it: they never take a policy from a TLD).
+ */
+export function treeWalkNames(domain: string, tld: boolean): string[] {
+	const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
+	const names = [labels.join('.')];
+	const last = tld ? labels.length : labels.length - 1;
+	for (let count = Math.min(labels.length - 1, 7); count >= (tld ? 1 : 2) && labels.length - count < last; count--) names.push(labels.slice(labels.length - count).join('.'));
+	return names.slice(0, 8);
+}
+
+/**
+ * Find the DMARC record that governs a From domain: _dmarc.<domain>, else the
+ * nearest parent's, by the tree walk of RFC 9989. RFC 7489 asks at the
+ * organizational domain from the public suffix list instead; for a From domain
+ * at or directly below its registered domain (the usual case) both find the
+ * same record, without shipping that list.
  */
 export async function discoverDmarc(domain: string, lookup: DnsLookup): Promise<DmarcDiscovery> {
-	const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
-	const candidates: string[] = [];
-	for (let index = 0; index < labels.length - 1 && candidates.length < 8; index++) candidates.push(labels.slice(index).join('.'));
+	const candidates = treeWalkNames(domain, false);
 	// In parallel: the answer is the first candidate, in order, that holds a record.
 	const answers = await Promise.all(candidates.map(name => lookup.txt(`_dmarc.${name}`)));
 	for (const [index, answer] of answers.entries()) {
@@ -181,4 +201,37 @@ export async function discoverDmarc(domain: string, lookup: DnsLookup): Promise<
 	}
 
 	return {kind: 'missing'};
+}
+
+export type OrganizationalDomain = {readonly kind: 'found'; readonly domain: string} | {readonly kind: 'failed'; readonly name: string; readonly code: string};
+
+/**
+ * A domain's organizational domain by the DNS tree walk of RFC 9989 (which
+ * replaces RFC 7489's public suffix list), from the records found, longest
+ * name first: one with psd=n is it; one with psd=y (other than the domain's
+ * own) makes it the name one label below; else the record with the fewest
+ * labels. With no record at all, the domain is its own. Relaxed alignment
+ * means two names share their organizational domain.
+ */
+export async function organizationalDomain(domain: string, lookup: DnsLookup): Promise<OrganizationalDomain> {
+	const names = treeWalkNames(domain, true);
+	const answers = await Promise.all(names.map(name => lookup.txt(`_dmarc.${name}`)));
+	let fewest: string | undefined;
+	for (const [index, answer] of answers.entries()) {
+		const name = names[index]!;
+		if (answer.kind === 'failed') return {kind: 'failed', name: `_dmarc.${name}`, code: answer.code};
+		const records = answer.kind === 'records' ? answer.records.filter(isDmarcRecord) : [];
+		if (records.length !== 1) continue;
+		const parsed = parseDmarc(records[0]!);
+		if (!parsed.ok) continue;
+		if (parsed.record.psd === 'n') return {kind: 'found', domain: name};
+		if (parsed.record.psd === 'y' && index > 0) {
+			const below = domain.toLowerCase().replace(/\.$/, '').split('.').slice(-(name.split('.').length + 1)).join('.');
+			return {kind: 'found', domain: below};
+		}
+
+		fewest = name;
+	}
+
+	return {kind: 'found', domain: fewest ?? domain.toLowerCase().replace(/\.$/, '')};
 }

@@ -1,5 +1,5 @@
 import {parseDkimKey} from '../dns/dkim.js';
-import {discoverDmarc, policyByStandard, type DmarcRecord} from '../dns/dmarc.js';
+import {discoverDmarc, organizationalDomain, policyByStandard, type DmarcRecord} from '../dns/dmarc.js';
 import {createLookup, type DnsLookup} from '../dns/lookup.js';
 import {parseSpf, walkSpf, SPF_LOOKUP_LIMIT, type SpfWalk} from '../dns/spf.js';
 import type {LoadedConfig} from './current-config.js';
@@ -92,14 +92,19 @@ export async function deliverabilityInputFrom(loaded: LoadedConfig, options: Pic
 	return {providerId: current.providerId, from: await fromAddressesOf(loaded), login: current.user, externalHost: current.externalHost, ...options};
 }
 
-/** Whether two domains align in DMARC's relaxed mode. Without the public suffix list: one is the other or below it, or they share a parent of at least two labels. */
-function relaxedAligned(a: string, b: string): boolean {
-	if (a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`)) return true;
-	const parent = (name: string) => name.split('.').slice(1).join('.');
-	return parent(a) === parent(b) && parent(a).includes('.');
+/**
+ * Whether two domains align (RFC 7489 §3.1, RFC 9989): strict mode wants the
+ * same name; relaxed mode the same organizational domain, found by RFC 9989's
+ * DNS tree walk rather than the public suffix list. Undefined when a lookup
+ * failed (noted as dns-unreachable).
+ */
+async function aligned(context: DomainContext, mode: 'r' | 's', a: string, b: string): Promise<boolean | undefined> {
+	if (a === b || mode === 's') return a === b;
+	const [first, second] = await Promise.all([organizationalDomain(a, context.lookup), organizationalDomain(b, context.lookup)]);
+	for (const result of [first, second]) if (result.kind === 'failed') noteFailure(context, result.name, result.code);
+	if (first.kind === 'failed' || second.kind === 'failed') return undefined;
+	return first.domain === second.domain;
 }
-
-const aligned = (mode: 'r' | 's', a: string, b: string) => (mode === 's' ? a === b : relaxedAligned(a, b));
 
 /** The record with `include:<domain>` added before its `all` (or redirect), or a new one. */
 function withInclude(record: string | undefined, include: string): string {
@@ -352,9 +357,13 @@ async function checkDomain(context: DomainContext): Promise<Finding[]> {
 			const what = record.policy === 'none' || dmarc.parsed.notes.length > 0 ? 'p=none' : `p=${record.policy} with pct=0, which RFC 7489 receivers apply as the next lower policy, p=none`;
 			findings.push(finding('dmarc-policy-none', domain, `The DMARC policy at ${where} is ${what}${notes}: it only monitors, forged mail from ${domain} is still delivered.`, `Once reports show Zulip's mail aligned, publish at _dmarc.${dmarc.at}: ${raised === record.text ? 'v=DMARC1; p=quarantine' : raised}`, record.text));
 		} else {
-			const spfAligned = spf.aligns !== undefined && aligned(record.aspf, spf.aligns.envelope, domain);
-			const dkimAligned = dkim.found.length > 0 && aligned(record.adkim, sendingDomain, domain);
-			if (!spfAligned && !dkimAligned && spf.known && dkim.known) {
+			const [spfAlignment, dkimAlignment] = await Promise.all([
+				spf.aligns === undefined ? false : aligned(context, record.aspf, spf.aligns.envelope, domain),
+				dkim.found.length === 0 ? false : aligned(context, record.adkim, sendingDomain, domain),
+			]);
+			const spfAligned = spfAlignment === true;
+			const dkimAligned = dkimAlignment === true;
+			if (!spfAligned && !dkimAligned && spf.known && dkim.known && spfAlignment !== undefined && dkimAlignment !== undefined) {
 				const later = byStandard.rfc9989 === policy ? '' : ` (receivers that follow RFC 9989 ${byStandard.rfc9989 === 'none' ? 'only monitor' : `apply p=${byStandard.rfc9989}`}: see the RFC 9989 finding)`;
 				findings.push(finding('dmarc-nothing-aligned', domain, `The DMARC policy at ${where} is p=${policy}, and neither SPF nor DKIM for ${provider.name} aligns with ${domain}: receivers will ${policy} Zulip's mail${later}.`, `${alignmentFix(context, sendingDomain)} Either one aligned with ${domain} is enough.`, record.text));
 			} else {
