@@ -202,6 +202,7 @@ test('each From domain is checked: a syntax error in one, an include of a missin
 	assert.match(byId(report.findings, 'spf-include-missing').message, /nothing-here\.zone\.test does not exist/);
 	const dmarc = report.findings.filter(item => item.id.startsWith('dmarc-')).map(item => item.message).join('\n');
 	assert.match(dmarc, /Receivers apply the DMARC record at _dmarc\.typo\.test, but skip pct=150/);
+	assert.match(dmarc, /OpenDMARC .* refuses the whole record for pct=150: there, mail from typo\.test is judged as if it had no DMARC record/);
 	assert.match(dmarc, /2 DMARC records/);
 });
 

@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {test} from 'node:test';
 import {parseDmarc, policyByStandard, treeWalkNames} from '../source/dns/dmarc.js';
 import {DMARC_CASES} from './fixtures/dmarc-records.js';
@@ -50,4 +55,38 @@ test('the DNS tree walk of RFC 9989: the name, then from seven labels one at a t
 	const deep = treeWalkNames('a.b.c.d.e.f.g.h.i.example.com', true);
 	assert.deepEqual(deep, ['a.b.c.d.e.f.g.h.i.example.com', 'e.f.g.h.i.example.com', 'f.g.h.i.example.com', 'g.h.i.example.com', 'h.i.example.com', 'i.example.com', 'example.com', 'com']);
 	assert.equal(deep.length, 8, 'at most eight queries');
+});
+
+const openDmarcHeader = '/usr/include/opendmarc/dmarc.h';
+const haveOpenDmarc = existsSync(openDmarcHeader) && spawnSync('gcc', ['--version'], {stdio: 'ignore'}).status === 0;
+
+test('libopendmarc as a receiver: what OpenDMARC makes of every record in the fixture, and the project names where it refuses one the others apply', {skip: !haveOpenDmarc && 'libopendmarc-dev and gcc are not installed (.ci/run installs them)'}, () => {
+	const directory = mkdtempSync(join(tmpdir(), 'zes-dns-opendmarc-'));
+	try {
+		const judge = join(directory, 'judge');
+		const build = spawnSync('gcc', ['-Wall', '-Werror', '-o', judge, fileURLToPath(new URL('helpers/opendmarc-judge.c', import.meta.url)), '-lopendmarc'], {encoding: 'utf8'});
+		assert.equal(build.status, 0, build.stderr);
+		const run = spawnSync(judge, {input: DMARC_CASES.map(entry => `${entry.record}\n`).join(''), encoding: 'utf8'});
+		assert.equal(run.status, 0, run.stderr);
+		const names: Record<string, string> = {n: 'none', q: 'quarantine', r: 'reject'};
+		const verdicts = run.stdout.trim().split('\n').map(line => {
+			const [status, policy] = line.split(' ');
+			return status === '0' ? names[policy!] : 'refused';
+		});
+		assert.equal(verdicts.length, DMARC_CASES.length);
+		const wrong = DMARC_CASES.flatMap((entry, index) => (verdicts[index] === entry.opendmarc ? [] : [`"${entry.record}": fixture says ${entry.opendmarc}, libopendmarc ${verdicts[index]}`]));
+		assert.deepEqual(wrong, []);
+		// Where OpenDMARC refuses a record the RFC and mailauth apply, the finding says so.
+		for (const entry of DMARC_CASES.filter(item => item.applied && item.opendmarc === 'refused')) {
+			const parsed = parseDmarc(entry.record);
+			assert.ok(parsed.ok && parsed.refusedByOpenDmarc.length > 0, entry.record);
+		}
+
+		for (const entry of DMARC_CASES.filter(item => item.applied && item.opendmarc !== 'refused')) {
+			const parsed = parseDmarc(entry.record);
+			assert.ok(parsed.ok && parsed.refusedByOpenDmarc.length === 0, entry.record);
+		}
+	} finally {
+		rmSync(directory, {recursive: true, force: true});
+	}
 });

@@ -36,6 +36,8 @@ export type DmarcParse =
 		readonly notes: readonly string[];
 		/** What receivers skip and apply the rest (RFC 7489 §6.3: syntax errors in the remainder are discarded for defaults). */
 		readonly ignored: readonly string[];
+		/** The skipped parts for which libopendmarc (OpenDMARC 1.4, Debian) refuses the whole record instead (DMARC_PARSE_ERROR_BAD_VALUE). */
+		readonly refusedByOpenDmarc: readonly string[];
 	}
 	| {readonly ok: false; readonly error: string};
 
@@ -106,10 +108,13 @@ export function parseDmarc(text: string): DmarcParse {
 		return {ok: false, error};
 	}
 
+	// libopendmarc's parser (checked with test/helpers/opendmarc-judge.c against Debian's 1.4.2) refuses these instead of skipping them.
+	const refusedByOpenDmarc: string[] = [];
 	const alignment = (tag: 'adkim' | 'aspf'): 'r' | 's' => {
 		const value = parsed.get(tag)?.toLowerCase() ?? 'r';
 		if (value === 'r' || value === 's') return value;
 		ignored.push(`${tag}=${parsed.get(tag)} (not r or s; receivers use the default, r)`);
+		refusedByOpenDmarc.push(`${tag}=${parsed.get(tag)}`);
 		return 'r';
 	};
 
@@ -119,6 +124,12 @@ export function parseDmarc(text: string): DmarcParse {
 	let pct = 100;
 	if (/^\d{1,3}$/.test(pctText) && Number(pctText) <= 100) pct = Number(pctText);
 	else ignored.push(`pct=${pctText} (not a whole number from 0 to 100; receivers use the default, 100)`);
+	if (/^\d+$/.test(pctText) && Number(pctText) > 100) refusedByOpenDmarc.push(`pct=${pctText}`);
+	// rf= and ri= play no part in the policy (RFC 9989 drops both), but OpenDMARC refuses a record with bad ones.
+	const rf = parsed.get('rf');
+	if (rf !== undefined && !rf.split(':').every(format => /^(afrf|iodef)$/i.test(format.trim()))) refusedByOpenDmarc.push(`rf=${rf}`);
+	const ri = parsed.get('ri');
+	if (ri !== undefined && !/^\d+$/.test(ri)) refusedByOpenDmarc.push(`ri=${ri}`);
 	const np = policyOf('np');
 	if (np === 'invalid') ignored.push(`np=${parsed.get('np')} (not none, quarantine or reject)`);
 	const t = parsed.get('t')?.toLowerCase();
@@ -141,6 +152,7 @@ export function parseDmarc(text: string): DmarcParse {
 		},
 		notes,
 		ignored,
+		refusedByOpenDmarc,
 	};
 }
 
