@@ -109,6 +109,9 @@ const ZONE: ZoneRecords = {
 	'mg.three.shared.test': [txt('v=spf1 include:mailgun.org ~all')],
 	'krs._domainkey.mg.three.shared.test': [txt(key)],
 
+	// np= (RFC 9989): gone.np.test does not exist, its parent says np=reject.
+	'_dmarc.np.test': [txt('v=DMARC1; p=none; np=reject; rua=mailto:d@np.test')],
+
 	// A null MX (RFC 7505).
 	'nullmx.test': [mx('', 0), txt('v=spf1 include:spf.messagingengine.com -all')],
 };
@@ -328,6 +331,11 @@ test('RFC 9989: p=quarantine; t=y is enforced by RFC 7489 receivers and test mod
 	assert.match(aligned.message, /receivers that follow RFC 9989 only monitor/);
 	const bis = byId(report.findings, 'dmarc-rfc9989');
 	assert.match(bis.message, /RFC 7489 apply p=quarantine; under RFC 9989 \(DMARCbis\) t=y asks for test mode.*not quarantined or rejected/);
+});
+
+test('np= applies under RFC 9989 to a From subdomain that does not exist (issue 20 item 8)', async () => {
+	const report = await check('fastmail', [noreply('noreply@gone.np.test')], {dkimSelectors: ['fm1']});
+	assert.match(byId(report.findings, 'dmarc-rfc9989').message, /RFC 7489 apply p=none; under RFC 9989 \(DMARCbis\) gone\.np\.test does not exist, so np=reject applies: p=reject/);
 });
 
 test('Mailjet: its own return path (bnc3.mailjet.com), so a missing include is not an error and DKIM carries DMARC (issue 20 item 10)', async () => {

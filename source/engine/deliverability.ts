@@ -341,7 +341,10 @@ async function checkDomain(context: DomainContext): Promise<Finding[]> {
 		findings.push(finding('dmarc-syntax', domain, `The DMARC record at _dmarc.${dmarc.at} is invalid (${dmarc.parsed.error}), so receivers ignore it.`, `Publish a valid record at _dmarc.${dmarc.at}, e.g. v=DMARC1; p=none; rua=mailto:postmaster@${dmarc.at}`, null));
 	} else {
 		record = dmarc.parsed.record;
-		const byStandard = policyByStandard(record, dmarc.inherited, mx?.kind === 'nxdomain');
+		// np= (RFC 9989) covers subdomains that do not exist: ask whether this one does, when it matters.
+		const existence = dmarc.inherited && record.nonexistentPolicy !== undefined ? mx ?? await lookup.mx(domain) : undefined;
+		const nonexistent = existence?.kind === 'nxdomain';
+		const byStandard = policyByStandard(record, dmarc.inherited, nonexistent);
 		// Receivers today read RFC 7489; the RFC 9989 answer is told beside it where it differs.
 		const policy = byStandard.rfc7489;
 		const where = dmarc.inherited ? `_dmarc.${dmarc.at} (inherited from the parent domain${record.subdomainPolicy ? ', sp=' : ''}${record.subdomainPolicy ?? ''})` : `_dmarc.${dmarc.at}`;
@@ -353,7 +356,7 @@ async function checkDomain(context: DomainContext): Promise<Finding[]> {
 			findings.push(finding('dmarc-sloppy', domain, `Receivers apply the DMARC record at _dmarc.${dmarc.at}${skipped}.${strict}`, `Publish it cleanly at _dmarc.${dmarc.at}: ${cleanDmarc(record)}`, record.text));
 		}
 
-		const bis = rfc9989Differences(record, dmarc.inherited, byStandard, mx?.kind === 'nxdomain' ? domain : undefined);
+		const bis = rfc9989Differences(record, dmarc.inherited, byStandard, nonexistent ? domain : undefined);
 		if (bis) findings.push(finding('dmarc-rfc9989', domain, bis, null, record.text));
 		if (policy === 'none') {
 			const raised = record.text.replace(/(^|;)(\s*)p\s*=\s*none/i, '$1$2p=quarantine');
