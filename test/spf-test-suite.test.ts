@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import {fileURLToPath} from 'node:url';
 import {test} from 'node:test';
+import {createLookup} from '../source/dns/lookup.js';
+import {checkHost} from '../source/dns/spf-check-host.js';
 import {checkDeliverability} from '../source/engine/deliverability.js';
-import {DEVIATIONS, type ProjectVerdict} from './fixtures/rfc7208/deviations.js';
+import {CHECK_HOST_DEVIATIONS, DEVIATIONS, type ProjectVerdict} from './fixtures/rfc7208/deviations.js';
 import {startDnsServer} from './helpers/dns-servers.js';
 import {loadSuite, timesOut, type SuiteResult} from './helpers/spf-suite.js';
 
@@ -60,5 +62,38 @@ test('the RFC 7208 test suite: every case gives the suite\'s verdict, or is a li
 
 	assert.deepEqual(unexpected, []);
 	assert.deepEqual([...seen].sort(), Object.keys(DEVIATIONS).sort(), 'every listed deviation is a case of the suite');
+	assert.equal(cases, 203, 'the whole suite ran');
+});
+
+test('the RFC 7208 test suite through check_host() with the suite\'s IP: the same result in every case, or a listed deviation', async () => {
+	const scenarios = loadSuite(suitePath);
+	const seen = new Set<string>();
+	const unexpected: string[] = [];
+	let cases = 0;
+	for (const scenario of scenarios) {
+		const server = await startDnsServer({records: scenario.records, fault: (name, type) => (timesOut(scenario, name, type) ? 'servfail' : undefined)});
+		try {
+			for (const suiteCase of scenario.tests) {
+				cases++;
+				const sender = suiteCase.mailfrom === '' ? `postmaster@${suiteCase.helo}` : suiteCase.mailfrom;
+				const lookup = createLookup({server: server.address, deadlineMs: 20_000});
+				const verdict = await checkHost(sender.slice(sender.lastIndexOf('@') + 1), {ip: suiteCase.host, sender, helo: suiteCase.helo, lookup});
+				lookup.close();
+				const deviation = CHECK_HOST_DEVIATIONS[suiteCase.id];
+				if (deviation) {
+					seen.add(suiteCase.id);
+					assert.deepEqual(suiteCase.results, deviation.suite, `${suiteCase.id}: the table's suite result`);
+					if (verdict.result !== deviation.project) unexpected.push(`${suiteCase.id}: listed as a deviation (${deviation.project}), now gives ${verdict.result}`);
+				} else if (!suiteCase.results.includes(verdict.result)) {
+					unexpected.push(`${suiteCase.id} (${scenario.description}): suite ${suiteCase.results.join('|')}, check_host ${verdict.result} (${verdict.detail})`);
+				}
+			}
+		} finally {
+			await server.close();
+		}
+	}
+
+	assert.deepEqual(unexpected, []);
+	assert.deepEqual([...seen].sort(), Object.keys(CHECK_HOST_DEVIATIONS).sort(), 'every listed deviation is a case of the suite');
 	assert.equal(cases, 203, 'the whole suite ran');
 });

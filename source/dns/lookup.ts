@@ -22,6 +22,10 @@ export interface DnsLookup {
 	mx(name: string): Promise<LookupResult<MxRecord>>;
 	/** IPv4 addresses (A records). */
 	a(name: string): Promise<LookupResult<string>>;
+	/** IPv6 addresses (AAAA records). */
+	aaaa(name: string): Promise<LookupResult<string>>;
+	/** Names a reverse-lookup name (…in-addr.arpa, …ip6.arpa) points to (PTR records). */
+	ptr(name: string): Promise<LookupResult<string>>;
 	/** Which resolver answers, in the user's words. */
 	readonly server: string;
 	/** Stop every outstanding question now; they come back as failed (ECANCELLED). */
@@ -76,6 +80,8 @@ export function createLookup(options: LookupOptions = {}): DnsLookup & {close():
 		server: options.server === undefined ? resolver.getServers().join(', ') || 'the system resolver' : parseDnsServer(options.server),
 		txt: name => ask(async () => (await resolver.resolveTxt(absolute(name))).map(chunks => chunks.join(''))),
 		a: name => ask(async () => resolver.resolve4(absolute(name))),
+		aaaa: name => ask(async () => resolver.resolve6(absolute(name))),
+		ptr: name => ask(async () => resolver.resolvePtr(absolute(name))),
 		mx: name => ask(async () => (await resolver.resolveMx(absolute(name))).map(record => ({exchange: record.exchange, priority: record.priority}))),
 		cancel,
 		/** Release the deadline's timer; questions still running finish normally. */
