@@ -112,6 +112,12 @@ const ZONE: ZoneRecords = {
 	// np= (RFC 9989): gone.np.test does not exist, its parent says np=reject.
 	'_dmarc.np.test': [txt('v=DMARC1; p=none; np=reject; rua=mailto:d@np.test')],
 
+	// A local MTA: check_host() for the addresses EXTERNAL_HOST has.
+	'local-ok.test': [txt('v=spf1 a:chat.local-ok.test -all')],
+	'chat.local-ok.test': [{type: 'A', address: '192.0.2.10'}],
+	'local-bad.test': [txt('v=spf1 ip4:198.51.100.1 ~all')],
+	'chat.local-bad.test': [{type: 'A', address: '192.0.2.20'}, {type: 'AAAA', address: '2001:db8::20'}],
+
 	// A null MX (RFC 7505).
 	'nullmx.test': [mx('', 0), txt('v=spf1 include:spf.messagingengine.com -all')],
 };
@@ -331,6 +337,19 @@ test('RFC 9989: p=quarantine; t=y is enforced by RFC 7489 receivers and test mod
 	assert.match(aligned.message, /receivers that follow RFC 9989 only monitor/);
 	const bis = byId(report.findings, 'dmarc-rfc9989');
 	assert.match(bis.message, /RFC 7489 apply p=quarantine; under RFC 9989 \(DMARCbis\) t=y asks for test mode.*not quarantined or rejected/);
+});
+
+test('a local MTA: SPF evaluated with check_host() for the addresses EXTERNAL_HOST has (issue 20: the evaluation with an IP where the project has one)', async () => {
+	const ok = await check('local', [noreply('noreply@local-ok.test')], {externalHost: 'chat.local-ok.test'});
+	assert.match(byId(ok.findings, 'spf-ok').message, /passes for this server's address \(chat\.local-ok\.test is 192\.0\.2\.10\)/);
+	const bad = await check('local', [noreply('noreply@local-bad.test')], {externalHost: 'chat.local-bad.test:443'});
+	const notAuthorised = byId(bad.findings, 'spf-server-not-authorised');
+	assert.equal(notAuthorised.severity, 'error');
+	assert.match(notAuthorised.message, /192\.0\.2\.20: softfail, 2001:db8::20: softfail/);
+	assert.equal(notAuthorised.fix, 'Add this server to the record at local-bad.test: v=spf1 ip4:198.51.100.1 a:chat.local-bad.test ~all (if mail leaves from another address, add that one as ip4:/ip6:)');
+	assert.ok(!ids(bad.findings).includes('spf-ok'));
+	const literal = await check('local', [noreply('noreply@local-bad.test')], {externalHost: '198.51.100.1'});
+	assert.match(byId(literal.findings, 'spf-ok').message, /passes for this server's address \(198\.51\.100\.1\)/);
 });
 
 test('np= applies under RFC 9989 to a From subdomain that does not exist (issue 20 item 8)', async () => {

@@ -1,6 +1,8 @@
+import {isIP} from 'node:net';
 import {parseDkimKey} from '../dns/dkim.js';
 import {discoverDmarc, organizationalDomain, policyByStandard, type DmarcRecord} from '../dns/dmarc.js';
 import {createLookup, type DnsLookup} from '../dns/lookup.js';
+import {checkHost, type SpfResult} from '../dns/spf-check-host.js';
 import {parseSpf, walkSpf, SPF_LOOKUP_LIMIT, type SpfWalk} from '../dns/spf.js';
 import type {LoadedConfig} from './current-config.js';
 import {finding, type Finding} from './deliverability-findings.js';
@@ -108,11 +110,16 @@ async function aligned(context: DomainContext, mode: 'r' | 's', a: string, b: st
 
 /** The record with `include:<domain>` added before its `all` (or redirect), or a new one. */
 function withInclude(record: string | undefined, include: string): string {
-	if (!record) return `v=spf1 include:${include} ~all`;
+	return withTerm(record, `include:${include}`);
+}
+
+/** The record with a term added before its `all` (or redirect), or a new one. */
+function withTerm(record: string | undefined, added: string): string {
+	if (!record) return `v=spf1 ${added} ~all`;
 	// A record that passes everyone (+all) gets ~all in the fix too: one record, every finding fixed.
 	const terms = record.split(' ').filter(term => term !== '').map(term => (/^\+?all$/i.test(term) ? '~all' : term));
 	const at = terms.findIndex((term, index) => index > 0 && (/^[-+~?]?all$/i.test(term) || /^redirect=/i.test(term)));
-	terms.splice(at === -1 ? terms.length : at, 0, `include:${include}`);
+	terms.splice(at === -1 ? terms.length : at, 0, added);
 	return terms.join(' ');
 }
 
@@ -239,17 +246,56 @@ async function checkSpf(context: DomainContext, envelope: string): Promise<SpfVe
 		findings.push(finding('spf-incomplete', envelope, `${where}'s SPF record could not be fully checked: no answer for ${names}.${findings.length === 0 ? ' What was read is valid.' : ''}`, 'Run the check again when those names answer (see the DNS finding).', walk.record ?? null));
 	}
 
+	// A local MTA sends from this server: check_host() with the addresses EXTERNAL_HOST has is the receivers' own verdict.
+	const server = spf.kind === 'this-server' && findings.length === 0 && walk.record ? await serverVerdicts(context, envelope) : undefined;
+	if (server && server.some(entry => entry.result !== 'pass')) {
+		const failing = server.filter(entry => entry.result !== 'pass');
+		const list = failing.map(entry => `${entry.ip}: ${entry.result}`).join(', ');
+		findings.push(finding('spf-server-not-authorised', envelope, `${where}'s SPF record does not authorise this server's address (${serverWords(server)}); receivers get ${list}.`, `Add this server to the record at ${envelope}: ${withTerm(walk.record!, `a:${server.host}`)} (if mail leaves from another address, add that one as ip4:/ip6:)`, walk.record ?? null));
+		authorised = false;
+	}
+
 	if (findings.length === 0) {
 		const what = spf.kind === 'include'
 			? `authorises ${provider.name}`
 			: spf.kind === 'this-server'
-				? `is valid; check it covers this server's address (${newRecord.replace(/^v=spf1 | ~all$/g, '')})`
+				? server && server.length > 0
+					? `passes for this server's address (${serverWords(server)})`
+					: `is valid; check it covers this server's address (${newRecord.replace(/^v=spf1 | ~all$/g, '')})`
 				: "is valid; check it covers your relay's addresses";
 		findings.push(finding('spf-ok', envelope, `${where}'s SPF record ${what} (${walk.lookups} of 10 lookups).`, null, walk.record ?? null));
 	}
 
 	return {known: spf.kind === 'include', findings, aligns: !permanentError && authorised && spf.kind !== 'unknown' && !foreignEnvelope ? {envelope} : undefined};
 }
+
+/**
+ * check_host() for each address EXTERNAL_HOST resolves to (or is), with Zulip's
+ * From address at the domain as sender; undefined when there is no host or its
+ * addresses could not be read (noted as dns-unreachable).
+ */
+async function serverVerdicts(context: DomainContext, envelope: string): Promise<(Array<{ip: string; result: SpfResult}> & {host: string}) | undefined> {
+	const external = context.input.externalHost?.trim();
+	if (!external) return undefined;
+	const host = external.replace(/^\[(.*)\](?::\d+)?$/, '$1').replace(/^([^:]+):\d+$/, '$1');
+	let ips: string[];
+	if (isIP(host)) {
+		ips = [host];
+	} else {
+		const [v4, v6] = await Promise.all([context.lookup.a(host), context.lookup.aaaa(host)]);
+		for (const result of [v4, v6]) if (result.kind === 'failed') noteFailure(context, host, result.code);
+		if (v4.kind === 'failed' || v6.kind === 'failed') return undefined;
+		ips = [...(v4.kind === 'records' ? v4.records : []), ...(v6.kind === 'records' ? v6.records : [])];
+	}
+
+	const sender = context.input.from.find(entry => addressDomain(entry.address) === context.domain && entry.role === 'noreply')?.address ?? `noreply@${envelope}`;
+	const verdicts = await Promise.all(ips.map(async ip => ({ip, result: (await checkHost(envelope, {ip, sender: addressOnly(sender), helo: host, lookup: context.lookup})).result})));
+	return Object.assign(verdicts, {host});
+}
+
+const serverWords = (server: Array<{ip: string}> & {host: string}) => (isIP(server.host) ? server.host : `${server.host} is ${server.map(entry => entry.ip).join(', ')}`);
+
+const addressOnly = (address: string) => (/<([^>]*)>/.exec(address)?.[1] ?? address).trim();
 
 interface DkimVerdict {
 	readonly findings: Finding[];
