@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
+import {readFile, writeFile} from 'node:fs/promises';
 import {fakeServer, runCli, snapshot} from './helpers/cli.js';
 import {RSA_KEY, startDnsServer, startSilentDnsServer, type RunningDnsServer} from './helpers/dns-servers.js';
 
@@ -75,4 +76,14 @@ test('a --dns-server or --dkim-selector that is not one is a usage error (exit 2
 	const selector = await runCli([...server.args, '--check-dns', '--dns-server', good.address, '--dkim-selector', 'a b']);
 	assert.equal(selector.code, 2);
 	assert.match(selector.stderr, /--dkim-selector must be a DKIM selector/);
+});
+
+test('--check-dns with From addresses at a single-label domain: each is named with why it cannot be checked, exit 1 (issue 20 item 9)', async () => {
+	const server = await fakeServer();
+	const settings = (await readFile(server.settings, 'utf8')).replace("ZULIP_ADMINISTRATOR = 'admin@chat.example.org'", "ZULIP_ADMINISTRATOR = 'admin@localhost'").replace("EXTERNAL_HOST = 'chat.example.org'", "EXTERNAL_HOST = 'localhost'");
+	await writeFile(server.settings, settings);
+	const result = await runCli([...server.args, '--check-dns', '--provider', 'gmail', '--dns-server', good.address]);
+	assert.equal(result.code, 1, result.stdout + result.stderr);
+	assert.match(result.stdout, /The administrator address admin@localhost cannot be checked: localhost is a single label.* \[from-domain-unusable\]/);
+	assert.doesNotMatch(result.stdout, /No From address with a domain to check/);
 });
