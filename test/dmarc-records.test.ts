@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
+import {Resolver} from 'node:dns/promises';
+import {createRequire} from 'node:module';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -7,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import {test} from 'node:test';
 import {parseDmarc, policyByStandard, treeWalkNames} from '../source/dns/dmarc.js';
 import {DMARC_CASES} from './fixtures/dmarc-records.js';
+import {startDnsServer, type ZoneRecords} from './helpers/dns-servers.js';
 
 test('DMARC records from OpenDMARC\'s and mailauth\'s test collections: applied or ignored as receivers do (fixtures/dmarc-records.ts)', () => {
 	const wrong: string[] = [];
@@ -88,5 +91,77 @@ test('libopendmarc as a receiver: what OpenDMARC makes of every record in the fi
 		}
 	} finally {
 		rmSync(directory, {recursive: true, force: true});
+	}
+});
+
+type MailauthRecord = Record<string, unknown> | false;
+interface MailauthDmarc {
+	(domain: string, resolver: (name: string, type: string) => Promise<unknown>): Promise<MailauthRecord>;
+	getPolicyTags(record: Record<string, unknown>): {p: string} | null;
+}
+
+test('mailauth as a receiver: its own policy discovery, over a real DNS server on loopback, applies what the fixture says; where it ignores a record the project applies, the project says so', async () => {
+	// mailauth/lib/dmarc/get-dmarc-record.js: the function mailauth's DMARC check finds and reads the record with.
+	const getDmarcRecord = createRequire(import.meta.url)('mailauth/lib/dmarc/get-dmarc-record') as MailauthDmarc;
+	const records: Record<string, ZoneRecords[string]> = {};
+	for (const [index, entry] of DMARC_CASES.entries()) records[`_dmarc.case${index}.test`] = [{type: 'TXT', text: entry.record}];
+	const server = await startDnsServer({records});
+	const resolver = new Resolver();
+	resolver.setServers([server.address]);
+	const resolve = async (name: string, type: string) => (type === 'TXT' ? resolver.resolveTxt(name) : type === 'A' ? resolver.resolve4(name) : resolver.resolveCname(name));
+	try {
+		const wrong: string[] = [];
+		for (const [index, entry] of DMARC_CASES.entries()) {
+			const record = await getDmarcRecord(`case${index}.test`, resolve);
+			const applied = record ? getDmarcRecord.getPolicyTags(record)?.p ?? 'ignored' : 'ignored';
+			if (applied !== entry.mailauth) wrong.push(`"${entry.record}": fixture says ${entry.mailauth}, mailauth ${applied}`);
+			const parsed = parseDmarc(entry.record);
+			if (parsed.ok && applied === 'ignored') assert.ok(parsed.refusedByMailauth.length > 0, `the project names why mailauth ignores "${entry.record}"`);
+			if (parsed.ok && applied !== 'ignored') assert.equal(parsed.refusedByMailauth.length, 0, entry.record);
+		}
+
+		assert.deepEqual(wrong, []);
+	} finally {
+		await server.close();
+	}
+});
+
+test('policy discovery and the organizational domain by the tree walk agree with mailauth\'s (RFC 9989 §4.10), over a real DNS server on loopback (issue 20 item 8)', async () => {
+	const mailauth = createRequire(import.meta.url)('mailauth/lib/dmarc/get-dmarc-record') as MailauthDmarc & {
+		getOrgDomain(domain: string, lookup: unknown): Promise<string>;
+		createRecordLookup(resolver: unknown): unknown;
+	};
+	const txt = (text: string) => [{type: 'TXT', text}] as const;
+	const server = await startDnsServer({records: {
+		'_dmarc.b.layers.test': txt('v=DMARC1; p=quarantine'),
+		'_dmarc.layers.test': txt('v=DMARC1; p=reject'),
+		'_dmarc.psd.test': txt('v=DMARC1; p=reject; psd=y'),
+		'_dmarc.org2.psd.test': txt('v=DMARC1; p=none'),
+		'_dmarc.mid.n.test': txt('v=DMARC1; p=quarantine; psd=n'),
+		'_dmarc.n.test': txt('v=DMARC1; p=reject'),
+		'_dmarc.own.layers.test': txt('v=DMARC1; p=none'),
+	}});
+	const resolver = new Resolver();
+	resolver.setServers([server.address]);
+	const resolve = async (name: string, type: string) => (type === 'TXT' ? resolver.resolveTxt(name) : type === 'A' ? resolver.resolve4(name) : resolver.resolveCname(name));
+	const {createLookup} = await import('../source/dns/lookup.js');
+	const {discoverDmarc, organizationalDomain} = await import('../source/dns/dmarc.js');
+	const lookup = createLookup({server: server.address, deadlineMs: 20_000});
+	try {
+		const domains = ['a.b.layers.test', 'b.layers.test', 'own.layers.test', 'x.org1.psd.test', 'x.org2.psd.test', 'deep.mid.n.test', 'nothing.none.test', 'a.b.c.d.e.f.g.h.layers.test'];
+		for (const domain of domains) {
+			const ours = await discoverDmarc(domain, lookup);
+			const theirs = await mailauth(domain, resolve);
+			assert.equal(ours.kind === 'found' ? ours.at : false, theirs ? theirs.recordDomain : false, `the record that governs ${domain}`);
+			const org = await organizationalDomain(domain, lookup);
+			assert.equal(org.kind === 'found' ? org.domain : org.kind, await mailauth.getOrgDomain(domain, mailauth.createRecordLookup(resolve)), `the organizational domain of ${domain}`);
+		}
+
+		// The walk above the nearest record: a.b.layers.test is governed by layers.test (the organizational domain), not b.layers.test.
+		const layered = await discoverDmarc('a.b.layers.test', lookup);
+		assert.ok(layered.kind === 'found' && layered.at === 'layers.test');
+	} finally {
+		lookup.close();
+		await server.close();
 	}
 });

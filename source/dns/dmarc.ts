@@ -38,6 +38,8 @@ export type DmarcParse =
 		readonly ignored: readonly string[];
 		/** The skipped parts for which libopendmarc (OpenDMARC 1.4, Debian) refuses the whole record instead (DMARC_PARSE_ERROR_BAD_VALUE). */
 		readonly refusedByOpenDmarc: readonly string[];
+		/** Parts for which mailauth (7.1, npm), reading RFC 9989 to the letter, ignores the whole record. */
+		readonly refusedByMailauth: readonly string[];
 	}
 	| {readonly ok: false; readonly error: string};
 
@@ -65,10 +67,8 @@ function tags(text: string): {readonly tags: Map<string, string>; readonly skipp
 		}
 
 		const tag = match[1]!.toLowerCase();
-		if (result.has(tag)) {
-			skipped.push(`the second ${tag}= (a tag may appear once; the first counts)`);
-			continue;
-		}
+		// RFC 6376 §3.2 makes a repeated tag an error; libopendmarc and mailauth both take the last one.
+		if (result.has(tag)) skipped.push(`${tag}=${result.get(tag)} (the tag appears again; receivers take the last, ${tag}=${match[2]})`);
 
 		result.set(tag, match[2]!);
 	}
@@ -84,6 +84,9 @@ export function parseDmarc(text: string): DmarcParse {
 	const {tags: parsed, skipped} = tags(text);
 	const notes: string[] = [];
 	const ignored = [...skipped];
+	// The version's value is exact octets (RFC 7489 §6.4, RFC 9989 §4.7): mailauth ignores v=dmarc1, OpenDMARC takes it.
+	const version = /^\s*v\s*=\s*(DMARC1)/i.exec(text)![1]!;
+	const refusedByMailauth = version === 'DMARC1' ? [] : [`v=${version} (the version is written DMARC1, in capitals)`];
 	if (/^\s/.test(text)) ignored.push('the leading space (RFC 7489\'s grammar starts at "v="; OpenDMARC and mailauth apply the record, a strict receiver may not)');
 	const allRua = (parsed.get('rua') ?? '').split(',').map(uri => uri.trim()).filter(uri => uri !== '');
 	const rua = allRua.filter(uri => isUri(uri));
@@ -153,6 +156,7 @@ export function parseDmarc(text: string): DmarcParse {
 		notes,
 		ignored,
 		refusedByOpenDmarc,
+		refusedByMailauth,
 	};
 }
 
@@ -193,57 +197,79 @@ export function treeWalkNames(domain: string, tld: boolean): string[] {
 	return names.slice(0, 8);
 }
 
+/** One name's answer in a tree walk: its single DMARC record, or nothing usable. */
+type WalkStep = {readonly name: string; readonly records: readonly string[]};
+
 /**
- * Find the DMARC record that governs a From domain: _dmarc.<domain>, else the
- * nearest parent's, by the tree walk of RFC 9989. RFC 7489 asks at the
- * organizational domain from the public suffix list instead; for a From domain
- * at or directly below its registered domain (the usual case) both find the
- * same record, without shipping that list.
+ * The DNS tree walk (RFC 9989 §4.10): the names in order, each one's DMARC
+ * records; it stops after a record with psd=y or psd=n. All names are asked at
+ * once (at most eight); a failed question fails the walk.
  */
-export async function discoverDmarc(domain: string, lookup: DnsLookup): Promise<DmarcDiscovery> {
-	const candidates = treeWalkNames(domain, false);
-	// In parallel: the answer is the first candidate, in order, that holds a record.
-	const answers = await Promise.all(candidates.map(name => lookup.txt(`_dmarc.${name}`)));
+async function treeWalk(domain: string, lookup: DnsLookup): Promise<{readonly kind: 'walked'; readonly steps: readonly WalkStep[]} | {readonly kind: 'failed'; readonly name: string; readonly code: string}> {
+	const names = treeWalkNames(domain, true);
+	const answers = await Promise.all(names.map(name => lookup.txt(`_dmarc.${name}`)));
+	const steps: WalkStep[] = [];
 	for (const [index, answer] of answers.entries()) {
-		const at = candidates[index]!;
-		if (answer.kind === 'failed') return {kind: 'failed', name: `_dmarc.${at}`, code: answer.code};
+		const name = names[index]!;
+		if (answer.kind === 'failed') return {kind: 'failed', name: `_dmarc.${name}`, code: answer.code};
 		const records = answer.kind === 'records' ? answer.records.filter(isDmarcRecord) : [];
-		if (records.length > 1) return {kind: 'multiple', at, records};
-		if (records.length === 1) return {kind: 'found', at, parsed: parseDmarc(records[0]!), inherited: index > 0};
+		steps.push({name, records});
+		const parsed = records.length === 1 ? parseDmarc(records[0]!) : undefined;
+		if (parsed?.ok && (parsed.record.psd === 'y' || parsed.record.psd === 'n')) break;
 	}
 
-	return {kind: 'missing'};
+	return {kind: 'walked', steps};
+}
+
+/** RFC 9989 §4.10.2: psd=n is the organizational domain; psd=y (not the domain's own) makes it the name one label below; else the record with the fewest labels; with none, the domain itself. */
+function selectOrganizationalDomain(domain: string, steps: readonly WalkStep[]): string {
+	const start = domain.toLowerCase().replace(/\.$/, '');
+	let fewest: string | undefined;
+	for (const step of steps) {
+		const parsed = step.records.length === 1 ? parseDmarc(step.records[0]!) : undefined;
+		if (!parsed?.ok) continue;
+		if (parsed.record.psd === 'n') return step.name;
+		if (parsed.record.psd === 'y' && step.name !== start) return start.split('.').slice(-(step.name.split('.').length + 1)).join('.');
+		fewest = step.name;
+	}
+
+	return fewest ?? start;
+}
+
+/**
+ * Find the DMARC record that governs a From domain: _dmarc.<domain>; else the
+ * organizational domain's, found by RFC 9989's tree walk (or, failing that, a
+ * public suffix operator's psd=y record above it). RFC 7489 receivers find the
+ * organizational domain with the public suffix list instead; for a From
+ * domain at or directly below its registered domain, the usual case, both
+ * find the same record, and the project ships no list.
+ */
+export async function discoverDmarc(domain: string, lookup: DnsLookup): Promise<DmarcDiscovery> {
+	const walk = await treeWalk(domain, lookup);
+	if (walk.kind === 'failed') return walk;
+	const [own, ...above] = walk.steps;
+	// RFC 7489 §6.6.3 step 3: several records at the name end discovery, and no policy applies.
+	if (own && own.records.length > 1) return {kind: 'multiple', at: own.name, records: own.records};
+	if (own && own.records.length === 1) return {kind: 'found', at: own.name, parsed: parseDmarc(own.records[0]!), inherited: false};
+	const organizational = selectOrganizationalDomain(domain, walk.steps);
+	const last = above.at(-1);
+	const lastParsed = last?.records.length === 1 ? parseDmarc(last.records[0]!) : undefined;
+	const step = above.find(entry => entry.name === organizational && entry.records.length > 0) ?? (lastParsed?.ok && lastParsed.record.psd === 'y' ? last : undefined);
+	// Policy never comes from a bare TLD's record unless it is a public suffix operator's (psd=y).
+	if (!step) return {kind: 'missing'};
+	if (step.records.length > 1) return {kind: 'multiple', at: step.name, records: step.records};
+	return {kind: 'found', at: step.name, parsed: parseDmarc(step.records[0]!), inherited: true};
 }
 
 export type OrganizationalDomain = {readonly kind: 'found'; readonly domain: string} | {readonly kind: 'failed'; readonly name: string; readonly code: string};
 
 /**
  * A domain's organizational domain by the DNS tree walk of RFC 9989 (which
- * replaces RFC 7489's public suffix list), from the records found, longest
- * name first: one with psd=n is it; one with psd=y (other than the domain's
- * own) makes it the name one label below; else the record with the fewest
- * labels. With no record at all, the domain is its own. Relaxed alignment
- * means two names share their organizational domain.
+ * replaces RFC 7489's public suffix list). Relaxed alignment means two names
+ * share their organizational domain.
  */
 export async function organizationalDomain(domain: string, lookup: DnsLookup): Promise<OrganizationalDomain> {
-	const names = treeWalkNames(domain, true);
-	const answers = await Promise.all(names.map(name => lookup.txt(`_dmarc.${name}`)));
-	let fewest: string | undefined;
-	for (const [index, answer] of answers.entries()) {
-		const name = names[index]!;
-		if (answer.kind === 'failed') return {kind: 'failed', name: `_dmarc.${name}`, code: answer.code};
-		const records = answer.kind === 'records' ? answer.records.filter(isDmarcRecord) : [];
-		if (records.length !== 1) continue;
-		const parsed = parseDmarc(records[0]!);
-		if (!parsed.ok) continue;
-		if (parsed.record.psd === 'n') return {kind: 'found', domain: name};
-		if (parsed.record.psd === 'y' && index > 0) {
-			const below = domain.toLowerCase().replace(/\.$/, '').split('.').slice(-(name.split('.').length + 1)).join('.');
-			return {kind: 'found', domain: below};
-		}
-
-		fewest = name;
-	}
-
-	return {kind: 'found', domain: fewest ?? domain.toLowerCase().replace(/\.$/, '')};
+	const walk = await treeWalk(domain, lookup);
+	if (walk.kind === 'failed') return walk;
+	return {kind: 'found', domain: selectOrganizationalDomain(domain, walk.steps)};
 }

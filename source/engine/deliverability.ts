@@ -396,10 +396,12 @@ async function checkDomain(context: DomainContext): Promise<Finding[]> {
 		const where = dmarc.inherited ? `_dmarc.${dmarc.at} (inherited from the parent domain${record.subdomainPolicy ? ', sp=' : ''}${record.subdomainPolicy ?? ''})` : `_dmarc.${dmarc.at}`;
 		const notes = dmarc.parsed.notes.length > 0 ? ` (${dmarc.parsed.notes.join('; ')})` : '';
 		const refused = dmarc.parsed.refusedByOpenDmarc;
-		if (dmarc.parsed.ignored.length > 0 || refused.length > 0) {
+		const refusedByMailauth = dmarc.parsed.refusedByMailauth;
+		if (dmarc.parsed.ignored.length > 0 || refused.length > 0 || refusedByMailauth.length > 0) {
 			const skipped = dmarc.parsed.ignored.length > 0 ? `, but skip ${dmarc.parsed.ignored.join('; ')}` : '';
 			const strict = refused.length > 0 ? ` OpenDMARC (the filter many Postfix servers run) refuses the whole record for ${refused.join(', ')}: there, mail from ${domain} is judged as if it had no DMARC record.` : '';
-			findings.push(finding('dmarc-sloppy', domain, `Receivers apply the DMARC record at _dmarc.${dmarc.at}${skipped}.${strict}`, `Publish it cleanly at _dmarc.${dmarc.at}: ${cleanDmarc(record)}`, record.text));
+			const letter = refusedByMailauth.length > 0 ? ` Receivers that read RFC 9989 to the letter (mailauth) ignore the whole record for ${refusedByMailauth.join(', ')}.` : '';
+			findings.push(finding('dmarc-sloppy', domain, `Receivers apply the DMARC record at _dmarc.${dmarc.at}${skipped}.${strict}${letter}`, `Publish it cleanly at _dmarc.${dmarc.at}: ${cleanDmarc(record)}`, record.text));
 		}
 
 		const bis = rfc9989Differences(record, dmarc.inherited, byStandard, nonexistent ? domain : undefined);
