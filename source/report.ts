@@ -139,6 +139,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 		restart(result) {
 			// A deployment's command (docker compose, helm) prints no Zulip line of its own.
 			say(result.ok ? (result.confirmed ? 'Zulip restarted successfully!' : `Done: ${result.command}`) : `Restart failed (exit ${result.exitCode ?? 'signal'}): ${result.command}`);
+			if (result.problem) say(plainText(result.problem));
 		},
 		line(text) {
 			say(text);
@@ -168,7 +169,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 				diff: summary.dryRun && plan ? plan.files.map(file => file.diff).join('') : undefined,
 				warnings: warnings.map(plainText),
 				test: test ? {ok: test.ok, diagnosis: test.diagnosis, warnings: test.warnings ?? [], senders: test.senders.map(sender => ({...sender, status: senderSummary(test, sender).status})), suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
-				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed} : null,
+				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed, problem: restart.problem === undefined ? null : plainText(restart.problem)} : null,
 				deliverability: deliverabilityReport ? {findings: deliverabilityReport.findings} : null,
 				error: errorReported,
 				...summary.extra,
