@@ -10,6 +10,7 @@ import type {RestartResult} from './engine/restart.js';
 import {SENDER_ROLE_NAMES} from './smtp/sender-role.js';
 import type {Diagnosis, TestEvent, TestReport} from './smtp/types.js';
 import {plainText} from './engine/command-text.js';
+import {visibleControls, visibleJson} from './engine/shown-text.js';
 
 /** The non-interactive face's output: plain lines for people, or one JSON object for scripts. */
 export interface Reporter {
@@ -87,8 +88,9 @@ export function testLines(report: TestReport): string[] {
 
 export function createReporter(options: {json: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream}): Reporter {
 	const {json, stdout, stderr} = options;
+	// Everything printed may hold text from files, servers or programs: none of it acts on the terminal.
 	const say = (text: string) => {
-		if (!json) stdout.write(text + '\n');
+		if (!json) stdout.write(visibleControls(text) + '\n');
 	};
 
 	let warnings: readonly string[] = [];
@@ -148,7 +150,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 			const described = describeError(error);
 			errorReported = {id: described.id, message: described.message, fix: described.fix === undefined ? undefined : plainText(described.fix)};
 			// stdout carries the one JSON object; a bug's stack (when asked for) still goes to stderr.
-			if (!json) stderr.write(errorText(described));
+			if (!json) stderr.write(visibleControls(errorText(described)));
 			else if (described.stack) stderr.write(`${described.stack}\n`);
 		},
 		finish(summary) {
@@ -175,7 +177,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 				...summary.extra,
 			};
 			// Commands are marked for the wizard's wrapping (command-text.ts); JSON carries the plain sentences.
-			stdout.write(JSON.stringify(object, (key, value: unknown) => (typeof value === 'string' && key === 'fix' ? plainText(value) : value)) + '\n');
+			stdout.write(visibleJson(JSON.stringify(object, (key, value: unknown) => (typeof value === 'string' && key === 'fix' ? plainText(value) : value))) + '\n');
 		},
 	};
 }
