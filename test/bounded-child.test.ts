@@ -127,6 +127,18 @@ describe('the verdict is the exit, and nothing outlives the run', () => {
 		assert.equal(missing.error?.code, 'ENOENT');
 	});
 
+	test('without python3 for the keeper: still judged on exit, its session killed; a missing directory is not-started', async () => {
+		const pidFile = join(root, 'no-keeper.pid');
+		// No python3 on this PATH: the program runs directly, in a session of its own.
+		const result = await runBounded({file: '/bin/sh', args: ['-c', `/bin/sleep 1000 & echo $! > ${pidFile}; echo ok`], env: {PATH: join(root, 'empty')}, timeoutMs: GENEROUS_MS});
+		assert.equal(result.outcome, 'exited');
+		assert.equal(result.stdout, 'ok\n');
+		assert.equal(alive(pidFile), false, 'the background sleep holding stdout was killed');
+		const nowhere = await runBounded({file: '/bin/sh', args: ['-c', 'true'], env, cwd: join(root, 'no-such-directory'), timeoutMs: GENEROUS_MS});
+		assert.equal(nowhere.outcome, 'not-started');
+		assert.equal(nowhere.error?.code, 'ENOENT');
+	});
+
 	test('settings.py code that double-forks and holds stdout: the values are read, the daemon is dead (python-eval)', async () => {
 		const pidFile = join(root, 'settings.pid');
 		const text = `${daemonPython(pidFile)}\nEMAIL_HOST = "smtp.example.com"\nEMAIL_PORT = 587\n`;

@@ -20,7 +20,7 @@
  *   whatever the program writes. Lines for streaming are cut at LINE_LIMIT.
  */
 import {spawn, type ChildProcess, type StdioOptions} from 'node:child_process';
-import {readdirSync, readFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {StringDecoder} from 'node:string_decoder';
 
 /** What each stream keeps. 1 MiB is thousands of lines: any real error is in there. */
@@ -171,9 +171,17 @@ export function treeOf(root: number): number[] {
 	return [...found].filter(pid => !zombies.has(pid));
 }
 
-/** Kill everything below `root` (repeating while new processes turn up), then root and its group. */
+/** How long killTree waits for killed processes to be gone before it lets go (a loaded machine schedules them late). */
+const KILL_WAIT_MS = 5000;
+
+/**
+ * Kill everything below `root`, again while new processes turn up or killed
+ * ones have not died yet, then root and its group. Resolves once none is
+ * left alive (or after KILL_WAIT_MS: a process it may not kill).
+ */
 export async function killTree(root: number): Promise<void> {
-	for (let round = 0; round < 100; round++) {
+	const started = Date.now();
+	for (let round = 0; Date.now() - started < KILL_WAIT_MS; round++) {
 		const found = treeOf(root);
 		if (found.length === 0) break;
 		for (const pid of found) {
@@ -184,7 +192,8 @@ export async function killTree(root: number): Promise<void> {
 			}
 		}
 
-		await new Promise(resolve => setImmediate(resolve));
+		// A killed process dies when it is next scheduled: at once on a quiet machine, later on a busy one.
+		await new Promise(resolve => (round < 5 ? setImmediate(resolve) : setTimeout(resolve, 10)));
 	}
 
 	for (const target of [-root, root]) {
@@ -272,18 +281,18 @@ export class LineSplitter {
 	}
 }
 
-let keeperMissing = false;
-
 /** Run a program under the rules above; resolves (never rejects) with how it ended. */
 export async function runBounded(options: BoundedChildOptions): Promise<BoundedChildResult> {
 	if (options.signal?.aborted) return {outcome: 'cancelled', code: null, stdout: '', stderr: '', cut: false};
-	if (!keeperMissing) {
-		const result = await attempt(options, true);
-		if (result !== 'no-keeper') return result;
-		keeperMissing = true;
+	// A missing working directory fails a spawn with ENOENT too: it must not read as "no python3 for the keeper".
+	if (options.cwd !== undefined && !existsSync(options.cwd)) {
+		const error: NodeJS.ErrnoException = new Error(`${options.cwd} does not exist`);
+		error.code = 'ENOENT';
+		return {outcome: 'not-started', code: null, stdout: '', stderr: '', cut: false, error};
 	}
 
-	return attempt(options, false) as Promise<BoundedChildResult>;
+	const result = await attempt(options, true);
+	return result === 'no-keeper' ? attempt(options, false) as Promise<BoundedChildResult> : result;
 }
 
 function attempt(options: BoundedChildOptions, keeper: boolean): Promise<BoundedChildResult | 'no-keeper'> {
