@@ -29,6 +29,13 @@ export default tseslint.config(
 		},
 	},
 	{
+		// The wizard shows text from files, servers and programs: every string goes through
+		// components/text.tsx, which escapes control characters (engine/shown-text.ts).
+		files: ['source/ui/**/*.tsx'],
+		ignores: ['source/ui/components/text.tsx'],
+		rules: {'no-restricted-imports': ['error', {paths: [{name: 'ink', importNames: ['Text'], message: 'Use Text from components/text.tsx: it shows outside text through visibleControls.'}]}]},
+	},
+	{
 		// A test reads JSON reports by their fields; typing each shape would add nothing.
 		files: ['test/**'],
 		rules: {'@typescript-eslint/no-explicit-any': 'off'},

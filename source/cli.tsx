@@ -2,6 +2,7 @@ import {getContext, helpText, type Context} from './args.js';
 import {CancelledError, describeError, errorText, ExitCode, UsageError, type ExitCodeValue} from './engine/errors.js';
 import type {RunContext} from './non-interactive.js';
 import {mapNoColor} from './no-color.js';
+import {visibleControls, visibleJson} from './engine/shown-text.js';
 import packageJson from '../package.json' with {type: 'json'};
 
 /** argv, environment, TTY check and exit code; everything else lives elsewhere. */
@@ -78,10 +79,10 @@ function fail(error: unknown, json: boolean): ExitCodeValue {
 	const described = describeError(error);
 	const {id, message, fix, exitCode} = described;
 	if (json) {
-		process.stdout.write(JSON.stringify({ok: false, exitCode, changed: false, files: [], error: {id, message, fix}}) + '\n');
+		process.stdout.write(visibleJson(JSON.stringify({ok: false, exitCode, changed: false, files: [], error: {id, message, fix}})) + '\n');
 		if (described.stack) process.stderr.write(`${described.stack}\n`);
 	} else {
-		process.stderr.write(errorText(described));
+		process.stderr.write(visibleControls(errorText(described)));
 	}
 
 	return exitCode;

@@ -10,6 +10,7 @@ import type {RestartResult} from './engine/restart.js';
 import {SENDER_ROLE_NAMES} from './smtp/sender-role.js';
 import type {Diagnosis, TestEvent, TestReport} from './smtp/types.js';
 import {plainText} from './engine/command-text.js';
+import {visibleControls, visibleJson} from './engine/shown-text.js';
 
 /** The non-interactive face's output: plain lines for people, or one JSON object for scripts. */
 export interface Reporter {
@@ -87,8 +88,9 @@ export function testLines(report: TestReport): string[] {
 
 export function createReporter(options: {json: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream}): Reporter {
 	const {json, stdout, stderr} = options;
+	// Everything printed may hold text from files, servers or programs: none of it acts on the terminal.
 	const say = (text: string) => {
-		if (!json) stdout.write(text + '\n');
+		if (!json) stdout.write(visibleControls(text) + '\n');
 	};
 
 	let warnings: readonly string[] = [];
@@ -139,6 +141,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 		restart(result) {
 			// A deployment's command (docker compose, helm) prints no Zulip line of its own.
 			say(result.ok ? (result.confirmed ? 'Zulip restarted successfully!' : `Done: ${result.command}`) : `Restart failed (exit ${result.exitCode ?? 'signal'}): ${result.command}`);
+			if (result.problem) say(plainText(result.problem));
 		},
 		line(text) {
 			say(text);
@@ -147,7 +150,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 			const described = describeError(error);
 			errorReported = {id: described.id, message: described.message, fix: described.fix === undefined ? undefined : plainText(described.fix)};
 			// stdout carries the one JSON object; a bug's stack (when asked for) still goes to stderr.
-			if (!json) stderr.write(errorText(described));
+			if (!json) stderr.write(visibleControls(errorText(described)));
 			else if (described.stack) stderr.write(`${described.stack}\n`);
 		},
 		finish(summary) {
@@ -168,13 +171,13 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 				diff: summary.dryRun && plan ? plan.files.map(file => file.diff).join('') : undefined,
 				warnings: warnings.map(plainText),
 				test: test ? {ok: test.ok, diagnosis: test.diagnosis, warnings: test.warnings ?? [], senders: test.senders.map(sender => ({...sender, status: senderSummary(test, sender).status})), suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
-				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed} : null,
+				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed, problem: restart.problem === undefined ? null : plainText(restart.problem)} : null,
 				deliverability: deliverabilityReport ? {findings: deliverabilityReport.findings} : null,
 				error: errorReported,
 				...summary.extra,
 			};
 			// Commands are marked for the wizard's wrapping (command-text.ts); JSON carries the plain sentences.
-			stdout.write(JSON.stringify(object, (key, value: unknown) => (typeof value === 'string' && key === 'fix' ? plainText(value) : value)) + '\n');
+			stdout.write(visibleJson(JSON.stringify(object, (key, value: unknown) => (typeof value === 'string' && key === 'fix' ? plainText(value) : value))) + '\n');
 		},
 	};
 }

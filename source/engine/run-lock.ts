@@ -15,6 +15,7 @@ import {randomBytes} from 'node:crypto';
 import {closeSync, linkSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync, constants} from 'node:fs';
 import path from 'node:path';
 import {ConfigError} from './errors.js';
+import {visibleControls} from './shown-text.js';
 
 interface Holder {
 	readonly pid: number;
@@ -134,7 +135,8 @@ function breakStale(lock: string, stale: Holder): void {
 }
 
 function lockedError(lock: string, holder: Holder | undefined): ConfigError {
-	const who = holder ? `process ${holder.pid} (${holder.command})` : 'another process';
+	// The holder record is a file: whoever could write it chooses this text.
+	const who = holder ? visibleControls(`process ${holder.pid} (${holder.command})`) : 'another process';
 	return new ConfigError(
 		`Another zulip-email-setup is working on these files: ${who}. Nothing was written.`,
 		`Let it finish (or stop it), then run again. If no such process exists, delete ${lock}.`,

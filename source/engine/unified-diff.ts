@@ -1,7 +1,11 @@
+import {visibleControls} from './shown-text.js';
+
 /**
  * A small unified diff (like `diff -u`) for the review screen and --dry-run.
  * Our edits touch a handful of lines, so the common prefix and suffix are
  * trimmed first and the remaining middle is aligned with an LCS table.
+ * The lines come from files another user may write: shown through
+ * visibleControls, so an escape sequence in them cannot act on a terminal.
  */
 export function unifiedDiff(before: string, after: string, path: string, context = 3): string {
 	if (before === after) return '';
@@ -45,11 +49,11 @@ export function unifiedDiff(before: string, after: string, path: string, context
 		const oldStart = oldCount === 0 ? first.oldLine - 1 : first.oldLine;
 		const newStart = newCount === 0 ? first.newLine - 1 : first.newLine;
 		hunks.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`);
-		for (const operation of slice) hunks.push(operation.kind + operation.text);
+		for (const operation of slice) hunks.push(operation.kind + visibleControls(operation.text));
 		index = end;
 	}
 
-	return [`--- ${path}`, `+++ ${path}`, ...hunks].join('\n') + '\n';
+	return [`--- ${visibleControls(path)}`, `+++ ${visibleControls(path)}`, ...hunks].join('\n') + '\n';
 }
 
 interface Operation {

@@ -1,7 +1,7 @@
-import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Redactor} from '../smtp/transcript.js';
+import {runBounded} from './bounded-child.js';
 import {visibleControls} from './shown-text.js';
 
 /** send_test_email waits up to 15 s per SMTP step for two mails: two minutes covers a slow but working relay. */
@@ -51,8 +51,8 @@ const TAIL_LINES = 20;
 /**
  * Zulip's own last word: `manage.py send_test_email ADDRESS` from the
  * deployment, as the zulip user (never root), with a scrubbed environment
- * (no password: manage.py reads the secrets file itself), no stdin, a
- * deadline and its own process group. The output is parsed for Zulip's
+ * (no password: manage.py reads the secrets file itself), no stdin, and a
+ * deadline that nothing it starts can escape (bounded-child.ts). The output is parsed for Zulip's
  * success line, masked, and cut before smtplib's debug log, which prints the
  * AUTH line.
  */
@@ -70,61 +70,42 @@ export async function confirmWithZulip(options: {
 	const command = `${'self' in identity ? '' : `su ${identity.name} -c '`}${managePy} send_test_email ${options.to}${'self' in identity ? '' : '\''}`;
 	const redactor = new Redactor(options.password);
 	const home = 'self' in identity ? process.env.HOME ?? '/' : '/home/zulip';
-	return new Promise<ConfirmResult>(resolve => {
-		const child = spawn(managePy, ['send_test_email', options.to], {
-			cwd: options.deployment,
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: true,
-			env: {PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1'},
-			...('self' in identity ? {} : {uid: identity.uid, gid: identity.gid}),
-		});
-		let output = '';
-		let settled = false;
-		let stopped: 'timeout' | 'cancelled' | undefined;
-		const stop = (why: 'timeout' | 'cancelled') => {
-			stopped = why;
-			try {
-				if (child.pid) process.kill(-child.pid, 'SIGKILL');
-			} catch {
-				// Already gone.
-			}
-		};
-
-		const timer = setTimeout(() => stop('timeout'), options.timeoutMs ?? CONFIRM_TIMEOUT_MS);
-		const onAbort = () => stop('cancelled');
-		options.signal?.addEventListener('abort', onAbort, {once: true});
-		for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => {
-			output += chunk.toString('utf8');
-		});
-		const finish = (result: Omit<ConfirmResult, 'command' | 'senders' | 'tail'>) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			options.signal?.removeEventListener('abort', onAbort);
-			// Everything from smtplib's debug log on is left out: it carries the AUTH exchange.
-			const shown = output.split(/^Full SMTP log follows:.*$/m)[0]!;
-			const lines = shown.split(/\r?\n/).map(line => visibleControls(redactor.redact(line))).filter(line => line.trim() !== '');
-			const senders = [...shown.matchAll(/^ {2}\* (\S+)$/gm)].map(match => redactor.redact(match[1]!));
-			resolve({...result, command, senders, tail: lines.slice(-TAIL_LINES), ...(result.reason ? {reason: visibleControls(redactor.redact(result.reason))} : {})});
-		};
-
-		child.on('error', error => finish({ok: false, outcome: 'not-run', exitCode: null, reason: `${managePy} could not be started: ${(error as NodeJS.ErrnoException).code ?? error.message}`}));
-		child.on('close', code => {
-			if (stopped) {
-				finish({ok: false, outcome: stopped, exitCode: code, reason: stopped === 'timeout' ? `No answer within ${Math.round((options.timeoutMs ?? CONFIRM_TIMEOUT_MS) / 1000)} s.` : undefined});
-				return;
-			}
-
-			const sent = code === 0 && /^Successfully sent 2 emails to /m.test(output);
-			if (sent) {
-				finish({ok: true, outcome: 'sent', exitCode: code});
-				return;
-			}
-
-			const said = /^Failed to send mails: (.*)$/m.exec(output)?.[1];
-			const lastLine = output.split(/^Full SMTP log follows:.*$/m)[0]!.trim().split('\n').at(-1)?.trim();
-			const afterLog = output.trim().split('\n').at(-1)?.trim();
-			finish({ok: false, outcome: 'failed', exitCode: code, reason: said ? `Failed to send mails: ${said}` : /Error/.test(afterLog ?? '') ? afterLog : lastLine || `exit code ${code}`});
-		});
+	const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS;
+	const run = await runBounded({
+		file: managePy,
+		args: ['send_test_email', options.to],
+		cwd: options.deployment,
+		env: {PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1'},
+		...('self' in identity ? {} : {uid: identity.uid, gid: identity.gid}),
+		timeoutMs,
+		signal: options.signal,
 	});
+	// Both streams, as a terminal would have shown them (send_test_email prints to stdout, tracebacks go to stderr).
+	const output = `${run.stdout}${run.stdout && !run.stdout.endsWith('\n') ? '\n' : ''}${run.stderr}`;
+	const finish = (result: Omit<ConfirmResult, 'command' | 'senders' | 'tail'>): ConfirmResult => {
+		// Everything from smtplib's debug log on is left out: it carries the AUTH exchange.
+		const shown = output.split(/^Full SMTP log follows:.*$/m)[0]!;
+		const lines = shown.split(/\r?\n/).map(line => visibleControls(redactor.redact(line))).filter(line => line.trim() !== '');
+		const senders = [...shown.matchAll(/^ {2}\* (\S+)$/gm)].map(match => visibleControls(redactor.redact(match[1]!)));
+		return {...result, command, senders, tail: lines.slice(-TAIL_LINES), ...(result.reason ? {reason: visibleControls(redactor.redact(result.reason))} : {})};
+	};
+
+	switch (run.outcome) {
+		case 'not-started':
+			return finish({ok: false, outcome: 'not-run', exitCode: null, reason: `${managePy} could not be started: ${run.error?.code ?? run.error?.message ?? 'unknown error'}`});
+		case 'timeout':
+			return finish({ok: false, outcome: 'timeout', exitCode: null, reason: `No answer within ${Math.round(timeoutMs / 1000)} s; manage.py was stopped, with every process it started.`});
+		case 'cancelled':
+			return finish({ok: false, outcome: 'cancelled', exitCode: null});
+		case 'exited':
+			break;
+	}
+
+	const code = run.code;
+	// The verdict is taken when manage.py exits: a process it left behind holding its output changes nothing.
+	if (code === 0 && /^Successfully sent 2 emails to /m.test(output)) return finish({ok: true, outcome: 'sent', exitCode: code});
+	const said = /^Failed to send mails: (.*)$/m.exec(output)?.[1];
+	const lastLine = output.split(/^Full SMTP log follows:.*$/m)[0]!.trim().split('\n').at(-1)?.trim();
+	const afterLog = output.trim().split('\n').at(-1)?.trim();
+	return finish({ok: false, outcome: 'failed', exitCode: code, reason: said ? `Failed to send mails: ${said}` : /Error/.test(afterLog ?? '') ? afterLog : lastLine || `exit code ${code}`});
 }

@@ -1,4 +1,4 @@
-import {execFile} from 'node:child_process';
+import {runBounded} from '../engine/bounded-child.js';
 import {environmentWithoutPassword} from '../engine/password-input.js';
 import {randomInt} from 'node:crypto';
 import type {Stats} from 'node:fs';
@@ -6,7 +6,6 @@ import {appendFile, chown, mkdir, readFile, stat} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {promisify} from 'node:util';
 import {diagnose} from './diagnoses.js';
 import {defaultEhloName} from './ehlo-name.js';
 import {buildTestMessage, testSubject} from './message.js';
@@ -48,13 +47,20 @@ async function fromPasswd(name: string): Promise<UnixUser | undefined> {
 	}
 }
 
+const ID_TIMEOUT_MS = 10_000;
+
 async function fromId(name: string): Promise<UnixUser | undefined> {
 	// Users from LDAP/NSS are not in /etc/passwd; id(1) asks NSS.
-	const run = promisify(execFile);
+	// A directory service that never answers must not hold the test: a deadline, as for every child.
+	const run = async (flag: string) => {
+		const result = await runBounded({file: 'id', args: [flag, name], env: environmentWithoutPassword(), timeoutMs: ID_TIMEOUT_MS});
+		if (result.outcome !== 'exited' || result.code !== 0) throw new Error(`id ${flag} ${name}: ${result.outcome}`);
+		return result.stdout.trim();
+	};
+
 	try {
-		const env = environmentWithoutPassword();
-		const [uid, gid, groups] = await Promise.all([run('id', ['-u', name], {env}), run('id', ['-g', name], {env}), run('id', ['-G', name], {env})]);
-		return {name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()), groups: groups.stdout.trim().split(/\s+/).map(Number)};
+		const [uid, gid, groups] = await Promise.all([run('-u'), run('-g'), run('-G')]);
+		return {name, uid: Number(uid), gid: Number(gid), groups: groups.split(/\s+/).map(Number)};
 	} catch {
 		return undefined;
 	}

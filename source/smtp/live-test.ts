@@ -171,7 +171,7 @@ class LiveTest {
 
 	/** A server reply for a detail: the password masked wherever the server may have echoed it. */
 	private serverSaid(reply: string): string {
-		return `Server said: ${replyText(this.redactor.redact(reply))}`;
+		return `Server said: ${replyText(this.redactor.redactReply(reply))}`;
 	}
 
 	/** The failure with every piece of server text in it masked; the rest (codes, our own words) as it was. */
@@ -179,12 +179,10 @@ class LiveTest {
 		const failure = asFailure(error);
 		const {reply, received} = failure.evidence;
 		let message = failure.message;
-		for (const text of [reply, received]) {
-			if (text) message = message.split(text).join(this.redactor.redact(text));
-		}
-
+		if (reply) message = message.split(reply).join(this.redactor.redactReply(reply));
+		if (received) message = message.split(received).join(this.redactor.redact(received));
 		const evidence = {...failure.evidence};
-		if (reply !== undefined) evidence.reply = this.redactor.redact(reply);
+		if (reply !== undefined) evidence.reply = this.redactor.redactReply(reply);
 		if (received !== undefined) evidence.received = this.redactor.redact(received);
 		const masked = new SessionFailure(failure.step, failure.label, failure.kind, evidence, message);
 		masked.stepStarted = failure.stepStarted;

@@ -10,6 +10,7 @@ import type {ConfigPaths} from '../engine/current-config.js';
 import {DEFAULT_PATHS} from '../engine/current-config.js';
 import type {ConfigTarget} from '../engine/targets.js';
 import {notePrintedBeforeInk} from './resize-redraw.js';
+import {visibleControls} from '../engine/shown-text.js';
 
 /** The checkout to offer, or undefined: only when the default settings.py is absent and DIR is a checkout. */
 export async function detectedCheckout(paths: ConfigPaths, cwd = process.cwd()): Promise<string | undefined> {
@@ -22,7 +23,7 @@ export async function detectedCheckout(paths: ConfigPaths, cwd = process.cwd()):
 export async function offerCheckout(dir: string, stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream): Promise<ConfigTarget | undefined> {
 	const terminal = createInterface({input: stdin, output: stdout});
 	try {
-		const intro = `No /etc/zulip/settings.py here, but ${dir} is a docker-zulip checkout: its settings live in compose.override.yaml and .env.\n`;
+		const intro = `No /etc/zulip/settings.py here, but ${visibleControls(dir)} is a docker-zulip checkout: its settings live in compose.override.yaml and .env.\n`;
 		const question = 'Configure this docker-zulip deployment? [Y/n] ';
 		stdout.write(intro);
 		const answer = await terminal.question(question);

@@ -5,6 +5,7 @@ import {preselectedChoice, providerChoices} from './flow-start.js';
 import {hintsLine, listLimit, PROVIDER_HINTS, PROVIDER_QUESTION, providerItems} from './layout.js';
 import {BLOCK_HANG, blockColor, colors, symbols, toneColor, toneSymbol} from './theme.js';
 import {plainText} from '../engine/command-text.js';
+import {visibleControls} from '../engine/shown-text.js';
 
 /**
  * The wizard's first frame as text, without React or Ink's layout engine: the
@@ -104,8 +105,9 @@ export function firstFrame(state: FlowState, terminal: TerminalSize, style: Pain
 	const scrollback = state.log.flatMap((entry: LogEntry) => {
 		const symbol = toneSymbol[entry.tone];
 		return [
-			...hangingLines(`${symbol ? `${symbol} ` : ''}${entry.text}`, toneColor[entry.tone]),
-			...(entry.block ?? []).flatMap(line => hangingLines(`  ${line}`, blockColor(line), Math.max(hangOf(`  ${line}`), BLOCK_HANG))),
+			// Shown as HangingText shows them: values from files, escaped (shown-text.ts).
+			...hangingLines(visibleControls(`${symbol ? `${symbol} ` : ''}${entry.text}`), toneColor[entry.tone]),
+			...(entry.block ?? []).map(line => visibleControls(line)).flatMap(line => hangingLines(`  ${line}`, blockColor(line), Math.max(hangOf(`  ${line}`), BLOCK_HANG))),
 		];
 	});
 

@@ -297,7 +297,7 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 				return state.settings.confirmWithZulip && state.to ? stay(restarted, {kind: 'confirm-offer'}) : done(restarted);
 			}
 
-			return stay(log(next, {tone: 'fail', text: `The restart failed${result.exitCode === null ? '' : ` (exit code ${result.exitCode})`}.`}), {kind: 'restart-failed', result});
+			return stay(log(next, {tone: 'fail', text: `The restart failed${result.exitCode === null ? '' : ` (exit code ${result.exitCode})`}.${result.problem ? ` ${result.problem}` : ''}`}), {kind: 'restart-failed', result});
 		}
 
 		case 'confirm-chosen':

@@ -14,11 +14,11 @@
  *   so it is not run at all and the caller says which value stayed unknown.
  *
  * The child gets no stdin, an environment without the password or sudo's
- * variables, the request on fd 3, a deadline, and its own process group so
- * that whatever it starts dies with it.
+ * variables, the request on fd 3, and a deadline that whatever it starts
+ * cannot escape (engine/bounded-child.ts).
  */
-import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
+import {runBounded} from '../engine/bounded-child.js';
 import {ConfigError} from '../engine/errors.js';
 
 /** Owner and mode of the file whose text is run, from fstat of the descriptor it was read through. */
@@ -108,80 +108,40 @@ export interface PythonOutput {
  * Run `script` as `identity`. Rejects with ConfigError when python3 is missing
  * or does not finish in time, and with the signal's reason when aborted.
  */
-export function runPython(run: PythonRun): Promise<PythonOutput> {
+export async function runPython(run: PythonRun): Promise<PythonOutput> {
 	const {signal, identity} = run;
 	const timeoutMs = run.timeoutMs ?? PYTHON_TIMEOUT_MS;
 	signal?.throwIfAborted();
-	return new Promise<PythonOutput>((resolve, reject) => {
+	const result = await runBounded({
 		// -I: ignore PYTHON* variables and the user's site-packages, so the answer does not depend on who runs it.
-		const child = spawn('python3', ['-I', '-c', run.script], {
-			stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-			env: childEnvironment(),
-			// A directory every user may enter: the caller's may be /root.
-			cwd: '/',
-			uid: identity.uid,
-			gid: identity.gid,
-			// Its own process group, so a process the code starts in the background is killed with it.
-			detached: true,
-		});
-		const stdout: Buffer[] = [];
-		const stderr: Buffer[] = [];
-		let settled = false;
-		let timedOut = false;
-		const killGroup = () => {
-			try {
-				if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-			} catch {
-				// Already gone.
-			}
-		};
-
-		const finish = (action: () => void) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			signal?.removeEventListener('abort', onAbort);
-			action();
-		};
-
-		const onAbort = () => {
-			killGroup();
-			finish(() => reject(signal!.reason));
-		};
-
-		const timer = setTimeout(() => {
-			timedOut = true;
-			killGroup();
-		}, timeoutMs);
-		signal?.addEventListener('abort', onAbort, {once: true});
-		child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-		child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
-		const requestPipe = child.stdio[3] as NodeJS.WritableStream;
-		requestPipe.on('error', () => {
-			// python3 exited before reading everything: the close handler reports why.
-		});
-		child.on('error', error => {
-			const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-			finish(() => reject(new ConfigError(
-				missing ? 'python3 is not installed, so the wizard cannot work out a value that settings.py computes.' : `python3 could not be started: ${error.message}`,
+		file: 'python3',
+		args: ['-I', '-c', run.script],
+		request: run.request,
+		env: childEnvironment(),
+		// A directory every user may enter: the caller's may be /root.
+		cwd: '/',
+		uid: identity.uid,
+		gid: identity.gid,
+		timeoutMs,
+		signal,
+	});
+	switch (result.outcome) {
+		case 'cancelled':
+			throw signal!.reason;
+		case 'timeout':
+			throw new ConfigError(`python3 did not finish running settings.py within ${timeoutMs / 1000} seconds; it was stopped, with every process it started.`, 'Check the file with: python3 -m py_compile /etc/zulip/settings.py', 'settings-eval');
+		case 'not-started': {
+			const missing = result.error?.code === 'ENOENT';
+			throw new ConfigError(
+				missing ? 'python3 is not installed, so the wizard cannot work out a value that settings.py computes.' : `python3 could not be started: ${result.error?.message ?? 'unknown error'}`,
 				missing ? 'Install python3 (every Zulip server has it), or replace the expression in settings.py with a plain value.' : undefined,
 				'python-missing',
-			)));
-		});
-		// Whatever the code left running in its group must not hold our pipes open.
-		child.on('exit', killGroup);
-		child.on('close', code => {
-			finish(() => {
-				if (timedOut) {
-					reject(new ConfigError(`python3 did not finish running settings.py within ${timeoutMs / 1000} seconds.`, 'Check the file with: python3 -m py_compile /etc/zulip/settings.py', 'settings-eval'));
-					return;
-				}
+			);
+		}
 
-				resolve({stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), code});
-			});
-		});
-		requestPipe.end(run.request);
-	});
+		case 'exited':
+			return {stdout: result.stdout, stderr: result.stderr, code: result.code};
+	}
 }
 
 /** Throws the refusal as a ConfigError; returns the identity to run as otherwise. */

@@ -1,4 +1,5 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, useInput} from 'ink';
+import {Text} from './text.js';
 import {useState} from 'react';
 import type {Finding, FindingSeverity} from '../../engine/deliverability-findings.js';
 import type {DeliverabilityView} from '../use-deliverability.js';

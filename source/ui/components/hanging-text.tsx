@@ -1,5 +1,7 @@
-import {Text, useStdout} from 'ink';
+import {useStdout} from 'ink';
+import {Text} from './text.js';
 import {hanging, hangOf} from '../text-fit.js';
+import {visibleControls} from '../../engine/shown-text.js';
 
 export interface HangingTextProps {
 	/** The whole line, marker included ("✖ …", "  • …"). */
@@ -16,9 +18,11 @@ export interface HangingTextProps {
 export function HangingText({children, indent = 0, hang, color, bold}: HangingTextProps) {
 	const {stdout} = useStdout();
 	const width = Math.max(1, (stdout.columns || 80) - indent);
+	// Escaped before it is measured, so it wraps as it is shown.
+	const text = visibleControls(children);
 	return (
 		<Text color={color} bold={bold}>
-			{hanging(children, width, hang ?? hangOf(children)).join('\n')}
+			{hanging(text, width, hang ?? hangOf(text)).join('\n')}
 		</Text>
 	);
 }

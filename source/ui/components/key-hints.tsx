@@ -1,4 +1,5 @@
-import {Text, useStdout} from 'ink';
+import {useStdout} from 'ink';
+import {Text} from './text.js';
 import {hintsLine} from '../layout.js';
 import {useLineMode} from '../line-mode-context.js';
 import {colors} from '../theme.js';

@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import {useLineMode} from '../line-mode-context.js';
 import {colors} from '../theme.js';
 

@@ -1,4 +1,5 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, useInput} from 'ink';
+import {Text} from './text.js';
 import {useMemo, useReducer, useRef} from 'react';
 import {useInputReady} from '../input-ready.js';
 import {useLineMode} from '../line-mode-context.js';

@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../components/text.js';
 import type {FileResult} from '../../engine/apply.js';
 import type {RestartResult} from '../../engine/restart.js';
 import type {ServiceWords} from '../../engine/service-words.js';

@@ -1,4 +1,4 @@
-import {Text} from 'ink';
+import {Text} from '../components/text.js';
 import {INPUT_HINTS, Question} from '../components/question.js';
 import {TextInput} from '../components/text-input.js';
 import type {FlowEvent} from '../flow.js';

@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../components/text.js';
 import type {RestartResult} from '../../engine/restart.js';
 import {OutputBox} from '../components/output-box.js';
 import {KeyHints} from '../components/key-hints.js';

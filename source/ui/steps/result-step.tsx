@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../components/text.js';
 import type {Fix} from '../../engine/fixes.js';
 import {wizardWords} from '../../smtp/diagnoses.js';
 import {SENDER_ROLE_NAMES} from '../../smtp/sender-role.js';

@@ -1,4 +1,4 @@
-import {Text} from 'ink';
+import {Text} from '../components/text.js';
 import {Question, SELECT_HINTS} from '../components/question.js';
 import {Select, type SelectItem} from '../components/select.js';
 import type {FlowEvent} from '../flow.js';

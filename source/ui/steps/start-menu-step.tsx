@@ -1,4 +1,4 @@
-import {Text} from 'ink';
+import {Text} from '../components/text.js';
 import {useEffect, useRef, useState} from 'react';
 import type {TestReport} from '../../smtp/types.js';
 import {HangingText} from '../components/hanging-text.js';

@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../components/text.js';
 import {KeyHints} from '../components/key-hints.js';
 import {Elapsed, Spinner} from '../components/spinner.js';
 import type {TestLine} from '../flow.js';
