@@ -148,7 +148,8 @@ export function locate(file: string): Located {
 	let pending = path.resolve(file).split(path.sep).filter(Boolean);
 	let current: string = path.sep;
 	let links = 0;
-	let lastLink: {link: string; target: string} | undefined;
+	// The link the given path itself ends in (the first met with nothing left to look up after it).
+	let finalLink: {link: string; target: string} | undefined;
 	let stickyDirectory: string | undefined;
 	const drop = (uid: number) => {
 		if (uid === 0) return;
@@ -183,7 +184,7 @@ export function locate(file: string): Located {
 		const stats = withCredentials(actor, () => lstatOrNull(next));
 		if (!stats) {
 			const rest = path.join(next, ...pending);
-			return {given: file, path: rest, actor, writers: writers(uids, open), exists: false, ...(lastLink && pending.length === 0 ? {danglingLink: lastLink} : {})};
+			return {given: file, path: rest, actor, writers: writers(uids, open), exists: false, ...(finalLink ? {danglingLink: finalLink} : {})};
 		}
 
 		if (stickyDirectory) drop(stats.uid);
@@ -199,16 +200,15 @@ export function locate(file: string): Located {
 				);
 			}
 
-			lastLink = {link: next, target};
+			if (pending.length === 0) finalLink ??= {link: next, target};
 			pending = [...target.split(path.sep).filter(Boolean), ...pending];
 			if (path.isAbsolute(target)) current = path.sep;
 			continue;
 		}
 
-		lastLink = undefined;
 		current = next;
 		if (pending.length > 0) {
-			if (!stats.isDirectory()) return {given: file, path: path.join(current, ...pending), actor, writers: writers(uids, open), exists: false};
+			if (!stats.isDirectory()) return {given: file, path: path.join(current, ...pending), actor, writers: writers(uids, open), exists: false, ...(finalLink ? {danglingLink: finalLink} : {})};
 			enter(current, stats);
 		} else if (stats.isFile() || stats.isDirectory()) {
 			// The file itself: its owner can change it, and so can a group or everyone it is open to.
@@ -257,7 +257,7 @@ export interface OpenedFile {
  * never following a link in its last component (locate followed the links
  * already), non-blocking (a FIFO is an error, not a hang). Null when missing.
  */
-export function readLocated(place: Located): OpenedFile | null {
+export function readLocated(place: Located, options: {maxBytes?: number} = {}): OpenedFile | null {
 	assertOneOwner(place);
 	return withCredentials(place.actor, () => {
 		let fd: number;
@@ -272,7 +272,7 @@ export function readLocated(place: Located): OpenedFile | null {
 
 		try {
 			const stats = fstatSync(fd);
-			if (!stats.isFile()) return {bytes: Buffer.alloc(0), stats};
+			if (!stats.isFile() || (options.maxBytes !== undefined && stats.size > options.maxBytes)) return {bytes: Buffer.alloc(0), stats};
 			return {bytes: readFileSync(fd), stats};
 		} finally {
 			closeSync(fd);
