@@ -105,8 +105,6 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
 	}
 
 	for (const change of changes) if (change.changed && change.python) await checkCompiles(change, signal);
-	// Where a test swaps a file for a link after every check (issue 19's race), deterministically.
-	await testPause('after-checks', signal);
 	const done: FileResult[] = [];
 	try {
 		for (const change of changes) {

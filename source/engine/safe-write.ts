@@ -248,6 +248,8 @@ export async function writeFileSafely(file: string, content: string, options: Wr
 	let where: Located | undefined;
 	try {
 		where = place(file);
+		// Where a test swaps the file for a link after it was looked up (issue 19's race), deterministically.
+		await testPause('after-lookup');
 		const target = where.path;
 		const data = Buffer.from(content, options.encoding ?? 'utf8');
 		const wantBackup = options.backup !== false;
