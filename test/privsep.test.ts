@@ -227,6 +227,20 @@ print(rounds)
 		await assertNothingEscaped(tree, victims);
 	});
 
+	test('item 1, the aftermath: a root-owned settings.py in zulip\'s directory is zulip\'s code, run as zulip by a plain read (--check)', async () => {
+		const tree = await zulipTree(zulip);
+		const out = path.join(tree.base, 'out');
+		await mkdir(out);
+		await chmod(out, 0o777);
+		const seen = path.join(out, 'uid');
+		// As if a lost race had left root:root settings.py with zulip's code in it.
+		await rm(tree.settings);
+		await writeFile(tree.settings, `import os as _os\nEMAIL_HOST = "smtp." + str(_os.system("id -u > ${seen}")) + ".example.org"\n`, {mode: 0o644});
+		assert.equal((await stat(tree.settings)).uid, 0);
+		await loadConfig({settings: tree.settings, secrets: tree.secrets, deployment: path.join(tree.base, 'none')});
+		assert.equal((await readFile(seen, 'utf8')).trim(), String(zulip.uid), 'zulip can replace that file at will: its code never runs as root');
+	});
+
 	test('item 2: a root-owned link to a file in a directory zulip controls, which zulip points at a root-only file, is not written through', async () => {
 		const tree = await zulipTree(zulip);
 		const victims = await victimsOf(tree);
