@@ -19,6 +19,7 @@ import {loadHelm} from '../source/docker/helm-values.js';
 import {loadConfig} from '../source/engine/current-config.js';
 import {ConfigError} from '../source/engine/errors.js';
 import {acquireRunLock} from '../source/engine/run-lock.js';
+import {confirmWithZulip} from '../source/engine/zulip-confirm.js';
 import {writeFileSafely} from '../source/engine/safe-write.js';
 import {TEST_PAUSE_ENV} from '../source/engine/test-pause.js';
 import {runCli} from './helpers/cli.js';
@@ -338,6 +339,26 @@ while rounds < 2_000_000 and not os.path.exists(${JSON.stringify(stop)}):
 
 		const ran = (await readFile(out, 'utf8')).trim().split('\n');
 		assert.ok(ran.every(uid => uid === String(bob.uid)), `the code ran as ${[...new Set(ran)].join(', ')}; only bob (${bob.uid}) may run it`);
+	});
+
+	test('item 3, manage.py: run as the zulip user only when nobody else can change it or a directory on the way', async () => {
+		const {dir, out} = await probeDirectory(bob);
+		const managePy = path.join(dir, 'manage.py');
+		await writeFile(managePy, `#!/bin/sh\nid -u >> ${out}\necho "Successfully sent 2 emails to $2"\n`, {mode: 0o755});
+		await chmod(managePy, 0o755);
+		await chown(managePy, bob.uid, bob.gid);
+		const identity = {uid: zulip.uid, gid: zulip.gid, name: zulip.name};
+		const refused = await confirmWithZulip({deployment: dir, to: 'a@example.org', identity});
+		assert.equal(refused.outcome, 'not-run');
+		assert.match(refused.reason ?? '', new RegExp(`can be changed by ${bob.name}, so it is not run as ${zulip.name}`));
+		assert.equal(existsSync(out), false, 'bob\'s code never ran as zulip');
+
+		// The same script in a directory only zulip (and root) can change: it runs, as zulip.
+		await chown(dir, zulip.uid, zulip.gid);
+		await chown(managePy, zulip.uid, zulip.gid);
+		const ran = await confirmWithZulip({deployment: dir, to: 'a@example.org', identity});
+		assert.equal(ran.outcome, 'sent', JSON.stringify(ran));
+		assert.equal((await readFile(out, 'utf8')).trim(), String(zulip.uid));
 	});
 
 	test('item 6: secrets go to settings.py\'s code only if its user can read the secrets file; a uid without a passwd entry gets nogroup, not the file\'s group', async () => {
