@@ -265,6 +265,18 @@ print(rounds)
 		await assertNothingEscaped(tree, victims);
 	});
 
+	test('a directory a whole group may write has no single owner to act as: root refuses to work there', async () => {
+		const base = await mkdtemp(path.join(tmpdir(), 'zes-privsep-shared-'));
+		after(() => rm(base, {recursive: true, force: true}));
+		await chown(base, 0, bob.gid);
+		await chmod(base, 0o775);
+		const file = path.join(base, 'settings.py');
+		await writeFile(file, 'EMAIL_HOST = "a"\n', {mode: 0o644});
+		await assert.rejects(writeFileSafely(file, 'EMAIL_HOST = "b"\n'), (error: unknown) => error instanceof ConfigError && error.id === 'shared-directory' && /writable by its whole group \(mode 0775\)/.test(error.message) && /chmod go-w/.test(error.fix ?? ''));
+		assert.equal(await readFile(file, 'utf8'), 'EMAIL_HOST = "a"\n');
+		assert.deepEqual(readdirSync(base), ['settings.py']);
+	});
+
 	/** A directory owned by `owner` with a probe that records who ran it. */
 	async function probeDirectory(owner: TestUser): Promise<{dir: string; out: string; code: string}> {
 		const base = await mkdtemp(path.join(tmpdir(), 'zes-privsep-probe-'));
