@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {chmod, chown, readdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
-import {fakeServer, runCli, snapshot} from './helpers/cli.js';
+import {fakeServer, mailDirectory, runCli, snapshot} from './helpers/cli.js';
 import {startDnsServer} from './helpers/dns-servers.js';
 import {pyExecSettings, pyRawConfigRead} from './helpers/python.js';
 import {startSmtpServer, startFilteredPort, type TestSmtpServer} from './helpers/smtp-servers.js';
@@ -208,7 +208,7 @@ test('without a terminal and without --non-interactive: exit 2 naming the flag',
 
 test('file backend: EMAIL_FILE_PATH written and both test messages land there', async () => {
 	const server = await fakeServer();
-	const mails = path.join(server.dir, 'emails');
+	const mails = await mailDirectory();
 	const result = await runCli([...server.args, '--non-interactive', '--json', '--provider', 'file', '--file-path', mails, '--to', 'admin@chat.example.org']);
 	assert.equal(result.code, 0, result.stdout + result.stderr);
 	const report = JSON.parse(result.stdout);
@@ -224,11 +224,12 @@ test('restart: runs the command after a good test; a failing command is exit 4 w
 	const server = await fakeServer();
 	const script = path.join(server.dir, 'restart-server');
 	await writeFile(script, '#!/bin/sh\necho "$(date) restart-server: Restarting"\necho "Zulip restarted successfully!"\n', {mode: 0o755});
-	const good = await runCli([...server.args, '--non-interactive', '--json', '--provider', 'file', '--file-path', path.join(server.dir, 'm'), '--restart', '--restart-command', script]);
+	const mails = await mailDirectory();
+	const good = await runCli([...server.args, '--non-interactive', '--json', '--provider', 'file', '--file-path', mails, '--restart', '--restart-command', script]);
 	assert.equal(good.code, 0, good.stdout + good.stderr);
 	assert.equal(JSON.parse(good.stdout).restart.confirmed, true);
 	await writeFile(script, '#!/bin/sh\necho "Must be run as user \'zulip\'." >&2\nexit 1\n', {mode: 0o755});
-	const bad = await runCli([...server.args, '--non-interactive', '--provider', 'file', '--file-path', path.join(server.dir, 'm'), '--restart', '--restart-command', script]);
+	const bad = await runCli([...server.args, '--non-interactive', '--provider', 'file', '--file-path', mails, '--restart', '--restart-command', script]);
 	assert.equal(bad.code, 4);
 	assert.match(bad.stdout, /Must be run as user 'zulip'/);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {copyFile, mkdtemp, readFile, stat, writeFile} from 'node:fs/promises';
+import {copyFile, mkdtemp, readdir, readFile, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
@@ -109,9 +109,16 @@ describe('Helm values (docker-zulip chart)', () => {
 			'    SETTING_EMAIL_USE_SSL: yes',
 			'',
 		].join('\n'));
+		assert.equal((await stat(file)).mode & 0o777, 0o644);
 		const {after} = await configure(file, mailgun);
 		const text = await readFile(file, 'utf8');
 		assert.doesNotMatch(text, /old-inline-password/);
+		// The copy that still holds the inline password is readable by its owner only (issue 19 item 9); the values file keeps its mode.
+		const [backup] = (await readdir(path.dirname(file))).filter(name => name.startsWith('values.yaml.bak-'));
+		assert.ok(backup);
+		assert.match(await readFile(path.join(path.dirname(file), backup), 'utf8'), /old-inline-password/);
+		assert.equal((await stat(path.join(path.dirname(file), backup))).mode & 0o777, 0o600);
+		assert.equal((await stat(file)).mode & 0o777, 0o644);
 		assert.match(text, /^ {4}SETTING_EXTERNAL_HOST: zulip\.example\.com {3}# the public name$/m);
 		const {settings} = await podReads(text);
 		assert.equal(settings.EMAIL_USE_SSL, false);

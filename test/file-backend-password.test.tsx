@@ -15,7 +15,7 @@ import {planChanges} from '../source/engine/plan.js';
 import {App} from '../source/ui/app.js';
 import {createEngine} from '../source/ui/engine-port.js';
 import {canKeepPassword, flowReducer, initialFlowState, type FlowEvent, type FlowSettings, type FlowState} from '../source/ui/flow.js';
-import {fakeServer, runCli} from './helpers/cli.js';
+import {fakeServer, mailDirectory, runCli} from './helpers/cli.js';
 import {keys} from './helpers/ink.js';
 import {pyRawConfigRead} from './helpers/python.js';
 import {LOOPBACK, startSmtpServer, type TestSmtpServer} from './helpers/smtp-servers.js';
@@ -115,7 +115,7 @@ describe('the file backend and email_password', () => {
 		try {
 			const login = [...server.args, '--non-interactive', '--provider', 'custom', '--host', LOOPBACK, '--port', String(relay.port), '--security', 'none', '--username', USER, '--skip-test'];
 			assert.equal((await runCli(login, {env: {ZULIP_EMAIL_PASSWORD: PASSWORD}})).code, 0);
-			const toFiles = await runCli([...server.args, '--non-interactive', '--provider', 'file', '--file-path', join(server.dir, 'emails'), '--skip-test']);
+			const toFiles = await runCli([...server.args, '--non-interactive', '--provider', 'file', '--file-path', await mailDirectory(), '--skip-test']);
 			assert.equal(toFiles.code, 0, toFiles.stderr);
 			assert.match(toFiles.stdout, /Note: email_password is removed from .*zulip-secrets\.conf \(the file backend logs in nowhere\): switching back to an SMTP server later asks for the password again\./);
 			assert.equal(await pyRawConfigRead(await readFile(server.secrets, 'utf8'), 'secrets', 'email_password'), null);

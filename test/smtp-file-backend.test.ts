@@ -95,6 +95,34 @@ describe('file backend', () => {
 		assert.deepEqual(await readdir(parent), []);
 	});
 
+	test('the path that blocks is named with its mode, and the fix is for it: a parent the user cannot enter (issue 22)', {skip: !isRoot && 'needs root to judge for another user'}, async () => {
+		const parent = await scratch();
+		await chmod(parent, 0o700);
+		const emails = join(parent, 'emails');
+		const missing = await runFileBackendTest({filePath: emails, senders, zulipUser: 'nobody'});
+		assert.equal(missing.diagnosis?.id, 'file-backend-not-writable');
+		assert.match(missing.diagnosis!.detail ?? '', /mode 0700/);
+		// Creating emails for nobody would not help while nobody cannot enter its parent: the fix says so first.
+		assert.match(plainText(missing.diagnosis!.fix), new RegExp(`chmod o\\+x ${parent} \\(nobody cannot enter it\\), then install -d -o nobody -g nobody ${emails}`));
+
+		// The directory made for nobody, the parent still closed: the parent is what blocks, and the fix names it.
+		await mkdir(emails);
+		await chmod(emails, 0o777);
+		const closed = await runFileBackendTest({filePath: emails, senders, zulipUser: 'nobody'});
+		assert.match(closed.diagnosis!.detail ?? '', new RegExp(`nobody cannot enter ${parent} \\(owned by uid 0, gid 0, mode 0700\\)`));
+		assert.match(plainText(closed.diagnosis!.fix), new RegExp(`chmod o\\+x ${parent}`));
+		assert.doesNotMatch(plainText(closed.diagnosis!.fix), /install -d/);
+	});
+
+	test('the sandbox\'s zulip user is whoever owns the sandbox, never the system\'s zulip user (issue 22)', async () => {
+		const sandbox = await scratch();
+		await chmod(sandbox, 0o700);
+		const emails = join(sandbox, 'emails');
+		const report = await runFileBackendTest({filePath: emails, senders, writableRoot: sandbox});
+		assert.equal(report.ok, true, JSON.stringify(report.diagnosis));
+		assert.equal((await readdir(emails)).length, senders.length);
+	});
+
 	test('a directory the zulip user owns: written, and the files belong to it', {skip: !isRoot && 'needs root to chown'}, async () => {
 		const parent = await scratch();
 		await chmod(parent, 0o755);

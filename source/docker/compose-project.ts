@@ -5,6 +5,8 @@
  * then makes of it: the settings.py lines and the email_password secret.
  */
 import {statSync} from 'node:fs';
+import {locate, mergeWriters, withCredentials} from '../engine/as-owner.js';
+import type {FileOwner} from '../zulip/python-runner.js';
 import path from 'node:path';
 import {parseDocument} from 'yaml';
 import {interpretSettings, type ReadConfig} from '../engine/current-config.js';
@@ -12,7 +14,7 @@ import {ConfigError} from '../engine/errors.js';
 import {isPythonWhitespace} from '../zulip/secrets-file.js';
 import {envValues, interpolate, parseEnvFile, type Lookup} from './compose-env.js';
 import {echoE, settingLine, type EntrypointFlavor} from './entrypoint-rules.js';
-import {readOptionalText} from './read-optional-text.js';
+import {readOptionalFile} from './read-optional-text.js';
 
 /** current: compose.yaml + compose.override.yaml (docker-zulip 12+); legacy: docker-compose.yml (before 12). */
 export type ComposeLayout = 'current' | 'legacy';
@@ -36,6 +38,8 @@ export interface ProjectFiles {
 	/** The file this tool edits: compose.override.yaml, or docker-compose.yml in the legacy layout without an override. */
 	readonly editable: string;
 	read(file: string): string | null;
+	/** Who can change each file read so far (when read from disk): python3 runs code from them only as that one user. */
+	readonly owners?: ReadonlyMap<string, FileOwner>;
 }
 
 /** Where the password comes from. */
@@ -68,14 +72,20 @@ export interface ComposeConfig extends ReadConfig {
 	readonly effective: EffectiveCompose;
 }
 
-function readText(file: string): string | null {
-	return readOptionalText(file, {pathFix: 'Check the path given with --docker.', permissionFix: 'Run as root, or as the user who owns the docker-zulip directory.'});
-}
+const composeReadAdvice = {pathFix: 'Check the path given with --docker.', permissionFix: 'Run as root, or as the user who owns the docker-zulip directory.'};
 
-/** The project's files, by Compose's own lookup order. */
-export function locateProject(dir: string, read: (file: string) => string | null = readText): ProjectFiles {
+/** The project's files, by Compose's own lookup order; without `read`, from disk, each as the user who controls its directory (as-owner.ts). */
+export function locateProject(dir: string, read?: (file: string) => string | null): ProjectFiles {
 	const absolute = path.resolve(dir);
-	const stats = statSync(absolute, {throwIfNoEntry: false});
+	const place = locate(absolute);
+	const stats = place.exists ? withCredentials(place.actor, () => statSync(place.path, {throwIfNoEntry: false})) : undefined;
+	const owners = new Map<string, FileOwner>();
+	read ??= (file: string) => {
+		const found = readOptionalFile(file, composeReadAdvice);
+		if (found) owners.set(file, found.owner);
+		return found?.text ?? null;
+	};
+
 	if (!stats?.isDirectory()) throw new ConfigError(`${dir} is not a directory.`, 'Give --docker the directory that holds docker-zulip\'s compose.yaml.', 'docker-not-found');
 	const cache = new Map<string, string | null>();
 	const cachedRead = (file: string) => {
@@ -101,6 +111,7 @@ export function locateProject(dir: string, read: (file: string) => string | null
 		envFile: path.join(absolute, '.env'),
 		editable: layout === 'legacy' && !existingOverride ? base : override,
 		read: cachedRead,
+		owners,
 	};
 }
 
@@ -268,9 +279,12 @@ export async function loadCompose(dir: string, options: {signal?: AbortSignal; s
 	const texts = new Map<string, string | null>();
 	for (const file of [files.base, files.override, files.envFile]) texts.set(file, files.read(file));
 	if (effective.secret.kind === 'file') texts.set(effective.secret.path, files.read(effective.secret.path));
-	// ZULIP_CUSTOM_SETTINGS is Python from these files: it runs with their owner's rights, never root's for another user's file.
-	const owner = statSync(texts.get(files.editable) === null ? files.base : files.editable);
-	const {snapshot, current} = await interpretSettings(effective.settingsText, effective.password, {signal: options.signal, warnings: effective.warnings, owner: {uid: owner.uid, gid: owner.gid, mode: owner.mode}});
+	// ZULIP_CUSTOM_SETTINGS and SETTING_ values are Python from every file read (compose.yaml, the override, .env, env_file):
+	// it runs only as the one user who can change all of them, judged by lstat of each and of its directories, never root's for another user's file.
+	const read = [...(files.owners?.values() ?? [])];
+	const first = read[0] ?? {uid: 0, gid: 0, mode: 0o644};
+	const owner: FileOwner = {uid: first.uid, gid: first.gid, mode: first.mode, writers: mergeWriters(read.map(entry => entry.writers ?? {uids: entry.uid === 0 ? [] : [entry.uid]}))};
+	const {snapshot, current} = await interpretSettings(effective.settingsText, effective.password, {signal: options.signal, warnings: effective.warnings, owner});
 	const where = `${files.editable} (docker-zulip${files.layout === 'legacy' ? ', legacy layout' : ''})`;
 	return {kind: 'compose', where, files, texts, effective, snapshot, current, password: effective.password};
 }

@@ -124,6 +124,8 @@ export function planHelm(loaded: HelmConfig, answers: Answers): Plan {
 		before: loaded.valuesText,
 		after: editor.text,
 		changed: valuesChanged,
+		// An inline SECRETS_email_password leaves the values file here: the copy that keeps it is private.
+		secretBackup: loaded.environment.has(HELM_PASSWORD_VARIABLE) || undefined,
 		diff: valuesChanged ? maskYamlDiff(unifiedDiff(loaded.valuesText, editor.text, loaded.valuesPath), false) : '',
 	});
 	const notes = password === undefined ? [] : [`The password lives in the Kubernetes Secret of ${path.basename(loaded.manifestPath)}; keep that file out of version control.`];

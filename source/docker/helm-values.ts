@@ -4,13 +4,12 @@
  * (`value: {{ $value | quote }}`, or the map as is for `valueFrom`), which the
  * entrypoint then turns into settings.py lines and secrets.
  */
-import {statSync} from 'node:fs';
 import path from 'node:path';
 import {parseDocument} from 'yaml';
 import {interpretSettings, type ReadConfig} from '../engine/current-config.js';
 import {ConfigError} from '../engine/errors.js';
 import {settingLine} from './entrypoint-rules.js';
-import {readOptionalText} from './read-optional-text.js';
+import {readOptionalFile, readOptionalText} from './read-optional-text.js';
 
 const helmReadAdvice = {pathFix: 'Check the path.', permissionFix: 'Run as the user who owns the file, or with sudo.'};
 
@@ -79,8 +78,10 @@ export function manifestValue(text: string | null, ref: SecretRef, file: string)
 
 export async function loadHelm(valuesFile: string, options: {signal?: AbortSignal} = {}): Promise<HelmConfig> {
 	const valuesPath = path.resolve(valuesFile);
-	const valuesText = readOptionalText(valuesPath, {label: 'The values file', ...helmReadAdvice});
-	if (valuesText === null) throw new ConfigError(`${valuesPath} does not exist.`, 'Give --helm-values the values file you pass to helm upgrade -f.', 'helm-values-missing');
+	// Read and its owner taken through one descriptor: no second lookup that another user could redirect.
+	const valuesRead = readOptionalFile(valuesPath, {label: 'The values file', ...helmReadAdvice});
+	const valuesText = valuesRead?.text ?? null;
+	if (valuesRead === null || valuesText === null) throw new ConfigError(`${valuesPath} does not exist.`, 'Give --helm-values the values file you pass to helm upgrade -f.', 'helm-values-missing');
 	const values = parseValues(valuesText, valuesPath);
 	const manifestPath = path.join(path.dirname(valuesPath), SECRET_MANIFEST);
 	const manifestText = readOptionalText(manifestPath, {label: 'The Secret manifest', ...helmReadAdvice});
@@ -116,7 +117,6 @@ export async function loadHelm(valuesFile: string, options: {signal?: AbortSigna
 		if (line !== null) lines.push(line);
 	}
 
-	const owner = statSync(valuesPath);
-	const {snapshot, current} = await interpretSettings(lines.join('\n') + '\n', password, {signal: options.signal, warnings, owner: {uid: owner.uid, gid: owner.gid, mode: owner.mode}});
+	const {snapshot, current} = await interpretSettings(lines.join('\n') + '\n', password, {signal: options.signal, warnings, owner: valuesRead.owner});
 	return {kind: 'helm', where: `${valuesPath} (Helm values)`, valuesPath, valuesText, manifestPath, manifestText, secretRef, environment, snapshot, current, password};
 }

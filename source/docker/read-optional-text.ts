@@ -1,5 +1,6 @@
-import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs';
+import {locate, readLocated, writersOf} from '../engine/as-owner.js';
 import {ConfigError} from '../engine/errors.js';
+import type {FileOwner} from '../zulip/python-runner.js';
 
 /** What a failed read tells the admin: which file it was, and what to do. */
 export interface ReadAdvice {
@@ -9,24 +10,36 @@ export interface ReadAdvice {
 	readonly permissionFix: string;
 }
 
+/** A deployment file's text, and who can change it (from the descriptor the text came through, and the directories on the way). */
+export interface OptionalFile {
+	readonly text: string;
+	readonly owner: FileOwner;
+}
+
 /**
- * A deployment file's text, or null when it does not exist. Opened
- * non-blocking and checked to be a regular file, so a FIFO given by mistake
- * is an error, not a hang.
+ * A deployment file's text and owner, or null when it does not exist. Looked
+ * up and opened as the user who controls its directory (as-owner.ts),
+ * non-blocking, and checked through that one descriptor to be a regular file,
+ * so a FIFO given by mistake is an error, not a hang, and the owner is the
+ * owner of the very bytes read.
  */
-export function readOptionalText(file: string, advice: ReadAdvice): string | null {
-	let fd: number | undefined;
+export function readOptionalFile(file: string, advice: ReadAdvice): OptionalFile | null {
 	try {
-		fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-		if (!fstatSync(fd).isFile()) throw new ConfigError(`${advice.label ? `${advice.label} ` : ''}${file} is not a regular file.`, advice.pathFix);
-		return readFileSync(fd, 'utf8');
+		const place = locate(file);
+		const opened = readLocated(place);
+		if (!opened) return null;
+		if (!opened.stats.isFile()) throw new ConfigError(`${advice.label ? `${advice.label} ` : ''}${file} is not a regular file.`, advice.pathFix);
+		const {uid, gid, mode} = opened.stats;
+		return {text: opened.bytes.toString('utf8'), owner: {uid, gid, mode, writers: writersOf(place, opened.stats)}};
 	} catch (error) {
 		if (error instanceof ConfigError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT') return null;
 		if (code === 'EACCES' || code === 'EPERM') throw new ConfigError(`Cannot read ${file}: permission denied.`, advice.permissionFix, 'permission-denied');
 		throw new ConfigError(`Cannot read ${file}: ${(error as Error).message}`);
-	} finally {
-		if (fd !== undefined) closeSync(fd);
 	}
+}
+
+/** readOptionalFile's text alone. */
+export function readOptionalText(file: string, advice: ReadAdvice): string | null {
+	return readOptionalFile(file, advice)?.text ?? null;
 }

@@ -1,10 +1,9 @@
-import {chmod, readFile, rm, stat} from 'node:fs/promises';
 import {BACKUPS_KEPT, pruneBackups, rememberBackup} from './backup-prune.js';
 import type {TextEncoding} from './current-config.js';
 import {CancelledError, ConfigError} from './errors.js';
 import type {FileChange, Plan} from './plan.js';
 import type {RunLock} from './run-lock.js';
-import {restoreBackup, writeFileSafely} from './safe-write.js';
+import {changeMode, currentBytes, ownerOf, removeFile, restoreBackup, writeFileSafely} from './safe-write.js';
 import {secretsWorldReadable} from './secrets-mode.js';
 import {testPause} from './test-pause.js';
 
@@ -32,15 +31,6 @@ export interface ApplyOptions {
 	readonly lock?: RunLock;
 	/** Take other users' rights away from a world-readable file that has a mode to fix (zulip-secrets.conf: 0644 → 0640). */
 	readonly fixSecretsMode?: boolean;
-}
-
-async function currentBytes(path: string): Promise<Buffer | null> {
-	try {
-		return await readFile(path);
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-		throw error;
-	}
 }
 
 /** The bytes a text becomes in its file's encoding; refuses characters a non-UTF-8 file cannot hold. */
@@ -100,7 +90,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
 	for (const change of changes) {
 		// Someone (or Zulip's puppet) may have edited a file while the admin was answering.
 		const expected = change.before === null ? null : encodeText(change.before, change.encoding ?? 'utf8', change.path);
-		const actual = await currentBytes(change.path);
+		let actual: Buffer | null;
+		try {
+			actual = currentBytes(change.path);
+		} catch (error) {
+			if (error instanceof ConfigError) throw error;
+			// Read as the user who controls its directory (as-owner.ts): a file that user turned into a link elsewhere fails here.
+			throw new ConfigError(`${change.path} cannot be read any more (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was written.`, 'Check the file, then run the wizard again.', 'changed-on-disk');
+		}
+
 		if (expected === null ? actual !== null : actual === null || !actual.equals(expected)) {
 			throw new ConfigError(`${change.path} changed on disk while the wizard was running; nothing was written.`, 'Run the wizard again to start from the new contents.', 'changed-on-disk');
 		}
@@ -139,18 +137,19 @@ async function writeChange(change: FileChange, now: Date | undefined, fixMode: b
 	const noOthers = fixMode && secretsWorldReadable(change.modeNow);
 	if (!change.changed) {
 		// Only the mode changes: no new content, so no backup.
-		if (noOthers) await chmod(change.path, change.modeNow! & ~0o007);
+		if (noOthers) changeMode(change.path, change.modeNow! & ~0o007);
 		return {path: change.path, changed: false, backup: null, created: false};
 	}
 
 	const created = change.before === null;
 	// A new secrets file belongs to whoever owns settings.py (zulip:zulip on a real server).
-	const owner = created && change.ownerLike ? await stat(change.ownerLike) : undefined;
+	const owner = created && change.ownerLike ? ownerOf(change.ownerLike) : undefined;
 	const outcome = await writeFileSafely(change.path, change.after, {
 		backup: !created,
 		mode: change.newMode ?? 0o640,
 		owner: owner && {uid: owner.uid, gid: owner.gid},
 		privateMode: change.private,
+		secretBackup: change.secretBackup,
 		noOthers,
 		encoding: change.encoding,
 		now,
@@ -161,7 +160,7 @@ async function writeChange(change: FileChange, now: Date | undefined, fixMode: b
 /** Undo a half-written set: the originals back, and their now redundant backups gone. */
 async function rollBack(done: readonly FileResult[]): Promise<void> {
 	await restoreBackups({changed: true, files: done});
-	for (const file of done) if (file.backup) await rm(file.backup, {force: true});
+	for (const file of done) if (file.backup) removeFile(file.backup);
 }
 
 /** One line per written file, as both faces print it: where the previous version went, and what pruning removed. */
@@ -177,6 +176,6 @@ export async function restoreBackups(result: ApplyResult): Promise<void> {
 	for (const file of [...result.files].reverse()) {
 		if (!file.changed) continue;
 		if (file.backup) await restoreBackup(file.backup, file.path);
-		else if (file.created) await rm(file.path, {force: true});
+		else if (file.created) removeFile(file.path);
 	}
 }

@@ -3,8 +3,9 @@
  * who reruns the wizard for years would collect hundreds in /etc/zulip.
  * After a write, only the newest few backups of each file stay.
  */
-import {promises as fs} from 'node:fs';
+import {lstatSync, readdirSync, unlinkSync} from 'node:fs';
 import path from 'node:path';
+import {locate, withCredentials} from './as-owner.js';
 
 /** Backups kept per file: enough to step back through the last few runs (each run writes both files, so pairs stay together). */
 export const BACKUPS_KEPT = 5;
@@ -34,11 +35,19 @@ function compareBackups(a: {stamp: string; counter: number}, b: {stamp: string; 
  * were removed; a backup that cannot be removed is left and not counted.
  */
 export async function pruneBackups(file: string, keep = BACKUPS_KEPT): Promise<number> {
-	const directory = path.dirname(file);
+	let where: ReturnType<typeof locate>;
+	try {
+		// Listed and removed as the user who controls the directory (as-owner.ts).
+		where = locate(path.dirname(file));
+	} catch {
+		return 0;
+	}
+
+	const directory = where.path;
 	const pattern = backupPattern(path.basename(file));
 	let names: string[];
 	try {
-		names = await fs.readdir(directory);
+		names = withCredentials(where.actor, () => readdirSync(directory));
 	} catch {
 		return 0;
 	}
@@ -54,10 +63,12 @@ export async function pruneBackups(file: string, keep = BACKUPS_KEPT): Promise<n
 		const full = path.join(directory, backup.name);
 		if (madeThisRun.has(path.resolve(full))) continue;
 		try {
-			const stats = await fs.lstat(full);
-			if (!stats.isFile()) continue;
-			await fs.unlink(full);
-			removed++;
+			const gone = withCredentials(where.actor, () => {
+				if (!lstatSync(full).isFile()) return false;
+				unlinkSync(full);
+				return true;
+			});
+			if (gone) removed++;
 		} catch {
 			// Gone already, or not ours to remove: pruning is housekeeping, never a reason to fail a write.
 		}
@@ -80,16 +91,35 @@ export interface BackupSet {
 export async function listBackupSets(files: readonly string[]): Promise<BackupSet[]> {
 	const byStamp = new Map<string, Array<{path: string; backup: string}>>();
 	for (const file of files) {
-		const target = await fs.realpath(file).catch(() => path.resolve(file));
+		let where: ReturnType<typeof locate>;
+		try {
+			where = locate(file);
+		} catch {
+			continue;
+		}
+
+		const target = where.path;
 		const directory = path.dirname(target);
 		const pattern = backupPattern(path.basename(target));
-		const names = await fs.readdir(directory).catch(() => [] as string[]);
+		const names = withCredentials(where.actor, () => {
+			try {
+				return readdirSync(directory);
+			} catch {
+				return [] as string[];
+			}
+		});
 		for (const name of names) {
 			const match = pattern.exec(name);
 			if (!match) continue;
 			const full = path.join(directory, name);
-			const stats = await fs.lstat(full).catch(() => undefined);
-			if (!stats?.isFile()) continue;
+			const isFile = withCredentials(where.actor, () => {
+				try {
+					return lstatSync(full).isFile();
+				} catch {
+					return false;
+				}
+			});
+			if (!isFile) continue;
 			const stamp = match[1]! + (match[2] ? `-${match[2]}` : '');
 			byStamp.set(stamp, [...(byStamp.get(stamp) ?? []), {path: file, backup: full}]);
 		}

@@ -1,4 +1,3 @@
-import {closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync} from 'node:fs';
 import {IGNORED_SETTINGS, parseSettings, type PyValue, type ReadSetting, type SettingsSnapshot} from '../zulip/settings-file.js';
 import {PASSWORD_KEY, readSecret} from '../zulip/secrets-file.js';
 import {DEFAULT_DEPLOYMENT, readZulipVersion, zulipBehaviour, type ZulipVersion} from '../zulip/version-file.js';
@@ -6,6 +5,7 @@ import type {FileOwner} from '../zulip/python-runner.js';
 import type {Security} from '../smtp/types.js';
 import {ConfigError} from './errors.js';
 import {danglingLink} from './safe-write.js';
+import {locate, readLocated, writersOf, type Writers} from './as-owner.js';
 import {laterOverrides} from '../zulip/overrides.js';
 import {secretsModeWarnings} from './secrets-mode.js';
 import {recogniseProvider, type ProviderId} from './providers.js';
@@ -89,7 +89,9 @@ export type TextEncoding = 'utf8' | 'latin1';
 interface ReadFile {
 	readonly text: string;
 	readonly encoding: TextEncoding;
-	readonly stats: {readonly uid: number; readonly gid: number; readonly mode: number};
+	readonly stats: {readonly uid: number; readonly gid: number; readonly mode: number; readonly writers: Writers};
+	/** The real path the text came from (symlinks followed as the directory's owner). */
+	readonly realPath: string;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
@@ -108,34 +110,30 @@ export type LoadedConfig = HostConfig | import('../docker/compose-project.js').C
 /**
  * The file's text, or null when it does not exist. Synchronous on purpose:
  * two small local files that the first question waits for, and a sync read
- * skips a dozen thread-pool round trips. Opened non-blocking and checked to be
- * a regular file first, so a FIFO or a device given by mistake is an error,
- * not a hang.
+ * skips a dozen thread-pool round trips. Looked up and opened as the user who
+ * controls its directory (as-owner.ts), non-blocking, and checked through the
+ * descriptor to be a regular file, so a FIFO or a device given by mistake is
+ * an error, not a hang.
  */
 function readText(path: string, what: string): ReadFile | null {
-	let fd: number | undefined;
 	try {
-		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-		const stats = fstatSync(fd);
-		if (!stats.isFile()) throw new ConfigError(`Cannot read ${what} ${path}: it is not a regular file.`, 'Check the path; pass the right one with --settings or --secrets.');
+		const place = locate(path);
+		// A link to nothing: writing would replace the link with a stub file.
+		if (place.danglingLink) throw danglingLink(path, place.danglingLink.target);
+		const opened = readLocated(place);
+		if (!opened) return null;
+		if (!opened.stats.isFile()) throw new ConfigError(`Cannot read ${what} ${path}: it is not a regular file.`, 'Check the path; pass the right one with --settings or --secrets.');
 		// Owner and mode of the very file the text comes from (not a second lookup of the path).
-		return {...decode(readFileSync(fd)), stats: {uid: stats.uid, gid: stats.gid, mode: stats.mode}};
+		const {uid, gid, mode} = opened.stats;
+		return {...decode(opened.bytes), stats: {uid, gid, mode, writers: writersOf(place, opened.stats)}, realPath: place.path};
 	} catch (error) {
 		if (error instanceof ConfigError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT') {
-			// A link to nothing: writing would replace the link with a stub file.
-			const link = lstatSync(path, {throwIfNoEntry: false});
-			if (link?.isSymbolicLink()) throw danglingLink(path, readlinkSync(path));
-			return null;
-		}
 		if (code === 'EACCES' || code === 'EPERM') {
 			throw new ConfigError(`Cannot read ${what} ${path}: permission denied.`, 'Run with sudo, or as the zulip user.', 'permission-denied');
 		}
 
 		throw new ConfigError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
-	} finally {
-		if (fd !== undefined) closeSync(fd);
 	}
 }
 
@@ -155,7 +153,7 @@ export async function loadConfig(paths: ConfigPaths, options: {signal?: AbortSig
 	const password = secretsText === null ? undefined : readSecret(secretsText);
 	const zulipVersion = readZulipVersion(paths.deployment ?? DEFAULT_DEPLOYMENT);
 	const secrets = secretsForSettings(settingsText, secretsText);
-	const {snapshot, current} = await interpretSettings(settingsText, password, {...options, owner: settingsFile.stats, secrets, version: zulipVersion});
+	const {snapshot, current} = await interpretSettings(settingsText, password, {...options, owner: settingsFile.stats, secrets, secretsFile: secretsFile?.realPath, version: zulipVersion});
 	const extraWarnings = [...laterOverrides(settingsText, snapshot), ...secretsModeWarnings(paths.secrets, secretsFile?.stats.mode)];
 	return {
 		kind: 'host',
@@ -186,6 +184,8 @@ export async function interpretSettings(
 		owner?: FileOwner;
 		/** What get_secret("key") finds (see secretsForSettings). */
 		secrets?: Readonly<Record<string, string>>;
+		/** Where those come from: handed to the code only if the user it runs as can read this file itself. */
+		secretsFile?: string;
 		/** The running release: some warnings depend on it. */
 		version?: ZulipVersion | null;
 	} = {},
@@ -202,7 +202,7 @@ export async function interpretSettings(
 		// A name Python did not set (an if-branch not taken) has its default.
 		const {evaluateSettings} = await import('../zulip/python-eval.js');
 		try {
-			const evaluated = await evaluateSettings(settingsText, unknown, {signal: options.signal, owner: options.owner, secrets: options.secrets});
+			const evaluated = await evaluateSettings(settingsText, unknown, {signal: options.signal, owner: options.owner, secrets: options.secrets, secretsFile: options.secretsFile});
 			values = {...values, ...evaluated};
 			unknown = [];
 		} catch (error) {

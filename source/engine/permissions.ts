@@ -3,7 +3,8 @@
  * to learn that the wizard cannot save the answers. Synchronous: a handful of
  * stat and access calls on local files, which the first question waits for.
  */
-import {accessSync, constants, readFileSync, realpathSync, statSync, type Stats} from 'node:fs';
+import {accessSync, constants, lstatSync, readFileSync, statSync, type Stats} from 'node:fs';
+import {locate, withCredentials} from './as-owner.js';
 import path from 'node:path';
 import {command} from './command-text.js';
 
@@ -104,8 +105,10 @@ function checkFile(identity: Identity, names: () => Names, shownAs: string, kind
 	let file: string;
 	let stats: Stats;
 	try {
-		file = realpathSync(shownAs);
-		stats = statSync(file);
+		// Looked up as the user who controls each directory on the way (as-owner.ts), never followed with root's rights.
+		const place = locate(shownAs);
+		file = place.path;
+		stats = withCredentials(place.actor, () => lstatSync(file));
 	} catch (error) {
 		const code = errorCode(error);
 		if (code !== 'ENOENT' && code !== 'ENOTDIR') {

@@ -22,6 +22,8 @@ export interface FileChange {
 	readonly ownerLike?: string;
 	/** Holds the password: never readable by group or others once written. */
 	readonly private?: boolean;
+	/** The version replaced holds a secret (a password written inline): its backup is readable by its owner only. */
+	readonly secretBackup?: boolean;
 	/** How the text becomes bytes (default utf8): the file's own, so bytes the tool does not own stay. */
 	readonly encoding?: TextEncoding;
 	/** Python source: it must compile before and after the edit, checked with these rights (python-runner.ts). */

@@ -8,12 +8,17 @@
  * that appears whole or not at all (written under a private name, then
  * link()ed, which fails if the name exists), holding the holder's PID, the
  * start time of that PID (so a reused PID is no holder) and its command line.
- * A lock whose holder is gone is stale and taken over; a run verifies it
- * still holds its own lock right before writing.
+ * A lock whose holder is gone is stale and taken over; so is one whose
+ * holder cannot be verified (not a regular file, not our JSON, no start
+ * time, a PID whose start time differs): a planted or broken lock never
+ * wedges every run. A run verifies it still holds its own lock right before
+ * writing. The lock lives in the directory of settings.py, so all its work
+ * is done as the user who controls that directory (as-owner.ts).
  */
 import {randomBytes} from 'node:crypto';
-import {closeSync, linkSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync, constants} from 'node:fs';
+import {closeSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync, constants} from 'node:fs';
 import path from 'node:path';
+import {locate, withCredentials, type Credentials} from './as-owner.js';
 import {ConfigError} from './errors.js';
 import {visibleControls} from './shown-text.js';
 
@@ -43,7 +48,9 @@ function processStart(pid: number): string | null {
 	}
 }
 
+/** A holder that can be verified: its PID runs and started when the record says. */
 function alive(holder: Holder): boolean {
+	if (holder.started === null) return false;
 	try {
 		process.kill(holder.pid, 0);
 	} catch (error) {
@@ -51,15 +58,17 @@ function alive(holder: Holder): boolean {
 		if (errorCode(error) !== 'EPERM') return false;
 	}
 
-	if (holder.started === null) return true;
 	const started = processStart(holder.pid);
+	// A start time /proc hides from us (hidepid) cannot be compared: the PID exists, so it is taken as the holder.
 	return started === null || started === holder.started;
 }
 
+/** The record in `file`, or undefined when it is missing, not a regular file, or not a record of ours. */
 function readHolder(file: string): Holder | undefined {
 	try {
-		const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+		const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
 		try {
+			if (!fstatSync(fd).isFile()) return undefined;
 			const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<Holder>;
 			if (typeof parsed.pid !== 'number' || !Number.isInteger(parsed.pid) || parsed.pid <= 0) return undefined;
 			return {pid: parsed.pid, started: typeof parsed.started === 'string' ? parsed.started : null, command: typeof parsed.command === 'string' ? parsed.command : '?'};
@@ -71,16 +80,22 @@ function readHolder(file: string): Holder | undefined {
 	}
 }
 
-/** The lock's path for a settings file: beside the real file, so two paths to one file share one lock. */
-export function lockPathFor(settingsPath: string): string {
-	let real: string;
-	try {
-		real = realpathSync(settingsPath);
-	} catch {
-		real = path.resolve(settingsPath);
-	}
+interface LockPlace {
+	readonly path: string;
+	/** Who controls the lock's directory: its work is done with these credentials. */
+	readonly actor: Credentials | null;
+}
 
-	return path.join(path.dirname(real), `.${path.basename(real)}.zulip-email-setup.lock`);
+function lockPlace(settingsPath: string): LockPlace {
+	// Beside the real file, so two paths to one file share one lock.
+	const real = locate(settingsPath).path;
+	const directory = locate(path.dirname(real));
+	return {path: path.join(directory.path, `.${path.basename(real)}.zulip-email-setup.lock`), actor: directory.actor};
+}
+
+/** The lock's path for a settings file. */
+export function lockPathFor(settingsPath: string): string {
+	return lockPlace(settingsPath).path;
 }
 
 /** Put our holder record in place under `lock`, or return false if the name is taken. */
@@ -108,8 +123,8 @@ function tryCreate(lock: string, me: Holder): number | false {
 	}
 }
 
-/** Move a dead holder's lock away; whatever was moved that is not that lock goes back. */
-function breakStale(lock: string, stale: Holder): void {
+/** Move a stale lock away (whatever it is: a file, a directory, a link); whatever was moved that is not that lock goes back. */
+function breakStale(lock: string, stale: Holder | undefined): void {
 	const aside = `${lock}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
 	try {
 		renameSync(lock, aside);
@@ -118,7 +133,7 @@ function breakStale(lock: string, stale: Holder): void {
 	}
 
 	const moved = readHolder(aside);
-	if (moved && (moved.pid !== stale.pid || moved.started !== stale.started)) {
+	if (moved && alive(moved) && (moved.pid !== stale?.pid || moved.started !== stale.started)) {
 		// Another run took the lock in between: put it back (its verify() catches the rare case this fails).
 		try {
 			linkSync(aside, lock);
@@ -128,7 +143,8 @@ function breakStale(lock: string, stale: Holder): void {
 	}
 
 	try {
-		unlinkSync(aside);
+		// A planted directory goes too: it is in the lock's directory, removed with its owner's rights.
+		rmSync(aside, {recursive: true, force: true});
 	} catch {
 		// Nothing to clean.
 	}
@@ -149,17 +165,20 @@ function lockedError(lock: string, holder: Holder | undefined): ConfigError {
  * holder; then ConfigError (exit 3) naming it.
  */
 export async function acquireRunLock(settingsPath: string, options: {waitMs?: number; signal?: AbortSignal} = {}): Promise<RunLock> {
-	const lock = lockPathFor(settingsPath);
+	const {path: lock, actor} = lockPlace(settingsPath);
+	const as = <T>(work: () => T): T => withCredentials(actor, work);
 	const me: Holder = {pid: process.pid, started: processStart(process.pid), command: process.argv.slice(1).join(' ') || process.title};
 	const deadline = Date.now() + (options.waitMs ?? 3000);
 	let holder: Holder | undefined;
 	for (;;) {
 		options.signal?.throwIfAborted();
-		const ino = tryCreate(lock, me);
-		if (ino !== false) return heldLock(lock, ino);
-		holder = readHolder(lock);
-		if (holder && !alive(holder)) {
-			breakStale(lock, holder);
+		const ino = as(() => tryCreate(lock, me));
+		if (ino !== false) return heldLock(lock, ino, as);
+		holder = as(() => readHolder(lock));
+		const present = as(() => lstatSync(lock, {throwIfNoEntry: false}));
+		// A holder that cannot be verified is no holder: a planted `{"pid":1}`, garbage, a directory or a link.
+		if (present && (!holder || !alive(holder))) {
+			as(() => breakStale(lock, holder));
 			continue;
 		}
 
@@ -168,26 +187,28 @@ export async function acquireRunLock(settingsPath: string, options: {waitMs?: nu
 	}
 }
 
-function heldLock(lock: string, ino: number): RunLock {
+function heldLock(lock: string, ino: number, as: <T>(work: () => T) => T): RunLock {
 	let held = true;
-	const stillOurs = () => {
+	const stillOurs = () => as(() => {
 		try {
 			return lstatSync(lock).ino === ino && readHolder(lock)?.pid === process.pid;
 		} catch {
 			return false;
 		}
-	};
+	});
 
 	const release = () => {
 		if (!held) return;
 		held = false;
 		process.off('exit', release);
 		if (stillOurs()) {
-			try {
-				unlinkSync(lock);
-			} catch {
-				// Already gone.
-			}
+			as(() => {
+				try {
+					unlinkSync(lock);
+				} catch {
+					// Already gone.
+				}
+			});
 		}
 	};
 

@@ -5,8 +5,9 @@
  * directory.
  */
 import {randomBytes} from 'node:crypto';
-import {promises as fs, type Stats} from 'node:fs';
+import {closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, type Stats} from 'node:fs';
 import path from 'node:path';
+import {asSelf, assertOneOwner, locate, withCredentials, type Located} from './as-owner.js';
 import {ConfigError} from './errors.js';
 import {testPause} from './test-pause.js';
 import {command} from './command-text.js';
@@ -27,10 +28,12 @@ export interface WriteOptions {
 	readonly owner?: {readonly uid: number; readonly gid: number};
 	/** Clock for the backup name. */
 	readonly now?: Date;
-	/** The file holds a password: the new version is never readable by group or others, whatever the old mode. */
+	/** The file holds a password: the new version and the backup are never readable by group or others, whatever the old mode. */
 	readonly privateMode?: boolean;
 	/** Take other users' rights away (a world-readable zulip-secrets.conf becomes 0640); the backup too. */
 	readonly noOthers?: boolean;
+	/** The previous version held a secret the new one no longer does (a Helm inline password): its backup is readable by its owner only. */
+	readonly secretBackup?: boolean;
 	/** How the text becomes bytes: latin1 keeps a non-UTF-8 file's bytes as they were (default utf8). */
 	readonly encoding?: 'utf8' | 'latin1';
 }
@@ -43,55 +46,6 @@ interface Ownership {
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
-async function statIfExists(file: string): Promise<Stats | null> {
-	try {
-		return await fs.stat(file);
-	} catch (error) {
-		if (errorCode(error) === 'ENOENT') return null;
-		throw error;
-	}
-}
-
-/**
- * Follow a symlink to the real file, so the link survives and the file
- * behind it is what changes. A link to a file that does not exist is refused:
- * writing would replace the link with a stub and leave its target missing.
- */
-async function resolveTarget(file: string): Promise<string> {
-	await refuseForeignLinks(file);
-	try {
-		return await fs.realpath(file);
-	} catch (error) {
-		if (errorCode(error) !== 'ENOENT') throw error;
-		const link = await fs.lstat(file).catch(() => null);
-		if (link?.isSymbolicLink()) throw danglingLink(file, await fs.readlink(file));
-		return path.resolve(file);
-	}
-}
-
-/**
- * A link planted by another user must not steer a write: run as root, a link
- * that the zulip user puts at /etc/zulip/settings.py could otherwise point the
- * edit at any file of the system. Links owned by root or by us are followed.
- */
-async function refuseForeignLinks(file: string): Promise<void> {
-	const me = process.geteuid?.() ?? 0;
-	const absolute = path.resolve(file);
-	const parts = absolute.split(path.sep).filter(Boolean);
-	for (let index = 1; index <= parts.length; index++) {
-		const prefix = path.sep + parts.slice(0, index).join(path.sep);
-		const link = await fs.lstat(prefix).catch(() => null);
-		if (!link) return;
-		if (link.isSymbolicLink() && link.uid !== 0 && link.uid !== me) {
-			throw new ConfigError(
-				`${prefix} is a symbolic link owned by another user (uid ${link.uid}), pointing at ${await fs.readlink(prefix)}; it was not written through.`,
-				`Replace the link with the real file (cp --remove-destination "$(readlink -f ${prefix})" ${prefix}), or have root own the link, then run again.`,
-				'foreign-symlink',
-			);
-		}
-	}
-}
-
 export function danglingLink(file: string, target: string): ConfigError {
 	return new ConfigError(
 		`${file} is a symbolic link to ${target}, which does not exist, so it was neither read nor written.`,
@@ -100,55 +54,113 @@ export function danglingLink(file: string, target: string): ConfigError {
 	);
 }
 
+/**
+ * Where `file` really is, and as whom to work there (as-owner.ts). A symlink
+ * is followed so the link survives and the file behind it changes; a link to
+ * nothing is refused (writing would replace the link with a stub).
+ */
+function place(file: string): Located {
+	const located = locate(file);
+	if (located.danglingLink) throw danglingLink(file, located.danglingLink.target);
+	assertOneOwner(located);
+	return located;
+}
+
 function tempPathBeside(file: string): string {
 	return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
-async function syncDirectory(directory: string): Promise<void> {
+function syncDirectory(directory: string): void {
 	// Best effort: the rename has happened; a filesystem that cannot fsync a directory still has the new file.
-	const handle = await fs.open(directory, 'r').catch(() => undefined);
-	if (!handle) return;
-	await handle.sync().catch(() => undefined);
-	await handle.close().catch(() => undefined);
+	try {
+		const fd = openSync(directory, constants.O_RDONLY | constants.O_DIRECTORY);
+		try {
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+	} catch {
+		// Nothing more to do.
+	}
+}
+
+/** The file as it is now, through one descriptor: its bytes and its fstat; null when missing. */
+function openOriginal(target: string, wantBytes: boolean): {stats: Stats; bytes: Buffer | null} | null {
+	let fd: number;
+	try {
+		fd = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+	} catch (error) {
+		if (errorCode(error) === 'ENOENT') return null;
+		if (errorCode(error) === 'ELOOP') throw new ConfigError(`${target} was changed into a symbolic link while it was being written, so it was not written.`, 'Run again once nothing else is changing the file.', 'changed-on-disk');
+		throw error;
+	}
+
+	try {
+		const stats = fstatSync(fd);
+		if (!stats.isFile()) throw new ConfigError(`${target} is not a regular file, so it was not replaced.`, 'Move it out of the way, then run again.', 'write-failed');
+		return {stats, bytes: wantBytes ? readFileSync(fd) : null};
+	} finally {
+		closeSync(fd);
+	}
 }
 
 /**
- * Write `data` to a new private file in `directory` and give it `ownership`.
- * The file is 0600 while its content is incomplete; on failure it is removed.
+ * Write `data` to a new private file beside `file` (as the caller's window's
+ * user) and give it `ownership` through its descriptor. The file is 0600
+ * while its content is incomplete; on failure it is removed.
  */
-async function writePrivateCopy(file: string, data: Uint8Array, ownership: Ownership): Promise<string> {
+function writePrivateCopy(file: string, data: Uint8Array, ownership: Ownership): string {
 	const temp = tempPathBeside(file);
-	// 'wx' is O_CREAT|O_EXCL: never follows a planted symlink, never reuses a file.
-	const handle = await fs.open(temp, 'wx', 0o600);
+	// O_CREAT|O_EXCL never follows a planted symlink, never reuses a file.
+	const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
 	try {
-		await handle.writeFile(data);
-		await handle.sync();
-		const current = await handle.stat();
-		if (current.uid !== ownership.uid || current.gid !== ownership.gid) {
-			await handle.chown(ownership.uid, ownership.gid);
-		}
-		// After chown, which clears set-id bits.
-		await handle.chmod(ownership.mode);
-		await handle.close();
+		let offset = 0;
+		while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+		fsyncSync(fd);
+		// Through the descriptor, with our own rights: giving the copy the replaced file's owner looks nothing up.
+		asSelf(() => {
+			const current = fstatSync(fd);
+			if (current.uid !== ownership.uid || current.gid !== ownership.gid) fchownSync(fd, ownership.uid, ownership.gid);
+			// After chown, which clears set-id bits.
+			fchmodSync(fd, ownership.mode);
+		});
+		closeSync(fd);
 	} catch (error) {
-		await handle.close().catch(() => undefined);
-		await fs.rm(temp, {force: true}).catch(() => undefined);
+		try {
+			closeSync(fd);
+		} catch {
+			// Closed already.
+		}
+
+		removeQuietly(temp);
 		throw error;
 	}
+
 	return temp;
 }
 
-async function replaceAtomically(target: string, data: Uint8Array, ownership: Ownership): Promise<void> {
-	const temp = await writePrivateCopy(target, data, ownership);
+function removeQuietly(file: string): void {
+	try {
+		unlinkSync(file);
+	} catch {
+		// Gone already.
+	}
+}
+
+async function replaceAtomically(where: Located, data: Uint8Array, ownership: Ownership): Promise<void> {
+	const target = where.path;
+	const temp = withCredentials(where.actor, () => writePrivateCopy(target, data, ownership));
 	try {
 		// Where a test kills the writer mid-write (test-pause.ts); nothing without its environment variable.
 		await testPause('before-rename');
-		await fs.rename(temp, target);
+		withCredentials(where.actor, () => {
+			renameSync(temp, target);
+			syncDirectory(path.dirname(target));
+		});
 	} catch (error) {
-		await fs.rm(temp, {force: true}).catch(() => undefined);
+		withCredentials(where.actor, () => removeQuietly(temp));
 		throw error;
 	}
-	await syncDirectory(path.dirname(target));
 }
 
 function timestamp(now: Date): string {
@@ -159,43 +171,45 @@ function timestamp(now: Date): string {
 	);
 }
 
-/** A complete copy of `target` appears under a fresh backup name, or none does. */
-async function makeBackup(target: string, original: Stats, now: Date, mode = original.mode & 0o777): Promise<string> {
-	const data = await fs.readFile(target);
-	const temp = await writePrivateCopy(target, data, {
-		mode,
-		uid: original.uid,
-		gid: original.gid,
-	});
+/** A complete copy of `data` appears under a fresh backup name beside `target`, or none does (inside the actor's window). */
+function makeBackup(target: string, data: Buffer, ownership: Ownership, now: Date): string {
+	const temp = writePrivateCopy(target, data, ownership);
 	try {
 		const base = `${target}.bak-${timestamp(now)}`;
 		for (let attempt = 0; ; attempt++) {
 			const candidate = attempt === 0 ? base : `${base}-${attempt}`;
 			try {
 				// link() fails on an existing name, so two runs in the same second never overwrite a backup.
-				await fs.link(temp, candidate);
-				await syncDirectory(path.dirname(target));
+				linkSync(temp, candidate);
+				syncDirectory(path.dirname(target));
 				return candidate;
 			} catch (error) {
 				if (errorCode(error) === 'EEXIST') continue;
 				if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errorCode(error) ?? '')) throw error;
 				// A filesystem without hard links: claim the first free name by renaming.
-				if (await statIfExists(candidate)) continue;
-				await fs.rename(temp, candidate);
-				return candidate;
+				try {
+					lstatSync(candidate);
+					continue;
+				} catch {
+					renameSync(temp, candidate);
+					return candidate;
+				}
 			}
 		}
 	} finally {
-		await fs.rm(temp, {force: true}).catch(() => undefined);
+		removeQuietly(temp);
 	}
 }
 
-async function newFileOwnership(target: string, options: WriteOptions): Promise<Ownership> {
+function newFileOwnership(target: string, options: WriteOptions): Ownership {
 	const mode = options.mode ?? 0o640;
 	if (options.owner) return {mode, ...options.owner};
-	const directory = await fs.stat(path.dirname(target));
 	// Root creating /etc/zulip/zulip-secrets.conf must hand it to zulip:zulip, or Zulip cannot read it.
-	if (process.geteuid?.() === 0) return {mode, uid: directory.uid, gid: directory.gid};
+	if (process.geteuid?.() === 0 || process.getuid?.() === 0) {
+		const directory = lstatSync(path.dirname(target));
+		return {mode, uid: directory.uid, gid: directory.gid};
+	}
+
 	return {mode, uid: process.geteuid?.() ?? -1, gid: process.getegid?.() ?? -1};
 }
 
@@ -225,39 +239,90 @@ function writeFailure(file: string, error: unknown): ConfigError {
  * Atomically replace (or create) `file` with `content`. An existing file
  * keeps its owner, group and mode; a backup copy is made first. On any
  * failure the original is untouched and no temp file or backup is left.
+ * Every path is looked up as the user who controls its directory
+ * (as-owner.ts); the original is read, checked and copied through one
+ * descriptor.
  */
 export async function writeFileSafely(file: string, content: string, options: WriteOptions = {}): Promise<WriteOutcome> {
 	let backupPath: string | null = null;
+	let where: Located | undefined;
 	try {
-		const target = await resolveTarget(file);
-		const original = await statIfExists(target);
-		if (original && !original.isFile()) {
-			throw new ConfigError(`${target} is not a regular file, so it was not replaced.`, `Move it out of the way, then run again.`, 'write-failed');
-		}
-		const kept = original
-			? {mode: original.mode & 0o7777, uid: original.uid, gid: original.gid}
-			: await newFileOwnership(target, options);
-		const narrowed = options.privateMode ? {...kept, mode: kept.mode & ~0o077} : kept;
-		const ownership = options.noOthers ? {...narrowed, mode: narrowed.mode & ~0o007} : narrowed;
-		if (original && options.backup !== false) backupPath = await makeBackup(target, original, options.now ?? new Date(), options.noOthers ? original.mode & 0o770 : undefined);
-		await replaceAtomically(target, Buffer.from(content, options.encoding ?? 'utf8'), ownership);
+		where = place(file);
+		// Where a test swaps the file for a link after it was looked up (issue 19's race), deterministically.
+		await testPause('after-lookup');
+		const target = where.path;
+		const data = Buffer.from(content, options.encoding ?? 'utf8');
+		const wantBackup = options.backup !== false;
+		const staged = withCredentials(where.actor, () => {
+			const original = openOriginal(target, wantBackup);
+			const kept = original
+				? {mode: original.stats.mode & 0o7777, uid: original.stats.uid, gid: original.stats.gid}
+				: newFileOwnership(target, options);
+			if (!original || !wantBackup) return {ownership: narrow(kept, options), backup: null};
+			// A copy of a file that held a secret is never more readable than the tightest mode applied to it.
+			const backupMode = narrow({...kept, mode: kept.mode & 0o777}, {...options, privateMode: options.privateMode || options.secretBackup}).mode;
+			return {ownership: narrow(kept, options), backup: makeBackup(target, original.bytes!, {...kept, mode: backupMode}, options.now ?? new Date())};
+		});
+		backupPath = staged.backup;
+		await replaceAtomically(where, data, staged.ownership);
 		return {path: file, backupPath};
 	} catch (error) {
 		// The original is untouched, so a copy of it is clutter.
-		if (backupPath) await fs.rm(backupPath, {force: true}).catch(() => undefined);
+		if (backupPath && where) withCredentials(where.actor, () => removeQuietly(backupPath!));
 		if (error instanceof ConfigError) throw error;
 		throw writeFailure(file, error);
 	}
 }
 
+function narrow(kept: Ownership, options: Pick<WriteOptions, 'privateMode' | 'noOthers'>): Ownership {
+	const narrowed = options.privateMode ? {...kept, mode: kept.mode & ~0o077} : kept;
+	return options.noOthers ? {...narrowed, mode: narrowed.mode & ~0o007} : narrowed;
+}
+
 /** Put a backup's content back over `file`, atomically; `file` keeps its owner and mode (or takes the backup's). */
 export async function restoreBackup(backupPath: string, file: string): Promise<void> {
 	try {
-		const data = await fs.readFile(backupPath);
-		const target = await resolveTarget(file);
-		const current = (await statIfExists(target)) ?? (await fs.stat(backupPath));
-		await replaceAtomically(target, data, {mode: current.mode & 0o7777, uid: current.uid, gid: current.gid});
+		const from = place(backupPath);
+		const backup = withCredentials(from.actor, () => openOriginal(from.path, true));
+		if (!backup) throw Object.assign(new Error(`ENOENT: no such file, open '${backupPath}'`), {code: 'ENOENT'});
+		const where = place(file);
+		const current = withCredentials(where.actor, () => openOriginal(where.path, false))?.stats ?? backup.stats;
+		await replaceAtomically(where, backup.bytes!, {mode: current.mode & 0o7777, uid: current.uid, gid: current.gid});
 	} catch (error) {
 		throw writeFailure(file, error);
 	}
+}
+
+/** The file's bytes as they are now, read as the user who controls its directory; null when missing. */
+export function currentBytes(file: string): Buffer | null {
+	const where = place(file);
+	return withCredentials(where.actor, () => openOriginal(where.path, true))?.bytes ?? null;
+}
+
+/** Owner, group and mode of `file` (links followed as its directory's owner), through its descriptor. */
+export function ownerOf(file: string): {uid: number; gid: number; mode: number} {
+	const where = place(file);
+	const found = withCredentials(where.actor, () => openOriginal(where.path, false));
+	if (!found) throw new ConfigError(`${file} does not exist.`, 'Check the path, then run again.', 'write-failed');
+	return {uid: found.stats.uid, gid: found.stats.gid, mode: found.stats.mode};
+}
+
+/** Change only the mode (a world-readable secrets file made 0640), through a descriptor opened as its directory's owner. */
+export function changeMode(file: string, mode: number): void {
+	const where = place(file);
+	withCredentials(where.actor, () => {
+		const fd = openSync(where.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+		try {
+			if (!fstatSync(fd).isFile()) throw new ConfigError(`${file} is not a regular file, so its mode was not changed.`, 'Move it out of the way, then run again.', 'write-failed');
+			asSelf(() => fchmodSync(fd, mode));
+		} finally {
+			closeSync(fd);
+		}
+	});
+}
+
+/** Remove `file` (a backup, a file this run created) as the user who controls its directory; never follows a link. */
+export function removeFile(file: string): void {
+	const directory = locate(path.dirname(path.resolve(file)));
+	withCredentials(directory.actor, () => removeQuietly(path.join(directory.path, path.basename(file))));
 }

@@ -5,7 +5,6 @@
  * the fix (the wizard asks; --non-interactive applies it with
  * --fix-secrets-mode).
  */
-import {chmod} from 'node:fs/promises';
 import {command} from './command-text.js';
 
 export const SECRETS_MODE = 0o640;
@@ -23,7 +22,8 @@ export function secretsModeWarnings(path: string, mode: number | undefined): str
 /** Take every right of other users away (0640 for Zulip's own 0644 mistake); owner and group keep theirs. */
 export async function fixSecretsMode(path: string, mode: number): Promise<number> {
 	const fixed = mode & ~0o007 & 0o7777;
-	await chmod(path, fixed);
+	const {changeMode} = await import('./safe-write.js');
+	changeMode(path, fixed);
 	return fixed;
 }
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 
 export const TEST_PAUSE_ENV = 'ZULIP_EMAIL_SETUP_TEST_PAUSE_DIR';
 
-export type PausePoint = 'before-write' | 'between-renames' | 'after-read' | 'before-rename';
+export type PausePoint = 'before-write' | 'between-renames' | 'after-read' | 'before-rename' | 'after-lookup';
 
 export async function testPause(point: PausePoint, signal?: AbortSignal): Promise<void> {
 	const directory = process.env[TEST_PAUSE_ENV];

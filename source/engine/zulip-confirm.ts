@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import {credentialsOf, locate, type Writers} from './as-owner.js';
 import {join} from 'node:path';
 import {Redactor} from '../smtp/transcript.js';
 import {runBounded} from './bounded-child.js';
@@ -46,6 +47,24 @@ export function zulipIdentity(euid = process.geteuid?.() ?? -1, passwd = '/etc/p
 	return {refused: 'There is no zulip user on this machine to run manage.py as, and it never runs as root.'};
 }
 
+/** Why `file` must not run as `user`: someone else (or a whole group) can change it or a directory on the way (as-owner.ts), or undefined. */
+function foreignWriters(file: string, user: {readonly uid: number; readonly name: string}): string | undefined {
+	let writers: Writers;
+	try {
+		const place = locate(file);
+		if (!place.exists) return undefined;
+		writers = place.writers;
+	} catch (error) {
+		return (error as Error).message;
+	}
+
+	if (writers.open) return `${writers.open}, so ${file} is not run as ${user.name}.`;
+	const others = writers.uids.filter(uid => uid !== user.uid);
+	if (others.length === 0) return undefined;
+	const names = others.map(uid => credentialsOf(uid).name).join(' and ');
+	return `${file} can be changed by ${names}, so it is not run as ${user.name} (that would hand ${names} the rights of ${user.name}).`;
+}
+
 const TAIL_LINES = 20;
 
 /**
@@ -70,6 +89,9 @@ export async function confirmWithZulip(options: {
 	const command = `${'self' in identity ? '' : `su ${identity.name} -c '`}${managePy} send_test_email ${options.to}${'self' in identity ? '' : '\''}`;
 	const redactor = new Redactor(options.password);
 	const home = 'self' in identity ? process.env.HOME ?? '/' : '/home/zulip';
+	// Code runs only as a user who already controls it: manage.py, and every directory on the way, must be that user's or root's.
+	const foreign = 'self' in identity ? undefined : foreignWriters(managePy, identity);
+	if (foreign) return {ok: false, outcome: 'not-run', exitCode: null, command, senders: [], tail: [], reason: foreign};
 	const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS;
 	const run = await runBounded({
 		file: managePy,

@@ -23,6 +23,8 @@ export interface DiagnosisContext {
 	/** EMAIL_FILE_PATH and the user who must write there. */
 	filePath?: string;
 	fileUser?: string;
+	/** The fix for the path that actually blocks (a parent the user cannot enter), when it is not EMAIL_FILE_PATH itself. */
+	fileFix?: string;
 	/** Which credential has non-ASCII characters. */
 	nonAsciiField?: 'username' | 'password';
 	/** The files in use (--settings, --secrets), so a fix names them rather than /etc/zulip's. */
@@ -254,6 +256,7 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fix: 'Run `install -d -o zulip -g zulip /var/log/zulip/emails` (the EMAIL_FILE_PATH directory), or choose another directory (`--file-path DIR`).',
 		message: c => `${c.fileUser ?? 'zulip'} cannot write to EMAIL_FILE_PATH ${c.filePath ?? ''}, so Zulip cannot store mail there.`,
 		fixFor: c => {
+			if (c.fileFix) return c.fileFix;
 			const user = c.fileUser ?? 'zulip';
 			return `Run \`install -d -o ${user} -g ${user} ${c.filePath ?? '/var/log/zulip/emails'}\` (or \`chown ${user}:${user}\` it), or choose another directory (\`--file-path DIR\`).`;
 		},

@@ -19,7 +19,7 @@ export interface FileBackendTestOptions {
 	to?: string;
 	/** Write nothing outside this directory (the sandbox's): a path elsewhere fails the test untouched. */
 	writableRoot?: string;
-	/** Who must be able to write there; default 'zulip' (Zulip runs as it). */
+	/** Who must be able to write there; default 'zulip' (Zulip runs as it), or in a sandbox (writableRoot) whoever owns the sandbox. */
 	zulipUser?: string;
 	onEvent?: (event: TestEvent) => void;
 	signal?: AbortSignal;
@@ -74,6 +74,18 @@ async function resolveUser(name: string): Promise<{user: UnixUser; exists: boole
 	return {user: current, exists: false};
 }
 
+/**
+ * The sandbox's "zulip user": whoever owns the sandbox directory (the sandbox
+ * has no Zulip; its files are its owner's), never the system's zulip user.
+ */
+async function sandboxOwner(root: string): Promise<UnixUser> {
+	const {uid} = await stat(root);
+	if (uid === (process.getuid?.() ?? -1)) return {name: os.userInfo().username, uid, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? []};
+	const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+	const name = passwd.split('\n').map(line => line.split(':')).find(fields => fields[2] === String(uid))?.[0];
+	return (name ? await fromPasswd(name) : undefined) ?? {name: `uid ${uid}`, uid, gid: 65_534, groups: []};
+}
+
 /** Permission bits as the kernel applies them (ACLs aside): owner, then group, then others. */
 function allows(stats: Stats, user: UnixUser, need: {write: boolean}): boolean {
 	if (user.uid === 0) return true;
@@ -90,8 +102,16 @@ async function statOrUndefined(target: string): Promise<Stats | undefined> {
 	}
 }
 
+interface Blocked {
+	readonly problem: string;
+	/** The fix when the path that blocks is not EMAIL_FILE_PATH itself. */
+	readonly fix?: string;
+}
+
+const octal = (stats: Stats) => (stats.mode & 0o7777).toString(8).padStart(4, '0');
+
 /** Why `user` cannot use `directory` as Django's file backend does (makedirs, then write), or undefined. */
-async function whyNotWritable(directory: string, user: UnixUser): Promise<string | undefined> {
+async function whyNotWritable(directory: string, user: UnixUser): Promise<Blocked | undefined> {
 	const absolute = path.resolve(directory);
 	let existing = absolute;
 	let stats = await statOrUndefined(existing);
@@ -100,18 +120,34 @@ async function whyNotWritable(directory: string, user: UnixUser): Promise<string
 		stats = await statOrUndefined(existing);
 	}
 
-	if (!stats) return `${absolute} cannot be examined.`;
-	if (!stats.isDirectory()) return existing === absolute ? `${absolute} exists but is not a directory.` : `${existing} is not a directory.`;
-	// Every directory above must be searchable to reach it.
+	if (!stats) return {problem: `${absolute} cannot be examined.`};
+	if (!stats.isDirectory()) return {problem: existing === absolute ? `${absolute} exists but is not a directory.` : `${existing} is not a directory.`};
+	// Every directory above must be searchable to reach it: the first that is not is what blocks, and the fix names it.
+	const parents: string[] = [];
 	for (let parent = path.dirname(existing); ; parent = path.dirname(parent)) {
-		const parentStats = await statOrUndefined(parent);
-		if (parentStats && !allows(parentStats, user, {write: false})) return `${user.name} cannot enter ${parent}.`;
+		parents.unshift(parent);
 		if (path.dirname(parent) === parent) break;
 	}
 
+	for (const parent of parents) {
+		const parentStats = await statOrUndefined(parent);
+		if (parentStats && !allows(parentStats, user, {write: false})) {
+			return {
+				problem: `${user.name} cannot enter ${parent} (owned by uid ${parentStats.uid}, gid ${parentStats.gid}, mode ${octal(parentStats)}), so it cannot reach ${absolute}.`,
+				fix: `Let ${user.name} pass through ${parent} (\`chmod o+x ${parent}\`, or give it to ${user.name}), or choose a directory ${user.name} can reach (\`--file-path DIR\`).`,
+			};
+		}
+	}
+
 	if (!allows(stats, user, {write: true})) {
-		const owner = `owned by uid ${stats.uid}, gid ${stats.gid}, mode ${(stats.mode & 0o7777).toString(8)}`;
-		return existing === absolute ? `${absolute} is ${owner}.` : `${absolute} does not exist and ${user.name} cannot create it in ${existing} (${owner}).`;
+		const owner = `owned by uid ${stats.uid}, gid ${stats.gid}, mode ${octal(stats)}`;
+		if (existing === absolute) return {problem: `${absolute} is ${owner}.`};
+		// Creating it for the user helps only if the user can also enter the directory it is created in.
+		const enter = allows(stats, user, {write: false}) ? '' : `\`chmod o+x ${existing}\` (${user.name} cannot enter it), then `;
+		return {
+			problem: `${absolute} does not exist and ${user.name} cannot create it in ${existing} (${owner}).`,
+			...(enter ? {fix: `Run ${enter}\`install -d -o ${user.name} -g ${user.name} ${absolute}\`, or choose another directory (\`--file-path DIR\`).`} : {}),
+		};
 	}
 
 	return undefined;
@@ -157,14 +193,18 @@ export async function runFileBackendTest(options: FileBackendTestOptions): Promi
 	};
 
 	if (signal?.aborted) return finish(diagnose('cancelled', context));
-	const {user, exists} = await resolveUser(options.zulipUser ?? 'zulip');
-	const fileContext = {...context, fileUser: user.name};
+	const {user, exists} = options.writableRoot !== undefined && options.zulipUser === undefined
+		? {user: await sandboxOwner(options.writableRoot), exists: false}
+		: await resolveUser(options.zulipUser ?? 'zulip');
+	let fileContext: typeof context & {fileUser: string; fileFix?: string} = {...context, fileUser: user.name};
 	let problem: string | undefined;
 	await step('file', `check ${filePath}`, undefined, async () => {
 		if (options.writableRoot !== undefined && !isBelow(options.writableRoot, filePath)) {
 			problem = `${path.resolve(filePath)} is outside the sandbox ${path.resolve(options.writableRoot)}, which writes nowhere else; choose a directory inside it, e.g. ${path.join(path.resolve(options.writableRoot), 'emails')}.`;
 		} else {
-			problem = filePath ? await whyNotWritable(filePath, user) : 'EMAIL_FILE_PATH is not set.';
+			const blocked = filePath ? await whyNotWritable(filePath, user) : {problem: 'EMAIL_FILE_PATH is not set.'};
+			problem = blocked?.problem;
+			if (blocked?.fix) fileContext = {...fileContext, fileFix: blocked.fix};
 		}
 
 		return !problem;

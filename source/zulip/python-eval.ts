@@ -119,13 +119,20 @@ interface EvalAnswer {
  * rights of `owner` (see python-runner.ts); without an owner, the caller
  * vouches for the text and it runs as this process.
  */
-export async function evaluateSettings(text: string, names: readonly string[], options: {signal?: AbortSignal; owner?: FileOwner; timeoutMs?: number; secrets?: Readonly<Record<string, string>>} = {}): Promise<Record<string, unknown>> {
+export async function evaluateSettings(text: string, names: readonly string[], options: {signal?: AbortSignal; owner?: FileOwner; timeoutMs?: number; secrets?: Readonly<Record<string, string>>; secretsFile?: string} = {}): Promise<Record<string, unknown>> {
 	const {signal} = options;
 	signal?.throwIfAborted();
 	const fix = 'Check the file with: python3 -m py_compile /etc/zulip/settings.py';
 	// Refuses (ConfigError) when nobody who could vouch for the code can be switched to.
 	const identity = identityOrThrow(options.owner);
-	const result = await runPython({script: SCRIPT, request: JSON.stringify({text, names, secrets: options.secrets ?? {}}), identity, timeoutMs: options.timeoutMs, signal});
+	let secrets = options.secrets ?? {};
+	// Secrets go only to a user who could read the secrets file itself (tried as that user, with the groups the child gets).
+	if (identity.uid !== undefined && Object.keys(secrets).length > 0) {
+		const {canRead} = await import('../engine/as-owner.js');
+		if (options.secretsFile === undefined || !canRead({uid: identity.uid, gid: identity.gid ?? identity.uid}, options.secretsFile)) secrets = {};
+	}
+
+	const result = await runPython({script: SCRIPT, request: JSON.stringify({text, names, secrets}), identity, timeoutMs: options.timeoutMs, signal});
 	if (result.code !== 0) {
 		const lastLine = result.stderr.trim().split('\n').at(-1) ?? '';
 		throw new ConfigError(`python3 failed while reading settings.py: ${lastLine || `exit code ${result.code}`}`, fix, 'settings-eval');

@@ -17,8 +17,8 @@
  * variables, the request on fd 3, and a deadline that whatever it starts
  * cannot escape (engine/bounded-child.ts).
  */
-import {readFileSync} from 'node:fs';
 import {runBounded} from '../engine/bounded-child.js';
+import {credentialsOf, passwdEntry, type Writers} from '../engine/as-owner.js';
 import {ConfigError} from '../engine/errors.js';
 
 /** Owner and mode of the file whose text is run, from fstat of the descriptor it was read through. */
@@ -26,60 +26,73 @@ export interface FileOwner {
 	readonly uid: number;
 	readonly gid: number;
 	readonly mode: number;
+	/**
+	 * Everyone who can change the code: the owners of the file(s) and of every
+	 * directory on the way, judged by lstat of each (as-owner.ts). Without it,
+	 * the file's owner and mode alone.
+	 */
+	readonly writers?: Writers;
 }
 
 export type PythonIdentity =
 	| {readonly run: true; readonly uid?: number; readonly gid?: number; readonly who: string}
 	| {readonly run: false; readonly reason: string; readonly fix: string};
 
-const NOGROUP = 65_534;
 /** A settings file that loops or waits forever must not hang the wizard. */
 export const PYTHON_TIMEOUT_MS = 20_000;
 
-/** uid → [name, primary gid] from /etc/passwd. */
-function passwdEntry(uid: number): {name: string; gid: number} | undefined {
-	let passwd = '';
-	try {
-		passwd = readFileSync('/etc/passwd', 'utf8');
-	} catch {
-		return undefined;
-	}
-
-	for (const line of passwd.split('\n')) {
-		const [name, , entryUid, entryGid] = line.split(':');
-		if (name && entryUid === String(uid) && entryGid && /^\d+$/.test(entryGid)) return {name, gid: Number(entryGid)};
-	}
-
-	return undefined;
-}
-
 const nameOf = (uid: number) => passwdEntry(uid)?.name ?? `uid ${uid}`;
+const modeText = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
 
-/** Whose rights python3 gets for a file owned by `owner`, or why it must not run. */
+/**
+ * Whose rights python3 gets for code from files owned as `owner` says, or why
+ * it must not run: the one user other than root who can change that code
+ * (then root runs it as that user), root when only root can, and nobody when
+ * a group, everyone, or two different users could have written it.
+ */
 export function pythonIdentity(owner: FileOwner | undefined, self: {uid: number} = {uid: process.geteuid?.() ?? -1}): PythonIdentity {
 	// No owner: text the caller produced itself (a test, the compile check of our own edit).
 	if (!owner) return {run: true, who: nameOf(self.uid)};
-	const ownerName = nameOf(owner.uid);
-	if (owner.mode & 0o022) {
+	const writers: Writers = owner.writers ?? {uids: owner.uid === 0 ? [] : [owner.uid]};
+	if (!owner.writers && owner.mode & 0o022) {
 		return {
 			run: false,
-			reason: `settings.py is writable by ${owner.mode & 0o002 ? 'every user' : 'its whole group'} (mode ${(owner.mode & 0o777).toString(8).padStart(4, '0')}), so its code could come from anyone; it was not run`,
+			reason: `settings.py is writable by ${owner.mode & 0o002 ? 'every user' : 'its whole group'} (mode ${modeText(owner.mode)}), so its code could come from anyone; it was not run`,
 			fix: `Make it writable by its owner only (chmod go-w on settings.py; Zulip installs it 0644), or replace the expression with a plain value.`,
 		};
 	}
 
-	if (owner.uid === self.uid) return {run: true, who: ownerName};
-	if (self.uid === 0) {
-		// The owner's own primary group, not the file's group (which root may have set to anything, even 0).
-		const entry = passwdEntry(owner.uid);
-		const gid = entry?.gid ?? (owner.gid === 0 ? NOGROUP : owner.gid);
-		return {run: true, uid: owner.uid, gid, who: ownerName};
+	if (writers.open) {
+		return {
+			run: false,
+			reason: `${writers.open}, so the code could come from anyone; it was not run`,
+			fix: 'Make it writable by its owner only (chmod go-w), or replace the expression with a plain value.',
+		};
 	}
 
+	const uids = writers.uids.filter(uid => uid !== 0);
+	if (uids.length > 1) {
+		return {
+			run: false,
+			reason: `the code comes from files that ${uids.map(nameOf).join(' and ')} can each change, so no single user vouches for it; it was not run`,
+			fix: 'Give the files and their directory to one user (chown), or replace the expression with a plain value.',
+		};
+	}
+
+	const controller = uids[0] ?? 0;
+	const controllerName = nameOf(controller);
+	if (controller === self.uid) return {run: true, who: controllerName};
+	if (self.uid === 0) {
+		// The user's own primary group (nogroup for a uid without a passwd entry), never the file's group.
+		const {uid, gid} = credentialsOf(controller);
+		return {run: true, uid, gid, who: controllerName};
+	}
+
+	const whose = controller === owner.uid ? `settings.py belongs to ${controllerName}` : `settings.py can be changed by ${controllerName}`;
 	return {
 		run: false,
-		reason: `settings.py belongs to ${ownerName}, and running as ${nameOf(self.uid)} this tool cannot run its code as ${ownerName} (it never runs another user's code with its own rights)`,
-		fix: `Run zulip-email-setup as root (sudo) or as ${ownerName}, or replace the expression with a plain value.`,
+		reason: `${whose}, and running as ${nameOf(self.uid)} this tool cannot run its code as ${controllerName} (it never runs another user's code with its own rights)`,
+		fix: `Run zulip-email-setup as root (sudo) or as ${controllerName}, or replace the expression with a plain value.`,
 	};
 }
 

@@ -1,4 +1,4 @@
-import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs';
+import {locate, readLocated} from '../engine/as-owner.js';
 import {join} from 'node:path';
 
 /** Where a standard install keeps the running release (a symlink to deployments/<date>). */
@@ -54,17 +54,13 @@ export function versionFrom(text: string): ZulipVersion | null {
 
 /** A small regular file's text, or null: a missing, unreadable or odd path just means "not detected". */
 function readSmall(path: string): string | null {
-	let fd: number | undefined;
 	try {
-		// Non-blocking, so a FIFO put there cannot hang the wizard.
-		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-		const stat = fstatSync(fd);
-		if (!stat.isFile() || stat.size > 1_000_000) return null;
-		return readFileSync(fd, 'utf8');
+		// As the user who controls /home/zulip (as-owner.ts); non-blocking, so a FIFO put there cannot hang the wizard.
+		const opened = readLocated(locate(path), {maxBytes: 1_000_000});
+		if (!opened?.stats.isFile() || opened.stats.size > 1_000_000) return null;
+		return opened.bytes.toString('utf8');
 	} catch {
 		return null;
-	} finally {
-		if (fd !== undefined) closeSync(fd);
 	}
 }
 

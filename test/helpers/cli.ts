@@ -52,6 +52,18 @@ export async function runCli(args: readonly string[], options: {env?: NodeJS.Pro
 	});
 }
 
+/**
+ * A new EMAIL_FILE_PATH that the user Zulip runs as can create, whoever that
+ * is: the system's zulip user where one exists (every Zulip server, many CI
+ * images), else whoever runs the test. Like /var/log/zulip, not inside the
+ * fake /etc/zulip (a root-only 0700 temp directory a zulip user cannot enter).
+ */
+export async function mailDirectory(): Promise<string> {
+	const parent = await mkdtemp(path.join(tmpdir(), 'zes-mail-'));
+	await chmod(parent, 0o777);
+	return path.join(parent, 'emails');
+}
+
 /** A fake /etc/zulip in a temp dir from fixtures. */
 export async function fakeServer(settings = 'zulip-2024.py', secrets = 'zulip-generated.conf'): Promise<ConfigPaths & {dir: string; args: string[]}> {
 	const dir = await mkdtemp(path.join(tmpdir(), 'zes-cli-'));
