@@ -1,4 +1,4 @@
-import {constants, createReadStream} from 'node:fs';
+import {constants} from 'node:fs';
 import {lstat, open, readdir} from 'node:fs/promises';
 import path from 'node:path';
 import type {Readable} from 'node:stream';
@@ -223,7 +223,7 @@ async function openLog(file: string): Promise<Readable> {
 		throw error;
 	}
 
-	const raw = createReadStream('', {fd: handle.fd, autoClose: true, highWaterMark: 64 * 1024});
+	const raw = handle.createReadStream({autoClose: true, highWaterMark: 64 * 1024});
 	if (!file.endsWith('.gz')) return raw;
 	const gunzip = createGunzip();
 	raw.on('error', error => gunzip.destroy(error));

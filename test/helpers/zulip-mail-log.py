@@ -72,11 +72,14 @@ worker = logging.getLogger("zerver.worker.queue_processors")
 
 
 def deliver(send):
+    if send.get("raise"):
+        # An SMTPException whose text came from outside (a server, a proxy): logged with %s as it is.
+        raise smtplib.SMTPException(send["raise"])
     context = ssl.create_default_context(cafile=send.get("cafile"))
     if send["security"] == "ssl":
-        connection = smtplib.SMTP_SSL(send["host"], send["port"], timeout=15, context=context)
+        connection = smtplib.SMTP_SSL(send["host"], send["port"], timeout=send.get("timeout", 15), context=context)
     else:
-        connection = smtplib.SMTP(send["host"], send["port"], timeout=15)
+        connection = smtplib.SMTP(send["host"], send["port"], timeout=send.get("timeout", 15))
         if send["security"] == "starttls":
             connection.starttls(context=context)
     try:
