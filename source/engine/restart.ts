@@ -17,6 +17,8 @@ export interface RestartResult {
 	readonly tail: readonly string[];
 	/** Whether the output contained Zulip's own success line. */
 	readonly confirmed: boolean;
+	/** When the command ended (Date.now()): what Zulip's log shows since the restart starts here. */
+	readonly endedAt?: number;
 }
 
 const TAIL_LINES = 20;
@@ -62,5 +64,5 @@ export async function restartServer(options: {command?: string; signal?: AbortSi
 	const result = await child;
 	if (pending) onLine(pending);
 	const ok = result.exitCode === 0 && !result.isCanceled;
-	return {ok, exitCode: result.exitCode ?? null, command, tail, confirmed};
+	return {ok, exitCode: result.exitCode ?? null, command, tail, confirmed, endedAt: Date.now()};
 }
