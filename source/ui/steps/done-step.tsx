@@ -44,12 +44,12 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, se
 	} else {
 		if (changed.length > 0 && !restart?.ok) next.push(`Restart Zulip to use the new settings: ${command(restartCommand)}`);
 		if (!fileBackend && sendingDomain) next.push(`Publish ${service?.records(sendingDomain) ?? `SPF and DKIM records for ${sendingDomain}`}, or mail lands in spam.`);
-		if (!fileBackend) next.push(`If a mail goes missing, check ${service ? `${service.log} and ` : ''}/var/log/zulip/send_email.log.`);
+		if (!fileBackend) next.push(`If a mail goes missing, ${command('zulip-email-setup --logs')} reads Zulip's send_email.log${service ? `; also check ${service.log}` : ''}.`);
 	}
 
 	next.push(`Run ${command('zulip-email-setup --check')} any time to test again without changing anything.`);
 	if (!restored && !fileBackend) {
-		next.push(`To have it checked every day without sending anything: ${command('zulip-email-setup --install-timer --monitor nagios')} (a systemd timer; ${command('--uninstall-timer')} removes it). ${command('zulip-email-setup --logs')} shows what Zulip did with its mail.`);
+		next.push(`Check it daily without sending: ${command('zulip-email-setup --install-timer --monitor nagios')}`);
 	}
 	return (
 		<Box flexDirection="column" marginTop={1}>

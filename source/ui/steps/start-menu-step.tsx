@@ -116,8 +116,8 @@ function LogPanel({log}: {readonly log: LogState}) {
 	return (
 		<Box flexDirection="column" marginTop={1}>
 			{mailLogLines(log.summary, '7d').map((line, index) => (
-				// eslint-disable-next-line react/no-array-index-key
-				<HangingText key={index} color={line.startsWith('  ✖') ? colors.fail : undefined}>{line}</HangingText>
+				// The lines are the same each render; two may read alike.
+				<HangingText key={`${index}-${line}`} color={line.startsWith('  ✖') ? colors.fail : undefined}>{line}</HangingText>
 			))}
 		</Box>
 	);
