@@ -5,6 +5,7 @@ import {DEFAULT_PATHS, type ConfigPaths} from './engine/current-config.js';
 import {UsageError} from './engine/errors.js';
 import {isProviderId, PROVIDER_IDS, type ProviderId} from './engine/providers.js';
 import {parsePort} from './engine/validate.js';
+import {parseDuration} from './logs/duration.js';
 import type {Security} from './smtp/types.js';
 
 /*
@@ -35,6 +36,17 @@ function timeout(value: string): number {
 	// Below a second no real server completes a step; 0 would fail every test at once.
 	if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600) throw new UsageError(`--timeout must be a number of seconds from 1 to 600, not "${value}".`);
 	return Math.round(seconds * 1000);
+}
+
+/** --since: a window such as 24h or 7d, kept as written (it names the window in the report). */
+function since(value: string): string {
+	if (parseDuration(value) === undefined) throw new UsageError(`--since must be a duration such as 30m, 24h, 7d or 2w, not "${value}".`);
+	return value.trim();
+}
+
+function monitor(value: string): 'nagios' | 'prometheus' {
+	if (value === 'nagios' || value === 'prometheus') return value;
+	throw new UsageError(`--monitor must be nagios or prometheus, not "${value}".`);
 }
 
 /** Every flag, with its help line. Every prompt of the wizard has one (README "Flags"). */
@@ -76,6 +88,15 @@ export const FLAGS = {
 	restart: {type: 'boolean', help: 'Restart Zulip after a successful test.'},
 	'no-restart': {type: 'boolean', help: 'Do not restart (default in --non-interactive).'},
 	'restart-command': {type: 'string', value: 'CMD', help: "Restart command (default: su zulip -c '/home/zulip/deployments/current/scripts/restart-server')."},
+	logs: {type: 'boolean', help: 'Read Zulip\'s own send_email.log and errors.log: attempts and failures per day, failures by cause with the fix; exit 1 if any failed.'},
+	'log-dir': {type: 'string', value: 'DIR', help: 'Where Zulip\'s logs are (default /var/log/zulip).'},
+	since: {type: 'string', value: 'DURATION', parse: since, help: 'The logs\' window: 30m, 24h, 7d, 2w (default 7d; 24h with --monitor).'},
+	'no-send': {type: 'boolean', help: 'With --check: MAIL FROM and RCPT TO for every sender, then RSET: nothing is ever sent, even with --to.'},
+	monitor: {type: 'string', value: 'KIND', parse: monitor, help: 'nagios (one line, exit 0-3 with perfdata) or prometheus (metrics to --textfile): --check --no-send plus the logs.'},
+	textfile: {type: 'string', value: 'FILE', help: 'With --monitor prometheus: the node_exporter textfile (*.prom), replaced atomically.'},
+	'install-timer': {type: 'boolean', help: 'Install a daily systemd timer running --check --no-send with --monitor (and --textfile) as given.'},
+	'uninstall-timer': {type: 'boolean', help: 'Remove the systemd timer --install-timer wrote.'},
+	'unit-dir': {type: 'string', value: 'DIR', help: 'Where the timer\'s units go (default /etc/systemd/system, or $ZULIP_EMAIL_SETUP_UNIT_DIR).'},
 	sandbox: {type: 'boolean', help: 'Try everything on throwaway files with a built-in SMTP relay; touches nothing else.'},
 	'sandbox-dir': {type: 'string', value: 'DIR', help: 'Keep the sandbox in DIR (created if missing) for inspection.'},
 	help: {type: 'boolean', short: 'h', help: 'Show this help.'},
@@ -108,7 +129,7 @@ export function getContext(argv: readonly string[]): Context {
 	return {
 		options,
 		paths: {settings: options.settings ?? DEFAULT_PATHS.settings, secrets: options.secrets ?? DEFAULT_PATHS.secrets, deployment: options.deployment ?? DEFAULT_PATHS.deployment},
-		nonInteractive: Boolean(options['non-interactive'] || options.check || options['check-dns'] || options['dry-run'] || options.json),
+		nonInteractive: Boolean(options['non-interactive'] || options.check || options['check-dns'] || options['dry-run'] || options.json || options.logs || options['install-timer'] || options['uninstall-timer']),
 	};
 }
 
@@ -183,6 +204,19 @@ function checked(parsed: Options): Options {
 
 	if (parsed['confirm-with-zulip'] && parsed.to === undefined) throw new UsageError('--confirm-with-zulip sends Zulip\'s two test mails: it needs --to ADDRESS.', 'Add --to with a mailbox you can read.');
 	if (parsed.restart && parsed['no-restart']) throw new UsageError('--restart and --no-restart contradict each other.', 'Pass only one of them.');
+	return checkedMonitor(parsed);
+}
+
+/** After the setup: --logs, --no-send, --monitor, the timer. A monitor only ever checks: --monitor means --check --no-send. */
+function checkedMonitor(parsed: Options): Options {
+	if (parsed['install-timer'] && parsed['uninstall-timer']) throw new UsageError('--install-timer and --uninstall-timer contradict each other.', 'Pass only one of them.');
+	if (parsed.monitor === 'prometheus' && parsed.textfile === undefined) throw new UsageError('--monitor prometheus writes its metrics to a file: it needs --textfile FILE.', 'Add --textfile with a path in node_exporter\'s textfile directory, e.g. /var/lib/prometheus/node-exporter/zulip_email.prom.');
+	if (parsed.textfile !== undefined && parsed.monitor !== 'prometheus') throw new UsageError('--textfile is where --monitor prometheus writes.', 'Add --monitor prometheus, or drop --textfile.');
+	if (parsed['install-timer'] && parsed.monitor === undefined) throw new UsageError('--install-timer runs the check with a monitor\'s output: it needs --monitor nagios or --monitor prometheus --textfile FILE.', 'Add --monitor nagios (the journal keeps its line) or --monitor prometheus --textfile FILE.');
+	if (parsed['no-send'] && !parsed.check && parsed.monitor === undefined && !parsed['install-timer']) throw new UsageError('--no-send is for --check.', 'Add --check.');
+	if (parsed['no-send'] && parsed['confirm-with-zulip']) throw new UsageError('--no-send and --confirm-with-zulip contradict each other: Zulip\'s own test sends two mails.', 'Pass only one of them.');
+	if (parsed['log-dir'] !== undefined && !parsed.logs && parsed.monitor === undefined) throw new UsageError('--log-dir is where --logs and --monitor read Zulip\'s logs.', 'Add --logs, or drop --log-dir.');
+	if (parsed.monitor !== undefined && !parsed['install-timer'] && !parsed['uninstall-timer']) return {...parsed, check: true, 'no-send': true};
 	return parsed;
 }
 
@@ -205,7 +239,7 @@ export function givenAnswers(options: Options): GivenAnswers {
 }
 
 export function helpText(version: string): string {
-	const lines = [`zulip-email-setup ${version}: get a self-hosted Zulip server sending email.`, '', 'Usage:', '  sudo zulip-email-setup                 interactive wizard', '  zulip-email-setup --sandbox            try it on throwaway files', '  zulip-email-setup --non-interactive --provider ID [flags]', '  zulip-email-setup --check [--to ADDRESS]', '  zulip-email-setup --check-dns [--dns-server HOST[:PORT]]', '  zulip-email-setup --docker DIR         a docker-zulip Compose deployment', '  zulip-email-setup --helm-values FILE   docker-zulip\'s Helm chart', '', 'Flags:'];
+	const lines = [`zulip-email-setup ${version}: get a self-hosted Zulip server sending email.`, '', 'Usage:', '  sudo zulip-email-setup                 interactive wizard', '  zulip-email-setup --sandbox            try it on throwaway files', '  zulip-email-setup --non-interactive --provider ID [flags]', '  zulip-email-setup --check [--to ADDRESS]', '  zulip-email-setup --check-dns [--dns-server HOST[:PORT]]', '  zulip-email-setup --logs [--since 7d]    what Zulip did with its mail', '  zulip-email-setup --check --no-send --monitor nagios', '  zulip-email-setup --docker DIR         a docker-zulip Compose deployment', '  zulip-email-setup --helm-values FILE   docker-zulip\'s Helm chart', '', 'Flags:'];
 	for (const [name, flag] of Object.entries(FLAGS)) {
 		const left = `  --${name}${'value' in flag ? ` ${flag.value}` : ''}`;
 		lines.push(left.padEnd(30) + flag.help);

@@ -45,6 +45,17 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 	}
 
 	try {
+		// After the setup (README "After the setup"): each its own module, loaded only when asked for.
+		if (options['install-timer'] || options['uninstall-timer']) {
+			const {runTimerCommand} = await import('./monitor/timer.js');
+			return await runTimerCommand(options, {stdout: process.stdout, stderr: process.stderr, signal: controller.signal});
+		}
+
+		if (options.logs && !options.monitor) {
+			const {runLogs} = await import('./logs/run-logs.js');
+			return await runLogs(options, {stdout: process.stdout, stderr: process.stderr, signal: controller.signal});
+		}
+
 		if (options.sandbox) {
 			const {runSandbox} = await import('./sandbox/run-sandbox.js');
 			return await runSandbox(options, {interactive: !nonInteractive, signal: controller.signal});
@@ -53,6 +64,11 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 		const {targetFromFlags} = await import('./engine/targets.js');
 		const target = await targetFromFlags({docker: options.docker, helmValues: options['helm-values'], paths, readOnly: options.check || options['dry-run']});
 		const context: RunContext = {paths, target, caFile: options['ca-file'], restartCommand: options['restart-command'], stdout: process.stdout, stderr: process.stderr, signal: controller.signal};
+		if (options.monitor) {
+			const {runMonitor} = await import('./monitor/run-monitor.js');
+			return await runMonitor(options, context);
+		}
+
 		if (nonInteractive) {
 			const {runNonInteractive} = await import('./non-interactive.js');
 			return await runNonInteractive(options, context);

@@ -123,7 +123,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 		let livePassword = loaded.password;
 		if (options.check || options['check-dns']) {
 			if (options.check) {
-				test = await runLiveCheck(loaded, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
+				test = await runLiveCheck(loaded, {to: options.to, noSend: options['no-send'], timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
 				reporter.test(test);
 				exitCode = test.ok ? ExitCode.ok : ExitCode.testFailed;
 			}

@@ -4,6 +4,8 @@ import type {LoadedConfig} from './current-config.js';
 export interface LiveCheckOptions {
 	/** Recipient of the two test mails; without it, senders are only checked (MAIL FROM/RCPT TO/RSET). */
 	readonly to?: string;
+	/** --no-send: `to` (if any) is only the check's RCPT TO; no DATA (the file backend's test still writes its files: nothing leaves the machine either way). */
+	readonly noSend?: boolean;
 	readonly timeoutMs?: number;
 	readonly caFile?: string;
 	readonly signal?: AbortSignal;
@@ -55,6 +57,7 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 		settings: {host: current.host, port: current.port, security: current.security, user: current.user, password: loaded.password ?? null, files: sourceFiles(loaded)},
 		senders,
 		to: options.to,
+		noSend: options.noSend,
 		timeoutMs: options.timeoutMs,
 		caFile: options.caFile,
 		signal: options.signal,

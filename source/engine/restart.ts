@@ -21,6 +21,8 @@ export interface RestartResult {
 	readonly confirmed: boolean;
 	/** Why it did not run to its end (deadline, could not start), with what to do; commands marked. */
 	readonly problem?: string;
+	/** When the command ended (Date.now()): what Zulip's log shows since the restart starts here. */
+	readonly endedAt?: number;
 }
 
 /** The variable that sets the restart's deadline in seconds (tests; a server whose restart is known to take longer). */
@@ -74,5 +76,5 @@ export async function restartServer(options: {command?: string; signal?: AbortSi
 		: run.outcome === 'not-started'
 			? `The restart command could not be started: ${run.error?.message ?? 'unknown error'}.`
 			: undefined;
-	return {ok, exitCode, command: commandLine, tail, confirmed, ...(problem ? {problem} : {})};
+	return {ok, exitCode, command: commandLine, tail, confirmed, endedAt: Date.now(), ...(problem ? {problem} : {})};
 }

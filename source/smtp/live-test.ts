@@ -94,7 +94,7 @@ class LiveTest {
 		const {senders, to} = this.options;
 		const results: SenderResult[] = senders.map(sender => ({address: sender.address, role: sender.role, ok: false}));
 		const report = (diagnosis?: Diagnosis, suggestion?: Suggestion): TestReport => {
-			const ok = !diagnosis && results.every(result => result.ok && (!to || result.sent));
+			const ok = !diagnosis && results.every(result => result.ok && (!to || this.options.noSend || result.sent));
 			const warnings = this.warnings.length > 0 ? {warnings: [...this.warnings]} : {};
 			return {ok, ...warnings, ...(diagnosis ? {diagnosis} : {}), senders: results, ...(suggestion ? {suggestion} : {}), durationMs: performance.now() - started};
 		};
@@ -128,7 +128,7 @@ class LiveTest {
 		await session.quit();
 
 		// The two mails of send_test_email, each on its own connection, only from senders the check accepted.
-		if (to) {
+		if (to && !this.options.noSend) {
 			for (const [index, sender] of senders.entries()) {
 				if (!results[index]!.ok) continue;
 				if (this.signal?.aborted) return report(diagnose('cancelled', this.base));

@@ -148,6 +148,8 @@ export interface SmtpTestOptions {
 	senders: Sender[];
 	/** Send the two test mails here; without it each sender is only checked (MAIL FROM, RCPT TO, RSET). */
 	to?: string;
+	/** Never DATA: with `to`, it is only the RCPT TO address of the check (--check --no-send). */
+	noSend?: boolean;
 	/** Deadline of every single step, in ms; default 15000, Zulip's own EMAIL_TIMEOUT. */
 	timeoutMs?: number;
 	/** Deadline of the TCP connect after the lookup; default 5000 when timeoutMs is not given, else timeoutMs. */

@@ -40,6 +40,7 @@ import {PasswordStep} from './steps/password-step.js';
 import {BackupsStep} from './steps/backups-step.js';
 import {CancelOfferStep} from './steps/cancel-offer-step.js';
 import {StartMenuStep} from './steps/start-menu-step.js';
+import {mailLogAvailable, readRecentMailLog, RECENT_MS} from './mail-log-port.js';
 import {HangingText} from './components/hanging-text.js';
 import {plaintextPasswordRisk, tlsInstead} from '../engine/answers-summary.js';
 import {noreplyRule, retestHint, serviceWords, tokensRule} from '../engine/service-words.js';
@@ -184,7 +185,9 @@ function StepView({state, send, rows, dnsChecked, engine}: StepViewProps) {
 			const {current} = loaded;
 			// The file backend's test writes mail; the menu's check must send and write nothing.
 			const check = current.backend === 'smtp' ? (signal: AbortSignal) => engine.test(loaded, '', () => undefined, signal) : undefined;
-			return <StartMenuStep key={key} check={check} hasLogin={current.backend === 'smtp' && current.user !== ''} canRestore={state.backups.length > 0} send={send} />;
+			// Zulip's log is on this machine only for a host install (docker keeps it in the container).
+			const mailLog = loaded.kind === 'host' && mailLogAvailable() ? (signal: AbortSignal) => readRecentMailLog(new Date(Date.now() - RECENT_MS), signal) : undefined;
+			return <StartMenuStep key={key} check={check} hasLogin={current.backend === 'smtp' && current.user !== ''} canRestore={state.backups.length > 0} send={send} mailLog={mailLog} />;
 		}
 
 		case 'backups':
@@ -300,6 +303,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 					service={serviceWords(provider.id)}
 					sendingDomain={dnsChecked ? undefined : sendingDomain(state)}
 					fileBackend={provider.kind === 'file'}
+					mailLogSince={state.loaded?.kind === 'host' && mailLogAvailable() ? readRecentMailLog : undefined}
 				/>
 			);
 		case 'confirm-offer':

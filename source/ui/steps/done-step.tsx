@@ -1,5 +1,8 @@
 import {Box} from 'ink';
 import {Text} from '../components/text.js';
+import {useEffect, useState} from 'react';
+import type {MailLogSummary} from '../../logs/mail-log.js';
+import {mailLogHeadline} from '../../logs/mail-log-lines.js';
 import type {FileResult} from '../../engine/apply.js';
 import type {RestartResult} from '../../engine/restart.js';
 import type {ServiceWords} from '../../engine/service-words.js';
@@ -24,10 +27,13 @@ export interface DoneStepProps {
 	readonly sendingDomain?: string;
 	/** The file backend: no mail leaves the server, so SPF/DKIM do not apply. */
 	readonly fileBackend: boolean;
+	/** Zulip's mail log since a moment (the restart's end); none where the log is not on this machine. */
+	readonly mailLogSince?: (since: Date, signal: AbortSignal) => Promise<MailLogSummary>;
 }
 
 /** The last screen: it stays in the terminal after exit, so it says everything worth keeping (never the password). */
-export function DoneStep({testOk, changed, restored, restart, restartCommand, service, sendingDomain, fileBackend}: DoneStepProps) {
+export function DoneStep({testOk, changed, restored, restart, restartCommand, service, sendingDomain, fileBackend, mailLogSince}: DoneStepProps) {
+	const sinceRestart = useMailLogSinceRestart(restart, mailLogSince);
 	const headline = restored
 		? {tone: colors.warn, symbol: symbols.warn, text: 'Both files are back as they were before this run.'}
 		: testOk
@@ -39,10 +45,13 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, se
 	} else {
 		if (changed.length > 0 && !restart?.ok) next.push(`Restart Zulip to use the new settings: ${command(restartCommand)}`);
 		if (!fileBackend && sendingDomain) next.push(`Publish ${service?.records(sendingDomain) ?? `SPF and DKIM records for ${sendingDomain}`}, or mail lands in spam.`);
-		if (!fileBackend) next.push(`If a mail goes missing, check ${service ? `${service.log} and ` : ''}/var/log/zulip/send_email.log.`);
+		if (!fileBackend) next.push(`If a mail goes missing, ${command('zulip-email-setup --logs')} reads Zulip's send_email.log${service ? `; also check ${service.log}` : ''}.`);
 	}
 
 	next.push(`Run ${command('zulip-email-setup --check')} any time to test again without changing anything.`);
+	if (!restored && !fileBackend) {
+		next.push(`Check it daily without sending: ${command('zulip-email-setup --install-timer --monitor nagios')}`);
+	}
 	return (
 		<Box flexDirection="column" marginTop={1}>
 			<Text bold color={headline.tone}>
@@ -53,10 +62,31 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, se
 			{restart && !restart.ok ? (
 				<HangingText color={colors.fail}>{`${symbols.fail} The restart failed: run ${command(restart.command)} to see why.`}</HangingText>
 			) : null}
+			{sinceRestart ? <HangingText color={sinceRestart.failed ? colors.fail : undefined}>{`${sinceRestart.failed ? symbols.fail : symbols.info} ${sinceRestart.text}`}</HangingText> : null}
 			<Text bold>Next steps</Text>
 			{next.map(line => (
 				<HangingText key={line}>{`  ${symbols.info} ${line}`}</HangingText>
 			))}
 		</Box>
 	);
+}
+
+/** What the log shows since the restart ended: read once, when the done screen appears. */
+function useMailLogSinceRestart(restart: RestartResult | undefined, read: DoneStepProps['mailLogSince']): {text: string; failed: boolean} | undefined {
+	const [result, setResult] = useState<{text: string; failed: boolean} | undefined>();
+	const endedAt = restart?.ok ? restart.endedAt : undefined;
+	useEffect(() => {
+		if (endedAt === undefined || !read) return;
+		const controller = new AbortController();
+		read(new Date(endedAt), controller.signal).then(
+			summary => {
+				if (!controller.signal.aborted) setResult({text: `Since the restart, Zulip's log shows ${mailLogHeadline(summary)}.`, failed: summary.failures > 0});
+			},
+			(error: unknown) => {
+				if (!controller.signal.aborted) setResult({text: `Zulip's log could not be read: ${(error as Error).message}`, failed: false});
+			},
+		);
+		return () => controller.abort();
+	}, [endedAt, read]);
+	return result;
 }

@@ -1,5 +1,8 @@
+import {Box} from 'ink';
 import {Text} from '../components/text.js';
 import {useEffect, useRef, useState} from 'react';
+import type {MailLogSummary} from '../../logs/mail-log.js';
+import {mailLogLines} from '../../logs/mail-log-lines.js';
 import type {TestReport} from '../../smtp/types.js';
 import {HangingText} from '../components/hanging-text.js';
 import {Question} from '../components/question.js';
@@ -19,7 +22,13 @@ export interface StartMenuStepProps {
 	readonly preselected?: StartAction;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
+	/** Zulip's mail log of the last days, read while the admin reads the menu; none where there is no log on this machine (docker, Helm). */
+	readonly mailLog?: (signal: AbortSignal) => Promise<MailLogSummary>;
 }
+
+type LogState = {readonly kind: 'reading'} | {readonly kind: 'read'; readonly summary: MailLogSummary} | {readonly kind: 'unreadable'; readonly message: string};
+/** The menu's own choice: it shows the log below the menu, nothing in the flow changes. */
+type MenuChoice = StartAction | 'logs';
 
 type CheckState = {readonly kind: 'running'} | {readonly kind: 'done'; readonly report: TestReport} | {readonly kind: 'failed'; readonly message: string};
 
@@ -28,7 +37,7 @@ type CheckState = {readonly kind: 'running'} | {readonly kind: 'done'; readonly 
  * already logged in): whether the setup works, checked in the background,
  * and the usual reasons to come back, each a short way through.
  */
-export function StartMenuStep({check, hasLogin, canRestore, preselected, send}: StartMenuStepProps) {
+export function StartMenuStep({check, hasLogin, canRestore, preselected, send, mailLog}: StartMenuStepProps) {
 	const [status, setStatus] = useState<CheckState | undefined>(check ? {kind: 'running'} : undefined);
 	// One check per visit to the menu: a re-render hands a new function, not a reason to check again.
 	const checkOnce = useRef(check);
@@ -48,17 +57,45 @@ export function StartMenuStep({check, hasLogin, canRestore, preselected, send}: 
 		return () => controller.abort();
 	}, []);
 
-	const items: Array<SelectItem<StartAction>> = [
+	const [log, setLog] = useState<LogState | undefined>(mailLog ? {kind: 'reading'} : undefined);
+	const [showLog, setShowLog] = useState(false);
+	const readOnce = useRef(mailLog);
+	useEffect(() => {
+		const read = readOnce.current;
+		if (!read) return;
+		const controller = new AbortController();
+		read(controller.signal).then(
+			summary => {
+				if (!controller.signal.aborted) setLog({kind: 'read', summary});
+			},
+			(error: unknown) => {
+				if (!controller.signal.aborted) setLog({kind: 'unreadable', message: (error as Error).message});
+			},
+		);
+		return () => controller.abort();
+	}, []);
+
+	const failed = log?.kind === 'read' ? log.summary.failures : 0;
+	const items: Array<SelectItem<MenuChoice>> = [
 		{key: 'test', value: 'test', label: 'Test it as it is', hint: 'send the two test mails; nothing is written'},
 		...(hasLogin ? [{key: 'password', value: 'password' as const, label: 'Change only the password'}] : []),
 		{key: 'from', value: 'from', label: 'Change the From addresses'},
 		{key: 'switch', value: 'switch', label: 'Switch provider or server'},
 		...(canRestore ? [{key: 'restore', value: 'restore' as const, label: 'Restore a backup…', hint: 'the files as an earlier run left them'}] : []),
+		...(log ? [{key: 'logs', value: 'logs' as const, label: failed > 0 ? `What happened to recent mails (${failed} failed)` : 'What happened to recent mails', hint: 'Zulip\'s send_email.log, the last 7 days'}] : []),
 	];
 	return (
 		<Question title="Email is configured on this server. What do you want to do?" hints={[['↑↓', 'move'], ['Enter', 'choose'], ['Ctrl-C', 'quit']]}>
 			{status ? <CheckLine status={status} hasLogin={hasLogin} /> : null}
-			<Select items={items} defaultKey={preselected} onSubmit={action => send({type: 'start-chosen', action})} />
+			<Select
+				items={items}
+				defaultKey={preselected}
+				onSubmit={action => {
+					if (action === 'logs') setShowLog(shown => !shown);
+					else send({type: 'start-chosen', action});
+				}}
+			/>
+			{showLog && log ? <LogPanel log={log} /> : null}
 		</Question>
 	);
 }
@@ -71,4 +108,18 @@ function CheckLine({status, hasLogin}: {readonly status: CheckState; readonly ha
 	if (report.ok) return <Text color={colors.ok}>{symbols.ok} It works: the server accepts {hasLogin ? 'the login and ' : ''}both From addresses.</Text>;
 	const problem = report.diagnosis ?? report.senders.find(sender => !sender.ok)?.diagnosis;
 	return <HangingText color={colors.fail}>{`${symbols.fail} It does not work: ${problem?.message ?? 'the check failed'}`}</HangingText>;
+}
+
+/** What Zulip's log shows, below the menu: the same lines as --logs. */
+function LogPanel({log}: {readonly log: LogState}) {
+	if (log.kind === 'reading') return <Spinner label="Reading Zulip's send_email.log…" />;
+	if (log.kind === 'unreadable') return <HangingText color={colors.warn}>{`${symbols.warn} ${log.message}`}</HangingText>;
+	return (
+		<Box flexDirection="column" marginTop={1}>
+			{mailLogLines(log.summary, '7d').map((line, index) => (
+				// The lines are the same each render; two may read alike.
+				<HangingText key={`${index}-${line}`} color={line.startsWith('  ✖') ? colors.fail : undefined}>{line}</HangingText>
+			))}
+		</Box>
+	);
 }
