@@ -22,6 +22,12 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 		return ExitCode.ok;
 	}
 
+	if (options.licenses) {
+		const {licencesText} = await import('./licences.js');
+		process.stdout.write(await licencesText());
+		return ExitCode.ok;
+	}
+
 	if (options.version) {
 		const {versionText} = await import('./version.js');
 		process.stdout.write(await versionText(packageJson.version));

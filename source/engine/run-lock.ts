@@ -11,7 +11,6 @@
  * A lock whose holder is gone is stale and taken over; a run verifies it
  * still holds its own lock right before writing.
  */
-import {randomBytes} from 'node:crypto';
 import {closeSync, linkSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync, constants} from 'node:fs';
 import path from 'node:path';
 import {ConfigError} from './errors.js';
@@ -84,7 +83,7 @@ export function lockPathFor(settingsPath: string): string {
 
 /** Put our holder record in place under `lock`, or return false if the name is taken. */
 function tryCreate(lock: string, me: Holder): number | false {
-	const temp = `${lock}.${process.pid}-${randomBytes(6).toString('hex')}`;
+	const temp = `${lock}.${process.pid}-${randomSuffix()}`;
 	const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
 	try {
 		writeSync(fd, JSON.stringify(me) + '\n');
@@ -109,7 +108,7 @@ function tryCreate(lock: string, me: Holder): number | false {
 
 /** Move a dead holder's lock away; whatever was moved that is not that lock goes back. */
 function breakStale(lock: string, stale: Holder): void {
-	const aside = `${lock}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
+	const aside = `${lock}.stale-${process.pid}-${randomSuffix()}`;
 	try {
 		renameSync(lock, aside);
 	} catch {
@@ -200,4 +199,9 @@ function heldLock(lock: string, ino: number): RunLock {
 		},
 		release,
 	};
+}
+
+/** Twelve random hex digits, from the global Web Crypto: node:crypto loads only when a name is made, not on the way to the first frame. */
+function randomSuffix(): string {
+	return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(6))).toString('hex');
 }

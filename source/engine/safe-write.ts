@@ -4,7 +4,6 @@
  * the original's owner and mode, rename it over the original, flush the
  * directory.
  */
-import {randomBytes} from 'node:crypto';
 import {promises as fs, type Stats} from 'node:fs';
 import path from 'node:path';
 import {ConfigError} from './errors.js';
@@ -101,7 +100,7 @@ export function danglingLink(file: string, target: string): ConfigError {
 }
 
 function tempPathBeside(file: string): string {
-	return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+	return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomSuffix()}.tmp`);
 }
 
 async function syncDirectory(directory: string): Promise<void> {
@@ -260,4 +259,9 @@ export async function restoreBackup(backupPath: string, file: string): Promise<v
 	} catch (error) {
 		throw writeFailure(file, error);
 	}
+}
+
+/** Twelve random hex digits, from the global Web Crypto: node:crypto loads only when a name is made, not on the way to the first frame. */
+function randomSuffix(): string {
+	return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(6))).toString('hex');
 }
