@@ -55,6 +55,9 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 			return await runSandbox(options, {interactive: !nonInteractive, signal: controller.signal});
 		}
 
+		// The wizard's modules load while the target is worked out: one trip of the loader, not two in a row.
+		const wizardModule = nonInteractive ? undefined : import('./ui/run-wizard.js');
+		wizardModule?.catch(() => undefined);
 		const {targetFromFlags} = await import('./engine/targets.js');
 		const target = await targetFromFlags({docker: options.docker, helmValues: options['helm-values'], paths, readOnly: options.check || options['dry-run']});
 		const context: RunContext = {paths, target, caFile: options['ca-file'], restartCommand: options['restart-command'], stdout: process.stdout, stderr: process.stderr, signal: controller.signal};
@@ -69,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 			checkRunInputs({caFile: options['ca-file']}, paths);
 		}
 
-		const {runWizard} = await import('./ui/run-wizard.js');
+		const {runWizard} = await wizardModule!;
 		return await runWizard({paths, options, target}, controller.signal);
 	} catch (error) {
 		return fail(error, options.json === true);
