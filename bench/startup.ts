@@ -1,6 +1,6 @@
-import {copyFileSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {delimiter, dirname, join} from 'node:path';
+import {basename, delimiter, dirname, join} from 'node:path';
 import {spawn} from '@lydell/node-pty';
 import {stripAnsi} from '../test/helpers/pty.js';
 import {median} from './stats.js';
@@ -90,6 +90,76 @@ export async function firstFrame(probe: Probe, env: NodeJS.ProcessEnv = {}): Pro
 	}
 }
 
+/** One file of the bundle read before the first frame, with what it holds (esbuild's metafile). */
+export interface LoadedFile {
+	readonly file: string;
+	readonly bytes: number;
+	/** Its largest inputs: source files and packages, with their bytes in it. */
+	readonly holds: readonly string[];
+}
+
+/**
+ * The files of the npm build read before the first frame, in load order:
+ * one untimed run with bench/module-trace.mjs (a loader hook that notes each
+ * file read, and the time the question is written). What moved onto the
+ * start-up path shows here; each file costs a read, a compile and a trip of
+ * the loader. The executable loads the same bundle from its assets. The
+ * hooks slow the start, so the read of the configuration gets all the time
+ * it takes (else a loaded machine could show the loading step, then Ink).
+ */
+export async function modulesAtFirstFrame(args: readonly string[], env: NodeJS.ProcessEnv): Promise<LoadedFile[]> {
+	const dir = mkdtempSync(join(tmpdir(), 'zes-bench-trace-'));
+	const log = join(dir, 'trace.log');
+	try {
+		await firstFrame({
+			command: process.execPath,
+			args: ['--v8-pool-size=1', '--import', join(ROOT, 'bench/module-trace.mjs'), join(ROOT, 'dist/cli.js'), ...args],
+			marker: /Which service/,
+		}, {...env, MODULE_TRACE: log, MODULE_TRACE_MARK: 'Which service', ZULIP_EMAIL_SETUP_TEST_LOAD_BUDGET_MS: '60000'});
+		const lines = readFileSync(log, 'utf8').trim().split('\n').map(line => line.split(' ') as [string, string]);
+		const frame = lines.find(([, what]) => what === 'frame')?.[0];
+		if (frame === undefined) throw new Error('the traced run wrote no question');
+		const metafile = join(ROOT, 'build/dist-metafile.json');
+		const outputs = existsSync(metafile) ? (JSON.parse(readFileSync(metafile, 'utf8')) as {outputs: Record<string, {inputs: Record<string, {bytesInOutput: number}>}>}).outputs : {};
+		return lines
+			.filter(([time, what]) => what !== 'frame' && BigInt(time) < BigInt(frame) && what.startsWith(`file://${ROOT}dist/`))
+			.map(([, url]) => {
+				const file = new URL(url).pathname;
+				const inputs = Object.entries(outputs[`dist/${basename(file)}`]?.inputs ?? {}).filter(([, input]) => input.bytesInOutput > 0);
+				const holds = inputs.sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput).map(([input, {bytesInOutput}]) => `${input.replace(/^(?:.*\/)?node_modules\//, '')} ${bytesInOutput}`);
+				return {file: basename(file), bytes: statSync(file).size, holds};
+			});
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+/** The trace as lines for the bench's output. */
+export function describeModules(files: readonly LoadedFile[]): string {
+	const total = files.reduce((sum, file) => sum + file.bytes, 0);
+	return [
+		`modules read before the first frame (npm build): ${files.length} files, ${(total / 1024).toFixed(1)} KiB`,
+		...files.map(({file, bytes, holds}) => `  ${file} ${bytes} B: ${holds.slice(0, 4).join(', ')}${holds.length > 4 ? `, +${holds.length - 4} more` : ''}`),
+	].join('\n');
+}
+
+/**
+ * The configuration the start-up benches read: Zulip 2024's settings.py and
+ * a generated zulip-secrets.conf, with the mode Zulip's puppet gives them
+ * (0644 and 0640: /work/shared/zulip-facts.md), so the first frame is a
+ * real server's, not one with the world-readable-secrets warning a plain
+ * copy of the fixture would add.
+ */
+export function benchConfig(dir: string): {settings: string; secrets: string} {
+	const settings = join(dir, 'settings.py');
+	const secrets = join(dir, 'zulip-secrets.conf');
+	copyFileSync(join(ROOT, 'test/fixtures/settings/zulip-2024.py'), settings);
+	copyFileSync(join(ROOT, 'test/fixtures/secrets/zulip-generated.conf'), secrets);
+	chmodSync(settings, 0o644);
+	chmodSync(secrets, 0o640);
+	return {settings, secrets};
+}
+
 /**
  * Process start to the first interactive frame, in a pseudo-terminal, ours
  * (the built bundle, exec'd through the bin's shebang as an installed
@@ -100,10 +170,7 @@ export async function firstFrame(probe: Probe, env: NodeJS.ProcessEnv = {}): Pro
  */
 export default async function benchStartup(rounds = 21): Promise<Record<string, number>> {
 	const dir = mkdtempSync(join(tmpdir(), 'zes-bench-'));
-	const settings = join(dir, 'settings.py');
-	const secrets = join(dir, 'zulip-secrets.conf');
-	copyFileSync(join(ROOT, 'test/fixtures/settings/zulip-2024.py'), settings);
-	copyFileSync(join(ROOT, 'test/fixtures/secrets/zulip-generated.conf'), secrets);
+	const {settings, secrets} = benchConfig(dir);
 	const env = {
 		// The bin's shebang finds node on PATH: make that the node running this bench, as clack's is.
 		PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
@@ -119,6 +186,7 @@ export default async function benchStartup(rounds = 21): Promise<Record<string, 
 	const oursMb: number[] = [];
 	const takeoverMs: number[] = [];
 	const clackMb: number[] = [];
+	let modules: LoadedFile[] = [];
 	try {
 		for (let round = -1; round < rounds; round++) {
 			const pair = round % 2 === 0 ? [ours, clack] : [clack, ours];
@@ -131,11 +199,14 @@ export default async function benchStartup(rounds = 21): Promise<Record<string, 
 			clackMs.push(b.ms);
 			clackMb.push(b.peakMb);
 		}
+		modules = await modulesAtFirstFrame(ours.args, env);
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
 
 	const result = {
+		modulesAtFirstFrame: modules.length,
+		modulesAtFirstFrameKiB: modules.reduce((sum, file) => sum + file.bytes, 0) / 1024,
 		oursMs: median(oursMs),
 		clackMs: median(clackMs),
 		// Each round runs the two back to back, so their ratio sees one machine state; its median
@@ -150,6 +221,7 @@ export default async function benchStartup(rounds = 21): Promise<Record<string, 
 	};
 	console.log(`first frame (Node ${process.versions.node}, ${COLS}x${ROWS} pty): ours ${result.oursMs.toFixed(1)} ms, @clack/prompts ${result.clackMs.toFixed(1)} ms, ratio ${result.ratio.toFixed(2)}x (target <= 1.0x; median of ${rounds} rounds' ratios, each round runs both)`);
 	console.log(`Ink takes over the painted frame at ${result.takeoverMs.toFixed(1)} ms (${result.takeoverRounds} of ${rounds} rounds painted early); keys typed before then wait for it`);
+	console.log(describeModules(modules));
 	console.log(`peak memory (VmHWM) at first frame: ${result.peakMb.toFixed(1)} MB worst, ${result.peakMedianMb.toFixed(1)} MB median (target <= 70 MB; @clack/prompts ${result.clackPeakMb.toFixed(1)} MB)`);
 	return result;
 }

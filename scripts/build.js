@@ -5,6 +5,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, wr
 import path from 'node:path';
 import {build} from 'esbuild';
 import {PATCHES, patchDependencies} from './dependency-patches.js';
+import {bundledPackages, noticesText} from './notices.js';
 
 /**
  * `import process from 'node:process'` (chalk, Ink, execa) makes Node build
@@ -46,6 +47,8 @@ const result = await build({
 	platform: 'node',
 	target: 'node20',
 	minify: true,
+	// No licence comments in the chunks (less to parse before the first frame): THIRD-PARTY-NOTICES,
+	// written below from the metafile, carries every bundled package's licence beside them.
 	legalComments: 'none',
 	sourcemap: false,
 	// Ink imports react-devtools-core only when DEV=true; it is not shipped.
@@ -60,6 +63,7 @@ const result = await build({
 	plugins: [patches.plugin, processGlobal],
 	logLevel: 'warning',
 	write: false,
+	metafile: true,
 });
 
 const unmatched = patches.unmatched();
@@ -73,14 +77,27 @@ if (unmatched.length > 0) {
 // go last, so a running process never reads a half-written or missing chunk.
 mkdirSync(outdir, {recursive: true});
 const written = new Set();
-for (const file of result.outputFiles) {
-	const name = path.basename(file.path);
+function put(name, contents) {
 	written.add(name);
 	const target = path.join(outdir, name);
-	if (existsSync(target) && readFileSync(target).equals(file.contents)) continue;
+	if (existsSync(target) && readFileSync(target).equals(contents)) return;
 	const temporary = `${target}.${process.pid}.tmp`;
-	writeFileSync(temporary, file.contents);
+	writeFileSync(temporary, contents);
 	renameSync(temporary, target);
+}
+
+for (const file of result.outputFiles) put(path.basename(file.path), file.contents);
+// The licences of what was bundled (fails the build on a package without one, or under a licence not allowed).
+// The executables' copy adds Node's licence (scripts/package.js), from the package list kept here.
+const packages = bundledPackages(result.metafile);
+const {version} = JSON.parse(readFileSync('package.json', 'utf8'));
+put('THIRD-PARTY-NOTICES', Buffer.from(noticesText(packages, {product: `zulip-email-setup ${version}, npm package (dist/)`})));
+if (sea) put('packages.json', Buffer.from(JSON.stringify(packages, null, '\t') + '\n'));
+// What went into dist/, for test/licences.test.ts to check the notices against (build/ is not shipped).
+else {
+	mkdirSync('build', {recursive: true});
+	writeFileSync(`build/dist-metafile.json.${process.pid}`, JSON.stringify(result.metafile));
+	renameSync(`build/dist-metafile.json.${process.pid}`, 'build/dist-metafile.json');
 }
 
 for (const name of readdirSync(outdir)) {

@@ -14,9 +14,21 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
 import {inject} from 'postject';
-import {ARCHES, NODE_VERSION, seaNode} from './sea-node.js';
+import {ARCHES, NODE_VERSION, seaNode, seaNodeLicence} from './sea-node.js';
+import {bundledPackages, noticesText} from './notices.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** What release/ holds, and SHA256SUMS lists. */
+const RELEASE_FILE = /^(?:zulip-email-setup-linux-[a-z0-9]+(?:\.xz)?|THIRD-PARTY-NOTICES|LICENSE)$/;
+
+/**
+ * xz's options for the download. Threaded mode with a fixed block size: the
+ * output is the same whatever the number of threads (xz 5.4's multi-threaded
+ * encoder always, even -T1), and the blocks let an xz ≥ 5.4 unpack on every
+ * core. Preset and block size were measured here (README "Performance").
+ */
+export const XZ_ARGS = ['--threads=0', '--block-size=32MiB', '-9', '--check=crc64'];
 process.chdir(ROOT);
 
 const chosen = process.argv.flatMap((flag, index) => (flag === '--arch' ? [process.argv[index + 1]] : []));
@@ -33,7 +45,7 @@ run(process.execPath, ['scripts/build.js', '--sea']);
 // The main script's path goes into the blob: one fixed name keeps the executables reproducible
 // (same sources, same bytes), and a rename keeps a concurrent build from reading half a file.
 const entry = path.join(work, 'entry.cjs');
-const [entryFile] = (await build({
+const entryBuild = (await build({
 	entryPoints: ['source/sea/entry.ts'],
 	outfile: entry,
 	write: false,
@@ -42,13 +54,33 @@ const [entryFile] = (await build({
 	platform: 'node',
 	target: 'node24',
 	minify: true,
+	// As scripts/build.js: the notices are in THIRD-PARTY-NOTICES, an asset of the executable.
 	legalComments: 'none',
 	logLevel: 'warning',
-})).outputFiles;
+	metafile: true,
+}));
+const [entryFile] = entryBuild.outputFiles;
 writeFileSync(`${entry}.${process.pid}`, entryFile.contents);
 renameSync(`${entry}.${process.pid}`, entry);
 
-const assets = Object.fromEntries(readdirSync(bundleDir).filter(name => name.endsWith('.js')).map(name => [name, path.join(bundleDir, name)]));
+// The executables' notices: the bundle's packages (scripts/build.js listed them), the entry's, and the Node inside.
+// Node's LICENSE is the same file in every architecture's package; x64's is the one named.
+const {version} = JSON.parse(readFileSync('package.json', 'utf8'));
+const packages = [...JSON.parse(readFileSync(path.join(bundleDir, 'packages.json'), 'utf8')), ...bundledPackages(entryBuild.metafile)];
+const notices = noticesText(packages, {
+	product: `zulip-email-setup ${version}, single executables (linux-${ARCHES.join(', linux-')})`,
+	extra: [{title: `Node.js ${NODE_VERSION}, the runtime inside the executable`, licence: 'MIT, with the licences of its parts below', text: readFileSync(seaNodeLicence('x64'), 'utf8')}],
+});
+const noticesFile = path.join(work, 'THIRD-PARTY-NOTICES');
+writeFileSync(`${noticesFile}.${process.pid}`, notices);
+renameSync(`${noticesFile}.${process.pid}`, noticesFile);
+
+const assets = {
+	...Object.fromEntries(readdirSync(bundleDir).filter(name => name.endsWith('.js')).map(name => [name, path.join(bundleDir, name)])),
+	// --licenses prints these two (source/licences.ts).
+	'LICENSE': 'LICENSE',
+	'THIRD-PARTY-NOTICES': noticesFile,
+};
 const config = {
 	main: entry,
 	// Per process: the tests and the bench package while someone else may run `npm run package`.
@@ -87,9 +119,30 @@ for (const arch of arches) {
 	console.log(`${target}: Node ${NODE_VERSION}, ${(readFileSync(target).length / 1e6).toFixed(1)} MB`);
 }
 
-// Every executable present, so building one architecture keeps the other's line.
+// The licences beside them: the executables' notices (Node's included) and the tool's own.
+for (const [name, from] of [['THIRD-PARTY-NOTICES', noticesFile], ['LICENSE', 'LICENSE']]) {
+	copyFileSync(from, `${path.join(out, name)}.partial`);
+	renameSync(`${path.join(out, name)}.partial`, path.join(out, name));
+}
+
+// The download: each executable compressed with xz, which every Zulip server can unpack (xz-utils is
+// in every Debian and Ubuntu). XZ_ARGS says why these options; the bytes depend only on the input and
+// xz's version, so the release stays reproducible.
+for (const arch of arches) {
+	const name = `zulip-email-setup-linux-${arch}`;
+	const target = path.join(out, `${name}.xz`);
+	const partial = `${target}.partial`;
+	const compressed = spawnSync('xz', [...XZ_ARGS, '--stdout', path.join(out, name)], {stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30});
+	if (compressed.error) throw new Error(`xz is needed to compress the executables (apt-get install xz-utils): ${compressed.error.message}`);
+	if (compressed.status !== 0) throw new Error(`xz failed on ${name}: ${compressed.stderr}`);
+	writeFileSync(partial, compressed.stdout);
+	renameSync(partial, target);
+	console.log(`${target}: ${(compressed.stdout.length / 1e6).toFixed(1)} MB`);
+}
+
+// Every file present, so building one architecture keeps the other's lines.
 const sums = readdirSync(out)
-	.filter(name => /^zulip-email-setup-linux-[a-z0-9]+$/.test(name))
+	.filter(name => RELEASE_FILE.test(name))
 	.sort()
 	.map(name => `${createHash('sha256').update(readFileSync(path.join(out, name))).digest('hex')}  ${name}\n`)
 	.join('');

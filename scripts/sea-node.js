@@ -26,11 +26,22 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The path of Node's binary for `arch`, fetched from the registry on first use and kept under build/node/. */
 export function seaNode(arch) {
+	return fetched(arch).binary;
+}
+
+/** Node's LICENSE from the same package: the executable embeds Node, so its notices ship with it (THIRD-PARTY-NOTICES). */
+export function seaNodeLicence(arch) {
+	return fetched(arch).licence;
+}
+
+function fetched(arch) {
 	const integrity = INTEGRITY[arch];
 	if (!integrity) throw new Error(`No Node binary for ${arch}; the executable is built for ${ARCHES.join(' and ')}.`);
 	const dir = path.join(ROOT, 'build', 'node', `${NODE_VERSION}-${arch}`);
 	const binary = path.join(dir, 'node');
-	if (existsSync(binary)) return binary;
+	const licence = path.join(dir, 'LICENSE');
+	// A copy fetched before the licence was kept has the binary alone: fetched again, whole.
+	if (existsSync(binary) && existsSync(licence)) return {binary, licence};
 
 	// Fetched and extracted aside (per process: a test and a build may fetch at once), then renamed
 	// into place only once whole, so an interrupted fetch is redone rather than half used.
@@ -43,13 +54,15 @@ export function seaNode(arch) {
 		const tarball = path.join(partial, JSON.parse(packed)[0].filename);
 		const actual = 'sha512-' + createHash('sha512').update(readFileSync(tarball)).digest('base64');
 		if (actual !== integrity) throw new Error(`${spec} from the registry does not match its pinned checksum (${actual}); refusing to embed it.`);
-		run('tar', ['-xzf', tarball, '-C', partial, '--strip-components=2', 'package/bin/node']);
-		renameSync(path.join(partial, 'node'), binary);
+		run('tar', ['-xzf', tarball, '-C', partial, 'package/bin/node', 'package/LICENSE']);
+		// The licence first: the binary's presence is what an older copy of this script checked.
+		renameSync(path.join(partial, 'package', 'LICENSE'), licence);
+		renameSync(path.join(partial, 'package', 'bin', 'node'), binary);
 	} finally {
 		rmSync(partial, {recursive: true, force: true});
 	}
 
-	return binary;
+	return {binary, licence};
 }
 
 function run(command, args) {

@@ -101,6 +101,7 @@ export const FLAGS = {
 	'sandbox-dir': {type: 'string', value: 'DIR', help: 'Keep the sandbox in DIR (created if missing) for inspection.'},
 	help: {type: 'boolean', short: 'h', help: 'Show this help.'},
 	version: {type: 'boolean', help: 'Show the version.'},
+	licenses: {type: 'boolean', help: 'Show the licence, and those of the packages (and, in an executable, the Node.js) it contains.'},
 } as const;
 
 type Flags = typeof FLAGS;

@@ -23,6 +23,12 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 		return ExitCode.ok;
 	}
 
+	if (options.licenses) {
+		const {licencesText} = await import('./licences.js');
+		process.stdout.write(await licencesText());
+		return ExitCode.ok;
+	}
+
 	if (options.version) {
 		const {versionText} = await import('./version.js');
 		process.stdout.write(await versionText(packageJson.version));
@@ -61,6 +67,9 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 			return await runSandbox(options, {interactive: !nonInteractive, signal: controller.signal});
 		}
 
+		// The wizard's modules load while the target is worked out: one trip of the loader, not two in a row.
+		const wizardModule = nonInteractive ? undefined : import('./ui/run-wizard.js');
+		wizardModule?.catch(() => undefined);
 		const {targetFromFlags} = await import('./engine/targets.js');
 		const target = await targetFromFlags({docker: options.docker, helmValues: options['helm-values'], paths, readOnly: options.check || options['dry-run']});
 		const context: RunContext = {paths, target, caFile: options['ca-file'], restartCommand: options['restart-command'], stdout: process.stdout, stderr: process.stderr, signal: controller.signal};
@@ -80,7 +89,7 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 			checkRunInputs({caFile: options['ca-file']}, paths);
 		}
 
-		const {runWizard} = await import('./ui/run-wizard.js');
+		const {runWizard} = await wizardModule!;
 		return await runWizard({paths, options, target}, controller.signal);
 	} catch (error) {
 		return fail(error, options.json === true);

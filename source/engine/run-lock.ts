@@ -15,7 +15,6 @@
  * writing. The lock lives in the directory of settings.py, so all its work
  * is done as the user who controls that directory (as-owner.ts).
  */
-import {randomBytes} from 'node:crypto';
 import {closeSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync, constants} from 'node:fs';
 import path from 'node:path';
 import {locate, withCredentials, type Credentials} from './as-owner.js';
@@ -100,7 +99,7 @@ export function lockPathFor(settingsPath: string): string {
 
 /** Put our holder record in place under `lock`, or return false if the name is taken. */
 function tryCreate(lock: string, me: Holder): number | false {
-	const temp = `${lock}.${process.pid}-${randomBytes(6).toString('hex')}`;
+	const temp = `${lock}.${process.pid}-${randomSuffix()}`;
 	const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
 	try {
 		writeSync(fd, JSON.stringify(me) + '\n');
@@ -125,7 +124,7 @@ function tryCreate(lock: string, me: Holder): number | false {
 
 /** Move a stale lock away (whatever it is: a file, a directory, a link); whatever was moved that is not that lock goes back. */
 function breakStale(lock: string, stale: Holder | undefined): void {
-	const aside = `${lock}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
+	const aside = `${lock}.stale-${process.pid}-${randomSuffix()}`;
 	try {
 		renameSync(lock, aside);
 	} catch {
@@ -223,4 +222,9 @@ function heldLock(lock: string, ino: number, as: <T>(work: () => T) => T): RunLo
 		},
 		release,
 	};
+}
+
+/** Twelve random hex digits, from the global Web Crypto: node:crypto loads only when a name is made, not on the way to the first frame. */
+function randomSuffix(): string {
+	return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(6))).toString('hex');
 }

@@ -4,7 +4,6 @@
  * the original's owner and mode, rename it over the original, flush the
  * directory.
  */
-import {randomBytes} from 'node:crypto';
 import {closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, type Stats} from 'node:fs';
 import path from 'node:path';
 import {asSelf, assertOneOwner, locate, withCredentials, type Located} from './as-owner.js';
@@ -67,7 +66,7 @@ function place(file: string): Located {
 }
 
 function tempPathBeside(file: string): string {
-	return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+	return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomSuffix()}.tmp`);
 }
 
 function syncDirectory(directory: string): void {
@@ -325,4 +324,9 @@ export function changeMode(file: string, mode: number): void {
 export function removeFile(file: string): void {
 	const directory = locate(path.dirname(path.resolve(file)));
 	withCredentials(directory.actor, () => removeQuietly(path.join(directory.path, path.basename(file))));
+}
+
+/** Twelve random hex digits, from the global Web Crypto: node:crypto loads only when a name is made, not on the way to the first frame. */
+function randomSuffix(): string {
+	return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(6))).toString('hex');
 }

@@ -12,6 +12,8 @@ import {ConfigError} from './errors.js';
 import {checkPermissions, type PermissionProblem} from './permissions.js';
 import type {Plan} from './plan.js';
 import {defaultRestartCommand} from './restart.js';
+// Static: every run asks it, on the way to the first frame, and a dynamic import there is one more round trip of the loader.
+import {containerError, dockerZulipContainer, isDockerZulipCheckout} from '../docker/container.js';
 
 export type TargetKind = LoadedConfig['kind'];
 
@@ -67,7 +69,6 @@ export async function targetFromFlags(flags: {
 		return helmTarget(flags.helmValues);
 	}
 
-	const {containerError, dockerZulipContainer, isDockerZulipCheckout} = await import('../docker/container.js');
 	const host = hostTarget(flags.paths);
 	const cwd = process.cwd();
 	const hostOrCheckout: ConfigTarget = {

@@ -1,6 +1,5 @@
 import {constants} from 'node:fs';
 import {open} from 'node:fs/promises';
-import {performance} from 'node:perf_hooks';
 import {visibleControls} from '../engine/shown-text.js';
 
 const mask = '****';

@@ -1,6 +1,7 @@
 import type {Answers} from '../engine/answers.js';
 import type {ApplyResult} from '../engine/apply.js';
-import type {BackupSet} from '../engine/backup-prune.js';
+// Backups are listed by every load, before the first frame: static, so the module loads with the rest, not after the read.
+import {listBackupSets, type BackupSet} from '../engine/backup-prune.js';
 import type {ConfigPaths, LoadedConfig} from '../engine/current-config.js';
 import type {DeliverabilityReport} from '../engine/deliverability.js';
 import {ExitCode, WizardError} from '../engine/errors.js';
@@ -77,7 +78,6 @@ export function createEngine(options: EngineOptions): WizardEngine {
 				const loaded = await target.load({signal});
 				password = loaded.password;
 				// The start menu offers to go back to an earlier run's files: the backups beside them.
-				const {listBackupSets} = await import('../engine/backup-prune.js');
 				const backups = loaded.kind === 'host' ? await listBackupSets([loaded.paths.settings, loaded.paths.secrets]).catch(() => []) : [];
 				return {loaded, problems, backups};
 			} catch (error) {

@@ -1,9 +1,11 @@
+import {existsSync} from 'node:fs';
 import type {ConfigPaths} from '../engine/current-config.js';
 import {hostTarget, type ConfigTarget} from '../engine/targets.js';
 import {createEngine, type WizardEngine} from './engine-port.js';
 import {givenAnswers, type Options} from '../args.js';
 import type {FlowSettings, FlowState, InitialAnswers, LoadOutcomeEvent, SandboxRelay} from './flow-types.js';
 import {initialFlowState, loadOutcome, toProblem} from './flow-start.js';
+import {DEFAULT_DEPLOYMENT} from '../zulip/version-file.js';
 
 /** Everything the interactive wizard needs; each answer also has a flag. */
 export interface WizardOptions {
@@ -75,8 +77,6 @@ export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 	const start = loading ? await settledWithin(loading, LOAD_BUDGET_MS) : undefined;
 	if (loading && !start) engine = {...engine, load: once(loading, engine.load)};
 	// Zulip's own test is offered where its manage.py is on this machine (not for a docker-zulip deployment).
-	const {existsSync} = await import('node:fs');
-	const {DEFAULT_DEPLOYMENT} = await import('../zulip/version-file.js');
 	const confirmWithZulip = wizard.target === undefined && existsSync(`${wizard.paths.deployment ?? DEFAULT_DEPLOYMENT}/manage.py`);
 	return {engine, settings: {initial, sandbox: wizard.sandbox, writableRoot: wizard.writableRoot, restartCommand, confirmWithZulip}, start};
 }
