@@ -45,7 +45,7 @@ export const FLAGS = {
 	docker: {type: 'string', value: 'DIR', help: 'Configure a docker-zulip Compose directory (compose.override.yaml, .env) instead of /etc/zulip.'},
 	'helm-values': {type: 'string', value: 'FILE', help: 'Configure docker-zulip\'s Helm chart: this values file, and a Secret manifest beside it.'},
 	provider: {type: 'string', value: 'ID', help: 'mailgun sendgrid ses gmail postmark brevo mailjet smtp2go office365 zoho fastmail resend local file custom.', parse: provider},
-	region: {type: 'string', value: 'R', help: 'Amazon SES region, e.g. eu-west-1.'},
+	region: {type: 'string', value: 'R', help: 'Amazon SES region (e.g. eu-west-1), or Zoho data centre and kind of account (e.g. eu-pro, eu-free; a bare eu takes the kind from --username).'},
 	host: {type: 'string', value: 'HOST', help: 'SMTP host (EMAIL_HOST).'},
 	port: {type: 'string', value: 'N', help: 'SMTP port (EMAIL_PORT).', parse: port},
 	security: {type: 'string', value: 'MODE', help: 'starttls (EMAIL_USE_TLS), ssl (EMAIL_USE_SSL) or none.', parse: security},

@@ -210,7 +210,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 		case 'provider':
 			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={limit} canGoBack={state.history.length > 0} send={send} />;
 		case 'region':
-			return <RegionStep key={key} regions={provider.regions ?? []} preselected={answers.region} error={step.error} limit={limit} send={send} />;
+			return <RegionStep key={key} regions={provider.regions ?? []} question={provider.regionQuestion ?? {title: `Which region is your ${provider.name} account in?`, help: ''}} preselected={answers.region} error={step.error} limit={limit} send={send} />;
 		case 'host':
 			return <HostStep key={key} host={answers.host} error={step.error} send={send} />;
 		case 'endpoint':
