@@ -50,7 +50,7 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 		}
 
 		const {targetFromFlags} = await import('./engine/targets.js');
-		const target = await targetFromFlags({docker: options.docker, helmValues: options['helm-values'], paths, readOnly: options.check || options['dry-run']});
+		const target = await targetFromFlags({docker: options.docker, helmValues: options['helm-values'], helmRelease: {chartVersion: options['helm-chart-version'], namespace: options.namespace}, paths, readOnly: options.check || options['dry-run']});
 		const context: RunContext = {paths, target, caFile: options['ca-file'], restartCommand: options['restart-command'], stdout: process.stdout, stderr: process.stderr, signal: controller.signal};
 		if (nonInteractive) {
 			const {runNonInteractive} = await import('./non-interactive.js');

@@ -1,3 +1,4 @@
+import {testNetworkNote} from './engine/deployment-notes.js';
 import {givenAnswers, type Options} from './args.js';
 import {plaintextPasswordRisk} from './engine/answers-summary.js';
 import {answersForProvider, canKeepStoredPassword, emptyUsernameProblem, withGivenAnswers, type Answers, type PasswordAnswer} from './engine/answers.js';
@@ -127,6 +128,8 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 		let livePassword = loaded.password;
 		if (options.check || options['check-dns']) {
 			if (options.check) {
+				const network = testNetworkNote(loaded.kind);
+				if (network) reporter.line(`Note: ${network}`);
 				test = await runLiveCheck(loaded, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
 				reporter.test(test);
 				exitCode = test.ok ? ExitCode.ok : ExitCode.testFailed;
@@ -159,6 +162,8 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 				livePassword = written.password;
 				reporter.readBack(written.current);
 				if (!options['skip-test']) {
+					const network = testNetworkNote(written.kind);
+					if (network) reporter.line(`Note: ${network}`);
 					test = await runLiveCheck(written, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
 					reporter.test(test);
 					if (!test.ok) exitCode = ExitCode.testFailed;

@@ -318,7 +318,7 @@ const MICROSOFT_ALTERNATIVES = 'Zulip (Django) can only log in with a password a
 export function microsoftNotice(today: Date = new Date()): string {
 	const date = today.toISOString().slice(0, 10);
 	const when = today < MICROSOFT_BASIC_AUTH_OFF
-		? `Today (${date}) Microsoft 365 still accepts password logins for SMTP AUTH, but from the end of December 2026 they are off by default for existing tenants (a tenant admin can turn them back on until the final removal, to be announced for the second half of 2027).`
+		? `Today (${date}) Microsoft 365 still accepts password logins (Basic auth) for SMTP AUTH, but from the end of December 2026 they are off by default for existing tenants (a tenant admin can turn them back on until the final removal, to be announced for the second half of 2027).`
 		: `Since the end of December 2026 (today is ${date}) Microsoft 365 turns password logins (Basic auth) for SMTP AUTH off by default: a tenant admin must turn them back on, and only until the final removal announced for the second half of 2027.`;
 	return `${when} Consumer outlook.com and hotmail.com accounts refuse them since September 2024. ${MICROSOFT_ALTERNATIVES}`;
 }
@@ -402,7 +402,7 @@ function build(): Provider[] {
 			// Source: see GMAIL_LIMITS (https://support.google.com/a/answer/166852), checked 2026-12.
 			id: 'gmail',
 			name: 'Gmail',
-			summary: 'a dedicated account with an app password; ~500 mails a day (Workspace ~2,000)',
+			summary: 'dedicated account, app password; ~500/day (Workspace ~2,000)',
 			kind: 'smtp',
 			host: gmail.host,
 			endpoints: withAlternatives(starttls(587), gmail.endpoint),
@@ -477,7 +477,7 @@ function build(): Provider[] {
 			// the dated notice, the alternatives and the 5.7.139 diagnosis are in microsoftNotice below and source/smtp/diagnoses.ts.
 			id: 'office365',
 			name: 'Microsoft 365',
-			summary: 'Exchange Online SMTP AUTH (password logins end: see the note)',
+			summary: 'Exchange Online SMTP AUTH; password logins are ending',
 			kind: 'smtp',
 			host: office365.host,
 			endpoints: withAlternatives(office365.endpoint),
@@ -491,7 +491,7 @@ function build(): Provider[] {
 			// Source: Zoho Mail Help, "SMTP Server Configuration" (https://www.zoho.com/mail/help/zoho-smtp.html), checked 2026-12: see ZOHO_DATA_CENTRES.
 			id: 'zoho',
 			name: 'Zoho Mail',
-			summary: 'smtppro.zoho.<data centre> for paid plans, smtp.zoho.<data centre> for free ones',
+			summary: 'smtppro.zoho.* (paid) or smtp.zoho.* (free), per data centre',
 			kind: 'smtp',
 			endpoints: [ssl(465), starttls(587)],
 			usernameHint: 'the Zoho mailbox address',

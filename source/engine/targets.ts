@@ -52,6 +52,8 @@ export function hostTarget(paths: ConfigPaths): ConfigTarget {
 export async function targetFromFlags(flags: {
 	readonly docker?: string;
 	readonly helmValues?: string;
+	/** The Helm release the printed commands upgrade: its chart version and namespace, when known. */
+	readonly helmRelease?: {readonly chartVersion?: string; readonly namespace?: string};
 	readonly paths: ConfigPaths;
 	readonly readOnly?: boolean;
 	/** Where to look for /.dockerenv and docker-zulip's entrypoint; tests give a directory of their own. */
@@ -64,10 +66,10 @@ export async function targetFromFlags(flags: {
 
 	if (flags.helmValues !== undefined) {
 		const {helmTarget} = await import('../docker/helm-target.js');
-		return helmTarget(flags.helmValues);
+		return helmTarget(flags.helmValues, {release: flags.helmRelease});
 	}
 
-	const {containerError, dockerZulipContainer, isDockerZulipCheckout} = await import('../docker/container.js');
+	const {containerError, dockerZulipContainer, isDockerZulipCheckout, manualPasswordNote} = await import('../docker/container.js');
 	const host = hostTarget(flags.paths);
 	const cwd = process.cwd();
 	const hostOrCheckout: ConfigTarget = {
@@ -85,6 +87,19 @@ export async function targetFromFlags(flags: {
 	if (flags.readOnly) return hostOrCheckout;
 	const container = dockerZulipContainer(flags.root);
 	if (!container) return hostOrCheckout;
+	if (container.manual) {
+		// settings.py in the volume is the configuration; a password written beside it lasts only until the next start.
+		const note = manualPasswordNote(container);
+		return {
+			...hostOrCheckout,
+			async plan(loaded, answers) {
+				const plan = await hostOrCheckout.plan(loaded, answers);
+				const passwordChanges = answers.password.kind === 'new';
+				return note && passwordChanges ? {...plan, notes: [...(plan.notes ?? []), note]} : plan;
+			},
+		};
+	}
+
 	return {
 		...host,
 		permissionProblems: () => [],
