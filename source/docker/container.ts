@@ -53,7 +53,11 @@ export function dockerZulipContainer(root = '/', env: NodeJS.ProcessEnv = proces
 	if (!entrypoint.includes('setConfigurationValue')) return null;
 	const kubernetes = env.KUBERNETES_SERVICE_HOST !== undefined;
 	// With MANUAL_CONFIGURATION settings.py is the configuration, and editing it is right; the password is not (see below).
-	if (/^(true|enabled?|yes|y|1|on)$/i.test(env.MANUAL_CONFIGURATION ?? '')) return {kubernetes, manual: true, passwordSource: passwordSourceIn(root, env)};
+	if (/^(true|enabled?|yes|y|1|on)$/i.test(env.MANUAL_CONFIGURATION ?? '')) {
+		const passwordSource = passwordSourceIn(root, env);
+		return {kubernetes, manual: true, ...(passwordSource ? {passwordSource} : {})};
+	}
+
 	return {kubernetes};
 }
 

@@ -58,6 +58,8 @@ export async function targetFromFlags(flags: {
 	readonly readOnly?: boolean;
 	/** Where to look for /.dockerenv and docker-zulip's entrypoint; tests give a directory of their own. */
 	readonly root?: string;
+	/** The environment the container check reads (MANUAL_CONFIGURATION, SECRETS_*); the process's by default. */
+	readonly env?: NodeJS.ProcessEnv;
 }): Promise<ConfigTarget> {
 	if (flags.docker !== undefined) {
 		const {composeTarget} = await import('../docker/compose-target.js');
@@ -85,7 +87,7 @@ export async function targetFromFlags(flags: {
 		},
 	};
 	if (flags.readOnly) return hostOrCheckout;
-	const container = dockerZulipContainer(flags.root);
+	const container = dockerZulipContainer(flags.root, flags.env);
 	if (!container) return hostOrCheckout;
 	if (container.manual) {
 		// settings.py in the volume is the configuration; a password written beside it lasts only until the next start.
