@@ -109,6 +109,7 @@ const ssl = (port: number): Endpoint => ({port, security: 'ssl'});
  * endpoints). nodemailer's list stops at the older regions (no Milan,
  * Bahrain, Cape Town, Jakarta, Tel Aviv, Calgary…), so the catalog keeps its
  * own; a region AWS adds later can still be typed (see regionFor).
+ * Source: https://docs.aws.amazon.com/general/latest/gr/ses.html, checked 2026-12 (its region rows).
  */
 const SES_SMTP_REGIONS: ReadonlyArray<readonly [id: string, name: string]> = [
 	['us-east-2', 'US East (Ohio)'],
