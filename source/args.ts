@@ -56,8 +56,10 @@ export const FLAGS = {
 	secrets: {type: 'string', value: 'PATH', help: 'zulip-secrets.conf to edit (default /etc/zulip/zulip-secrets.conf).'},
 	docker: {type: 'string', value: 'DIR', help: 'Configure a docker-zulip Compose directory (compose.override.yaml, .env) instead of /etc/zulip.'},
 	'helm-values': {type: 'string', value: 'FILE', help: 'Configure docker-zulip\'s Helm chart: this values file, and a Secret manifest beside it.'},
+	'helm-chart-version': {type: 'string', value: 'V', help: 'With --helm-values: the chart version your release runs (helm list shows it), pinned in the printed helm upgrade.'},
+	namespace: {type: 'string', value: 'NS', help: 'With --helm-values: the Kubernetes namespace of the Zulip release.'},
 	provider: {type: 'string', value: 'ID', help: 'mailgun sendgrid ses gmail postmark brevo mailjet smtp2go office365 zoho fastmail resend local file custom.', parse: provider},
-	region: {type: 'string', value: 'R', help: 'Amazon SES region, e.g. eu-west-1.'},
+	region: {type: 'string', value: 'R', help: 'Amazon SES region (e.g. eu-west-1), or Zoho data centre and kind of account (e.g. eu-pro, eu-free; a bare eu takes the kind from --username).'},
 	host: {type: 'string', value: 'HOST', help: 'SMTP host (EMAIL_HOST).'},
 	port: {type: 'string', value: 'N', help: 'SMTP port (EMAIL_PORT).', parse: port},
 	security: {type: 'string', value: 'MODE', help: 'starttls (EMAIL_USE_TLS), ssl (EMAIL_USE_SSL) or none.', parse: security},
@@ -199,6 +201,7 @@ function checked(parsed: Options): Options {
 	if (parsed['tokenized-noreply'] !== undefined && parsed['no-tokens']) throw new UsageError('--tokenized-noreply and --no-tokens contradict each other: the tokenized address is used only with tokens on.', 'Pass only one of them.');
 	if (parsed['sandbox-dir'] !== undefined && !parsed.sandbox) throw new UsageError('--sandbox-dir only makes sense with --sandbox.', 'Add --sandbox, or drop --sandbox-dir.');
 	if (parsed.docker !== undefined && parsed['helm-values'] !== undefined) throw new UsageError('--docker and --helm-values name two different deployments.', 'Pass only one of them.');
+	if (parsed['helm-values'] === undefined && (parsed['helm-chart-version'] !== undefined || parsed.namespace !== undefined)) throw new UsageError('--helm-chart-version and --namespace describe a Helm release.', 'Pass them with --helm-values FILE.');
 	if ((parsed.docker !== undefined || parsed['helm-values'] !== undefined) && (parsed.settings !== undefined || parsed.secrets !== undefined)) {
 		throw new UsageError('--settings and --secrets name files on this machine; with --docker or --helm-values the settings live in the deployment\'s files.', 'Drop --settings and --secrets.');
 	}

@@ -71,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 		const wizardModule = nonInteractive ? undefined : import('./ui/run-wizard.js');
 		wizardModule?.catch(() => undefined);
 		const {targetFromFlags} = await import('./engine/targets.js');
-		const target = await targetFromFlags({docker: options.docker, helmValues: options['helm-values'], paths, readOnly: options.check || options['dry-run']});
+		const target = await targetFromFlags({docker: options.docker, helmValues: options['helm-values'], helmRelease: {chartVersion: options['helm-chart-version'], namespace: options.namespace}, paths, readOnly: options.check || options['dry-run']});
 		const context: RunContext = {paths, target, caFile: options['ca-file'], restartCommand: options['restart-command'], stdout: process.stdout, stderr: process.stderr, signal: controller.signal};
 		if (options.monitor) {
 			const {runMonitor} = await import('./monitor/run-monitor.js');

@@ -1,3 +1,4 @@
+import {testNetworkNote} from './engine/deployment-notes.js';
 import {givenAnswers, type Options} from './args.js';
 import {plaintextPasswordRisk} from './engine/answers-summary.js';
 import {answersForProvider, canKeepStoredPassword, emptyUsernameProblem, withGivenAnswers, type Answers, type PasswordAnswer} from './engine/answers.js';
@@ -11,7 +12,7 @@ import {checkRunInputs} from './engine/preflight.js';
 import {acquireRunLock} from './engine/run-lock.js';
 import {testPause} from './engine/test-pause.js';
 import {checkDeliverability, deliverabilityInputFrom, hasErrors} from './engine/deliverability.js';
-import {getProvider, PROVIDER_IDS, regionProblem, unlistedRegionNote} from './engine/providers.js';
+import {getProvider, PROVIDER_IDS, providerNotes, regionFor, regionProblem, unlistedRegionNote} from './engine/providers.js';
 import {restartServer, type RestartResult} from './engine/restart.js';
 import {hostTarget, type ConfigTarget} from './engine/targets.js';
 import type {TestReport} from './smtp/types.js';
@@ -35,6 +36,8 @@ export interface RunContext {
 	readonly writableRoot?: string;
 	/** Runs before the final report, e.g. the sandbox lists received mail. */
 	readonly beforeReport?: (reporter: Reporter) => Promise<void>;
+	/** Today's date, for notes measured against a provider's announced dates (tests give their own). */
+	readonly today?: () => Date;
 	/** Whom --confirm-with-zulip runs manage.py as: the zulip user by default (the sandbox: itself, for its own stand-in). */
 	readonly confirmIdentity?: import('./engine/zulip-confirm.js').ConfirmIdentity;
 }
@@ -54,9 +57,11 @@ export async function answersFromOptions(loaded: LoadedConfig, options: Options,
 
 	const provider = getProvider(providerId);
 	// Before anything is derived from it: an unknown region would otherwise surface as a missing --host.
-	const badRegion = given.region === undefined ? undefined : provider.regions ? regionProblem(provider, given.region) : `--region is only for ${getProvider('ses').name}; ${provider.name} has one host.`;
-	if (badRegion) throw new UsageError(badRegion, 'Pass --region with a region name such as eu-west-1.');
-	const base = answersForProvider(loaded, providerId, given.region);
+	const badRegion = given.region === undefined ? undefined : provider.regions ? regionProblem(provider, given.region, given.username) : `--region is only for ${getProvider('ses').name} and ${getProvider('zoho').name}; ${provider.name} has one host.`;
+	if (badRegion) throw new UsageError(badRegion, `Pass --region with one of the names above, e.g. ${provider.id === 'zoho' ? 'eu-pro' : 'eu-west-1'}.`);
+	// A Zoho data centre without the kind of account (--region eu) takes it from the login's domain: one rule, in the engine.
+	const region = given.region === undefined ? undefined : regionFor(provider, given.region, given.username)?.id ?? given.region;
+	const base = answersForProvider(loaded, providerId, region);
 	const password = await readPasswordSource({passwordFile: options['password-file'], passwordStdin: options['password-stdin']}, context.env, context.stdin, context.signal);
 	const {noreplyAddress, tokens, tokenizedNoreply} = given;
 	if (provider.kind === 'file') return {...withGivenAnswers(base, given), noreplyAddress, tokens, tokenizedNoreply};
@@ -86,7 +91,7 @@ export async function answersFromOptions(loaded: LoadedConfig, options: Options,
 		throw new UsageError(`A password is required to log in as ${username}.`, 'Give it with --password-file PATH, --password-stdin or the ZULIP_EMAIL_PASSWORD environment variable (never on the command line).');
 	}
 
-	return {...answers, region: given.region ?? base.region, password: passwordAnswer, noreplyAddress, tokens, tokenizedNoreply};
+	return {...answers, region: region ?? base.region, password: passwordAnswer, noreplyAddress, tokens, tokenizedNoreply};
 }
 
 /** The whole job without prompts: read, plan, write, read back, test, restart, report. */
@@ -123,6 +128,8 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 		let livePassword = loaded.password;
 		if (options.check || options['check-dns']) {
 			if (options.check) {
+				const network = testNetworkNote(loaded.kind);
+				if (network) reporter.line(`Note: ${network}`);
 				test = await runLiveCheck(loaded, {to: options.to, noSend: options['no-send'], timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
 				reporter.test(test);
 				exitCode = test.ok ? ExitCode.ok : ExitCode.testFailed;
@@ -143,7 +150,9 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			plan = await target.plan(loaded, answers);
 			reporter.plan(plan, options['dry-run'] === true);
 			const regionNote = unlistedRegionNote(getProvider(answers.providerId), answers.region);
-			for (const note of [...(regionNote ? [regionNote] : []), ...(plan.notes ?? [])]) reporter.line(`Note: ${note}`);
+			// Microsoft 365's end of password logins, against today's date (the wizard says it at the username).
+			const dated = answers.providerId === 'office365' ? providerNotes(getProvider('office365'), context.today?.() ?? new Date()).slice(-1) : [];
+			for (const note of [...(regionNote ? [regionNote] : []), ...dated, ...(plan.notes ?? [])]) reporter.line(`Note: ${note}`);
 			if (!options['dry-run']) {
 				applied = await applyPlan(plan, {signal: context.signal, lock, fixSecretsMode: options['fix-secrets-mode'] === true});
 				lock?.release();
@@ -153,6 +162,8 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 				livePassword = written.password;
 				reporter.readBack(written.current);
 				if (!options['skip-test']) {
+					const network = testNetworkNote(written.kind);
+					if (network) reporter.line(`Note: ${network}`);
 					test = await runLiveCheck(written, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
 					reporter.test(test);
 					if (!test.ok) exitCode = ExitCode.testFailed;

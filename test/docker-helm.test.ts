@@ -92,7 +92,7 @@ describe('Helm values (docker-zulip chart)', () => {
 
 		assert.equal(after.password, PASSWORD);
 		assert.equal(after.current.host, 'smtp.mailgun.org');
-		assert.equal(target.restartCommand, `kubectl apply -f ${manifestPath} && helm upgrade zulip oci://ghcr.io/zulip/helm-charts/zulip -f ${file} && kubectl rollout restart statefulset/zulip`);
+		assert.equal(target.restartCommand, `kubectl apply --namespace NAMESPACE -f ${manifestPath} && helm upgrade zulip oci://ghcr.io/zulip/helm-charts/zulip --version CHART_VERSION --namespace NAMESPACE -f ${file} && kubectl rollout restart statefulset/zulip --namespace NAMESPACE`);
 
 		// Again with the same answers: nothing to write.
 		const again = await target.plan(after, {...mailgun(after), password: {kind: 'keep'}});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import wellKnown from 'nodemailer/lib/well-known';
-import {endpointMismatch, getProvider, isListedRegion, PROVIDER_IDS, PROVIDERS, providerHost, recogniseProvider, regionFor, regionProblem, unlistedRegionNote} from '../source/engine/providers.js';
+import {endpointMismatch, getProvider, providerNotes, isListedRegion, PROVIDER_IDS, PROVIDERS, providerHost, recogniseProvider, regionFor, regionProblem, unlistedRegionNote} from '../source/engine/providers.js';
 import {answersForProvider} from '../source/engine/answers.js';
 import {answersSummary} from '../source/engine/answers-summary.js';
 import {loadConfig} from '../source/engine/current-config.js';
@@ -12,8 +12,10 @@ test('every provider id of the CLI contract is in the catalog, once', () => {
 	assert.deepEqual([...PROVIDER_IDS].sort(), ['brevo', 'custom', 'fastmail', 'file', 'gmail', 'local', 'mailgun', 'mailjet', 'office365', 'postmark', 'resend', 'sendgrid', 'ses', 'smtp2go', 'zoho']);
 });
 
-test('hosts come from nodemailer\'s well-known list, not retyped', () => {
-	const byNodemailerName: Record<string, string> = {mailgun: 'Mailgun', sendgrid: 'SendGrid', gmail: 'Gmail', postmark: 'Postmark', brevo: 'Brevo', mailjet: 'Mailjet', smtp2go: 'SMTP2GO', office365: 'Outlook365', zoho: 'Zoho', fastmail: 'FastMail', resend: 'Resend'};
+test('hosts come from nodemailer\'s well-known list, not retyped (but where it is stale)', () => {
+	// Not Mailjet (nodemailer still lists the old in.mailjet.com) nor Zoho (one host per data centre and kind of account): test/provider-facts.test.tsx.
+	const byNodemailerName: Record<string, string> = {mailgun: 'Mailgun', sendgrid: 'SendGrid', gmail: 'Gmail', postmark: 'Postmark', brevo: 'Brevo', smtp2go: 'SMTP2GO', office365: 'Outlook365', fastmail: 'FastMail', resend: 'Resend'};
+	assert.equal((wellKnown('Mailjet') || undefined)?.host, 'in.mailjet.com', 'when nodemailer moves to in-v3, take the host from it again');
 	for (const [id, name] of Object.entries(byNodemailerName)) {
 		const service = wellKnown(name);
 		assert.ok(service, `nodemailer knows ${name}`);
@@ -82,7 +84,7 @@ test('Amazon SES: every SMTP region AWS lists, a typed newer one accepted, a non
 	assert.equal(regionFor(ses, 'smtp.example.com'), undefined);
 	assert.match(regionProblem(ses, 'nowhere')!, /Unknown region "nowhere".*eu-south-1/);
 	assert.equal(regionProblem(ses, 'eu-south-2'), undefined);
-	assert.equal(regionFor(getProvider('mailgun'), 'eu-west-1'), undefined, 'only SES has regions');
+	assert.equal(regionFor(getProvider('mailgun'), 'eu-west-1'), undefined, 'only SES and Zoho have regions');
 	// A rerun on a region the old list lacked recognises it, so the list can start there.
 	assert.deepEqual(recogniseProvider('email-smtp.eu-south-1.amazonaws.com'), {providerId: 'ses', region: 'eu-south-1'});
 	assert.deepEqual(recogniseProvider('email-smtp.eu-south-2.amazonaws.com'), {providerId: 'ses', region: 'eu-south-2'});
@@ -93,7 +95,7 @@ test('provider notes say what the admin would otherwise learn the hard way', () 
 	assert.ok(getProvider('ses').notes!.some(note => /AKIA/.test(note) && /access key/.test(note)));
 	assert.ok(getProvider('mailgun').notes!.some(note => /smtp\.eu\.mailgun\.org/.test(note)));
 	assert.ok(getProvider('office365').notes!.some(note => /Send As/.test(note)));
-	assert.ok(getProvider('office365').notes!.some(note => /Basic auth/.test(note)));
+	assert.ok(providerNotes(getProvider('office365')).some(note => /Basic auth/.test(note)));
 });
 
 test('an unlisted but well-formed SES region is said, in the review and by --non-interactive, and a listed one is not', async () => {

@@ -242,9 +242,10 @@ describe('steps', () => {
 		const {send} = recorder();
 		const {stdin, lastFrame} = render(<ProviderStep choices={providerChoices({initial: {}, restartCommand: 'x'})} preselected="mailgun" limit={8} send={send} />);
 		await inputReady(stdin);
-		await press(stdin, 'other');
-		const frame = await waitForText(lastFrame, 'Filter: other');
-		assert.match(frame, /› Other SMTP server[^\n]*\n\s+Zoho Mail/);
+		await press(stdin, 'smtp');
+		const frame = await waitForText(lastFrame, 'Filter: smtp');
+		// Names first (SMTP2GO, Other SMTP server), then summaries (Amazon SES's "IAM SMTP credentials").
+		assert.match(frame, /› SMTP2GO[^\n]*\n\s+Other SMTP server[\s\S]*Amazon SES/);
 	});
 
 	test('the password step offers to keep the stored one by default', async () => {

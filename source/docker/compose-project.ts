@@ -17,6 +17,17 @@ import {echoE, settingLine, type EntrypointFlavor} from './entrypoint-rules.js';
 import {readOptionalFile} from './read-optional-text.js';
 
 /** current: compose.yaml + compose.override.yaml (docker-zulip 12+); legacy: docker-compose.yml (before 12). */
+/**
+ * What to do under MANUAL_CONFIGURATION. The entrypoint still runs its
+ * secrets step in manual mode (entrypoint.sh bootstrapEnvironment →
+ * secretsConfiguration, zulip/docker-zulip 3a592ad, checked 2026-12): at every
+ * start it sets each zulip__* secret's value into zulip-secrets.conf in the
+ * volume with crudini, an empty one included (it only prints "Empty secret
+ * for key"). So an email_password edited in that file is replaced at the
+ * next start by what the zulip__email_password secret holds.
+ */
+export const MANUAL_CONFIGURATION_FIX = 'Edit that settings.py instead (docker compose exec zulip ls -l /etc/zulip shows it; run zulip-email-setup inside the container, or on the host with --settings pointing into the volume). The password is different: at every start the entrypoint writes the zulip__email_password secret (ZULIP__EMAIL_PASSWORD in .env, or its file) into zulip-secrets.conf in the volume, so change it there: an email_password edited in the file is replaced at the next start.';
+
 export type ComposeLayout = 'current' | 'legacy';
 
 /** The Docker secret docker-zulip copies into email_password. */
@@ -207,8 +218,8 @@ export function effectiveCompose(files: ProjectFiles, shell: NodeJS.ProcessEnv =
 	const flavor: EntrypointFlavor = /zulip-server/.test(image) ? 'current' : /docker-zulip/.test(image) || files.layout === 'legacy' ? 'legacy' : 'current';
 	if (normalizeBool(environment.get('MANUAL_CONFIGURATION'))) {
 		throw new ConfigError(
-			'MANUAL_CONFIGURATION is set for the zulip service: docker-zulip ignores SETTING_ variables and reads settings.py from its data volume.',
-			'Edit that settings.py instead: find it with docker compose exec zulip ls -l /etc/zulip, then run zulip-email-setup inside the container, or on the host with --settings and --secrets pointing into the volume.',
+			'MANUAL_CONFIGURATION is set for the zulip service: docker-zulip ignores SETTING_ variables and reads settings.py from its data volume as it is.',
+			MANUAL_CONFIGURATION_FIX,
 			'docker-manual-configuration',
 		);
 	}

@@ -287,9 +287,16 @@ export function composeTarget(dir: string, options: {restartCommand?: string} = 
 	};
 }
 
-/** `docker compose up -d zulip` recreates the container with the new environment and secret. */
+/**
+ * `docker compose up -d --force-recreate zulip` recreates the container with
+ * the new environment and secret. `--force-recreate` because Compose compares
+ * the service's configuration, not a secret's content: after a change of the
+ * password alone (in `.env` or the secret's file) a plain `up -d` leaves the
+ * old container running with the old secret (docker/compose#11900, #13045,
+ * checked 2026-12). Recreating is harmless otherwise: Zulip's state lives in volumes.
+ */
 export function composeRestartCommand(dir: string): string {
-	return `cd ${shellQuote(dir)} && docker compose up -d zulip`;
+	return `cd ${shellQuote(dir)} && docker compose up -d --force-recreate zulip`;
 }
 
 export function shellQuote(value: string): string {

@@ -70,7 +70,8 @@ export function planHelm(loaded: HelmConfig, answers: Answers): Plan {
 
 	const editor = new YamlEditor(loaded.valuesText, loaded.valuesPath);
 	const owned = SETTING_ORDER.map(name => `SETTING_${name}`);
-	for (const [name, value] of environmentSettings(answers, 'current')) {
+	const {flavor} = loaded;
+	for (const [name, value] of environmentSettings(answers, flavor)) {
 		const key = `SETTING_${name}`;
 		if (value === null) {
 			editor.remove(ENVIRONMENT, key);
@@ -78,7 +79,7 @@ export function planHelm(loaded: HelmConfig, answers: Answers): Plan {
 		}
 
 		const existing = loaded.environment.get(key);
-		if (existing !== undefined && settingLine(name, existing, 'current') === settingLine(name, value, 'current')) continue;
+		if (existing !== undefined && settingLine(name, existing, flavor) === settingLine(name, value, flavor)) continue;
 		editor.set(ENVIRONMENT, key, environmentScalar(value), owned);
 	}
 
@@ -129,25 +130,55 @@ export function planHelm(loaded: HelmConfig, answers: Answers): Plan {
 		diff: valuesChanged ? maskYamlDiff(unifiedDiff(loaded.valuesText, editor.text, loaded.valuesPath), false) : '',
 	});
 	const notes = password === undefined ? [] : [`The password lives in the Kubernetes Secret of ${path.basename(loaded.manifestPath)}; keep that file out of version control.`];
+	if (flavor === 'legacy') notes.push(`The release runs the legacy docker-zulip image${loaded.image ? ` (${loaded.image})` : ' (chart 1.11.50 or older)'}: values are written the way its entrypoint reads them.`);
+	notes.push(GITOPS_NOTE);
 	return {loaded, answers, files, changed: files.some(file => file.changed), notes};
 }
+
+/** Said with every Helm plan: the printed commands suit a release upgraded by hand. */
+export const GITOPS_NOTE = 'The commands printed are for a release you upgrade by hand with helm. If Flux or Argo CD applies this values file, commit the change (and the Secret, through your secrets tooling) and let it sync instead; --restart-command replaces the commands.';
+
+/** What the printed commands need to know of the release; placeholders stand in for what is not given. */
+export interface HelmRelease {
+	readonly chartVersion?: string;
+	readonly namespace?: string;
+}
+
+/** Placeholders, in capitals, for what the admin must fill in: no shell character, so a command run as printed fails at its first step. */
+export const CHART_VERSION_PLACEHOLDER = 'CHART_VERSION';
+export const NAMESPACE_PLACEHOLDER = 'NAMESPACE';
 
 /**
  * The apply step: the Secret, the upgrade, and a rollout restart (a changed
  * Secret alone does not restart the pod). The chart's documented release
- * name and OCI chart; --restart-command for any other.
+ * name and OCI chart; --restart-command for any other. The chart version is
+ * pinned: without --version, helm upgrade takes the newest chart, and 2.0.0
+ * renamed values keys (zulip/docker-zulip helm/zulip/Chart.yaml history, checked 2026-12).
  */
-export function helmRestartCommand(valuesPath: string, manifestPath: string): string {
+export function helmRestartCommand(valuesPath: string, manifestPath: string, release: HelmRelease = {}): string {
+	const namespace = shellQuote(release.namespace ?? NAMESPACE_PLACEHOLDER);
+	const version = shellQuote(release.chartVersion ?? CHART_VERSION_PLACEHOLDER);
 	return [
-		`kubectl apply -f ${shellQuote(manifestPath)}`,
-		`helm upgrade zulip oci://ghcr.io/zulip/helm-charts/zulip -f ${shellQuote(valuesPath)}`,
-		'kubectl rollout restart statefulset/zulip',
+		`kubectl apply --namespace ${namespace} -f ${shellQuote(manifestPath)}`,
+		`helm upgrade zulip oci://ghcr.io/zulip/helm-charts/zulip --version ${version} --namespace ${namespace} -f ${shellQuote(valuesPath)}`,
+		`kubectl rollout restart statefulset/zulip --namespace ${namespace}`,
 	].join(' && ');
 }
 
-export function helmTarget(valuesFile: string, options: {restartCommand?: string} = {}): ConfigTarget {
+/** What to fill in before the printed commands can run, or undefined when the release is fully known. */
+export function helmPlaceholderNote(release: HelmRelease): string | undefined {
+	const missing = [
+		release.chartVersion === undefined ? `${CHART_VERSION_PLACEHOLDER} with the chart version the release runs (helm list --namespace NS shows it; --helm-chart-version)` : undefined,
+		release.namespace === undefined ? `${NAMESPACE_PLACEHOLDER} with the release's namespace (--namespace)` : undefined,
+	].filter(Boolean);
+	return missing.length > 0 ? `Before running the helm commands, replace ${missing.join(' and ')}: without --version, helm upgrade takes the newest chart, whose values keys may differ (2.0.0 renamed some).` : undefined;
+}
+
+export function helmTarget(valuesFile: string, options: {restartCommand?: string; release?: HelmRelease} = {}): ConfigTarget {
 	const valuesPath = path.resolve(valuesFile);
 	const manifestPath = path.join(path.dirname(valuesPath), 'zulip-email-secret.yaml');
+	const release = options.release ?? {};
+	const placeholders = options.restartCommand === undefined ? helmPlaceholderNote(release) : undefined;
 	return {
 		kind: 'helm',
 		permissionProblems() {
@@ -158,12 +189,13 @@ export function helmTarget(valuesFile: string, options: {restartCommand?: string
 				return [{path: valuesPath, message: `Cannot create files in ${path.dirname(valuesPath)}, so ${path.basename(valuesPath)} cannot be saved.`, fix: 'Run as the user who owns the values file, or with sudo.'}];
 			}
 		},
-		load: options => loadHelm(valuesPath, options),
+		load: loadOptions => loadHelm(valuesPath, {...loadOptions, chartVersion: release.chartVersion}),
 		async plan(loaded, answers) {
 			if (loaded.kind !== 'helm') throw new BugError(`a ${loaded.kind} configuration given to the Helm target`);
-			return planHelm(loaded, answers);
+			const plan = planHelm(loaded, answers);
+			return placeholders ? {...plan, notes: [...(plan.notes ?? []), placeholders]} : plan;
 		},
-		restartCommand: options.restartCommand ?? helmRestartCommand(valuesPath, manifestPath),
+		restartCommand: options.restartCommand ?? helmRestartCommand(valuesPath, manifestPath, release),
 		lockFile: valuesPath,
 	};
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {parseDocument} from 'yaml';
 import {interpretSettings, type ReadConfig} from '../engine/current-config.js';
 import {ConfigError} from '../engine/errors.js';
-import {settingLine} from './entrypoint-rules.js';
+import {settingLine, type EntrypointFlavor} from './entrypoint-rules.js';
 import {readOptionalFile, readOptionalText} from './read-optional-text.js';
 
 const helmReadAdvice = {pathFix: 'Check the path.', permissionFix: 'Run as the user who owns the file, or with sudo.'};
@@ -36,6 +36,37 @@ export interface HelmConfig extends ReadConfig {
 	readonly secretRef: SecretRef | null;
 	/** The container's variables as the chart renders them (valueFrom ones left out). */
 	readonly environment: ReadonlyMap<string, string>;
+	/** Which entrypoint the release's image runs, and so how it reads SETTING_ values. */
+	readonly flavor: EntrypointFlavor;
+	/** image.repository:image.tag from the values, when they name one. */
+	readonly image?: string;
+}
+
+/** Whether a chart version is 1.11.50 or older: those charts run the legacy zulip/docker-zulip image. */
+export function legacyChart(version: string | undefined): boolean {
+	const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version?.trim() ?? '');
+	if (!match) return false;
+	const [major, minor, patch] = match.slice(1).map(Number) as [number, number, number];
+	return major < 1 || (major === 1 && (minor < 11 || (minor === 11 && patch <= 50)));
+}
+
+/**
+ * The entrypoint the release runs, from image.repository in the values: the
+ * legacy zulip/docker-zulip image or the current ghcr.io/zulip/zulip-server.
+ * Without one, the chart's default: charts up to 1.11.50 ship
+ * zulip/docker-zulip:11.5-0, later ones ghcr.io/zulip/zulip-server
+ * (helm/zulip/values.yaml and Chart.yaml in zulip/docker-zulip, commits
+ * 0d18651 "1.11.50" and 1dc4731 "Release 1.11.52, with
+ * ghcr.io/zulip/zulip-server:11.5-1"; checked 2026-12).
+ */
+export function helmFlavor(values: Record<string, unknown>, chartVersion?: string): {flavor: EntrypointFlavor; image?: string} {
+	const image = asRecord(values.image);
+	const repository = typeof image.repository === 'string' ? image.repository : undefined;
+	const tag = image.tag === undefined || image.tag === null ? undefined : String(image.tag);
+	const named = repository ? `${repository}${tag ? `:${tag}` : ''}` : undefined;
+	if (repository && /zulip-server/.test(repository)) return {flavor: 'current', image: named};
+	if (repository && /docker-zulip/.test(repository)) return {flavor: 'legacy', image: named};
+	return {flavor: legacyChart(chartVersion) ? 'legacy' : 'current', image: named};
 }
 
 
@@ -76,13 +107,14 @@ export function manifestValue(text: string | null, ref: SecretRef, file: string)
 	return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
 }
 
-export async function loadHelm(valuesFile: string, options: {signal?: AbortSignal} = {}): Promise<HelmConfig> {
+export async function loadHelm(valuesFile: string, options: {signal?: AbortSignal; chartVersion?: string} = {}): Promise<HelmConfig> {
 	const valuesPath = path.resolve(valuesFile);
 	// Read and its owner taken through one descriptor: no second lookup that another user could redirect.
 	const valuesRead = readOptionalFile(valuesPath, {label: 'The values file', ...helmReadAdvice});
 	const valuesText = valuesRead?.text ?? null;
 	if (valuesRead === null || valuesText === null) throw new ConfigError(`${valuesPath} does not exist.`, 'Give --helm-values the values file you pass to helm upgrade -f.', 'helm-values-missing');
 	const values = parseValues(valuesText, valuesPath);
+	const {flavor, image} = helmFlavor(values, options.chartVersion);
 	const manifestPath = path.join(path.dirname(valuesPath), SECRET_MANIFEST);
 	const manifestText = readOptionalText(manifestPath, {label: 'The Secret manifest', ...helmReadAdvice});
 	const environment = new Map<string, string>();
@@ -108,15 +140,20 @@ export async function loadHelm(valuesFile: string, options: {signal?: AbortSigna
 	}
 
 	if (['true', 'yes', 'on', '1'].includes((environment.get('MANUAL_CONFIGURATION') ?? '').toLowerCase())) {
-		throw new ConfigError('MANUAL_CONFIGURATION is set in zulip.environment: docker-zulip ignores SETTING_ variables and reads settings.py from its volume.', 'Edit that settings.py inside the pod instead.', 'docker-manual-configuration');
+		throw new ConfigError(
+			'MANUAL_CONFIGURATION is set in zulip.environment: docker-zulip ignores SETTING_ variables and reads settings.py from its volume as it is.',
+			// The entrypoint's secrets step still runs in manual mode (see compose-project.ts MANUAL_CONFIGURATION_FIX).
+			`Edit that settings.py inside the pod instead. The password is different: at every start the entrypoint writes ${HELM_PASSWORD_VARIABLE} (its Kubernetes Secret) into zulip-secrets.conf in the volume, so change it there: an email_password edited in the file is replaced at the next start.`,
+			'docker-manual-configuration',
+		);
 	}
 
 	const lines: string[] = [];
 	for (const name of [...environment.keys()].filter(name => /^SETTING_[0-9A-Za-z_]+$/.test(name)).sort()) {
-		const line = settingLine(name.slice('SETTING_'.length), environment.get(name)!, 'current');
+		const line = settingLine(name.slice('SETTING_'.length), environment.get(name)!, flavor);
 		if (line !== null) lines.push(line);
 	}
 
 	const {snapshot, current} = await interpretSettings(lines.join('\n') + '\n', password, {signal: options.signal, warnings, owner: valuesRead.owner});
-	return {kind: 'helm', where: `${valuesPath} (Helm values)`, valuesPath, valuesText, manifestPath, manifestText, secretRef, environment, snapshot, current, password};
+	return {kind: 'helm', where: `${valuesPath} (Helm values)`, valuesPath, valuesText, manifestPath, manifestText, secretRef, environment, flavor, ...(image ? {image} : {}), snapshot, current, password};
 }

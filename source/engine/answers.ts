@@ -2,6 +2,7 @@ import type {Security} from '../smtp/types.js';
 import {passwordProblem} from '../zulip/secrets-file.js';
 import type {DesiredSettings} from '../zulip/settings-file.js';
 import {FILE_BACKEND, type LoadedConfig} from './current-config.js';
+import {localMtaProblem} from './deployment-notes.js';
 import {getProvider, providerHost, regionFor, regionProblem, securityForPort, type Provider, type ProviderId} from './providers.js';
 import {addressProblem, filePathProblem, hostProblem, noreplyTemplateProblem, portProblem, usernameProblem} from './validate.js';
 
@@ -145,6 +146,8 @@ export function answerProblems(loaded: LoadedConfig, answers: Answers): AnswerPr
 	if (provider.kind === 'file') {
 		add('filePath', '--file-path', filePathProblem(answers.filePath ?? ''));
 	} else {
+		// docker-zulip: localhost:25 is Zulip's own inbound gateway, never a sender (source/engine/deployment-notes.ts).
+		if (provider.id === 'local') add('provider', '--provider', localMtaProblem(loaded.kind)?.message);
 		if (provider.regions && !answers.region && !answers.host) add('region', '--region', `Choose the region of your ${provider.name} account.`);
 		if (answers.region) add('region', '--region', regionProblem(provider, answers.region));
 

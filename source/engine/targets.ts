@@ -13,7 +13,7 @@ import {checkPermissions, type PermissionProblem} from './permissions.js';
 import type {Plan} from './plan.js';
 import {defaultRestartCommand} from './restart.js';
 // Static: every run asks it, on the way to the first frame, and a dynamic import there is one more round trip of the loader.
-import {containerError, dockerZulipContainer, isDockerZulipCheckout} from '../docker/container.js';
+import {containerError, dockerZulipContainer, isDockerZulipCheckout, manualPasswordNote} from '../docker/container.js';
 
 export type TargetKind = LoadedConfig['kind'];
 
@@ -54,10 +54,14 @@ export function hostTarget(paths: ConfigPaths): ConfigTarget {
 export async function targetFromFlags(flags: {
 	readonly docker?: string;
 	readonly helmValues?: string;
+	/** The Helm release the printed commands upgrade: its chart version and namespace, when known. */
+	readonly helmRelease?: {readonly chartVersion?: string; readonly namespace?: string};
 	readonly paths: ConfigPaths;
 	readonly readOnly?: boolean;
 	/** Where to look for /.dockerenv and docker-zulip's entrypoint; tests give a directory of their own. */
 	readonly root?: string;
+	/** The environment the container check reads (MANUAL_CONFIGURATION, SECRETS_*); the process's by default. */
+	readonly env?: NodeJS.ProcessEnv;
 }): Promise<ConfigTarget> {
 	if (flags.docker !== undefined) {
 		const {composeTarget} = await import('../docker/compose-target.js');
@@ -66,7 +70,7 @@ export async function targetFromFlags(flags: {
 
 	if (flags.helmValues !== undefined) {
 		const {helmTarget} = await import('../docker/helm-target.js');
-		return helmTarget(flags.helmValues);
+		return helmTarget(flags.helmValues, {release: flags.helmRelease});
 	}
 
 	const host = hostTarget(flags.paths);
@@ -84,8 +88,21 @@ export async function targetFromFlags(flags: {
 		},
 	};
 	if (flags.readOnly) return hostOrCheckout;
-	const container = dockerZulipContainer(flags.root);
+	const container = dockerZulipContainer(flags.root, flags.env);
 	if (!container) return hostOrCheckout;
+	if (container.manual) {
+		// settings.py in the volume is the configuration; a password written beside it lasts only until the next start.
+		const note = manualPasswordNote(container);
+		return {
+			...hostOrCheckout,
+			async plan(loaded, answers) {
+				const plan = await hostOrCheckout.plan(loaded, answers);
+				const passwordChanges = answers.password.kind === 'new';
+				return note && passwordChanges ? {...plan, notes: [...(plan.notes ?? []), note]} : plan;
+			},
+		};
+	}
+
 	return {
 		...host,
 		permissionProblems: () => [],

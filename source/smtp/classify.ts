@@ -168,9 +168,25 @@ export function classifySetupFailure(failure: SessionFailure, context: ClassifyC
 	return {id: 'protocol-error', detail: said(reply) ?? systemDetail(failure)};
 }
 
+/**
+ * Exchange Online's refusals of a password login by tenant policy: `535 5.7.139 Authentication
+ * unsuccessful, basic authentication is disabled` (or "SmtpClientAuthentication is disabled for the
+ * Tenant", "…security defaults policy"), and after the final removal `550 5.7.30 Basic authentication
+ * is not supported for Client Submission`. Source: Exchange Team Blog, "Exchange Online to retire Basic
+ * auth for Client Submission (SMTP AUTH)" (https://techcommunity.microsoft.com/t5/exchange-team-blog/exchange-online-to-retire-basic-auth-for-client-submission-smtp/ba-p/4114750)
+ * (550 5.7.30); the 5.7.139 texts as collected in https://docs.bookyourpto.com/features/smtp-troubleshoot; the settings
+ * (Get/Set-TransportConfig and Set-CASMailbox -SmtpClientAuthenticationDisabled) in Microsoft Learn,
+ * https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission; checked 2026-12.
+ */
+function basicAuthDisabled(reply: string): boolean {
+	return /^535[ -]5\.7\.139\b/.test(reply) || (/^5\d\d[ -]5\.7\.30\b/.test(reply) && /basic auth/i.test(reply));
+}
+
 /** The reply to AUTH that ended smtplib's tries. */
 export function classifyAuthReply(reply: string, secure: boolean): DiagnosisId {
 	if (/^534[ -]5\.7\.9\b/.test(reply) || /application-specific password/i.test(reply)) return 'app-password-required';
+	// Microsoft 365 refusing password logins (Basic auth) for SMTP AUTH: a tenant setting, not a wrong password.
+	if (basicAuthDisabled(reply)) return 'basic-auth-disabled';
 	if (!secure && /^53[08][ -]/.test(reply) && /STARTTLS|\bTLS\b|encrypt/i.test(reply)) return 'tls-required';
 	if (/^4/.test(reply)) return 'temporary-failure';
 	if (/^50[24][ -]/.test(reply) || /unrecognized authentication|mechanism (is )?not (supported|available)|unsupported authentication/i.test(reply)) return 'auth-unsupported';

@@ -1,4 +1,4 @@
-import {getProvider, recogniseProvider} from '../engine/providers.js';
+import {getProvider, POSTMARK_LOGIN, recogniseProvider} from '../engine/providers.js';
 import {serviceWords, type ServiceWords} from '../engine/service-words.js';
 import type {Diagnosis, DiagnosisId, Security, Sender, StepName} from './types.js';
 
@@ -72,7 +72,9 @@ function credentialAdvice(c: DiagnosisContext): string {
 	const provider = getProvider(providerId);
 	if (providerId === 'ses') return ' Amazon SES wants the SMTP credentials made for this region (SES → SMTP settings); an IAM access key and its secret do not log in, though both usernames start with AKIA.';
 	const parts = [provider.fixedUsername ? `the user is always ${provider.fixedUsername}` : provider.usernameHint ? `the user is ${provider.usernameHint}` : '', provider.passwordHint ? `the password is ${provider.passwordHint}` : ''].filter(Boolean);
-	return parts.length > 0 ? ` ${provider.name}: ${parts.join('; ')}.` : '';
+	// Postmark refuses a right token too while SMTP is off for the server, or on the wrong host for a broadcast stream.
+	const more = providerId === 'postmark' ? ` ${POSTMARK_LOGIN.notes}` : '';
+	return parts.length > 0 ? ` ${provider.name}: ${parts.join('; ')}.${more}` : '';
 }
 /** Providers whose new accounts deliver only to verified recipients (a "sandbox"). */
 function sandboxed(c: DiagnosisContext): boolean {
@@ -188,6 +190,12 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fix: `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsFile} (${passwordFlags}).`,
 		message: c => `${c.host} wants an app password for ${c.user}, not the account's normal password.`,
 		fixFor: c => `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsOf(c)} (${passwordFlags}).`,
+	},
+	'basic-auth-disabled': {
+		meaning: 'Microsoft 365 refuses password logins (Basic auth) for SMTP AUTH in this tenant or for this mailbox (535 5.7.139, 550 5.7.30).',
+		fix: `A tenant admin turns SMTP AUTH back on: in Exchange Online PowerShell \`Set-TransportConfig -SmtpClientAuthenticationDisabled $false\` (Exchange admin center → Settings → Mail flow: "Turn off SMTP AUTH protocol for your organization" unchecked) and for the mailbox \`Set-CASMailbox -Identity MAILBOX -SmtpClientAuthenticationDisabled $false\` ("Authenticated SMTP"); Security defaults also block it. This works only until Microsoft's final removal of Basic auth (announced for the second half of 2027): Zulip cannot log in with OAuth2, so move to a relay that takes a password: a transactional service (\`--provider mailgun\`, postmark, ses…) or Azure Communication Services' SMTP relay (smtp.azurecomm.net, 587, STARTTLS).`,
+		message: c => `${c.host} refuses password logins for ${c.user}: Basic authentication for SMTP AUTH is turned off in this Microsoft 365 tenant (or for this mailbox), not a wrong password.`,
+		fixFor: c => `A tenant admin turns SMTP AUTH back on: in Exchange Online PowerShell \`Set-TransportConfig -SmtpClientAuthenticationDisabled $false\` (Exchange admin center → Settings → Mail flow: "Turn off SMTP AUTH protocol for your organization" unchecked) and for the mailbox \`Set-CASMailbox -Identity ${c.user || 'MAILBOX'} -SmtpClientAuthenticationDisabled $false\` ("Authenticated SMTP"); Security defaults also block it. This works only until Microsoft's final removal of Basic auth (announced for the second half of 2027): Zulip cannot log in with OAuth2, so move to a relay that takes a password: a transactional service (\`--provider mailgun\`, postmark, ses…) or Azure Communication Services' SMTP relay (smtp.azurecomm.net, 587, STARTTLS).`,
 	},
 	'sender-rejected': {
 		meaning: 'The server refuses one of Zulip\'s envelope senders (ZULIP_ADMINISTRATOR, NOREPLY_EMAIL_ADDRESS, the tokenized noreply address).',

@@ -55,6 +55,7 @@ export type DiagnosisId =
 	| 'auth-required'
 	| 'auth-unsupported'
 	| 'app-password-required'
+	| 'basic-auth-disabled'
 	| 'sender-rejected'
 	| 'recipient-rejected'
 	| 'message-rejected'

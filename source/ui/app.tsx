@@ -1,3 +1,4 @@
+import {testNetworkNote} from '../engine/deployment-notes.js';
 import {Box, measureElement, render, useInput, type DOMElement} from 'ink';
 import {useEffect, useReducer, useRef, useState} from 'react';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
@@ -213,7 +214,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 		case 'provider':
 			return <ProviderStep key={key} choices={providerChoices(state.settings)} preselected={preselectedChoice(state)} limit={limit} canGoBack={state.history.length > 0} send={send} />;
 		case 'region':
-			return <RegionStep key={key} regions={provider.regions ?? []} preselected={answers.region} error={step.error} limit={limit} send={send} />;
+			return <RegionStep key={key} regions={provider.regions ?? []} question={provider.regionQuestion ?? {title: `Which region is your ${provider.name} account in?`, help: ''}} preselected={answers.region} error={step.error} limit={limit} send={send} />;
 		case 'host':
 			return <HostStep key={key} host={answers.host} error={step.error} send={send} />;
 		case 'endpoint':
@@ -268,13 +269,13 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 			const mismatch = provider.kind === 'smtp' ? endpointMismatch(answers.port, answers.security) : undefined;
 			const plaintext = plaintextPasswordRisk(answers);
 			// Sending the password without TLS was chosen in its own question; the review still says it.
-			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={[mismatch, plaintext].filter((warning): warning is string => warning !== undefined)} send={send} />;
+			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={[mismatch, plaintext, ...(plan.notes ?? [])].filter((warning): warning is string => warning !== undefined)} send={send} />;
 		}
 
 		case 'writing':
 			return <ProgressStep label={state.cancelRequested ? 'Finishing the write, then exiting' : 'Writing both files (with backups)'} />;
 		case 'testing':
-			return <TestingStep lines={step.lines} to={state.to} limit={Math.max(4, rows - 8)} />;
+			return <TestingStep lines={step.lines} to={state.to} limit={Math.max(4, rows - 8)} note={state.loaded ? testNetworkNote(state.loaded.kind) : undefined} />;
 		case 'result':
 			return <ResultStep key={key} report={step.stopped ? undefined : state.report} fixes={step.stopped ? [] : state.fixes} canRestore={originalBackups(state.applied).length > 0} retestHint={retestHint(provider.id)} send={send} />;
 		case 'edit-answer':

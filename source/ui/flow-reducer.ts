@@ -1,3 +1,4 @@
+import {localMtaProblem} from '../engine/deployment-notes.js';
 import {answersForProvider, emptyUsernameProblem, passwordAfterUsername, withGivenAnswers, type Answers} from '../engine/answers.js';
 import {answersSummary, plaintextConsent, plaintextPasswordRisk, tlsInstead} from '../engine/answers-summary.js';
 import {describeWrite} from '../engine/apply.js';
@@ -540,6 +541,9 @@ function chooseProvider(state: FlowState, id: ProviderChoiceId): FlowState {
 	if (state.step.kind !== 'provider' || !loaded) return state;
 	const answers = state.phase === 'answering' && state.choice === id ? state.answers : answersForChoice(state, loaded, id);
 	const chosen: AnsweringFlow = answer({...state, phase: 'answering', step: state.step, loaded, choice: id, answers}, `Provider: ${choiceName(id)}`);
+	// docker-zulip: "the local mail server" would be Zulip's own inbound gateway; said, then back to the list.
+	const local = id === 'local' ? localMtaProblem(loaded.kind) : undefined;
+	if (local) return go(chosen, {kind: 'problem', problem: local, then: 'back'});
 	return go(chosen, afterProvider(chosen));
 }
 

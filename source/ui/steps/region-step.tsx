@@ -1,13 +1,15 @@
 import {useMemo, useState} from 'react';
-import type {Region} from '../../engine/providers.js';
+import type {Region, RegionQuestion} from '../../engine/providers.js';
 import {INPUT_HINTS, Question} from '../components/question.js';
 import {Select, type SelectItem} from '../components/select.js';
 import {TextInput} from '../components/text-input.js';
 import type {FlowEvent} from '../flow.js';
 
 export interface RegionStepProps {
-	/** The provider's regions. */
+	/** The provider's regions (SES's regions; Zoho's data centres with the kind of account). */
 	readonly regions: readonly Region[];
+	/** The provider's words for the question, and whether an unlisted region may be typed. */
+	readonly question: RegionQuestion;
 	/** Highlighted at first: the configured region on a rerun. */
 	readonly preselected?: string;
 	/** Why a typed region was refused. */
@@ -21,21 +23,22 @@ export interface RegionStepProps {
 /** A listed region, or the way to type one the list does not know. */
 type RegionChoice = {readonly kind: 'region'; readonly id: string} | {readonly kind: 'other'};
 
-/** The SES regions, filterable, plus a way to type one AWS opened after this list was written. */
-export function RegionStep({regions, preselected, error, limit, send}: RegionStepProps) {
+/** The provider's regions, filterable, plus (for SES) a way to type one opened after this list was written. */
+export function RegionStep({regions, question, preselected, error, limit, send}: RegionStepProps) {
+	const {typed} = question;
 	// A configured region the list does not know (typed on an earlier run) starts in the text field.
 	const listed = preselected === undefined || regions.some(region => region.id === preselected);
-	const [typing, setTyping] = useState(!listed || error !== undefined);
+	const [typing, setTyping] = useState(typed !== undefined && (!listed || error !== undefined));
 	const items = useMemo(
 		(): Array<SelectItem<RegionChoice>> => [
 			...regions.map(region => ({key: region.id, value: {kind: 'region', id: region.id} as const, label: region.name, hint: region.id})),
-			{key: 'other', value: {kind: 'other'}, label: 'Another region…', hint: 'type its name, e.g. eu-south-2'},
+			...(typed ? [{key: 'other', value: {kind: 'other'} as const, label: 'Another region…', hint: `type its name, e.g. ${typed.example}`}] : []),
 		],
-		[regions],
+		[regions, typed],
 	);
-	if (typing) {
+	if (typing && typed) {
 		return (
-			<Question title="Which region is your Amazon SES account in?" help={['Type the region name as the AWS console shows it (e.g. eu-south-2); the host is email-smtp.<region>.amazonaws.com.']} error={error} hints={INPUT_HINTS}>
+			<Question title={question.title} help={[typed.help]} error={error} hints={INPUT_HINTS}>
 				<TextInput defaultValue={listed ? '' : preselected} onSubmit={region => send({type: 'region-chosen', region: region.trim()})} onCancel={() => (listed ? setTyping(false) : send({type: 'back'}))} />
 			</Question>
 		);
@@ -43,8 +46,9 @@ export function RegionStep({regions, preselected, error, limit, send}: RegionSte
 
 	return (
 		<Question
-			title="Which region is your Amazon SES account in?"
-			help={['SMTP credentials only work in the region they were created for.']}
+			title={question.title}
+			help={[question.help]}
+			error={error}
 			hints={[['↑↓', 'move'], ['type', 'filter'], ['Enter', 'choose'], ['Esc', 'back'], ['Ctrl-C', 'quit']]}
 		>
 			<Select

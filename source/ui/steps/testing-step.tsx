@@ -12,13 +12,16 @@ export interface TestingStepProps {
 	readonly to?: string;
 	/** Rows the list may use; older steps scroll away. */
 	readonly limit: number;
+	/** Where the test runs from, when that is not where Zulip sends from (a docker-zulip deployment). */
+	readonly note?: string;
 }
 
-export function TestingStep({lines, to, limit}: TestingStepProps) {
+export function TestingStep({lines, to, limit, note}: TestingStepProps) {
 	const shown = lines.slice(-limit);
 	return (
 		<Box flexDirection="column" marginTop={1}>
 			<Text bold>Testing what Zulip will read from disk{to ? `, test mails to ${to}` : ''}</Text>
+			{note ? <Text color={colors.muted}>{note}</Text> : null}
 			{lines.length > shown.length ? <Text color={colors.muted}>  … {lines.length - shown.length} earlier steps</Text> : null}
 			{shown.map((line, index) => (
 				<Text key={index} wrap="truncate-end">

@@ -1,4 +1,4 @@
-import type {Provider} from '../../engine/providers.js';
+import {providerNotes, type Provider} from '../../engine/providers.js';
 import {INPUT_HINTS, Question} from '../components/question.js';
 import {TextInput} from '../components/text-input.js';
 import type {FlowEvent} from '../flow.js';
@@ -12,14 +12,16 @@ export interface UsernameStepProps {
 	readonly error?: string;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
+	/** Today, for notes measured against a provider's announced dates (Microsoft 365's end of password logins). */
+	readonly today?: Date;
 }
 
-export function UsernameStep({provider, username, error, send}: UsernameStepProps) {
+export function UsernameStep({provider, username, error, send, today}: UsernameStepProps) {
 	const help = [
 		provider.usernameHint ? `${provider.name}: ${provider.usernameHint}.` : undefined,
 		provider.id === 'custom' ? 'Leave it empty if the server accepts mail without a login.' : undefined,
 		// The catalog's notes are what an admin would otherwise learn from a failed send.
-		...(provider.notes ?? []),
+		...providerNotes(provider, today),
 	];
 	return (
 		<Question title="SMTP username (EMAIL_HOST_USER)" help={help} error={error} hints={INPUT_HINTS}>
