@@ -21,7 +21,7 @@ import {existsSync} from 'node:fs';
 import {chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {promisify} from 'node:util';
 import {unusedPort} from './smtp-servers.js';
@@ -216,6 +216,8 @@ export async function startPostfix(options: PostfixOptions = {}): Promise<MtaIns
 	await writeFile(join(conf, 'master.cf'), master);
 	await writeFile(join(conf, 'main.cf'), '');
 	for (const [name, content] of Object.entries(options.files ?? {})) {
+		// eslint-disable-next-line no-await-in-loop
+		await mkdir(dirname(join(conf, name)), {recursive: true});
 		// eslint-disable-next-line no-await-in-loop
 		await writeFile(join(conf, name), content);
 	}
