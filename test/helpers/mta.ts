@@ -59,9 +59,7 @@ export function postfixMissing(): string | undefined {
 /** Poll a condition (a file's content, a port) until it holds: bounded by count, not by a guess of how long it takes. */
 async function until(what: string, check: () => Promise<boolean>, tries = 400): Promise<void> {
 	for (let attempt = 0; attempt < tries; attempt++) {
-		// eslint-disable-next-line no-await-in-loop
 		if (await check()) return;
-		// eslint-disable-next-line no-await-in-loop
 		await sleep(50);
 	}
 
@@ -153,9 +151,7 @@ export async function startExim(options: EximOptions): Promise<MtaInstance> {
 	await writeFile(join(dir, 'passwd'), `${passwd.trimEnd()}\nDebian-exim:x:65534:65534::/nonexistent:/usr/sbin/nologin\n`);
 	await writeFile(join(dir, 'group'), `${group.trimEnd()}\nDebian-exim:x:65534:\n`);
 	for (const directory of [spool, logs]) {
-		// eslint-disable-next-line no-await-in-loop
 		await mkdir(directory);
-		// eslint-disable-next-line no-await-in-loop
 		await chown(directory, 65_534, 65_534);
 	}
 
@@ -216,9 +212,7 @@ export async function startPostfix(options: PostfixOptions = {}): Promise<MtaIns
 	await writeFile(join(conf, 'master.cf'), master);
 	await writeFile(join(conf, 'main.cf'), '');
 	for (const [name, content] of Object.entries(options.files ?? {})) {
-		// eslint-disable-next-line no-await-in-loop
 		await mkdir(dirname(join(conf, name)), {recursive: true});
-		// eslint-disable-next-line no-await-in-loop
 		await writeFile(join(conf, name), content);
 	}
 

@@ -303,12 +303,10 @@ export async function followLocalMail(options: FollowOptions): Promise<LocalMtaR
 	const interval = options.intervalMs ?? 250;
 	let seen: Array<{queueId?: string; fate?: MailFate; reason?: string}> = [];
 	for (;;) {
-		// eslint-disable-next-line no-await-in-loop
 		seen = await looker.look(options.mails);
 		const decided = seen.every(entry => entry.fate !== undefined && (finalFates.has(entry.fate) || entry.fate === 'left-queue'));
 		if (decided || Date.now() >= deadline || options.signal?.aborted) break;
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			await sleep(interval, undefined, {signal: options.signal});
 		} catch {
 			break;
