@@ -5,7 +5,7 @@ import {answersForProvider, canKeepStoredPassword, emptyUsernameProblem, withGiv
 import {applyPlan, type ApplyResult} from './engine/apply.js';
 import type {ConfigPaths, LoadedConfig} from './engine/current-config.js';
 import {describeError, ExitCode, UsageError, WizardError, type ExitCodeValue} from './engine/errors.js';
-import {runLiveCheck} from './engine/live-check.js';
+import {localServerNotes, runLiveCheck} from './engine/live-check.js';
 import {readPasswordSource} from './engine/password-input.js';
 import type {Plan} from './engine/plan.js';
 import {checkRunInputs} from './engine/preflight.js';
@@ -130,6 +130,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			if (options.check) {
 				const network = testNetworkNote(loaded.kind);
 				if (network) reporter.line(`Note: ${network}`);
+				await sayLocalServerNotes(loaded, reporter, context.signal);
 				test = await runLiveCheck(loaded, {to: options.to, noSend: options['no-send'], timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
 				reporter.test(test);
 				exitCode = test.ok ? ExitCode.ok : ExitCode.testFailed;
@@ -164,6 +165,7 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 				if (!options['skip-test']) {
 					const network = testNetworkNote(written.kind);
 					if (network) reporter.line(`Note: ${network}`);
+					await sayLocalServerNotes(written, reporter, context.signal);
 					test = await runLiveCheck(written, {to: options.to, timeoutMs: timeout, caFile: context.caFile, signal: context.signal, onEvent: reporter.event, transcriptPath: options.transcript, writableRoot: context.writableRoot});
 					reporter.test(test);
 					if (!test.ok) exitCode = ExitCode.testFailed;
@@ -196,6 +198,11 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 	await context.beforeReport?.(reporter);
 	reporter.finish({exitCode, plan, applied, test, restart, dryRun: options['dry-run'] === true, extra: {...(confirm ? {zulipConfirm: confirmJson(confirm)} : {}), ...context.extraReport?.()}});
 	return exitCode;
+}
+
+/** Before a test of the mail server on this machine: which MTA answers, how it is set up (the wizard's review says the same). */
+async function sayLocalServerNotes(loaded: LoadedConfig, reporter: Reporter, signal?: AbortSignal): Promise<void> {
+	for (const note of await localServerNotes(loaded, {signal})) reporter.line(`Note: ${note}`);
 }
 
 /** --confirm-with-zulip: Zulip's own send_test_email, its verdict in the report. */

@@ -63,6 +63,21 @@ function diagnosisLines(diagnosis: Diagnosis, indent = '  '): string[] {
 	return lines;
 }
 
+const fateMarks: Record<string, string> = {relayed: '✔', delivered: '✔', 'left-queue': '?'};
+
+/** What the MTA on this machine did with each test mail after its 250 (its reasons are already visible text). */
+function localMtaLines(report: TestReport): string[] {
+	const local = report.localMta;
+	if (!local || local.mails.length === 0) return [];
+	const lines = [`  After the hand-over, ${local.mta ?? 'the mail server'} on this machine (read from ${local.source ?? 'its queue'}):`];
+	for (const mail of local.mails) {
+		lines.push(`    ${fateMarks[mail.fate] ?? '✖'} ${mail.label}: ${mail.fate}${mail.queueId ? ` (${mail.queueId})` : ''}`);
+		if (mail.reason) lines.push(`      ${mail.reason}`);
+	}
+
+	return lines;
+}
+
 export function testLines(report: TestReport): string[] {
 	const lines: string[] = [];
 	if (report.diagnosis) lines.push(...diagnosisLines(report.diagnosis));
@@ -75,6 +90,7 @@ export function testLines(report: TestReport): string[] {
 		}
 	}
 
+	lines.push(...localMtaLines(report));
 	for (const warning of report.warnings ?? []) {
 		lines.push(`  ! ${warning.message}`);
 		if (warning.detail) lines.push(`    ${warning.detail}`);
@@ -170,7 +186,7 @@ export function createReporter(options: {json: boolean; stdout: NodeJS.WritableS
 				files,
 				diff: summary.dryRun && plan ? plan.files.map(file => file.diff).join('') : undefined,
 				warnings: warnings.map(plainText),
-				test: test ? {ok: test.ok, diagnosis: test.diagnosis, warnings: test.warnings ?? [], senders: test.senders.map(sender => ({...sender, status: senderSummary(test, sender).status})), suggestion: test.suggestion, durationMs: Math.round(test.durationMs)} : null,
+				test: test ? {ok: test.ok, diagnosis: test.diagnosis, warnings: test.warnings ?? [], senders: test.senders.map(sender => ({...sender, status: senderSummary(test, sender).status})), suggestion: test.suggestion, ...(test.localMta ? {localMta: test.localMta} : {}), durationMs: Math.round(test.durationMs)} : null,
 				restart: restart ? {ok: restart.ok, exitCode: restart.exitCode, command: restart.command, confirmed: restart.confirmed, problem: restart.problem === undefined ? null : plainText(restart.problem)} : null,
 				deliverability: deliverabilityReport ? {findings: deliverabilityReport.findings} : null,
 				error: errorReported,

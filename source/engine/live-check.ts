@@ -1,4 +1,5 @@
 import type {Sender, SmtpTestOptions, TestEvent, TestReport} from '../smtp/types.js';
+import path from 'node:path';
 import type {LoadedConfig} from './current-config.js';
 
 export interface LiveCheckOptions {
@@ -17,6 +18,55 @@ export interface LiveCheckOptions {
 	readonly writableRoot?: string;
 	/** Where probes look for a working port; defaults to the live test's own list. */
 	readonly probeCandidates?: SmtpTestOptions['probeCandidates'];
+	/** Following the test mails through the MTA on this machine (see SmtpTestOptions.localMta). */
+	readonly localMta?: SmtpTestOptions['localMta'];
+	/** Where the local-server survey reads Debian's Exim answers and zulip.conf; the system's by default. */
+	readonly localServer?: LocalServerPaths;
+}
+
+export interface LocalServerPaths {
+	readonly eximConf?: string;
+	readonly zulipConf?: string;
+	readonly env?: NodeJS.ProcessEnv;
+}
+
+/** zulip.conf of this configuration: beside settings.py on a host; none in a container's files. */
+function zulipConfOf(loaded: LoadedConfig, paths?: LocalServerPaths): string | undefined {
+	if (paths?.zulipConf) return paths.zulipConf;
+	return loaded.kind === 'host' ? path.join(path.dirname(loaded.paths.settings), 'zulip.conf') : undefined;
+}
+
+/**
+ * What to say before testing "the local mail server" (EMAIL_HOST on this
+ * machine): which MTA answers, how Debian's Exim is set up, whether a Zulip
+ * upgrade removes Postfix. Empty for any other relay. Both faces call this.
+ */
+export async function localServerNotes(loaded: LoadedConfig, options: {relay?: {host: string; port: number}; signal?: AbortSignal; paths?: LocalServerPaths} = {}): Promise<readonly string[]> {
+	const {current} = loaded;
+	const relay = options.relay ?? (current.backend === 'smtp' && current.host ? {host: current.host, port: current.port} : undefined);
+	if (!relay?.host) return [];
+	const {isThisMachine} = await import('../smtp/local-mta/local-host.js');
+	if (!isThisMachine(relay.host)) return [];
+	const {surveyLocalServer} = await import('./local-server.js');
+	const survey = await surveyLocalServer({
+		host: relay.host,
+		port: relay.port,
+		zulipVersion: loaded.zulipVersion ?? null,
+		...(options.paths?.eximConf ? {eximConf: options.paths.eximConf} : {}),
+		...(zulipConfOf(loaded, options.paths) ? {zulipConf: zulipConfOf(loaded, options.paths)} : {}),
+		...(options.paths?.env ? {env: options.paths.env} : {}),
+		signal: options.signal,
+	});
+	return survey.notes;
+}
+
+/** Zulip's removal of postfix on upgrade, for the fixes of a relay on this machine. */
+async function postfixNoteFor(loaded: LoadedConfig, host: string, paths?: LocalServerPaths): Promise<string | undefined> {
+	const {isThisMachine} = await import('../smtp/local-mta/local-host.js');
+	const zulipConf = zulipConfOf(loaded, paths);
+	if (!zulipConf || !isThisMachine(host)) return undefined;
+	const {postfixRemovalNote, readZulipConf} = await import('./local-server.js');
+	return postfixRemovalNote(readZulipConf(zulipConf), loaded.zulipVersion ?? null, zulipConf);
 }
 
 /** The envelope senders Zulip uses with these files (see zulipSenders). */
@@ -50,6 +100,7 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 	}
 
 	const {runSmtpTest} = await import('../smtp/live-test.js');
+	const localServerNote = await postfixNoteFor(loaded, current.host, options.localServer);
 	const {zulipBehaviour, zulipName} = await import('../zulip/version-file.js');
 	return runSmtpTest({
 		verifyCertificates: zulipBehaviour(loaded.zulipVersion ?? null).verifiesCertificates,
@@ -64,6 +115,8 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 		onEvent: options.onEvent,
 		transcriptPath: options.transcriptPath,
 		probeCandidates: options.probeCandidates,
+		...(options.localMta === undefined ? {} : {localMta: options.localMta}),
+		...(localServerNote ? {localServerNote} : {}),
 	});
 }
 

@@ -26,6 +26,10 @@ export interface ClassifyContext {
 	/** The server offered STARTTLS in its plain EHLO. */
 	offeredStarttls: boolean;
 	timeoutMs: number;
+	/** The current EHLO reply lists AUTH; absent means unknown (taken as offered). */
+	offersAuth?: boolean;
+	/** MAIL FROM of the refused transaction, so a refusal at RCPT that names it is read as the sender's. */
+	sender?: string;
 }
 
 const dnsCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA', 'ENODATA', 'ESERVFAIL', 'ENONAME', 'ETIMEOUT']);
@@ -195,20 +199,43 @@ export function classifyAuthReply(reply: string, secure: boolean): DiagnosisId {
 
 /** The server wants a login before it takes mail from or to this client. */
 function demandsLogin(reply: string): boolean {
-	return /^530[ -]/.test(reply) || /authenticat|auth(?:entication)? required|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|(?:not permitted|unable) to relay/i.test(reply);
+	return /^530[ -]/.test(reply) || /authenticat|auth(?:entication)? required|not logged in/i.test(reply);
 }
 
-/** A refusal of MAIL FROM, RCPT TO or the message. */
+/** A refusal to relay: mail for another domain from this client is not taken (no login was mentioned). */
+function refusesRelay(reply: string): boolean {
+	return /relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|(?:not permitted|unable) to relay/i.test(reply);
+}
+
+/**
+ * A refusal that names the sender, whatever step it came at: Postfix's
+ * default smtpd_delay_reject=yes holds a sender restriction until RCPT TO,
+ * so `553 5.7.1 <noreply-…>: Sender address rejected: not owned by user …`
+ * answers RCPT TO. Enhanced codes 5.1.7/5.1.8 are the sender's (RFC 3463);
+ * Exim says "sender verify failed" or "not permitted to send as", Microsoft
+ * `5.7.60 SMTP; Client does not have permissions to send as this sender` (SendAsDenied).
+ */
+function refusesSender(reply: string, sender: string | undefined): boolean {
+	if (/sender address rejected|not owned by user|sender verify failed|not permitted to send as|SendAsDenied|permissions? to send as this sender/i.test(reply)) return true;
+	if (/^5\d\d[ -]5\.1\.[78]\b/m.test(reply) || /^5\d\d[ -]5\.7\.60\b/m.test(reply)) return true;
+	// A policy refusal (5.7.1) that quotes the sender, not the recipient.
+	return Boolean(sender) && /^5\d\d[ -]5\.7\.1\b/m.test(reply) && reply.toLowerCase().includes(`<${sender!.toLowerCase()}>`);
+}
+
+/** A refusal of MAIL FROM, RCPT TO or the message, read by its words and codes first, by its step last. */
 export function classifyEnvelopeReply(reply: string, stage: 'mail' | 'rcpt' | 'data', context: ClassifyContext, secure: boolean): DiagnosisId {
 	if (!secure && /^53[08][ -]/.test(reply) && /STARTTLS|\bTLS\b|encrypt/i.test(reply)) return 'tls-required';
-	if (!context.authenticated && demandsLogin(reply)) {
+	const offersAuth = context.offersAuth !== false;
+	// A relay refusal asks for a login only where the server offers one.
+	if (!context.authenticated && (demandsLogin(reply) || (offersAuth && refusesRelay(reply)))) {
 		if (context.user && !context.password) return 'user-without-password';
 		if (!context.user && context.password) return 'password-without-user';
 		return 'auth-required';
 	}
 
+	if (/^5/.test(reply) && refusesRelay(reply)) return 'relay-denied';
 	if (/^4/.test(reply)) return 'temporary-failure';
-	if (stage === 'mail') return 'sender-rejected';
+	if (stage === 'mail' || refusesSender(reply, context.sender)) return 'sender-rejected';
 	if (stage === 'rcpt') return 'recipient-rejected';
 	return 'message-rejected';
 }

@@ -32,6 +32,33 @@ export interface DiagnosisContext {
 	secretsPath?: string;
 	/** The plain noreply address the server accepted as sender, if it did (the tokenized one's fix builds on it). */
 	acceptedNoreply?: string;
+	/** mail-stuck: the MTA on this machine, what became of the mail, and which mail. */
+	mta?: {readonly kind?: 'exim' | 'postfix' | 'sendmail'; readonly name?: string; readonly fate: string; readonly mail: string};
+	/** About the local mail server on this Zulip (zulip.conf's [postfix] uninstall): appended to the fixes that install or reconfigure Postfix. */
+	localServerNote?: string;
+}
+
+const isLocal = (c: DiagnosisContext) => /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(c.host);
+const withLocalNote = (c: DiagnosisContext, fix: string) => (c.localServerNote ? `${fix} ${c.localServerNote}` : fix);
+
+/** What an MTA on this machine did with a mail, in words. */
+const fateWords: Record<string, string> = {
+	bounced: 'then failed it (bounced)',
+	frozen: 'then froze it in its queue',
+	deferred: 'could not pass it on and keeps retrying (deferred)',
+	queued: 'has not passed it on yet',
+};
+
+/** How to make the MTA on this machine send mail out, by MTA and by what it did. */
+function stuckFix(c: DiagnosisContext): string {
+	const kind = c.mta?.kind;
+	const exim = 'Exim (Debian): run `dpkg-reconfigure exim4-config` and choose "internet site; mail is sent and received directly using SMTP", or "mail sent by smarthost; received via SMTP or fetchmail" with your relay\'s host and port; "local delivery only" (the default) keeps every mail on this machine.';
+	const postfix = 'Postfix: set `relayhost = [smtp.example.com]:587` (with smtp_sasl_* for its login) in /etc/postfix/main.cf, or, if `dpkg-reconfigure postfix` was answered "Local only", run it again and choose "Internet Site" or "Internet with smarthost".';
+	const how = kind === 'exim' ? exim : kind === 'postfix' ? postfix : `${exim} ${postfix}`;
+	const deferred = c.mta?.fate === 'deferred'
+		? 'The reply (detail) says why the next hop was not reached; if this host\'s provider blocks outbound port 25, send through a smarthost on port 587. '
+		: '';
+	return withLocalNote(c, `${deferred}${how} Or let Zulip send through a provider directly (\`--provider mailgun\`, sendgrid, …). Then run the test again.`);
 }
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
@@ -105,9 +132,9 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		meaning: 'Nothing accepts connections on that host and port, or a firewall rejects them.',
 		fix: 'Check EMAIL_PORT (--port): usually 587 with `EMAIL_USE_TLS = True` (`--port 587 --security starttls`) or 465 with `EMAIL_USE_SSL = True` (`--port 465 --security ssl`).',
 		message: c => `${where(c)} refused the connection: nothing listens on port ${c.port} there, or a firewall rejects it.`,
-		fixFor: c => /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(c.host) && c.port === 25
+		fixFor: c => isLocal(c) && c.port === 25
 			// The local-MTA choice on a server with no MTA installed: the fix is the MTA, not a port.
-			? 'No mail server runs on this machine: install and start one (`apt install postfix`, as an "Internet Site" or a smarthost relay), or choose a relay provider instead (`--provider mailgun`, sendgrid, …).'
+			? withLocalNote(c, 'No mail server runs on this machine: install and start one (`apt install postfix`, as an "Internet Site" or a smarthost relay), or choose a relay provider instead (`--provider mailgun`, sendgrid, …).')
 			: `Nothing accepts connections on port ${c.port} there. Check EMAIL_PORT against ${service(c).docs}; the usual others are ${otherPorts(c)}.`,
 	},
 	'connection-timeout': {
@@ -234,6 +261,20 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 		fixFor: c => (c.recipientGiven
 			? `Check the address given with --to.${sandboxed(c) ? ` An account still in ${service(c).who}'s sandbox delivers only to verified recipients: verify ${c.recipient ?? 'it'} or leave the sandbox.` : ` If it is right, the reply (detail) says why ${service(c).who} refuses it.`}`
 			: `Without --to the check uses the default From address as recipient; pass \`--to ADDRESS\` with a mailbox ${service(c).who} delivers to.`),
+	},
+	'relay-denied': {
+		meaning: 'The server refuses to relay mail from this machine to other domains, and offers no login that would change that.',
+		fix: 'Let this machine relay through that server (its relay rules: Postfix mynetworks, Exim relay_from_hosts / dc_relay_nets), or send through a provider with a login (`--provider mailgun`, sendgrid, …). No EMAIL_HOST_USER helps: the server offers no AUTH.',
+		message: c => `${c.host} refuses to relay mail to ${c.recipient ?? 'other domains'} for this machine, and offers no login.`,
+		fixFor: c => (isLocal(c)
+			? withLocalNote(c, 'The mail server on this machine does not count this connection among the hosts it relays for. Exim (Debian): add the address Zulip connects from to "IP-addresses to allow relay for" in `dpkg-reconfigure exim4-config` (dc_relay_nets; 127.0.0.1 and ::1 are always in it, so EMAIL_HOST = localhost works); Postfix: add it to mynetworks in /etc/postfix/main.cf. Or send through a provider with a login (`--provider mailgun`, sendgrid, …).')
+			: `${c.host} relays only for hosts it trusts and offers no login (no AUTH in its EHLO), so no EMAIL_HOST_USER helps: ask its operator to allow this server's address, or use its submission port with a login if it has one (587 with STARTTLS, \`--port 587 --security starttls\`), or send through a provider (\`--provider mailgun\`, sendgrid, …).`),
+	},
+	'mail-stuck': {
+		meaning: 'The mail server on this machine accepted the test mail but did not send it on: it bounced, froze or deferred it (or kept it past the deadline).',
+		fix: 'Make the mail server send mail out: Exim (Debian): `dpkg-reconfigure exim4-config` → "internet site" or "mail sent by smarthost"; Postfix: `relayhost` in main.cf, or another answer than "Local only" to `dpkg-reconfigure postfix`. Or send through a provider (`--provider mailgun`, sendgrid, …).',
+		message: c => `${c.mta?.name ?? 'The mail server'} on this machine accepted ${c.mta?.mail ?? 'the test mail'} but ${fateWords[c.mta?.fate ?? 'queued'] ?? 'did not send it on'}: Zulip's mail would end the same way.`,
+		fixFor: stuckFix,
 	},
 	'message-rejected': {
 		meaning: 'The server accepted sender and recipient but rejected the message itself.',

@@ -12,6 +12,8 @@ import {visibleControls} from '../engine/shown-text.js';
 import {recogniseProvider} from '../engine/providers.js';
 import {serviceWords} from '../engine/service-words.js';
 import {secureContextFor} from './trust.js';
+import {isThisMachine} from './local-mta/local-host.js';
+import type {HandedOver, LocalMtaReport} from './local-mta/follow.js';
 import type {Diagnosis, DiagnosisId, Sender, SenderResult, SmtpTestOptions, StepName, Suggestion, TestEvent, TestReport, TestWarning} from './types.js';
 
 /** smtplib's order of preference, which Django inherits. */
@@ -58,6 +60,9 @@ class LiveTest {
 	private readonly prober?: Prober;
 	private readonly signal?: AbortSignal;
 	private readonly base: DiagnosisContext;
+	/** The test mails the server said 250 to, by sender index: followed past the hand-over when the relay is this machine. */
+	private readonly handedOver = new Map<number, HandedOver>();
+	private localMta?: LocalMtaReport;
 
 	constructor(
 		private readonly options: SmtpTestOptions,
@@ -70,7 +75,7 @@ class LiveTest {
 		this.redactor = new Redactor(settings.password);
 		if (options.transcriptPath) this.transcript = new Transcript(this.redactor);
 		this.signal = options.signal;
-		this.base = {host: settings.host, port: settings.port, security: settings.security, user: settings.user, passwordMissing: settings.password === null, timeoutMs: this.timeoutMs, recipientGiven: Boolean(options.to), settingsPath: settings.files?.settings, secretsPath: settings.files?.secrets};
+		this.base = {host: settings.host, port: settings.port, security: settings.security, user: settings.user, passwordMissing: settings.password === null, timeoutMs: this.timeoutMs, recipientGiven: Boolean(options.to), settingsPath: settings.files?.settings, secretsPath: settings.files?.secrets, ...(options.localServerNote ? {localServerNote: options.localServerNote} : {})};
 		if (options.probe !== false) {
 			this.prober = new Prober({
 				host: settings.host,
@@ -96,7 +101,7 @@ class LiveTest {
 		const report = (diagnosis?: Diagnosis, suggestion?: Suggestion): TestReport => {
 			const ok = !diagnosis && results.every(result => result.ok && (!to || this.options.noSend || result.sent));
 			const warnings = this.warnings.length > 0 ? {warnings: [...this.warnings]} : {};
-			return {ok, ...warnings, ...(diagnosis ? {diagnosis} : {}), senders: results, ...(suggestion ? {suggestion} : {}), durationMs: performance.now() - started};
+			return {ok, ...warnings, ...(diagnosis ? {diagnosis} : {}), senders: results, ...(suggestion ? {suggestion} : {}), ...(this.localMta ? {localMta: this.localMta} : {}), durationMs: performance.now() - started};
 		};
 
 		if (this.transcript) await this.transcript.write(this.options.transcriptPath!);
@@ -132,9 +137,11 @@ class LiveTest {
 			for (const [index, sender] of senders.entries()) {
 				if (!results[index]!.ok) continue;
 				if (this.signal?.aborted) return report(diagnose('cancelled', this.base));
-				results[index] = await this.sendTestMail(sender, to);
+				results[index] = await this.sendTestMail(sender, to, index);
 				if (results[index]!.diagnosis?.id === 'cancelled') return report(results[index]!.diagnosis);
 			}
+
+			if (this.handedOver.size > 0 && this.options.localMta !== false && isThisMachine(this.options.settings.host)) await this.followLocally(results);
 		}
 
 		return report();
@@ -189,9 +196,9 @@ class LiveTest {
 		return masked;
 	}
 
-	private classifyContext(session: SmtpSession): ClassifyContext {
+	private classifyContext(session: SmtpSession, sender?: string): ClassifyContext {
 		const {port, security, user, password} = this.options.settings;
-		return {port, security, user, password, authenticated: session.authenticated, offeredStarttls: session.offeredStarttls, timeoutMs: this.timeoutMs};
+		return {port, security, user, password, authenticated: session.authenticated, offeredStarttls: session.offeredStarttls, timeoutMs: this.timeoutMs, offersAuth: session.offersAuth, ...(sender ? {sender} : {})};
 	}
 
 	private newSession(primary: boolean): SmtpSession {
@@ -382,7 +389,7 @@ class LiveTest {
 			const rcpt = await session.command(`RCPT TO:<${recipient}>`, 'sender', `RCPT TO:<${recipient}>`, sender);
 			if (!/^2/.test(rcpt)) {
 				await this.reset(session, sender);
-				const id = classifyEnvelopeReply(rcpt, 'rcpt', this.classifyContext(session), secure);
+				const id = classifyEnvelopeReply(rcpt, 'rcpt', this.classifyContext(session, sender.address), secure);
 				return {...result, diagnosis: this.diagnose(id, {...context, step: 'sender', stepLabel: `RCPT TO:<${recipient}>`}, this.serverSaid(rcpt))};
 			}
 
@@ -404,7 +411,37 @@ class LiveTest {
 		}
 	}
 
-	private async sendTestMail(sender: Sender, to: string): Promise<SenderResult> {
+	/**
+	 * The MTA on this machine said 250: that is a hand-over, not a delivery.
+	 * Its own log and queue say whether each mail left (or was delivered here),
+	 * and a mail that did not fails the test with the MTA's words.
+	 */
+	private async followLocally(results: SenderResult[]): Promise<void> {
+		const {followLocalMail, leftAsIntended, looksLikeMta} = await import('./local-mta/follow.js');
+		// A test server or relay of one's own on loopback is no MTA with a queue: nothing more to see.
+		if (!looksLikeMta(this.primary?.greeting, [...this.handedOver.values()])) return;
+		const settings = this.options.localMta === false ? {} : this.options.localMta ?? {};
+		const indexes = [...this.handedOver.keys()];
+		const report = await followLocalMail({mails: indexes.map(index => this.handedOver.get(index)!), banner: this.primary?.greeting, signal: this.signal, ...(settings.env ? {env: settings.env} : {}), ...(settings.deadlineMs === undefined ? {} : {deadlineMs: settings.deadlineMs})});
+		this.localMta = report;
+		for (const [position, index] of indexes.entries()) {
+			const mail = report.mails[position];
+			if (!mail || mail.fate === 'left-queue' || leftAsIntended(mail.fate)) continue;
+			const sender = this.options.senders[index]!;
+			const detail = `${report.mta ?? 'The mail server'}${mail.queueId ? ` (queue id ${mail.queueId})` : ''}: ${mail.reason ?? mail.fate}`;
+			results[index] = {...results[index]!, ok: false, diagnosis: this.diagnose('mail-stuck', {sender, step: 'send', mta: {kind: report.kind, name: report.mta, fate: mail.fate, mail: mail.label}}, detail)};
+		}
+
+		if (report.unchecked) {
+			this.warnings.push({
+				id: 'handover-only',
+				message: `The mail server on this machine accepted the test mails; what it did with them next was not seen, so this result covers only the hand-over: ${report.unchecked}.`,
+				fix: 'Run the test as root on this machine to follow the mails through the queue and log, or look for the test mails in the mail log (`mailq`, /var/log/mail.log).',
+			});
+		}
+	}
+
+	private async sendTestMail(sender: Sender, to: string, index: number): Promise<SenderResult> {
 		const result: SenderResult = {address: sender.address, role: sender.role, ok: false, sent: false};
 		const session = await this.establish(false);
 		if (!(session instanceof SmtpSession)) return {...result, diagnosis: session.diagnosis};
@@ -412,8 +449,11 @@ class LiveTest {
 		// The From header as Zulip writes it; the envelope sender is the bare address either way.
 		const message = buildTestMessage({from: sender.fromHeader ?? sender.address, to, subject, domain: await this.ehloName, lineEnding: '\r\n'});
 		try {
-			await session.send(sender.address, to, message, `"${subject}" from ${sender.address}`, sender);
+			const label = `"${subject}" from ${sender.address}`;
+			const reply = await session.send(sender.address, to, message, label, sender);
 			await session.quit();
+			const messageId = /^Message-ID: <([^>\r\n]+)>/m.exec(message)?.[1] ?? '';
+			this.handedOver.set(index, {label, reply: this.redactor.redact(reply), messageId});
 			return {...result, ok: true, sent: true};
 		} catch (error) {
 			session.close();
@@ -422,7 +462,7 @@ class LiveTest {
 			const {reply, command} = failure.evidence;
 			if (!reply) return {...result, diagnosis: this.diagnose(this.otherFailure(failure), context, failure.message)};
 			const stage = command === 'MAIL FROM' ? 'mail' : command === 'RCPT TO' ? 'rcpt' : 'data';
-			const id = classifyEnvelopeReply(reply, stage, this.classifyContext(session), this.options.settings.security !== 'none');
+			const id = classifyEnvelopeReply(reply, stage, this.classifyContext(session, sender.address), this.options.settings.security !== 'none');
 			return {...result, diagnosis: this.diagnose(id, context, this.serverSaid(reply))};
 		}
 	}

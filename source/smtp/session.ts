@@ -236,11 +236,11 @@ export class SmtpSession {
 		});
 	}
 
-	/** MAIL FROM, RCPT TO, DATA and the message, as smtplib's sendmail does. */
-	send(from: string, to: string, message: string, label: string, sender: Sender): Promise<void> {
-		return this.operate<void>(resolve => {
+	/** MAIL FROM, RCPT TO, DATA and the message, as smtplib's sendmail does; resolves with the reply to the message (it may name the queue id). */
+	send(from: string, to: string, message: string, label: string, sender: Sender): Promise<string> {
+		return this.operate<string>(resolve => {
 			this.begin('send', label, sender);
-			this.connection!.send({from, to: [to], size: Buffer.byteLength(message)}, message, error => {
+			this.connection!.send({from, to: [to], size: Buffer.byteLength(message)}, message, (error, info) => {
 				if (error) {
 					const failure = this.failureFrom(error);
 					this.fail(failure, !failure.evidence.reply);
@@ -248,7 +248,7 @@ export class SmtpSession {
 				}
 
 				this.endPhase();
-				resolve();
+				resolve(String((info as {response?: string} | undefined)?.response ?? ''));
 			});
 		});
 	}

@@ -1,4 +1,5 @@
 import type {LookupFunction} from 'node:net';
+import type {LocalMtaReport} from './local-mta/follow.js';
 /**
  * How the connection is secured, named after Django's settings:
  * `ssl` = EMAIL_USE_SSL (TLS from the first byte), `starttls` = EMAIL_USE_TLS
@@ -58,6 +59,8 @@ export type DiagnosisId =
 	| 'basic-auth-disabled'
 	| 'sender-rejected'
 	| 'recipient-rejected'
+	| 'relay-denied'
+	| 'mail-stuck'
 	| 'message-rejected'
 	| 'temporary-failure'
 	| 'timeout'
@@ -122,8 +125,8 @@ export interface SenderResult {
 
 /** Something that works in Zulip today but deserves attention; never fails the test. */
 export interface TestWarning {
-	/** certificate-not-verified: the running Zulip accepts a certificate a newer one will refuse; slow-step: a step took long, within Zulip's limit. */
-	id: 'certificate-not-verified' | 'slow-step';
+	/** certificate-not-verified: the running Zulip accepts a certificate a newer one will refuse; slow-step: a step took long, within Zulip's limit; handover-only: the MTA on this machine took the mail, what it did next could not be read. */
+	id: 'certificate-not-verified' | 'slow-step' | 'handover-only';
 	message: string;
 	fix?: string;
 	detail?: string;
@@ -141,6 +144,8 @@ export interface TestReport {
 	senders: SenderResult[];
 	/** A port/security combination that answered while the configured one failed. */
 	suggestion?: Suggestion;
+	/** The relay is this machine's MTA: what it did with each test mail after accepting it. */
+	localMta?: LocalMtaReport;
 	durationMs: number;
 }
 
@@ -177,4 +182,13 @@ export interface SmtpTestOptions {
 	lookup?: LookupFunction;
 	/** EHLO name; default the machine's FQDN as Python's socket.getfqdn() finds it (what Django sends). */
 	ehloName?: string;
+	/**
+	 * When EMAIL_HOST is this machine, the test mails are followed through its
+	 * MTA (its tools found on PATH). `env` gives the tools their PATH and
+	 * environment, `deadlineMs` bounds the wait for its decision (default 20 s);
+	 * false: only the hand-over is tested.
+	 */
+	localMta?: false | {readonly env?: NodeJS.ProcessEnv; readonly deadlineMs?: number};
+	/** About the local mail server on this Zulip (e.g. Zulip 11's removal of postfix): appended to the fixes that install or reconfigure one. */
+	localServerNote?: string;
 }

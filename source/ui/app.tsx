@@ -64,6 +64,7 @@ import {UsernameStep} from './steps/username-step.js';
 import {DeliverabilityPanel} from './components/deliverability-panel.js';
 import {emitTestSignals, testSignalsWanted} from './test-signals.js';
 import {useDeliverability} from './use-deliverability.js';
+import {useLocalServerNotes} from './use-local-server-notes.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {rowsFromVerdict} from './verdict-rows.js';
 import {useWizardEffects} from './use-wizard-effects.js';
@@ -97,6 +98,7 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	const [state, send] = useReducer(flowReducer, {settings, start}, firstState);
 	useWizardEffects(state, send, engine);
 	const deliverability = useDeliverability(state, engine);
+	const localNotes = useLocalServerNotes(state, engine);
 	useGlobalKeys(state, send);
 	const {columns, rows} = useTerminalSize();
 
@@ -136,7 +138,7 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(2, besideStep - (verdictShown ? rowsFromVerdict(state.log, columns) : 0))} maxDetailRows={Math.max(2, besideStep)} columns={columns} keys={panelKeys} /> : null}
 			{live ? (
 				<Box ref={stepBox} flexDirection="column">
-					<StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} />
+					<StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} localNotes={localNotes} />
 				</Box>
 			) : null}
 		</Box>
@@ -152,10 +154,12 @@ interface StepViewProps {
 	readonly dnsChecked?: boolean;
 	/** For the start menu's background check. */
 	readonly engine: WizardEngine;
+	/** What the review says about the mail server on this machine (useLocalServerNotes). */
+	readonly localNotes?: readonly string[];
 }
 
 /** The live region: the current step only. Keyed by step, so inputs start fresh on every visit. */
-function StepView({state, send, rows, dnsChecked, engine}: StepViewProps) {
+function StepView({state, send, rows, dnsChecked, engine, localNotes}: StepViewProps) {
 	if (state.phase === 'answering') {
 		// This round's answers, live above the question: going back takes a line away instead of adding one.
 		const answered = state.step.kind === 'done' ? [] : state.answered;
@@ -165,7 +169,7 @@ function StepView({state, send, rows, dnsChecked, engine}: StepViewProps) {
 				{answered.map(line => (
 					<HangingText key={`${line.depth}-${line.text}`} color={colors.ok}>{`${symbols.ok} ${line.text}`}</HangingText>
 				))}
-				<AnsweringStepView state={state} send={send} rows={Math.max(12, rows - answered.length)} dnsChecked={dnsChecked} engine={engine} />
+				<AnsweringStepView state={state} send={send} rows={Math.max(12, rows - answered.length)} dnsChecked={dnsChecked} engine={engine} localNotes={localNotes} />
 			</Box>
 		);
 	}
@@ -203,7 +207,7 @@ function StepView({state, send, rows, dnsChecked, engine}: StepViewProps) {
 }
 
 /** The steps once a provider is chosen: the answers and the configuration read are there. */
-function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {readonly state: AnsweringFlow}) {
+function AnsweringStepView({state, send, rows, dnsChecked, localNotes = []}: StepViewProps & {readonly state: AnsweringFlow}) {
 	const {step, answers, loaded} = state;
 	const limit = listLimit(rows);
 	const provider = currentProvider(state);
@@ -269,7 +273,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 			const mismatch = provider.kind === 'smtp' ? endpointMismatch(answers.port, answers.security) : undefined;
 			const plaintext = plaintextPasswordRisk(answers);
 			// Sending the password without TLS was chosen in its own question; the review still says it.
-			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={[mismatch, plaintext, ...(plan.notes ?? [])].filter((warning): warning is string => warning !== undefined)} send={send} />;
+			return <ReviewStep key={key} changed={plan.changed} files={files} warnings={[mismatch, plaintext, ...(plan.notes ?? []), ...localNotes].filter((warning): warning is string => warning !== undefined)} send={send} />;
 		}
 
 		case 'writing':

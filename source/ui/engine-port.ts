@@ -39,6 +39,8 @@ export interface WizardEngine {
 	restart(onLine: (line: string) => void, signal: AbortSignal): Promise<RestartResult>;
 	/** Zulip's own manage.py send_test_email to `to` (after a restart); absent where there is no deployment. */
 	confirm?(to: string, signal: AbortSignal): Promise<import('../engine/zulip-confirm.js').ConfirmResult>;
+	/** Before testing a relay on this machine: which MTA answers there and how it is set up; empty for any other relay. */
+	localServerNotes?(loaded: LoadedConfig, relay: {host: string; port: number}, signal: AbortSignal): Promise<readonly string[]>;
 	/** SPF, DKIM, DMARC and MX of the From domains, after a passing test; absent where there is no DNS to ask. */
 	deliverability?(loaded: LoadedConfig, signal: AbortSignal): Promise<DeliverabilityReport>;
 }
@@ -129,6 +131,10 @@ export function createEngine(options: EngineOptions): WizardEngine {
 			const identity = options.confirmIdentity ?? zulipIdentity();
 			if ('refused' in identity) return {ok: false, outcome: 'not-run', exitCode: null, command: `${deployment}/manage.py send_test_email ${to}`, senders: [], reason: identity.refused, tail: []};
 			return confirmWithZulip({deployment, to, identity, password, signal});
+		},
+		async localServerNotes(loaded, relay, signal) {
+			const {localServerNotes} = await import('../engine/live-check.js');
+			return localServerNotes(loaded, {relay, signal});
 		},
 		async deliverability(loaded, signal) {
 			const {checkDeliverability, deliverabilityInputFrom} = await import('../engine/deliverability.js');
