@@ -128,10 +128,15 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	const panelKeys = ['restart-offer', 'restarting', 'confirm-offer', 'confirming'].includes(state.step.kind);
 	// The verdict is kept on screen for the question right after the test; once the restart has run (and printed), the panel may have the rows.
 	const verdictShown = (state.step.kind === 'restart-offer' || state.step.kind === 'done') && state.restart === undefined;
+	// The checks ran before what the flow prints after them (the restart, Zulip's own test): once it prints, the panel goes into the scrollback first, whole.
+	const panelAt = deliverability && deliverability.status !== 'checking' ? deliverability.at : undefined;
+	const frozenPanel = deliverability && panelAt !== undefined && (state.log.length > panelAt || !live)
+		? {at: Math.max(0, panelAt - printed), node: <DeliverabilityPanel view={deliverability} maxRows={Number.MAX_SAFE_INTEGER} columns={columns} />}
+		: undefined;
 	return (
 		<Box flexDirection="column">
-			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} />
-			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(2, besideStep - (verdictShown ? rowsFromVerdict(state.log, columns) : 0))} maxDetailRows={Math.max(2, besideStep)} columns={columns} keys={panelKeys} /> : null}
+			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} inserted={frozenPanel} />
+			{live && deliverability && !frozenPanel ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(2, besideStep - (verdictShown ? rowsFromVerdict(state.log, columns) : 0))} maxDetailRows={Math.max(2, besideStep)} columns={columns} keys={panelKeys} /> : null}
 			{live ? (
 				<Box ref={stepBox} flexDirection="column">
 					<StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} />

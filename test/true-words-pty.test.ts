@@ -1,0 +1,74 @@
+/**
+ * Issue 22, read off a real terminal: the sandbox wizard at 80×24, Enter on
+ * every question (every default points at the sandbox relay), then the
+ * terminal emulator's whole buffer is read as the admin reads it.
+ */
+import assert from 'node:assert/strict';
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, before, describe, test} from 'node:test';
+import {keys, PtySession} from './helpers/pty.js';
+import {BIN as bin, REPO as repo, ensureBuilt} from './helpers/program.js';
+import {bufferText} from './helpers/screen.js';
+
+let root: string;
+
+before(async () => {
+	root = await mkdtemp(join(tmpdir(), 'zes-words-pty-'));
+	await ensureBuilt();
+});
+
+after(async () => {
+	await rm(root, {recursive: true, force: true});
+});
+
+/** Enter on every question until the wizard ends; the whole buffer as lines, and the session. */
+async function walkWithEnter(args: readonly string[], size = {cols: 80, rows: 24}): Promise<{lines: string[]; session: PtySession; code: number}> {
+	const session = new PtySession(bin, [...args], {cwd: repo, env: {NO_COLOR: '1'}, ...size});
+	try {
+		await session.waitFor(/Which service/);
+		for (let answered = 0; ; answered++) {
+			assert.ok(answered < 25, `the wizard kept asking:\n${session.recent.slice(-2000)}`);
+			await session.press(keys.enter);
+			let recent: string;
+			try {
+				recent = await session.waitFor(/Enter (confirm|choose)|Mail received by the sandbox relay/, 30_000);
+			} catch (error) {
+				if (session.exitCode !== undefined) break;
+				throw error;
+			}
+
+			// The Deliverability panel's lookups end before the restart is chosen.
+			if (/Restart Zulip so it reads/.test(recent) && !/\[mx-ok\]/.test(recent)) await session.waitFor(/\[mx-ok\]/, 30_000);
+			if (/Mail received by the sandbox relay/.test(session.text)) break;
+		}
+
+		const code = await session.exit(30_000);
+		return {lines: await bufferText(session.raw, size.cols, size.rows), session, code};
+	} finally {
+		session.kill();
+	}
+}
+
+describe('the sandbox wizard, Enter on every question, at 80×24', () => {
+	let lines: string[];
+	let sandboxDir: string;
+	before(async () => {
+		sandboxDir = join(root, 'walk');
+		const walked = await walkWithEnter(['--sandbox', '--sandbox-dir', sandboxDir]);
+		assert.equal(walked.code, 0, walked.lines.join('\n').slice(-3000));
+		lines = walked.lines;
+	});
+
+	test('results in the order they ran: the Deliverability panel, then the restart, then Zulip\'s own test', () => {
+		const panel = lines.findIndex(line => line.startsWith('Deliverability (SPF, DKIM, DMARC, MX)'));
+		const restart = lines.findIndex(line => /^• Running .*restart-server/.test(line));
+		const zulip = lines.findIndex(line => /Zulip itself sent/.test(line));
+		assert.ok(panel !== -1 && restart !== -1 && zulip !== -1, lines.join('\n'));
+		assert.ok(panel < restart, `the panel (line ${panel}) comes before the restart (line ${restart}):\n${lines.join('\n')}`);
+		assert.ok(restart < zulip, lines.join('\n'));
+		// Printed once: no second panel below the restart.
+		assert.equal(lines.filter(line => line.startsWith('Deliverability (SPF, DKIM, DMARC, MX)')).length, 1, lines.join('\n'));
+	});
+});
