@@ -71,4 +71,12 @@ describe('the sandbox wizard, Enter on every question, at 80×24', () => {
 		// Printed once: no second panel below the restart.
 		assert.equal(lines.filter(line => line.startsWith('Deliverability (SPF, DKIM, DMARC, MX)')).length, 1, lines.join('\n'));
 	});
+
+	test('"Next steps" gives the sandbox\'s own rerun: its directory, and the program as it was started', () => {
+		const next = lines.findIndex(line => line === 'Next steps');
+		assert.ok(next !== -1, lines.join('\n'));
+		const text = lines.slice(next, next + 12).join('');
+		assert.ok(text.includes(`./bin/zulip-email-setup.js --sandbox --sandbox-dir ${sandboxDir} --check`), lines.slice(next, next + 12).join('\n'));
+		assert.doesNotMatch(text, /Run zulip-email-setup --check/);
+	});
 });

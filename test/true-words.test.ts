@@ -3,6 +3,7 @@ import {mkdtemp, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
+import {checkCommand, programAsInvoked, rerunModeOf} from '../source/engine/rerun-command.js';
 import {runCli} from './helpers/cli.js';
 
 /*
@@ -40,5 +41,37 @@ describe('a refused login names the file that holds each credential', () => {
 		assert.ok(fix, output);
 		assert.match(fix, /EMAIL_HOST_USER \(--username\) in \S+\/compose\.override\.yaml and email_password in \S+\/\.env /);
 		assert.doesNotMatch(fix, /settings\.py|zulip-secrets\.conf/);
+	});
+});
+
+describe('"Next steps" gives the exact rerun of the mode in use, with the program as it was started', () => {
+	const base = {argv0: 'node', execPath: '/usr/bin/node', cwd: '/home/admin/zulip-email-setup', pathVariable: '/usr/local/bin:/usr/bin', sudo: false};
+
+	test('the npm build run from its checkout, and a single executable by the path typed', () => {
+		const fromCheckout = {...base, script: '/home/admin/zulip-email-setup/bin/zulip-email-setup.js'};
+		assert.equal(programAsInvoked(fromCheckout), './bin/zulip-email-setup.js');
+		const single = {...base, argv0: './zulip-email-setup-linux-x64', execPath: '/root/zulip-email-setup-linux-x64', script: '/root/zulip-email-setup-linux-x64', cwd: '/root'};
+		assert.equal(programAsInvoked(single), './zulip-email-setup-linux-x64');
+		assert.equal(programAsInvoked({...single, cwd: '/tmp'}), '/root/zulip-email-setup-linux-x64');
+		assert.equal(programAsInvoked({...single, argv0: 'zulip-email-setup-linux-x64'}), 'zulip-email-setup-linux-x64');
+	});
+
+	test('found on PATH as this very file: its name', async () => {
+		const dir = await mkdtemp(path.join(tmpdir(), 'zes-words-path-'));
+		const file = path.join(dir, 'zulip-email-setup');
+		await writeFile(file, '#!/bin/sh\n', {mode: 0o755});
+		assert.equal(programAsInvoked({...base, script: file, pathVariable: `/usr/bin:${dir}`}), 'zulip-email-setup');
+		// Another file by that name on PATH: the path, since the name would start that one.
+		assert.equal(programAsInvoked({...base, script: file, pathVariable: '/usr/bin'}), file);
+	});
+
+	test('each mode names its files: /etc/zulip, --settings/--secrets, Compose, Helm, the sandbox', () => {
+		const invocation = {...base, script: '/home/admin/zulip-email-setup/bin/zulip-email-setup.js'};
+		assert.equal(checkCommand(rerunModeOf({}), {...invocation, sudo: true}), 'sudo ./bin/zulip-email-setup.js --check');
+		assert.equal(checkCommand(rerunModeOf({settings: 'conf/settings.py', secrets: '/srv/z s.conf'}), invocation), './bin/zulip-email-setup.js --settings /home/admin/zulip-email-setup/conf/settings.py --secrets \'/srv/z s.conf\' --check');
+		assert.equal(checkCommand(rerunModeOf({docker: '/srv/docker-zulip'}), invocation), './bin/zulip-email-setup.js --docker /srv/docker-zulip --check');
+		assert.equal(checkCommand(rerunModeOf({'helm-values': 'values.yaml'}), invocation), './bin/zulip-email-setup.js --helm-values /home/admin/zulip-email-setup/values.yaml --check');
+		assert.equal(checkCommand(rerunModeOf({sandbox: true}, '/tmp/zulip-email-setup-sandbox-x'), invocation), './bin/zulip-email-setup.js --sandbox --sandbox-dir /tmp/zulip-email-setup-sandbox-x --check');
+		assert.equal(checkCommand(rerunModeOf({sandbox: true, docker: ''}, '/tmp/s'), invocation), './bin/zulip-email-setup.js --sandbox --docker --sandbox-dir /tmp/s --check');
 	});
 });

@@ -12,6 +12,7 @@ import {ConfigError} from './errors.js';
 import {checkPermissions, type PermissionProblem} from './permissions.js';
 import type {Plan} from './plan.js';
 import {defaultRestartCommand} from './restart.js';
+import {rerunCommand} from './rerun-command.js';
 
 export type TargetKind = LoadedConfig['kind'];
 
@@ -78,7 +79,7 @@ export async function targetFromFlags(flags: {
 			} catch (error) {
 				// No Zulip here, but the admin stands in a docker-zulip checkout: say what to run.
 				if (!(error instanceof ConfigError) || error.id !== 'settings-missing' || !isDockerZulipCheckout(cwd)) throw error;
-				throw new ConfigError(`${error.message} This directory is a docker-zulip checkout, whose settings live in its compose files.`, `Run zulip-email-setup --docker ${cwd}`, 'settings-missing');
+				throw new ConfigError(`${error.message} This directory is a docker-zulip checkout, whose settings live in its compose files.`, `Run ${rerunCommand({kind: 'compose', dir: cwd})}`, 'settings-missing');
 			}
 		},
 	};

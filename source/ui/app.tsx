@@ -305,6 +305,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 					service={serviceWords(provider.id)}
 					sendingDomain={dnsChecked ? undefined : sendingDomain(state)}
 					fileBackend={provider.kind === 'file'}
+					rerun={state.settings.rerun}
 				/>
 			);
 		case 'confirm-offer':

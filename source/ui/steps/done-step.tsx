@@ -23,10 +23,12 @@ export interface DoneStepProps {
 	readonly sendingDomain?: string;
 	/** The file backend: no mail leaves the server, so SPF/DKIM do not apply. */
 	readonly fileBackend: boolean;
+	/** The exact commands for this run's files (the mode's flags, the program as invoked). */
+	readonly rerun?: {readonly wizard: string; readonly check: string};
 }
 
 /** The last screen: it stays in the terminal after exit, so it says everything worth keeping (never the password). */
-export function DoneStep({testOk, changed, restored, restart, restartCommand, service, sendingDomain, fileBackend}: DoneStepProps) {
+export function DoneStep({testOk, changed, restored, restart, restartCommand, service, sendingDomain, fileBackend, rerun = {wizard: 'zulip-email-setup', check: 'zulip-email-setup --check'}}: DoneStepProps) {
 	const headline = restored
 		? {tone: colors.warn, symbol: symbols.warn, text: 'Both files are back as they were before this run.'}
 		: testOk
@@ -34,14 +36,14 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, se
 			: {tone: colors.fail, symbol: symbols.fail, text: 'The files are written, but the last test failed.'};
 	const next: string[] = [];
 	if (restored) {
-		next.push('Run zulip-email-setup again when you have the right answers; nothing else was changed.');
+		next.push(`Run ${command(rerun.wizard)} again when you have the right answers; nothing else was changed.`);
 	} else {
 		if (changed.length > 0 && !restart?.ok) next.push(`Restart Zulip to use the new settings: ${command(restartCommand)}`);
 		if (!fileBackend && sendingDomain) next.push(`Publish ${service?.records(sendingDomain) ?? `SPF and DKIM records for ${sendingDomain}`}, or mail lands in spam.`);
 		if (!fileBackend) next.push(`If a mail goes missing, check ${service ? `${service.log} and ` : ''}/var/log/zulip/send_email.log.`);
 	}
 
-	next.push(`Run ${command('zulip-email-setup --check')} any time to test again without changing anything.`);
+	next.push(`Run ${command(rerun.check)} any time to test again without changing anything.`);
 	return (
 		<Box flexDirection="column" marginTop={1}>
 			<Text bold color={headline.tone}>
