@@ -80,3 +80,41 @@ describe('the sandbox wizard, Enter on every question, at 80×24', () => {
 		assert.doesNotMatch(text, /Run zulip-email-setup --check/);
 	});
 });
+
+test('a password written wrong, then right again: the sandbox says it wrote its files twice, never that they did not change', {timeout: 120_000}, async () => {
+	const dir = join(root, 'twice');
+	// A configured sandbox, as an earlier run leaves it.
+	const configure = new PtySession(bin, ['--sandbox', '--sandbox-dir', dir, '--non-interactive'], {cwd: repo, env: {NO_COLOR: '1'}});
+	assert.equal(await configure.exit(60_000), 0, configure.text.slice(-2000));
+	const session = new PtySession(bin, ['--sandbox', '--sandbox-dir', dir, '--restart-command', 'true'], {cwd: repo, env: {NO_COLOR: '1'}, cols: 80, rows: 24});
+	try {
+		const intro = await session.waitFor(/What do you want to do\?[\s\S]*Ctrl-C quit/);
+		const password = /password (\S+) \(throwaway/.exec(intro)?.[1];
+		assert.ok(password, intro);
+		await session.press(keys.down);
+		await session.press(keys.enter);
+		await session.waitFor(/Password for sandbox-\w+[\s\S]*Ctrl-C quit/);
+		await session.press(keys.ctrlU);
+		await session.type('not-the-password');
+		await session.press(keys.enter);
+		await session.waitFor(/Write these changes\?[\s\S]*Ctrl-C quit/);
+		await session.press(keys.enter);
+		await session.waitFor(/What now\?[\s\S]*Ctrl-C quit/, 30_000);
+		// "Type the password again and test again".
+		await session.press(keys.enter);
+		await session.waitFor(/Password for sandbox-\w+[\s\S]*Ctrl-C quit/);
+		await session.press(keys.ctrlU);
+		await session.type(password);
+		await session.press(keys.enter);
+		await session.waitFor(/Restart Zulip so it reads[\s\S]*Ctrl-C quit/, 30_000);
+		// Not now: the wizard ends.
+		await session.press(keys.down);
+		await session.press(keys.enter);
+		assert.equal(await session.exit(30_000), 0, session.text.slice(-2000));
+		const text = (await bufferText(session.raw, 80, 24)).join('\n');
+		assert.doesNotMatch(text, /The sandbox files did not change\./);
+		assert.match(text.replace(/\s+/g, ' '), /This session wrote the sandbox files twice \(a backup beside them for each write\); they now hold what they held before it\./);
+	} finally {
+		session.kill();
+	}
+});

@@ -274,7 +274,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 		}
 
 		case 'writing':
-			return <ProgressStep label={state.cancelRequested ? 'Finishing the write, then exiting' : 'Writing both files (with backups)'} />;
+			return <ProgressStep label={state.cancelRequested ? 'Finishing the write, then exiting' : 'Writing the files (with backups)'} />;
 		case 'testing':
 			return <TestingStep lines={step.lines} to={state.to} limit={Math.max(4, rows - 8)} />;
 		case 'result':

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {Box, Text} from 'ink';
 import type {FileResult} from '../../engine/apply.js';
 import type {RestartResult} from '../../engine/restart.js';
@@ -27,10 +28,17 @@ export interface DoneStepProps {
 	readonly rerun?: {readonly wizard: string; readonly check: string};
 }
 
+/** What the restore put back, counted from the files this run changed: "settings.py is back", "Both files are back". */
+function restoredWhat(changed: readonly FileResult[]): string {
+	if (changed.length === 1) return `${path.basename(changed[0]!.path)} is back as it was`;
+	if (changed.length === 2) return 'Both files are back as they were';
+	return `The ${changed.length === 0 ? '' : `${changed.length} `}files are back as they were`;
+}
+
 /** The last screen: it stays in the terminal after exit, so it says everything worth keeping (never the password). */
 export function DoneStep({testOk, changed, restored, restart, restartCommand, service, sendingDomain, fileBackend, rerun = {wizard: 'zulip-email-setup', check: 'zulip-email-setup --check'}}: DoneStepProps) {
 	const headline = restored
-		? {tone: colors.warn, symbol: symbols.warn, text: 'Both files are back as they were before this run.'}
+		? {tone: colors.warn, symbol: symbols.warn, text: `${restoredWhat(changed)} before this run.`}
 		: testOk
 			? {tone: colors.ok, symbol: symbols.ok, text: fileBackend ? 'Zulip writes its email to files.' : 'Zulip can send email.'}
 			: {tone: colors.fail, symbol: symbols.fail, text: 'The files are written, but the last test failed.'};
