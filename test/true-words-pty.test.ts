@@ -24,7 +24,7 @@ after(async () => {
 });
 
 /** Enter on every question until the wizard ends; the whole buffer as lines, and the session. */
-async function walkWithEnter(args: readonly string[], size = {cols: 80, rows: 24}): Promise<{lines: string[]; session: PtySession; code: number}> {
+async function walkWithEnter(args: readonly string[], size = {cols: 80, rows: 24}): Promise<{lines: string[]; text: string; code: number}> {
 	const session = new PtySession(bin, [...args], {cwd: repo, env: {NO_COLOR: '1'}, ...size});
 	try {
 		await session.waitFor(/Which service/);
@@ -45,7 +45,7 @@ async function walkWithEnter(args: readonly string[], size = {cols: 80, rows: 24
 		}
 
 		const code = await session.exit(30_000);
-		return {lines: await bufferText(session.raw, size.cols, size.rows), session, code};
+		return {lines: await bufferText(session.raw, size.cols, size.rows), text: session.text, code};
 	} finally {
 		session.kill();
 	}
@@ -53,12 +53,20 @@ async function walkWithEnter(args: readonly string[], size = {cols: 80, rows: 24
 
 describe('the sandbox wizard, Enter on every question, at 80×24', () => {
 	let lines: string[];
+	let text: string;
 	let sandboxDir: string;
 	before(async () => {
 		sandboxDir = join(root, 'walk');
 		const walked = await walkWithEnter(['--sandbox', '--sandbox-dir', sandboxDir]);
 		assert.equal(walked.code, 0, walked.lines.join('\n').slice(-3000));
-		lines = walked.lines;
+		({lines, text} = walked);
+	});
+
+	test('the noreply question says Zulip\'s default without a stray space; the tokens setting is named whole at 80 columns', () => {
+		assert.doesNotMatch(text, /noreply@ /);
+		assert.match(text, /noreply@<your Zulip host>/);
+		assert.match(text, /ADD_TOKENS_TO_NOREPLY_ADDRESS/);
+		assert.doesNotMatch(text, /ADD_TOKENS_TO_NOREPLY_ADDRESS[^\n]*…/);
 	});
 
 	test('results in the order they ran: the Deliverability panel, then the restart, then Zulip\'s own test', () => {
@@ -117,4 +125,27 @@ test('a password written wrong, then right again: the sandbox says it wrote its 
 	} finally {
 		session.kill();
 	}
+});
+
+describe('Compose mode (--sandbox --docker), Enter on every question: every text names Compose\'s files', () => {
+	let text: string;
+	let lines: string[];
+	before(async () => {
+		const walked = await walkWithEnter(['--sandbox', '--docker', '--sandbox-dir', join(root, 'compose')], {cols: 80, rows: 40});
+		assert.equal(walked.code, 0, walked.lines.join('\n').slice(-3000));
+		({text, lines} = walked);
+	});
+
+	test('the opening summary lists the docker-zulip directory, not settings.py and zulip-secrets.conf', () => {
+		const intro = lines.slice(0, lines.findIndex(line => line.startsWith('• Configured now'))).join('\n');
+		assert.match(intro, /Compose mode: a throwaway docker-zulip directory/);
+		assert.doesNotMatch(intro, /settings\.py|zulip-secrets\.conf/);
+	});
+
+	test('the password is stored in .env, the default From is changed in compose.override.yaml', () => {
+		const flat = text.replace(/\s+/g, ' ');
+		assert.match(flat, /It is stored only in \.env and shown here as dots\./);
+		assert.match(flat, /change it in compose\.override\.yaml if needed\./);
+		assert.doesNotMatch(flat, /stored only in zulip-secrets\.conf|change it in settings\.py/);
+	});
 });

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import {mkdtemp, writeFile} from 'node:fs/promises';
+import {copyFile, mkdtemp, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
 import {checkCommand, programAsInvoked, rerunModeOf} from '../source/engine/rerun-command.js';
-import {runCli} from './helpers/cli.js';
+import {helmTarget} from '../source/docker/helm-target.js';
+import {modeFileWords} from '../source/engine/file-words.js';
+import {hostTarget} from '../source/engine/targets.js';
+import {FIXTURES} from './helpers/docker-judge.js';
+import {fakeServer, runCli} from './helpers/cli.js';
 
 /*
  * Issue 22: every word true in every mode. The texts here are read as the
@@ -73,5 +77,17 @@ describe('"Next steps" gives the exact rerun of the mode in use, with the progra
 		assert.equal(checkCommand(rerunModeOf({'helm-values': 'values.yaml'}), invocation), './bin/zulip-email-setup.js --helm-values /home/admin/zulip-email-setup/values.yaml --check');
 		assert.equal(checkCommand(rerunModeOf({sandbox: true}, '/tmp/zulip-email-setup-sandbox-x'), invocation), './bin/zulip-email-setup.js --sandbox --sandbox-dir /tmp/zulip-email-setup-sandbox-x --check');
 		assert.equal(checkCommand(rerunModeOf({sandbox: true, docker: ''}, '/tmp/s'), invocation), './bin/zulip-email-setup.js --sandbox --docker --sandbox-dir /tmp/s --check');
+	});
+});
+
+describe('the files of the mode in use, in words', () => {
+	test('Helm: the values file and the Secret manifest; the host: settings.py and zulip-secrets.conf', async () => {
+		const dir = await mkdtemp(path.join(tmpdir(), 'zes-words-helm-'));
+		const values = path.join(dir, 'values-local.yaml');
+		await copyFile(path.join(FIXTURES, 'helm-values.yaml'), values);
+		const loaded = await helmTarget(values).load({});
+		assert.deepEqual(modeFileWords(loaded), {settings: 'values-local.yaml', secrets: 'the Kubernetes Secret in zulip-email-secret.yaml'});
+		const server = await fakeServer();
+		assert.deepEqual(modeFileWords(await hostTarget(server).load({})), {settings: 'settings.py', secrets: 'zulip-secrets.conf'});
 	});
 });

@@ -134,9 +134,12 @@ function introLines(session: Session, interactive: boolean): string[] {
 	const lines: string[] = [
 		`Sandbox${files.reused ? ' (reusing the files of an earlier run)' : ''}: ${files.dir}`,
 		'  Nothing outside this directory is changed.',
-		`  settings.py         ${files.settingsPath}`,
-		`  secrets             ${files.secretsPath}`,
-		`  restart script      ${files.restartScript}`,
+		// Compose mode writes its docker-zulip directory (composeIntroLines), not these.
+		...(session.compose ? [] : [
+			`  settings.py         ${files.settingsPath}`,
+			`  secrets             ${files.secretsPath}`,
+			`  restart script      ${files.restartScript}`,
+		]),
 		`  relay CA (trusted with --ca-file) ${relay.caFile}`,
 		`Sandbox relay: ${relay.host}:${relay.port}, STARTTLS required before AUTH, user ${relay.username}`,
 	];

@@ -1,6 +1,7 @@
 import {Box, measureElement, render, useInput, type DOMElement} from 'ink';
 import {useEffect, useReducer, useRef, useState} from 'react';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
+import {modeFileWords} from '../engine/file-words.js';
 import {endpointMismatch, securityForPort} from '../engine/providers.js';
 import type {EarlyPaint} from './early-paint.js';
 import type {WizardEngine} from './engine-port.js';
@@ -245,13 +246,14 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 					// Typing it again (after a refused login) starts from an empty field, not after the refused one.
 					typed={answers.password.kind === 'new' && !step.resume ? answers.password.value : ''}
 					error={step.error}
+					secretsFile={modeFileWords(state.loaded).secrets}
 					send={send}
 				/>
 			);
 		case 'file-path':
 			return <FilePathStep key={key} path={answers.filePath ?? ''} placeholder={state.settings.writableRoot && `${state.settings.writableRoot}/emails`} error={step.error} send={send} />;
 		case 'noreply':
-			return <NoreplyStep key={key} administrator={loaded.current.administrator ?? undefined} senderRule={noreplyRule(provider.id)} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
+			return <NoreplyStep key={key} administrator={loaded.current.administrator ?? undefined} settingsFile={modeFileWords(loaded).settings} senderRule={noreplyRule(provider.id)} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
 		case 'tokens': {
 			const tokens = answers.tokens ?? loaded.current.tokens ?? true;
 			const tokenized = loaded.current.tokenizedTemplate?.replace('{token}', '<token>');
