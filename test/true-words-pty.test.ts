@@ -62,6 +62,12 @@ describe('the sandbox wizard, Enter on every question, at 80×24', () => {
 		({lines, text} = walked);
 	});
 
+	test('the test mails are counted from the senders: three with Zulip\'s default tokens, never "the two test mails"', () => {
+		assert.match(text, /Where should the three test mails go\?/);
+		assert.match(text.replace(/\s+/g, ' '), /One from the default From, one from the noreply address \(shaped as Zulip sends invitations\) and one from the tokenized noreply address/);
+		assert.doesNotMatch(text, /two test mails go/);
+	});
+
 	test('the noreply question says Zulip\'s default without a stray space; the tokens setting is named whole at 80 columns', () => {
 		assert.doesNotMatch(text, /noreply@ /);
 		assert.match(text, /noreply@<your Zulip host>/);
@@ -99,6 +105,9 @@ test('a password written wrong, then right again: the sandbox says it wrote its 
 		const intro = await session.waitFor(/What do you want to do\?[\s\S]*Ctrl-C quit/);
 		const password = /password (\S+) \(throwaway/.exec(intro)?.[1];
 		assert.ok(password, intro);
+		// The start menu counts the mails and addresses from the senders (three with tokens on).
+		await session.waitFor(/It works: the server accepts the login and all three From addresses\./, 30_000);
+		assert.match(session.text, /send the three test mails; nothing is written/);
 		await session.press(keys.down);
 		await session.press(keys.enter);
 		await session.waitFor(/Password for sandbox-\w+[\s\S]*Ctrl-C quit/);

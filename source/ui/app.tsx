@@ -2,6 +2,7 @@ import {Box, measureElement, render, useInput, type DOMElement} from 'ink';
 import {useEffect, useReducer, useRef, useState} from 'react';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
 import {modeFileWords} from '../engine/file-words.js';
+import {zulipSenders} from '../engine/senders.js';
 import {endpointMismatch, securityForPort} from '../engine/providers.js';
 import type {EarlyPaint} from './early-paint.js';
 import type {WizardEngine} from './engine-port.js';
@@ -18,6 +19,7 @@ import {
 	preselectedChoice,
 	providerChoices,
 	recipientDefault,
+	sendersAfterAnswers,
 	type AnsweringFlow,
 	type FlowEvent,
 	type FlowSettings,
@@ -190,7 +192,7 @@ function StepView({state, send, rows, dnsChecked, engine}: StepViewProps) {
 			const {current} = loaded;
 			// The file backend's test writes mail; the menu's check must send and write nothing.
 			const check = current.backend === 'smtp' ? (signal: AbortSignal) => engine.test(loaded, '', () => undefined, signal) : undefined;
-			return <StartMenuStep key={key} check={check} hasLogin={current.backend === 'smtp' && current.user !== ''} canRestore={state.backups.length > 0} send={send} />;
+			return <StartMenuStep key={key} check={check} hasLogin={current.backend === 'smtp' && current.user !== ''} senderCount={zulipSenders(current, {version: loaded.zulipVersion}).length} canRestore={state.backups.length > 0} send={send} />;
 		}
 
 		case 'backups':
@@ -261,7 +263,7 @@ function AnsweringStepView({state, send, rows, dnsChecked}: StepViewProps & {rea
 		}
 
 		case 'recipient':
-			return <RecipientStep key={key} to={recipientDefault(state)} error={step.error} send={send} />;
+			return <RecipientStep key={key} to={recipientDefault(state)} senders={sendersAfterAnswers(state)} error={step.error} send={send} />;
 		case 'plaintext':
 			return <PlaintextStep key={key} risk={plaintextPasswordRisk(answers) ?? ''} starttlsPort={tlsInstead(answers).starttls.port} send={send} />;
 		case 'planning':
