@@ -8,7 +8,10 @@ import {helmTarget} from '../source/docker/helm-target.js';
 import {modeFileWords} from '../source/engine/file-words.js';
 import {hostTarget} from '../source/engine/targets.js';
 import {FIXTURES} from './helpers/docker-judge.js';
+import {FLAGS} from '../source/args.js';
 import {fakeServer, runCli} from './helpers/cli.js';
+import {REPO} from './helpers/program.js';
+import {PtySession} from './helpers/pty.js';
 
 /*
  * Issue 22: every word true in every mode. The texts here are read as the
@@ -89,5 +92,49 @@ describe('the files of the mode in use, in words', () => {
 		assert.deepEqual(modeFileWords(loaded), {settings: 'values-local.yaml', secrets: 'the Kubernetes Secret in zulip-email-secret.yaml'});
 		const server = await fakeServer();
 		assert.deepEqual(modeFileWords(await hostTarget(server).load({})), {settings: 'settings.py', secrets: 'zulip-secrets.conf'});
+	});
+});
+
+describe('--help fits the terminal', () => {
+	const words = (text: string) => text.split(/\s+/).filter(Boolean);
+	const check = (text: string, width: number) => {
+		for (const line of text.split('\n')) {
+			// Only a word wider than the whole line may be (the default restart command's path).
+			if (line.length > width) assert.equal(words(line).length, 1, `"${line}" is wider than ${width}`);
+			// A flag and its description: two spaces apart at least, or the description on the next line.
+			const flag = /^ {2}(--[a-z-]+(?: [A-Z[\]:]+)?)(.*)$/.exec(line);
+			if (flag?.[2]) assert.match(flag[2], /^ {2,}\S/, `the flag runs into its description: "${line}"`);
+		}
+	};
+
+	test('not a terminal: 80 columns, a hanging indent under each description, no word broken', async () => {
+		const result = await runCli(['--help']);
+		assert.equal(result.code, 0);
+		check(result.stdout, 80);
+		// A description's second line hangs under its first.
+		assert.match(result.stdout, /^ {2}--non-interactive {11}No prompts: every answer from flags; a missing one\n {30}exits 2 naming the flag\.$/m);
+		for (const [name] of Object.entries(FLAGS)) assert.ok(result.stdout.includes(`--${name}`), name);
+	});
+
+	test('a 60-column terminal: every line fits 60, with the same words as at 80', async () => {
+		const session = new PtySession(process.execPath, ['--import', 'tsx', 'source/cli.tsx', '--help'], {cwd: REPO, cols: 60, rows: 24, env: {NO_COLOR: '1'}});
+		assert.equal(await session.exit(30_000), 0);
+		const text = session.text.replaceAll('\r', '');
+		check(text, 60);
+		assert.deepEqual(words(text), words((await runCli(['--help'])).stdout));
+	});
+});
+
+describe('a mistyped flag gets the flag it most likely meant', () => {
+	test('--helm is the start of --helm-values, not a typo of --help', async () => {
+		const result = await runCli(['--helm', 'values.yaml']);
+		assert.equal(result.code, 2);
+		assert.match(result.stderr, /Did you mean --helm-values\?/);
+	});
+
+	test('sandbox without its dashes suggests --sandbox', async () => {
+		const result = await runCli(['sandbox']);
+		assert.equal(result.code, 2);
+		assert.match(result.stderr, /Unexpected argument "sandbox"[\s\S]*Did you mean --sandbox\?/);
 	});
 });
