@@ -144,7 +144,12 @@ export function parseOptions(argv: readonly string[]): Options {
 		// `--sandbox --docker` takes no directory: the sandbox makes its own.
 		const args = argv.map((arg, index) => (arg === '--docker' && argv.includes('--sandbox') && (argv[index + 1] ?? '-').startsWith('-') ? '--docker=' : arg));
 		const {values, positionals} = parseArgs({args, options, strict: true, allowPositionals: true});
-		if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`, 'Run zulip-email-setup --help for the flags.');
+		if (positionals.length > 0) {
+			// A flag typed without its dashes (`sandbox`) is most likely that flag.
+			const word = positionals[0]!;
+			const flag = /^[a-z][a-z-]*$/i.test(word) ? nearestFlag(word) : undefined;
+			throw new UsageError(`Unexpected argument "${word}".`, flag ? `Did you mean --${flag}? (zulip-email-setup --help lists the flags.)` : 'Run zulip-email-setup --help for the flags.');
+		}
 		const parsed: Record<string, unknown> = {...values};
 		for (const [name, flag] of Object.entries(FLAGS)) {
 			const value = parsed[name];
@@ -169,6 +174,9 @@ export function parseOptions(argv: readonly string[]): Options {
 /** The flag a mistyped one most likely meant (--provdier → provider), if one is close enough to be a typo. */
 export function nearestFlag(typed: string): string | undefined {
 	const name = typed.replace(/^-+/, '').replace(/=.*$/, '').toLowerCase();
+	// The start of a flag (--helm for --helm-values) means that flag, before any typo that is closer in letters (--help).
+	const started = Object.keys(FLAGS).filter(flag => name.length >= 3 && flag.startsWith(name));
+	if (started.length > 0) return started.reduce((best, flag) => (editDistance(name, flag) < editDistance(name, best) ? flag : best));
 	let best: {flag: string; distance: number} | undefined;
 	for (const flag of Object.keys(FLAGS)) {
 		const distance = editDistance(name, flag);
@@ -242,13 +250,81 @@ export function givenAnswers(options: Options): GivenAnswers {
 	};
 }
 
-export function helpText(version: string): string {
-	const lines = [`zulip-email-setup ${version}: get a self-hosted Zulip server sending email.`, '', 'Usage:', '  sudo zulip-email-setup                 interactive wizard', '  zulip-email-setup --sandbox            try it on throwaway files', '  zulip-email-setup --non-interactive --provider ID [flags]', '  zulip-email-setup --check [--to ADDRESS]', '  zulip-email-setup --check-dns [--dns-server HOST[:PORT]]', '  zulip-email-setup --logs [--since 7d]    what Zulip did with its mail', '  zulip-email-setup --check --no-send --monitor nagios', '  zulip-email-setup --docker DIR         a docker-zulip Compose deployment', '  zulip-email-setup --helm-values FILE   docker-zulip\'s Helm chart', '', 'Flags:'];
-	for (const [name, flag] of Object.entries(FLAGS)) {
-		const left = `  --${name}${'value' in flag ? ` ${flag.value}` : ''}`;
-		lines.push(left.padEnd(30) + flag.help);
+/** Words of `text` in lines of at most `width` columns, the first after `first` columns, the rest after `hang`; a word longer than a line stays whole. */
+function wrapWords(text: string, width: number, hang: number, first = hang): string[] {
+	const lines: string[] = [];
+	let line = '';
+	let start = first;
+	for (const word of text.split(/\s+/).filter(Boolean)) {
+		if (line !== '' && start + line.length + 1 + word.length > width) {
+			lines.push(line);
+			line = '';
+			start = hang;
+		}
+
+		line += (line === '' ? '' : ' ') + word;
 	}
 
-	lines.push('', 'The password is never read from the command line: use --password-file, --password-stdin or ZULIP_EMAIL_PASSWORD.', 'Exit codes: 0 ok, 1 live test failed, 2 usage or invalid input, 3 configuration unreadable or unwritable, 4 restart failed, 70 internal error (a bug: rerun with ZULIP_EMAIL_SETUP_DEBUG=1 for the stack), 130 cancelled.');
-	return lines.join('\n') + '\n';
+	lines.push(line);
+	return lines;
+}
+
+/** Where the flags' descriptions start: after the longest flag that leaves them room, two spaces apart. */
+const HELP_COLUMN = 30;
+const USAGE_COLUMN = 41;
+
+/**
+ * --help at the terminal's width (80 when not a terminal): every line fits,
+ * a description wraps under itself (a hanging indent), and a flag too long
+ * for its column, or a terminal too narrow for two columns, puts the
+ * description on the next line instead of running into it.
+ */
+export function helpText(version: string, columns = 80): string {
+	const width = Math.max(40, columns);
+	const out: string[] = [];
+	const paragraph = (text: string, hang = 0, lead = '') => {
+		const lines = wrapWords(text, width, hang, lead.length);
+		// A word wider than what the indent leaves (a long path) moves left so the line still fits.
+		const indent = (spaces: number, line: string) => ' '.repeat(Math.max(0, Math.min(spaces, width - line.length)));
+		out.push((lead.trim() === '' ? indent(lead.length, lines[0]!) : lead) + lines[0]!, ...lines.slice(1).map(line => indent(hang, line) + line));
+	};
+
+	paragraph(`zulip-email-setup ${version}: get a self-hosted Zulip server sending email.`);
+	out.push('', 'Usage:');
+	const usage: Array<[string, string]> = [
+		['sudo zulip-email-setup', 'interactive wizard'],
+		['zulip-email-setup --sandbox', 'try it on throwaway files'],
+		['zulip-email-setup --non-interactive --provider ID [flags]', ''],
+		['zulip-email-setup --check [--to ADDRESS]', ''],
+		['zulip-email-setup --check-dns [--dns-server HOST[:PORT]]', ''],
+		['zulip-email-setup --logs [--since 7d]', 'what Zulip did with its mail'],
+		['zulip-email-setup --check --no-send --monitor nagios', ''],
+		['zulip-email-setup --docker DIR', 'a docker-zulip Compose deployment'],
+		['zulip-email-setup --helm-values FILE', 'docker-zulip\'s Helm chart'],
+	];
+	const row = (left: string, text: string, column = HELP_COLUMN) => {
+		const twoColumns = width >= column + 30;
+		if (text === '') {
+			paragraph(left.trim(), left.length - left.trimStart().length + 2, left.slice(0, left.length - left.trimStart().length));
+			return;
+		}
+
+		const firstWord = text.split(/\s+/)[0] ?? '';
+		if (twoColumns && left.length + 2 <= column && column + firstWord.length <= width) {
+			paragraph(text, column, left.padEnd(column));
+			return;
+		}
+
+		out.push(left);
+		const hang = twoColumns ? column : 6;
+		paragraph(text, hang, ' '.repeat(hang));
+	};
+
+	for (const [command, what] of usage) row(`  ${command}`, what, USAGE_COLUMN);
+	out.push('', 'Flags:');
+	for (const [name, flag] of Object.entries(FLAGS)) row(`  --${name}${'value' in flag ? ` ${flag.value}` : ''}`, flag.help);
+	out.push('');
+	paragraph('The password is never read from the command line: use --password-file, --password-stdin or ZULIP_EMAIL_PASSWORD.');
+	paragraph('Exit codes: 0 ok, 1 live test failed, 2 usage or invalid input, 3 configuration unreadable or unwritable, 4 restart failed, 70 internal error (a bug: rerun with ZULIP_EMAIL_SETUP_DEBUG=1 for the stack), 130 cancelled.');
+	return out.join('\n') + '\n';
 }

@@ -19,7 +19,7 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 	const {options, paths, nonInteractive} = parsed;
 
 	if (options.help) {
-		process.stdout.write(helpText(packageJson.version));
+		process.stdout.write(helpText(packageJson.version, process.stdout.isTTY ? process.stdout.columns : 80));
 		return ExitCode.ok;
 	}
 

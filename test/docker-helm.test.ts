@@ -8,6 +8,7 @@ import {answersForProvider, type Answers} from '../source/engine/answers.js';
 import {applyPlan} from '../source/engine/apply.js';
 import type {LoadedConfig} from '../source/engine/current-config.js';
 import {ConfigError} from '../source/engine/errors.js';
+import {unifiedDiff} from '../source/engine/unified-diff.js';
 import {bashEntrypointSettings, FIXTURES, pySecretAfterEntrypoint, pyYaml} from './helpers/docker-judge.js';
 import {runCli} from './helpers/cli.js';
 import {pyExecSettings} from './helpers/python.js';
@@ -146,6 +147,22 @@ describe('Helm values (docker-zulip chart)', () => {
 		const manifest = await pyYaml(await readFile(manifestPath, 'utf8')) as {stringData: Record<string, string>};
 		assert.deepEqual(manifest.stringData, {other_key: 'keep-me', email_password: PASSWORD});
 		assert.match(await readFile(manifestPath, 'utf8'), /other_key: keep-me # a comment/);
+	});
+
+	test('the values diff masks only lines that hold a secret: the valueFrom under SECRETS_email_password stays', async () => {
+		const file = await chart();
+		const target = helmTarget(file);
+		const loaded = await target.load({});
+		const plan = await target.plan(loaded, mailgun(loaded));
+		const values = plan.files.find(change => change.path === file)!;
+		const raw = unifiedDiff(values.before ?? '', values.after, file).split('\n');
+		const shown = values.diff.split('\n');
+		assert.equal(shown.length, raw.length, values.diff);
+		for (const [index, line] of shown.entries()) {
+			if (line !== raw[index]) assert.match(raw[index]!, /SECRETS?_|PASSWORD|SECRET_KEY/i, `masked a line with no secret: ${raw[index]}`);
+		}
+
+		assert.match(values.diff, /^\+ {4}SECRETS_email_password:\n\+ {6}valueFrom:$/m);
 	});
 
 	test('the CLI: --helm-values --dry-run shows the diff with the password masked', async () => {

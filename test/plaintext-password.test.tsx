@@ -165,7 +165,7 @@ describe('the wizard\'s screen (ink)', () => {
 	test('Esc goes back to the question before; nothing planned', async () => {
 		const calls: string[] = [];
 		const app = await toQuestion(calls);
-		await answer(app, [['Send the password without TLS?', keys.escape], ['Where should the two test mails go?', '']]);
+		await answer(app, [['Send the password without TLS?', keys.escape], ['test mails go?', '']]);
 		assert.deepEqual(calls, []);
 	});
 });

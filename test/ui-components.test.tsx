@@ -450,7 +450,7 @@ describe('the app, with a fake engine', () => {
 			['Directory for the mail files (EMAIL_FILE_PATH)', '\r'],
 			['Noreply address', '\r'],
 			['Add a random token', '\r'],
-			['Where should the two test mails go?', '\r'],
+			['Where should the three test mails go?', '\r'],
 			['Write these changes?', ''],
 		], {name: 'file-backend'});
 	});

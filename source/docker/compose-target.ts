@@ -97,7 +97,11 @@ function ownValue(editor: YamlEditor, key: string): string | undefined {
 	return typeof node.value === 'string' ? node.value.replaceAll('$$', '$') : String(node.value);
 }
 
-/** Secret-bearing values never show in a diff: SECRETS_*, *PASSWORD*, *SECRET_KEY*. */
+/**
+ * Secret-bearing values never show in a diff: SECRETS_*, *PASSWORD*, *SECRET_KEY*. Line by
+ * line, so a key with no value on its line (`SECRETS_email_password:` above its `valueFrom:`)
+ * stays as it is: masking never replaces a line that holds no secret.
+ */
 export function maskYamlDiff(diff: string, changed: boolean): string {
 	const mask = (head: string, key: string, separator: string, quote = '') => {
 		const ours = key === LEGACY_PASSWORD_VARIABLE;
@@ -106,10 +110,16 @@ export function maskYamlDiff(diff: string, changed: boolean): string {
 	};
 
 	return diff
-		// `KEY: value`
-		.replace(/^([ +-]\s*-?\s*)([\w.]*(?:SECRETS?_|PASSWORD|SECRET_KEY)[\w.]*)(\s*:\s*)(\S.*)$/gim, (_match, head: string, key: string, separator: string) => mask(head, key, separator))
-		// `- KEY=value`, quoted or not
-		.replace(/^([ +-]\s*-\s*(["']?))([\w.]*(?:SECRETS?_|PASSWORD|SECRET_KEY)[\w.]*)(=)(.*)$/gim, (_match, head: string, quote: string, key: string, separator: string) => mask(head, key, separator, quote));
+		.split('\n')
+		.map(line => {
+			if (/^(---|\+\+\+|@@)/.test(line)) return line;
+			return line
+				// `KEY: value`
+				.replace(/^([ +-][ \t]*-?[ \t]*)([\w.]*(?:SECRETS?_|PASSWORD|SECRET_KEY)[\w.]*)([ \t]*:[ \t]*)(\S.*)$/i, (_match, head: string, key: string, separator: string) => mask(head, key, separator))
+				// `- KEY=value`, quoted or not
+				.replace(/^([ +-][ \t]*-[ \t]*(["']?))([\w.]*(?:SECRETS?_|PASSWORD|SECRET_KEY)[\w.]*)(=)(.*)$/i, (_match, head: string, quote: string, key: string, separator: string) => mask(head, key, separator, quote));
+		})
+		.join('\n');
 }
 
 /** `.env` holds every docker-zulip secret: its diff shows names only, ours masked. */

@@ -1,6 +1,7 @@
 import type {Sender, SmtpTestOptions, TestEvent, TestReport} from '../smtp/types.js';
 import path from 'node:path';
 import type {LoadedConfig} from './current-config.js';
+import {modeFiles} from './file-words.js';
 
 export interface LiveCheckOptions {
 	/** Recipient of the two test mails; without it, senders are only checked (MAIL FROM/RCPT TO/RSET). */
@@ -105,7 +106,7 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 	return runSmtpTest({
 		verifyCertificates: zulipBehaviour(loaded.zulipVersion ?? null).verifiesCertificates,
 		zulipName: zulipName(loaded.zulipVersion ?? null),
-		settings: {host: current.host, port: current.port, security: current.security, user: current.user, password: loaded.password ?? null, files: sourceFiles(loaded)},
+		settings: {host: current.host, port: current.port, security: current.security, user: current.user, password: loaded.password ?? null, files: modeFiles(loaded)},
 		senders,
 		to: options.to,
 		noSend: options.noSend,
@@ -120,20 +121,3 @@ export async function runLiveCheck(loaded: LoadedConfig, options: LiveCheckOptio
 	});
 }
 
-/** The files that hold the settings and the password, for fixes that name them. */
-function sourceFiles(loaded: LoadedConfig): {settings: string; secrets: string} {
-	switch (loaded.kind) {
-		case 'host': return loaded.paths;
-		case 'compose': {
-			const {files, effective} = loaded;
-			const secrets = effective.secret.kind === 'file' ? effective.secret.path : effective.secret.kind === 'legacy' ? files.editable : files.envFile;
-			return {settings: files.editable, secrets};
-		}
-
-		case 'helm': return {settings: loaded.valuesPath, secrets: loaded.manifestPath};
-		default: {
-			const unhandled: never = loaded;
-			return unhandled;
-		}
-	}
-}

@@ -96,7 +96,7 @@ export interface RunInputs {
 export function checkRunInputs(inputs: RunInputs, paths: ConfigPaths): void {
 	if (inputs.to !== undefined) {
 		const problem = addressProblem(inputs.to);
-		if (problem) throw new UsageError(`--to: ${problem}`, 'Pass the address the two test mails should go to, like --to you@example.com.');
+		if (problem) throw new UsageError(`--to: ${problem}`, 'Pass the address the test mails should go to, like --to you@example.com.');
 	}
 
 	if (inputs.caFile !== undefined) {

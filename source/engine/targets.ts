@@ -14,6 +14,7 @@ import type {Plan} from './plan.js';
 import {defaultRestartCommand} from './restart.js';
 // Static: every run asks it, on the way to the first frame, and a dynamic import there is one more round trip of the loader.
 import {containerError, dockerZulipContainer, isDockerZulipCheckout, manualPasswordNote} from '../docker/container.js';
+import {rerunCommand} from './rerun-command.js';
 
 export type TargetKind = LoadedConfig['kind'];
 
@@ -83,7 +84,7 @@ export async function targetFromFlags(flags: {
 			} catch (error) {
 				// No Zulip here, but the admin stands in a docker-zulip checkout: say what to run.
 				if (!(error instanceof ConfigError) || error.id !== 'settings-missing' || !isDockerZulipCheckout(cwd)) throw error;
-				throw new ConfigError(`${error.message} This directory is a docker-zulip checkout, whose settings live in its compose files.`, `Run zulip-email-setup --docker ${cwd}`, 'settings-missing');
+				throw new ConfigError(`${error.message} This directory is a docker-zulip checkout, whose settings live in its compose files.`, `Run ${rerunCommand({kind: 'compose', dir: cwd})}`, 'settings-missing');
 			}
 		},
 	};

@@ -134,9 +134,12 @@ function introLines(session: Session, interactive: boolean): string[] {
 	const lines: string[] = [
 		`Sandbox${files.reused ? ' (reusing the files of an earlier run)' : ''}: ${files.dir}`,
 		'  Nothing outside this directory is changed.',
-		`  settings.py         ${files.settingsPath}`,
-		`  secrets             ${files.secretsPath}`,
-		`  restart script      ${files.restartScript}`,
+		// Compose mode writes its docker-zulip directory (composeIntroLines), not these.
+		...(session.compose ? [] : [
+			`  settings.py         ${files.settingsPath}`,
+			`  secrets             ${files.secretsPath}`,
+			`  restart script      ${files.restartScript}`,
+		]),
 		`  relay CA (trusted with --ca-file) ${relay.caFile}`,
 		`Sandbox relay: ${relay.host}:${relay.port}, STARTTLS required before AUTH, user ${relay.username}`,
 	];
@@ -249,8 +252,10 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
 	const lines = ['', ...receivedLines(relay.received, relay.refusals), ''];
 	// One write was reviewed as exactly this diff just above: it is said once. Several writes (a fix, then
 	// another) were each reviewed alone, so their sum is worth showing.
-	if (!diff) lines.push('The sandbox files did not change.');
-	else if (!compose && (await backupsMadeSince(files, started)) <= 1) lines.push('The sandbox files changed as the review above showed (password masked).');
+	const writes = compose ? 0 : await backupsMadeSince(files, started);
+	// Written and then written back (a wrong password, then the right one): the same bytes, but not untouched.
+	if (!diff) lines.push(writes > 0 ? `This session wrote the sandbox files ${writes === 1 ? 'once' : writes === 2 ? 'twice' : `${writes} times`} (a backup beside them for each write); they now hold what they held before it.` : 'The sandbox files did not change.');
+	else if (!compose && writes <= 1) lines.push('The sandbox files changed as the review above showed (password masked).');
 	else lines.push('Changes to the sandbox files over this session (password masked):', diff.trimEnd());
 	stdout.write((await fitToTerminal(lines, stdout)).join('\n') + '\n');
 	return exitCode;

@@ -196,15 +196,15 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'auth-failed': {
 		meaning: 'The server rejected EMAIL_HOST_USER with the email_password secret.',
-		fix: `Check EMAIL_HOST_USER (--username) and email_password in ${secretsFile} (${passwordFlags}). Many providers want SMTP credentials rather than the account password: Amazon SES SMTP credentials (not IAM access keys), SendGrid user "apikey" with an API key, a Gmail app password.`,
+		fix: `Check EMAIL_HOST_USER (--username) in /etc/zulip/settings.py and email_password in ${secretsFile} (${passwordFlags}). Many providers want SMTP credentials rather than the account password: Amazon SES SMTP credentials (not IAM access keys), SendGrid user "apikey" with an API key, a Gmail app password.`,
 		message: c => `${c.host} rejected the login of ${c.user}.`,
-		fixFor: c => `Check EMAIL_HOST_USER (--username) and email_password in ${secretsOf(c)} (${passwordFlags}).${credentialAdvice(c)}`,
+		fixFor: c => `Check EMAIL_HOST_USER (--username) in ${settingsOf(c)} and email_password in ${secretsOf(c)} (${passwordFlags}).${credentialAdvice(c)}`,
 	},
 	'auth-required': {
 		meaning: 'The server requires a login and no EMAIL_HOST_USER is set.',
-		fix: `Set EMAIL_HOST_USER (\`--username USER\`) and email_password in ${secretsFile} (${passwordFlags}).`,
+		fix: `Set EMAIL_HOST_USER (\`--username USER\`) in /etc/zulip/settings.py and email_password in ${secretsFile} (${passwordFlags}).`,
 		message: c => `${c.host} requires a login, and EMAIL_HOST_USER is empty, so Django does not log in.`,
-		fixFor: c => `Set EMAIL_HOST_USER (\`--username USER\`) and email_password in ${secretsOf(c)} (${passwordFlags}).${credentialAdvice(c)}`,
+		fixFor: c => `Set EMAIL_HOST_USER (\`--username USER\`) in ${settingsOf(c)} and email_password in ${secretsOf(c)} (${passwordFlags}).${credentialAdvice(c)}`,
 	},
 	'auth-unsupported': {
 		meaning: 'A user and password are set but the server offers no login method Django can use.',

@@ -2,6 +2,8 @@ import {testNetworkNote} from '../engine/deployment-notes.js';
 import {Box, measureElement, render, useInput, type DOMElement} from 'ink';
 import {useEffect, useReducer, useRef, useState} from 'react';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
+import {modeFileWords} from '../engine/file-words.js';
+import {zulipSenders} from '../engine/senders.js';
 import {endpointMismatch, securityForPort} from '../engine/providers.js';
 import type {EarlyPaint} from './early-paint.js';
 import type {WizardEngine} from './engine-port.js';
@@ -18,6 +20,7 @@ import {
 	preselectedChoice,
 	providerChoices,
 	recipientDefault,
+	sendersAfterAnswers,
 	type AnsweringFlow,
 	type FlowEvent,
 	type FlowSettings,
@@ -132,10 +135,15 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	const panelKeys = ['restart-offer', 'restarting', 'confirm-offer', 'confirming'].includes(state.step.kind);
 	// The verdict is kept on screen for the question right after the test; once the restart has run (and printed), the panel may have the rows.
 	const verdictShown = (state.step.kind === 'restart-offer' || state.step.kind === 'done') && state.restart === undefined;
+	// The checks ran before what the flow prints after them (the restart, Zulip's own test): once it prints, the panel goes into the scrollback first, whole.
+	const panelAt = deliverability && deliverability.status !== 'checking' ? deliverability.at : undefined;
+	const frozenPanel = deliverability && panelAt !== undefined && (state.log.length > panelAt || !live)
+		? {at: Math.max(0, panelAt - printed), node: <DeliverabilityPanel view={deliverability} maxRows={Number.MAX_SAFE_INTEGER} columns={columns} />}
+		: undefined;
 	return (
 		<Box flexDirection="column">
-			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} />
-			{live && deliverability ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(2, besideStep - (verdictShown ? rowsFromVerdict(state.log, columns) : 0))} maxDetailRows={Math.max(2, besideStep)} columns={columns} keys={panelKeys} /> : null}
+			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} inserted={frozenPanel} />
+			{live && deliverability && !frozenPanel ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(2, besideStep - (verdictShown ? rowsFromVerdict(state.log, columns) : 0))} maxDetailRows={Math.max(2, besideStep)} columns={columns} keys={panelKeys} /> : null}
 			{live ? (
 				<Box ref={stepBox} flexDirection="column">
 					<StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} localNotes={localNotes} />
@@ -192,7 +200,7 @@ function StepView({state, send, rows, dnsChecked, engine, localNotes}: StepViewP
 			const check = current.backend === 'smtp' ? (signal: AbortSignal) => engine.test(loaded, '', () => undefined, signal) : undefined;
 			// Zulip's log is on this machine only for a host install (docker keeps it in the container).
 			const mailLog = loaded.kind === 'host' && mailLogAvailable() ? (signal: AbortSignal) => readRecentMailLog(new Date(Date.now() - RECENT_MS), signal) : undefined;
-			return <StartMenuStep key={key} check={check} hasLogin={current.backend === 'smtp' && current.user !== ''} canRestore={state.backups.length > 0} send={send} mailLog={mailLog} />;
+			return <StartMenuStep key={key} check={check} hasLogin={current.backend === 'smtp' && current.user !== ''} senderCount={zulipSenders(current, {version: loaded.zulipVersion}).length} canRestore={state.backups.length > 0} send={send} mailLog={mailLog} />;
 		}
 
 		case 'backups':
@@ -248,13 +256,14 @@ function AnsweringStepView({state, send, rows, dnsChecked, localNotes = []}: Ste
 					// Typing it again (after a refused login) starts from an empty field, not after the refused one.
 					typed={answers.password.kind === 'new' && !step.resume ? answers.password.value : ''}
 					error={step.error}
+					secretsFile={modeFileWords(state.loaded).secrets}
 					send={send}
 				/>
 			);
 		case 'file-path':
 			return <FilePathStep key={key} path={answers.filePath ?? ''} placeholder={state.settings.writableRoot && `${state.settings.writableRoot}/emails`} error={step.error} send={send} />;
 		case 'noreply':
-			return <NoreplyStep key={key} administrator={loaded.current.administrator ?? undefined} senderRule={noreplyRule(provider.id)} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
+			return <NoreplyStep key={key} administrator={loaded.current.administrator ?? undefined} settingsFile={modeFileWords(loaded).settings} senderRule={noreplyRule(provider.id)} noreply={noreplyAddressFor(state) ?? ''} error={step.error} send={send} />;
 		case 'tokens': {
 			const tokens = answers.tokens ?? loaded.current.tokens ?? true;
 			const tokenized = loaded.current.tokenizedTemplate?.replace('{token}', '<token>');
@@ -262,7 +271,7 @@ function AnsweringStepView({state, send, rows, dnsChecked, localNotes = []}: Ste
 		}
 
 		case 'recipient':
-			return <RecipientStep key={key} to={recipientDefault(state)} error={step.error} send={send} />;
+			return <RecipientStep key={key} to={recipientDefault(state)} senders={sendersAfterAnswers(state)} error={step.error} send={send} />;
 		case 'plaintext':
 			return <PlaintextStep key={key} risk={plaintextPasswordRisk(answers) ?? ''} starttlsPort={tlsInstead(answers).starttls.port} send={send} />;
 		case 'planning':
@@ -277,7 +286,7 @@ function AnsweringStepView({state, send, rows, dnsChecked, localNotes = []}: Ste
 		}
 
 		case 'writing':
-			return <ProgressStep label={state.cancelRequested ? 'Finishing the write, then exiting' : 'Writing both files (with backups)'} />;
+			return <ProgressStep label={state.cancelRequested ? 'Finishing the write, then exiting' : 'Writing the files (with backups)'} />;
 		case 'testing':
 			return <TestingStep lines={step.lines} to={state.to} limit={Math.max(4, rows - 8)} note={state.loaded ? testNetworkNote(state.loaded.kind) : undefined} />;
 		case 'result':
@@ -309,6 +318,7 @@ function AnsweringStepView({state, send, rows, dnsChecked, localNotes = []}: Ste
 					sendingDomain={dnsChecked ? undefined : sendingDomain(state)}
 					fileBackend={provider.kind === 'file'}
 					mailLogSince={state.loaded?.kind === 'host' && mailLogAvailable() ? readRecentMailLog : undefined}
+					rerun={state.settings.rerun}
 				/>
 			);
 		case 'confirm-offer':

@@ -9,7 +9,7 @@ import type {LogEntry, Problem, TestLine} from './flow-types.js';
 /* What the flow prints to the scrollback, above the live region: finished steps, never the password. */
 
 export function planEntries(plan: Plan): LogEntry[] {
-	if (!plan.changed) return [{tone: 'info', text: 'Both files already say this: nothing to change.'}];
+	if (!plan.changed) return [{tone: 'info', text: 'The files already say this: nothing to change.'}];
 	const block = plan.files.map(file => file.diff).filter(Boolean).join('\n').replace(/\n$/, '').split('\n');
 	const offer = secretsModeOffer(plan.files);
 	return [{tone: 'info', text: 'Changes to write (password masked):', block}, ...(offer ? [{tone: 'warn' as const, text: offer}] : [])];

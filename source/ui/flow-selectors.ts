@@ -1,6 +1,8 @@
 import {canKeepStoredPassword} from '../engine/answers.js';
 import type {ApplyResult, FileResult} from '../engine/apply.js';
 import {hostWithoutPort} from '../engine/current-config.js';
+import {zulipSenders} from '../engine/senders.js';
+import type {Sender} from '../smtp/types.js';
 import {ExitCode, type ExitCodeValue} from '../engine/errors.js';
 import {getProvider, securityName, type Endpoint, type Provider} from '../engine/providers.js';
 import type {AnsweringFlow, EditTarget, FlowState, ProviderChoiceId, StepKind} from './flow-types.js';
@@ -155,4 +157,18 @@ const STEP_TITLES: Record<StepKind, string> = {
 
 export function stepTitle(kind: StepKind): string {
 	return STEP_TITLES[kind];
+}
+
+/** The senders the test will use once these answers are written: one test mail each. */
+export function sendersAfterAnswers(state: FlowState): Sender[] {
+	const loaded = state.loaded;
+	if (!loaded) return [];
+	const {current} = loaded;
+	const noreply = noreplyAddressFor(state);
+	return zulipSenders({
+		...current,
+		noreplyAddress: noreply ?? current.noreplyAddress,
+		tokens: state.answers?.tokens ?? current.tokens,
+		tokenizedTemplate: state.answers?.tokenizedNoreply ?? current.tokenizedTemplate,
+	}, {version: loaded.zulipVersion});
 }

@@ -38,6 +38,8 @@ export interface FlowSettings {
 	readonly writableRoot?: string;
 	/** After a successful restart, offer Zulip's own manage.py send_test_email (this machine's files only). */
 	readonly confirmWithZulip?: boolean;
+	/** The exact commands that start the wizard again on these files, and that check them (engine/rerun-command.ts). */
+	readonly rerun?: {readonly wizard: string; readonly check: string};
 }
 
 /** An error as the admin sees it: what happened and what to do. */

@@ -78,7 +78,10 @@ export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 	if (loading && !start) engine = {...engine, load: once(loading, engine.load)};
 	// Zulip's own test is offered where its manage.py is on this machine (not for a docker-zulip deployment).
 	const confirmWithZulip = wizard.target === undefined && existsSync(`${wizard.paths.deployment ?? DEFAULT_DEPLOYMENT}/manage.py`);
-	return {engine, settings: {initial, sandbox: wizard.sandbox, writableRoot: wizard.writableRoot, restartCommand, confirmWithZulip}, start};
+	const {checkCommand, rerunCommand, rerunModeOf} = await import('../engine/rerun-command.js');
+	const mode = rerunModeOf(flags, wizard.writableRoot);
+	const rerun = {wizard: rerunCommand(mode), check: checkCommand(mode)};
+	return {engine, settings: {initial, sandbox: wizard.sandbox, writableRoot: wizard.writableRoot, restartCommand, confirmWithZulip, rerun}, start};
 }
 
 /** The flow's state at the first frame: App's reducer starts here too (flowReducer answers these events with loadOutcome). */

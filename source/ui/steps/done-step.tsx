@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {Box} from 'ink';
 import {Text} from '../components/text.js';
 import {useEffect, useState} from 'react';
@@ -27,28 +28,37 @@ export interface DoneStepProps {
 	readonly sendingDomain?: string;
 	/** The file backend: no mail leaves the server, so SPF/DKIM do not apply. */
 	readonly fileBackend: boolean;
+	/** The exact commands for this run's files (the mode's flags, the program as invoked). */
+	readonly rerun?: {readonly wizard: string; readonly check: string};
 	/** Zulip's mail log since a moment (the restart's end); none where the log is not on this machine. */
 	readonly mailLogSince?: (since: Date, signal: AbortSignal) => Promise<MailLogSummary>;
 }
 
+/** What the restore put back, counted from the files this run changed: "settings.py is back", "Both files are back". */
+function restoredWhat(changed: readonly FileResult[]): string {
+	if (changed.length === 1) return `${path.basename(changed[0]!.path)} is back as it was`;
+	if (changed.length === 2) return 'Both files are back as they were';
+	return `The ${changed.length === 0 ? '' : `${changed.length} `}files are back as they were`;
+}
+
 /** The last screen: it stays in the terminal after exit, so it says everything worth keeping (never the password). */
-export function DoneStep({testOk, changed, restored, restart, restartCommand, service, sendingDomain, fileBackend, mailLogSince}: DoneStepProps) {
+export function DoneStep({testOk, changed, restored, restart, restartCommand, service, sendingDomain, fileBackend, rerun = {wizard: 'zulip-email-setup', check: 'zulip-email-setup --check'}, mailLogSince}: DoneStepProps) {
 	const sinceRestart = useMailLogSinceRestart(restart, mailLogSince);
 	const headline = restored
-		? {tone: colors.warn, symbol: symbols.warn, text: 'Both files are back as they were before this run.'}
+		? {tone: colors.warn, symbol: symbols.warn, text: `${restoredWhat(changed)} before this run.`}
 		: testOk
 			? {tone: colors.ok, symbol: symbols.ok, text: fileBackend ? 'Zulip writes its email to files.' : 'Zulip can send email.'}
 			: {tone: colors.fail, symbol: symbols.fail, text: 'The files are written, but the last test failed.'};
 	const next: string[] = [];
 	if (restored) {
-		next.push('Run zulip-email-setup again when you have the right answers; nothing else was changed.');
+		next.push(`Run ${command(rerun.wizard)} again when you have the right answers; nothing else was changed.`);
 	} else {
 		if (changed.length > 0 && !restart?.ok) next.push(`Restart Zulip to use the new settings: ${command(restartCommand)}`);
 		if (!fileBackend && sendingDomain) next.push(`Publish ${service?.records(sendingDomain) ?? `SPF and DKIM records for ${sendingDomain}`}, or mail lands in spam.`);
 		if (!fileBackend) next.push(`If a mail goes missing, ${command('zulip-email-setup --logs')} reads Zulip's send_email.log${service ? `; also check ${service.log}` : ''}.`);
 	}
 
-	next.push(`Run ${command('zulip-email-setup --check')} any time to test again without changing anything.`);
+	next.push(`Run ${command(rerun.check)} any time to test again without changing anything.`);
 	if (!restored && !fileBackend) {
 		next.push(`Check it daily without sending: ${command('zulip-email-setup --install-timer --monitor nagios')}`);
 	}

@@ -12,17 +12,19 @@ export interface NoreplyStepProps {
 	readonly noreply: string;
 	/** Why the last answer was refused. */
 	readonly error?: string;
+	/** Where ZULIP_ADMINISTRATOR is set, in the mode's words (engine/file-words.ts). */
+	readonly settingsFile?: string;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
 
-export function NoreplyStep({administrator, senderRule, noreply, error, send}: NoreplyStepProps) {
+export function NoreplyStep({administrator, senderRule, noreply, error, settingsFile = 'settings.py', send}: NoreplyStepProps) {
 	return (
 		<Question
 			title="Noreply address (NOREPLY_EMAIL_ADDRESS)"
 			help={[
-				`Default From (ZULIP_ADMINISTRATOR): ${administrator ?? 'not set'}; change it in settings.py if needed.`,
-				`${senderRule} Empty means Zulip's default, noreply@ your Zulip host.`,
+				`Default From (ZULIP_ADMINISTRATOR): ${administrator ?? 'not set'}; change it in ${settingsFile} if needed.`,
+				`${senderRule} Empty means Zulip's default, noreply@<your Zulip host>.`,
 			]}
 			error={error}
 			hints={INPUT_HINTS}

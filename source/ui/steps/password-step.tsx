@@ -15,14 +15,16 @@ export interface PasswordStepProps {
 	readonly typed: string;
 	/** Why the last answer was refused. */
 	readonly error?: string;
+	/** Where the password is stored, in the mode's words (engine/file-words.ts). */
+	readonly secretsFile?: string;
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
 
-export function PasswordStep({mode, provider, username, typed, error, send}: PasswordStepProps) {
+export function PasswordStep({mode, provider, username, typed, error, secretsFile = 'zulip-secrets.conf', send}: PasswordStepProps) {
 	if (mode === 'choose') {
 		const items: Array<SelectItem<FlowEvent>> = [
-			{key: 'keep', value: {type: 'password-kept'}, label: 'Keep the current password', hint: 'the one stored in zulip-secrets.conf'},
+			{key: 'keep', value: {type: 'password-kept'}, label: 'Keep the current password', hint: `the one stored in ${secretsFile}`},
 			{key: 'change', value: {type: 'password-change'}, label: 'Type a new password'},
 		];
 		return (
@@ -40,7 +42,7 @@ export function PasswordStep({mode, provider, username, typed, error, send}: Pas
 	return (
 		<Question
 			title={`Password for ${username}`}
-			help={[provider.passwordHint ? `${provider.name}: ${provider.passwordHint}.` : undefined, 'It is stored only in zulip-secrets.conf and shown here as dots.']}
+			help={[provider.passwordHint ? `${provider.name}: ${provider.passwordHint}.` : undefined, `It is stored only in ${secretsFile} and shown here as dots.`]}
 			error={error}
 			hints={INPUT_HINTS}
 		>

@@ -1,21 +1,25 @@
 import {INPUT_HINTS, Question} from '../components/question.js';
 import {TextInput} from '../components/text-input.js';
 import type {FlowEvent} from '../flow.js';
+import {testMailSenders, testMails} from '../../engine/mail-words.js';
+import type {Sender} from '../../smtp/types.js';
 
 export interface RecipientStepProps {
 	/** Prefilled: --to, or the administrator's address. */
 	readonly to: string;
 	/** Why the last answer was refused. */
 	readonly error?: string;
+	/** The senders the test mails come from, one mail each (engine/senders.ts). */
+	readonly senders?: readonly Sender[];
 	/** Where the answer goes. */
 	readonly send: (event: FlowEvent) => void;
 }
 
-export function RecipientStep({to, error, send}: RecipientStepProps) {
+export function RecipientStep({to, error, senders = [], send}: RecipientStepProps) {
 	return (
 		<Question
-			title="Where should the two test mails go?"
-			help={['One from the default From and one from the noreply address, as Zulip\'s send_test_email sends them.']}
+			title={`Where should the ${testMails(senders.length)} go?`}
+			help={[testMailSenders(senders)]}
 			error={error}
 			hints={INPUT_HINTS}
 		>

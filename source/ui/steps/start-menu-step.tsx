@@ -3,6 +3,7 @@ import {Text} from '../components/text.js';
 import {useEffect, useRef, useState} from 'react';
 import type {MailLogSummary} from '../../logs/mail-log.js';
 import {mailLogLines} from '../../logs/mail-log-lines.js';
+import {everySender, testMails} from '../../engine/mail-words.js';
 import type {TestReport} from '../../smtp/types.js';
 import {HangingText} from '../components/hanging-text.js';
 import {Question} from '../components/question.js';
@@ -18,6 +19,8 @@ export interface StartMenuStepProps {
 	readonly hasLogin: boolean;
 	/** There are backups to go back to. */
 	readonly canRestore: boolean;
+	/** How many addresses Zulip sends from (one test mail each): the words count them. */
+	readonly senderCount?: number;
 	/** Highlighted at first. */
 	readonly preselected?: StartAction;
 	/** Where the answer goes. */
@@ -37,7 +40,7 @@ type CheckState = {readonly kind: 'running'} | {readonly kind: 'done'; readonly 
  * already logged in): whether the setup works, checked in the background,
  * and the usual reasons to come back, each a short way through.
  */
-export function StartMenuStep({check, hasLogin, canRestore, preselected, send, mailLog}: StartMenuStepProps) {
+export function StartMenuStep({check, hasLogin, canRestore, senderCount = 2, preselected, send, mailLog}: StartMenuStepProps) {
 	const [status, setStatus] = useState<CheckState | undefined>(check ? {kind: 'running'} : undefined);
 	// One check per visit to the menu: a re-render hands a new function, not a reason to check again.
 	const checkOnce = useRef(check);
@@ -77,7 +80,7 @@ export function StartMenuStep({check, hasLogin, canRestore, preselected, send, m
 
 	const failed = log?.kind === 'read' ? log.summary.failures : 0;
 	const items: Array<SelectItem<MenuChoice>> = [
-		{key: 'test', value: 'test', label: 'Test it as it is', hint: 'send the two test mails; nothing is written'},
+		{key: 'test', value: 'test', label: 'Test it as it is', hint: `send the ${testMails(senderCount)}; nothing is written`},
 		...(hasLogin ? [{key: 'password', value: 'password' as const, label: 'Change only the password'}] : []),
 		{key: 'from', value: 'from', label: 'Change the From addresses'},
 		{key: 'switch', value: 'switch', label: 'Switch provider or server'},
@@ -86,7 +89,7 @@ export function StartMenuStep({check, hasLogin, canRestore, preselected, send, m
 	];
 	return (
 		<Question title="Email is configured on this server. What do you want to do?" hints={[['↑↓', 'move'], ['Enter', 'choose'], ['Ctrl-C', 'quit']]}>
-			{status ? <CheckLine status={status} hasLogin={hasLogin} /> : null}
+			{status ? <CheckLine status={status} hasLogin={hasLogin} senders={everySender(status.kind === 'done' ? status.report.senders.length || senderCount : senderCount)} /> : null}
 			<Select
 				items={items}
 				defaultKey={preselected}
@@ -101,11 +104,11 @@ export function StartMenuStep({check, hasLogin, canRestore, preselected, send, m
 }
 
 /** The check's verdict; a server without login (the MTA on this machine) is not said to accept one. */
-function CheckLine({status, hasLogin}: {readonly status: CheckState; readonly hasLogin: boolean}) {
-	if (status.kind === 'running') return <Spinner label={`Checking it: connection${hasLogin ? ', login' : ''} and both From addresses (nothing is sent)…`} />;
+function CheckLine({status, hasLogin, senders}: {readonly status: CheckState; readonly hasLogin: boolean; readonly senders: string}) {
+	if (status.kind === 'running') return <Spinner label={`Checking it: connection${hasLogin ? ', login' : ''} and ${senders} (nothing is sent)…`} />;
 	if (status.kind === 'failed') return <HangingText color={colors.warn}>{`${symbols.warn} The check could not run: ${status.message}`}</HangingText>;
 	const {report} = status;
-	if (report.ok) return <Text color={colors.ok}>{symbols.ok} It works: the server accepts {hasLogin ? 'the login and ' : ''}both From addresses.</Text>;
+	if (report.ok) return <Text color={colors.ok}>{symbols.ok} It works: the server accepts {hasLogin ? 'the login and ' : ''}{senders}.</Text>;
 	const problem = report.diagnosis ?? report.senders.find(sender => !sender.ok)?.diagnosis;
 	return <HangingText color={colors.fail}>{`${symbols.fail} It does not work: ${problem?.message ?? 'the check failed'}`}</HangingText>;
 }

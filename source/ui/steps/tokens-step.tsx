@@ -18,13 +18,14 @@ export interface TokensStepProps {
 export function TokensStep({tokens, tokenized, plain, senderRule, send}: TokensStepProps) {
 	const items = [
 		{key: 'on', value: true, label: 'On', hint: `send from ${tokenized ?? 'noreply-<token>@…'} (Zulip's default)`},
-		{key: 'off', value: false, label: 'Off', hint: `send from ${plain ?? 'the noreply address'} (ADD_TOKENS_TO_NOREPLY_ADDRESS = False)`},
+		{key: 'off', value: false, label: 'Off', hint: `send from ${plain ?? 'the noreply address'}`},
 	];
 	return (
 		<Question
 			title="Add a random token to noreply addresses?"
 			help={[
-				`Tokens defend against the "helpdesk attack"; turning them off is safe unless your organization lets anyone with an address at some domain sign up.${senderRule ? ` ${senderRule}` : ''}`,
+				// The setting's name here, where it wraps: in a list row a long address would cut it.
+				`ADD_TOKENS_TO_NOREPLY_ADDRESS: tokens defend against the "helpdesk attack"; turning them off is safe unless your organization lets anyone with an address at some domain sign up.${senderRule ? ` ${senderRule}` : ''}`,
 			]}
 			hints={SELECT_HINTS}
 		>
