@@ -497,7 +497,7 @@ export async function checkDeliverability(input: DeliverabilityInput): Promise<D
 			const domain = addressDomain(entry.address);
 			const problem = domain === undefined ? unusableDomainReason(entry.address) : undefined;
 			if (problem) {
-				unusable.push(finding('from-domain-unusable', problem.domain, `The ${entry.role} address ${entry.address} cannot be checked: ${problem.reason}.`, `Give Zulip a From address at a domain you publish DNS records for (${entry.role === 'administrator' ? 'ZULIP_ADMINISTRATOR' : 'NOREPLY_EMAIL_ADDRESS'} in /etc/zulip/settings.py).`));
+				unusable.push(finding('from-domain-unusable', problem.domain, `The ${entry.role} address ${entry.address} cannot be checked: ${problem.reason}.`, `Give Zulip a From address at a domain you publish DNS records for (${SETTING_OF_ROLE[entry.role]} in /etc/zulip/settings.py).`));
 			}
 
 			if (!domain) continue;
@@ -536,6 +536,9 @@ export async function checkDeliverability(input: DeliverabilityInput): Promise<D
 		lookup.close();
 	}
 }
+
+/** The setting in /etc/zulip/settings.py each From address comes from. */
+const SETTING_OF_ROLE: Record<FromRole, string> = {administrator: 'ZULIP_ADMINISTRATOR', noreply: 'NOREPLY_EMAIL_ADDRESS', 'tokenized noreply': 'TOKENIZED_NOREPLY_EMAIL_ADDRESS'};
 
 /** Two From domains with one sending domain produce the same SPF and DKIM findings: keep one. */
 function dedupe(findings: readonly Finding[]): Finding[] {
