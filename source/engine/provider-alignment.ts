@@ -32,11 +32,11 @@ export const PROVIDER_ALIGNMENT: Readonly<Record<ProviderId, ProviderAlignment>>
 	// Automated Security: the return path em<N>.<domain> is a CNAME to SendGrid, so SPF aligns relaxed.
 	sendgrid: {returnPath: {kind: 'customer-subdomain', where: 'em<N>.<your domain>'}, source: 'https://www.twilio.com/docs/sendgrid/ui/account-and-settings/how-to-set-up-domain-authentication (as cited in providers.ts); not re-read 2026-12-08'},
 	// Without a custom MAIL FROM domain SES uses amazonses.com; DKIM (Easy DKIM) aligns.
-	ses: {returnPath: {kind: 'provider', domain: 'amazonses.com', custom: 'a custom MAIL FROM domain (e.g. bounce.<your domain>)'}, source: 'https://docs.aws.amazon.com/ses/latest/dg/mail-from.html ("Using a custom MAIL FROM domain"); not re-read 2026-12-08'},
+	ses: {returnPath: {kind: 'provider', domain: 'amazonses.com', custom: 'a custom MAIL FROM domain (e.g. bounce.<your domain>)'}, source: 'https://docs.aws.amazon.com/ses/latest/APIReference/API_SetIdentityMailFromDomain.html ("UseDefaultValue: Amazon SES uses amazonses.com (or a subdomain of that) as the MAIL FROM domain"; the custom one must be a subdomain of the identity); checked 2026-12-08'},
 	// Workspace relays with the user's own address as envelope sender.
 	gmail: {returnPath: {kind: 'customer'}, source: 'https://support.google.com/a/answer/33786 (SPF on your domain: include:_spf.google.com); not re-read 2026-12-08'},
 	// Postmark's default return path is pm.mtasv.net; a Custom Return-Path pm-bounces.<domain> makes SPF align.
-	postmark: {returnPath: {kind: 'provider', domain: 'pm.mtasv.net', custom: 'a Custom Return-Path (pm-bounces.<your domain>, a CNAME to pm.mtasv.net)'}, source: 'https://postmarkapp.com/support/article/910-adding-a-custom-return-path-domain; not re-read 2026-12-08'},
+	postmark: {returnPath: {kind: 'provider', domain: 'pm.mtasv.net', custom: 'a Custom Return-Path (pm-bounces.<your domain>, a CNAME to pm.mtasv.net)'}, source: 'https://postmarkapp.com/blog/introducing-full-dmarc-support-with-custom (default Return-Path <pm_bounces@pm.mtasv.net>; a custom Return-Path domain makes DMARC align through SPF); checked 2026-12-08'},
 	// Brevo sends with its own bounce domain (sender-sib.com): DKIM alone carries DMARC.
 	brevo: {returnPath: {kind: 'provider', domain: 'sender-sib.com'}, source: 'https://www.captaindns.com/en/blog/brevo-transactional-email-technical-guide (2026-01-16: Return-Path on sender-sib.com); Brevo help 16045394674066; checked 2026-12-08'},
 	// Mailjet's default Return-Path is on bnc3.mailjet.com; SPF aligns only with a custom return path.
