@@ -308,6 +308,7 @@ test('unusable From domains: each its own finding naming the address, no resolve
 	assert.match(messages, /administrator address admin@localhost cannot be checked: localhost is a single label/);
 	assert.ok(messages.includes(long), 'the long address is named');
 	assert.match(messages, /address literal/);
+	assert.match(byId(report.findings.filter(item => item.message.includes('[192.0.2.1]')), 'from-domain-unusable').fix!, /TOKENIZED_NOREPLY_EMAIL_ADDRESS/);
 	const empty = await check('mailjet', [noreply('noreply@chat..example.com')]);
 	assert.match(byId(empty.findings, 'from-domain-unusable').message, /noreply@chat\.\.example\.com cannot be checked: .*empty label/);
 });

@@ -421,7 +421,7 @@ async function checkDomain(context: DomainContext): Promise<Finding[]> {
 				const later = byStandard.rfc9989 === policy ? '' : ` (receivers that follow RFC 9989 ${byStandard.rfc9989 === 'none' ? 'only monitor' : `apply p=${byStandard.rfc9989}`}: see the RFC 9989 finding)`;
 				findings.push(finding('dmarc-nothing-aligned', domain, `The DMARC policy at ${where} is p=${policy}, and neither SPF nor DKIM for ${provider.name} aligns with ${domain}: receivers will ${policy} Zulip's mail${later}.`, `${alignmentFix(context, sendingDomain)} Either one aligned with ${domain} is enough.`, record.text));
 			} else {
-				findings.push(finding('dmarc-ok', domain, `DMARC policy p=${policy} at ${where}${spfAligned || dkimAligned ? `; ${dkimAligned ? 'DKIM' : 'SPF'} carries the alignment for ${provider.name}` : ''}.`, null, record.text));
+				findings.push(finding('dmarc-ok', domain, `DMARC policy p=${policy} at ${where}${spfAligned && dkimAligned ? `; SPF and DKIM both align for ${provider.name}` : spfAligned || dkimAligned ? `; ${dkimAligned ? 'DKIM' : 'SPF'} carries the alignment for ${provider.name}` : ''}.`, null, record.text));
 			}
 		}
 	}
@@ -497,7 +497,7 @@ export async function checkDeliverability(input: DeliverabilityInput): Promise<D
 			const domain = addressDomain(entry.address);
 			const problem = domain === undefined ? unusableDomainReason(entry.address) : undefined;
 			if (problem) {
-				unusable.push(finding('from-domain-unusable', problem.domain, `The ${entry.role} address ${entry.address} cannot be checked: ${problem.reason}.`, `Give Zulip a From address at a domain you publish DNS records for (${entry.role === 'administrator' ? 'ZULIP_ADMINISTRATOR' : 'NOREPLY_EMAIL_ADDRESS'} in /etc/zulip/settings.py).`));
+				unusable.push(finding('from-domain-unusable', problem.domain, `The ${entry.role} address ${entry.address} cannot be checked: ${problem.reason}.`, `Give Zulip a From address at a domain you publish DNS records for (${SETTING_OF_ROLE[entry.role]} in /etc/zulip/settings.py).`));
 			}
 
 			if (!domain) continue;
@@ -536,6 +536,9 @@ export async function checkDeliverability(input: DeliverabilityInput): Promise<D
 		lookup.close();
 	}
 }
+
+/** The setting in /etc/zulip/settings.py each From address comes from. */
+const SETTING_OF_ROLE: Record<FromRole, string> = {administrator: 'ZULIP_ADMINISTRATOR', noreply: 'NOREPLY_EMAIL_ADDRESS', 'tokenized noreply': 'TOKENIZED_NOREPLY_EMAIL_ADDRESS'};
 
 /** Two From domains with one sending domain produce the same SPF and DKIM findings: keep one. */
 function dedupe(findings: readonly Finding[]): Finding[] {

@@ -30,13 +30,13 @@ export const PROVIDER_ALIGNMENT: Readonly<Record<ProviderId, ProviderAlignment>>
 	// Mailgun sends with bounce+…@<sending domain>: the login's domain (mg.example.com), relaxed-aligned with example.com.
 	mailgun: {returnPath: {kind: 'customer'}, source: 'https://documentation.mailgun.com/docs/mailgun/user-manual/domains/ (sending domain = envelope domain); not re-read 2026-12-08'},
 	// Automated Security: the return path em<N>.<domain> is a CNAME to SendGrid, so SPF aligns relaxed.
-	sendgrid: {returnPath: {kind: 'customer-subdomain', where: 'em<N>.<your domain>'}, source: 'https://www.twilio.com/docs/sendgrid/ui/account-and-settings/how-to-set-up-domain-authentication (as cited in providers.ts); not re-read 2026-12-08'},
+	sendgrid: {returnPath: {kind: 'customer-subdomain', where: 'em<N>.<your domain>'}, source: 'https://www.twilio.com/docs/sendgrid/api-reference/domain-authentication/authenticate-a-domain ("replace sendgrid.net with your personal sending domain"; Automated Security: 3 CNAMEs, em<N> the return path); checked 2026-12-08. Before the domain is authenticated the return path is on sendgrid.net'},
 	// Without a custom MAIL FROM domain SES uses amazonses.com; DKIM (Easy DKIM) aligns.
-	ses: {returnPath: {kind: 'provider', domain: 'amazonses.com', custom: 'a custom MAIL FROM domain (e.g. bounce.<your domain>)'}, source: 'https://docs.aws.amazon.com/ses/latest/dg/mail-from.html ("Using a custom MAIL FROM domain"); not re-read 2026-12-08'},
+	ses: {returnPath: {kind: 'provider', domain: 'amazonses.com', custom: 'a custom MAIL FROM domain (e.g. bounce.<your domain>)'}, source: 'https://docs.aws.amazon.com/ses/latest/APIReference/API_SetIdentityMailFromDomain.html ("UseDefaultValue: Amazon SES uses amazonses.com (or a subdomain of that) as the MAIL FROM domain"; the custom one must be a subdomain of the identity); checked 2026-12-08'},
 	// Workspace relays with the user's own address as envelope sender.
 	gmail: {returnPath: {kind: 'customer'}, source: 'https://support.google.com/a/answer/33786 (SPF on your domain: include:_spf.google.com); not re-read 2026-12-08'},
 	// Postmark's default return path is pm.mtasv.net; a Custom Return-Path pm-bounces.<domain> makes SPF align.
-	postmark: {returnPath: {kind: 'provider', domain: 'pm.mtasv.net', custom: 'a Custom Return-Path (pm-bounces.<your domain>, a CNAME to pm.mtasv.net)'}, source: 'https://postmarkapp.com/support/article/910-adding-a-custom-return-path-domain; not re-read 2026-12-08'},
+	postmark: {returnPath: {kind: 'provider', domain: 'pm.mtasv.net', custom: 'a Custom Return-Path (pm-bounces.<your domain>, a CNAME to pm.mtasv.net)'}, source: 'https://postmarkapp.com/blog/introducing-full-dmarc-support-with-custom (default Return-Path <pm_bounces@pm.mtasv.net>; a custom Return-Path domain makes DMARC align through SPF); checked 2026-12-08'},
 	// Brevo sends with its own bounce domain (sender-sib.com): DKIM alone carries DMARC.
 	brevo: {returnPath: {kind: 'provider', domain: 'sender-sib.com'}, source: 'https://www.captaindns.com/en/blog/brevo-transactional-email-technical-guide (2026-01-16: Return-Path on sender-sib.com); Brevo help 16045394674066; checked 2026-12-08'},
 	// Mailjet's default Return-Path is on bnc3.mailjet.com; SPF aligns only with a custom return path.
@@ -48,7 +48,7 @@ export const PROVIDER_ALIGNMENT: Readonly<Record<ProviderId, ProviderAlignment>>
 	zoho: {returnPath: {kind: 'customer'}, source: 'https://www.zoho.com/mail/help/adminconsole/spf-configuration.html; not re-read 2026-12-08'},
 	fastmail: {returnPath: {kind: 'customer'}, source: 'https://www.fastmail.help/hc/en-us/articles/360060591153 (custom domain DNS records); not re-read 2026-12-08'},
 	// Resend (on SES) sends with send.<domain>, whose MX and SPF the domain setup publishes.
-	resend: {returnPath: {kind: 'customer-subdomain', where: 'send.<your domain>'}, source: 'https://resend.com/docs/dashboard/domains/introduction; not re-read 2026-12-08'},
+	resend: {returnPath: {kind: 'customer-subdomain', where: 'send.<your domain>'}, source: 'https://resend.com/docs/dashboard/domains/custom-return-path ("By default, Resend uses the send subdomain for the Return-Path address"); checked 2026-12-08'},
 	// A local MTA uses Zulip's envelope sender, the From address, unless configured otherwise.
 	local: {returnPath: {kind: 'customer'}, source: 'Django sends with the From address as envelope sender (django.core.mail.message.EmailMessage.from_email)'},
 	custom: {returnPath: {kind: 'unknown'}, source: 'depends on the relay'},
