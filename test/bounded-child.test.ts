@@ -7,7 +7,7 @@
 // how long anything took.
 import assert from 'node:assert/strict';
 import {existsSync, readFileSync} from 'node:fs';
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
@@ -16,6 +16,10 @@ import {RESTART_TIMEOUT_MS, RESTART_TIMEOUT_VARIABLE, restartServer, restartTime
 import {confirmWithZulip} from '../source/engine/zulip-confirm.js';
 import {evaluateSettings} from '../source/zulip/python-eval.js';
 import {runPython} from '../source/zulip/python-runner.js';
+import {fakeServer, runCli} from './helpers/cli.js';
+import {startDnsServer} from './helpers/dns-servers.js';
+import {ensureBuilt} from './helpers/program.js';
+import {unusedPort} from './helpers/smtp-servers.js';
 
 const env = {PATH: process.env.PATH ?? '/usr/bin:/bin'};
 /** Long enough that only a hang reaches it: a run that ends by the deadline here is the bug. */
@@ -144,6 +148,30 @@ describe('the verdict is the exit, and nothing outlives the run', () => {
 		const text = `${daemonPython(pidFile)}\nEMAIL_HOST = "smtp.example.com"\nEMAIL_PORT = 587\n`;
 		const values = await evaluateSettings(text, ['EMAIL_HOST', 'EMAIL_PORT'], {timeoutMs: GENEROUS_MS});
 		assert.deepEqual(values, {EMAIL_HOST: 'smtp.example.com', EMAIL_PORT: 587});
+		assert.equal(alive(pidFile), false);
+	});
+
+	test('--check on a settings.py whose code leaves a daemon on stdout: the computed value is read, the run goes on, the daemon is dead', async () => {
+		await ensureBuilt();
+		const server = await fakeServer();
+		const pidFile = join(server.dir, 'daemon.pid');
+		const port = await unusedPort();
+		const text = await readFile(server.settings, 'utf8');
+		// EMAIL_PORT is computed, so python3 runs the file; nothing listens on it, so the test ends at once on loopback.
+		await writeFile(server.settings, text.replace('# EMAIL_HOST = "smtp.example.com"', `${daemonPython(pidFile)}\nEMAIL_HOST = "127.0.0.1"\nEMAIL_PORT = int("${port}")`));
+		// The DNS checks ask a loopback server, never the system's resolver.
+		const dns = await startDnsServer({records: {}});
+		let result;
+		try {
+			result = await runCli([...server.args, '--check', '--json', '--dns-server', dns.address]);
+		} finally {
+			await dns.close();
+		}
+
+		const report = JSON.parse(result.stdout) as {error?: unknown; test: {diagnosis: {id: string; message: string}}};
+		assert.equal(report.error, undefined, result.stdout);
+		assert.equal(report.test.diagnosis.id, 'connection-refused');
+		assert.ok(report.test.diagnosis.message.includes(`127.0.0.1:${port}`), report.test.diagnosis.message);
 		assert.equal(alive(pidFile), false);
 	});
 

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {before, describe, test} from 'node:test';
+import {after, before, describe, test} from 'node:test';
 import {acquireRunLock} from '../source/engine/run-lock.js';
 import {visibleControls, visibleJson} from '../source/engine/shown-text.js';
 import {fakeServer, runCli} from './helpers/cli.js';
+import {startDnsServer, type RunningDnsServer} from './helpers/dns-servers.js';
 import {ensureBuilt, BIN} from './helpers/program.js';
 import {PtySession} from './helpers/pty.js';
 
@@ -44,8 +45,14 @@ function assertNothingActs(output: string, where: string): void {
 
 const DRY_RUN = ['--non-interactive', '--dry-run', '--provider', 'custom', '--host', 'smtp.example.org', '--port', '587', '--security', 'starttls', '--username', 'bob', '--skip-test'];
 
+// The DNS checks of --check (and the wizard's) ask this loopback server, never the system's resolver.
+let dns: RunningDnsServer;
 before(async () => {
 	await ensureBuilt();
+	dns = await startDnsServer({records: {}});
+});
+after(async () => {
+	await dns.close();
 });
 
 describe('text from files never acts on the terminal', () => {
@@ -59,11 +66,11 @@ describe('text from files never acts on the terminal', () => {
 
 	test('--check: the values shown escaped, in text and in JSON', async () => {
 		const server = await hostileServer();
-		const text = await runCli([...server.args, '--check']);
+		const text = await runCli([...server.args, '--check', '--dns-server', dns.address]);
 		assertNothingActs(text.stdout + text.stderr, '--check');
 		assert.ok(text.stdout.includes(String.raw`Server: smtp\x1b]52;c;aGk=\x07.example.com\x1b]0;owned\x07\x1b[2J\u202emoc\x9b31m:25`), text.stdout);
 		assert.ok(text.stdout.includes(String.raw`Login: alice\x1b[2J\x9d8;;x\x9c`), text.stdout);
-		const json = await runCli([...server.args, '--check', '--json']);
+		const json = await runCli([...server.args, '--check', '--json', '--dns-server', dns.address]);
 		assertNothingActs(json.stdout + json.stderr, '--check --json');
 		const report = JSON.parse(json.stdout) as {test: {diagnosis: {message: string}}};
 		// The JSON value is the real one; only its spelling is escaped.
@@ -110,7 +117,7 @@ describe('text from files never acts on the terminal', () => {
 
 	test('the wizard: the summary of the current configuration shows the values escaped, nothing raw reaches the terminal', {timeout: 60_000}, async () => {
 		const server = await hostileServer();
-		const session = new PtySession(process.execPath, [BIN, ...server.args], {env: {NO_COLOR: '1'}, cols: 100, rows: 30});
+		const session = new PtySession(process.execPath, [BIN, ...server.args, '--dns-server', dns.address], {env: {NO_COLOR: '1'}, cols: 100, rows: 30});
 		try {
 			await session.waitFor('What do you want to do?', 30_000);
 			for (const sequence of ['\u001B]52', '\u001B]0;owned', 'alice\u001B', '\u202E', '\u009B', '\u009D']) {

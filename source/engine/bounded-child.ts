@@ -151,13 +151,19 @@ function processTable(): Array<{pid: number; ppid: number; pgid: number; sid: nu
 	return table;
 }
 
-/** Every live process below `root` in /proc, or in its process group or session (root's own id: it was started with setsid). */
-export function treeOf(root: number): number[] {
+/**
+ * Every live process below `root` in /proc, or in its process group or
+ * session (root's own id: it was started with setsid), and below those.
+ * Once root has been reaped its pid may belong to someone else: then only
+ * its group and session count (their id stays taken while a member lives).
+ */
+export function treeOf(root: number, rootReaped = false): number[] {
 	const table = processTable();
 	const children = new Map<number, number[]>();
 	for (const entry of table) children.set(entry.ppid, [...children.get(entry.ppid) ?? [], entry.pid]);
 	const found = new Set<number>();
-	const todo = [root, ...table.filter(entry => entry.pid !== root && (entry.pgid === root || entry.sid === root)).map(entry => entry.pid)];
+	const members = table.filter(entry => entry.pid !== root && (entry.pgid === root || entry.sid === root)).map(entry => entry.pid);
+	const todo = rootReaped ? members : [root, ...members];
 	for (const pid of todo) if (pid !== root) found.add(pid);
 	while (todo.length > 0) {
 		for (const child of children.get(todo.pop()!) ?? []) {
@@ -179,10 +185,10 @@ const KILL_WAIT_MS = 5000;
  * ones have not died yet, then root and its group. Resolves once none is
  * left alive (or after KILL_WAIT_MS: a process it may not kill).
  */
-export async function killTree(root: number): Promise<void> {
+export async function killTree(root: number, rootReaped = false): Promise<void> {
 	const started = Date.now();
 	for (let round = 0; Date.now() - started < KILL_WAIT_MS; round++) {
-		const found = treeOf(root);
+		const found = treeOf(root, rootReaped);
 		if (found.length === 0) break;
 		for (const pid of found) {
 			try {
@@ -196,7 +202,7 @@ export async function killTree(root: number): Promise<void> {
 		await new Promise(resolve => (round < 5 ? setImmediate(resolve) : setTimeout(resolve, 10)));
 	}
 
-	for (const target of [-root, root]) {
+	for (const target of rootReaped ? [-root] : [-root, root]) {
 		try {
 			process.kill(target, 'SIGKILL');
 		} catch {
@@ -343,13 +349,13 @@ function attempt(options: BoundedChildOptions, keeper: boolean): Promise<Bounded
 		};
 
 		/** The verdict is in: stop the clock, kill everything left, and give the pipes a moment to drain. */
-		const decide = (decided: NonNullable<typeof verdict>) => {
+		const decide = (decided: NonNullable<typeof verdict>, rootReaped = false) => {
 			// Not started at all: the error event tells.
 			if (verdict || child.pid === undefined) return;
 			verdict = decided;
 			clearTimeout(timer);
 			options.signal?.removeEventListener('abort', onAbort);
-			void killTree(child.pid).then(() => {
+			void killTree(child.pid, rootReaped || exited).then(() => {
 				drainTimer = setTimeout(() => {
 					// Something we could not kill still holds a pipe: stop listening to it.
 					for (const name of open) child[name]?.destroy();
@@ -406,7 +412,7 @@ function attempt(options: BoundedChildOptions, keeper: boolean): Promise<Bounded
 				// The keeper was killed: its pipe closes next.
 			});
 			// The keeper gone without a word (killed from outside): the program's fate is unknown, the run is over.
-			status.on('close', () => decide({outcome: 'exited', code: null}));
+			status.on('close', () => decide({outcome: 'exited', code: null}, exited));
 		}
 
 		child.on('error', error => {
@@ -426,8 +432,8 @@ function attempt(options: BoundedChildOptions, keeper: boolean): Promise<Bounded
 
 		child.on('exit', (code, signal) => {
 			// Without the keeper the program's own exit is the verdict; the keeper's word comes on its status pipe.
-			if (!keeper) decide({outcome: 'exited', code: signal ? null : code});
 			exited = true;
+			if (!keeper) decide({outcome: 'exited', code: signal ? null : code}, true);
 			complete();
 		});
 	});
