@@ -102,10 +102,11 @@ export function withCredentials<T>(actor: Credentials | null, work: () => T): T 
 	if (!actor || actor.uid === 0 || euid() !== 0) return checkedSync(work());
 	const groups = process.getgroups!();
 	const gid = process.getegid!();
-	process.setgroups!([]);
-	process.setegid!(actor.gid);
-	process.seteuid!(actor.uid);
 	try {
+		// Inside the try: a switch that fails halfway is undone all the same.
+		process.setgroups!([]);
+		process.setegid!(actor.gid);
+		process.seteuid!(actor.uid);
 		return checkedSync(work());
 	} finally {
 		process.seteuid!(0);
