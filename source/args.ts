@@ -245,6 +245,6 @@ export function helpText(version: string): string {
 		lines.push(left.padEnd(30) + flag.help);
 	}
 
-	lines.push('', 'The password is never read from the command line: use --password-file, --password-stdin or ZULIP_EMAIL_PASSWORD.', 'Exit codes: 0 ok, 1 live test failed, 2 usage or invalid input, 3 configuration unreadable or unwritable, 4 restart failed, 70 internal error (a bug: rerun with ZULIP_EMAIL_SETUP_DEBUG=1 for the stack), 130 cancelled.');
+	lines.push('', 'The password is never read from the command line: use --password-file, --password-stdin or ZULIP_EMAIL_PASSWORD.', 'Exit codes: 0 ok, 1 live test failed, 2 usage or invalid input, 3 configuration unreadable or unwritable, 4 restart failed (--monitor nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), 70 internal error (a bug: rerun with ZULIP_EMAIL_SETUP_DEBUG=1 for the stack), 130 cancelled.');
 	return lines.join('\n') + '\n';
 }
