@@ -120,7 +120,7 @@ before(async () => {
 		{to: 'b@zulip.example.com', port: filtered.port, timeout: 1, at: now - 3000},
 		{to: 'c@zulip.example.com', port: tlsRelay.port, security: 'ssl', at: now - 2900},
 		{to: 'e@zulip.example.com', port: relay.port, raise: '\u001b]0;owned\u0007\u001b[2J proxy said no', at: now - 2850},
-		// A release before 4.0: send_email.log says only "Sending"; the traceback is in errors.log.
+		// An older release: send_email.log says only "Sending"; the traceback is in errors.log.
 		{...login, password: 'wrong-password', to: 'd@zulip.example.com', style: 'old', at: now - 2800},
 	]);
 	await rename(path.join(yesterday, 'send_email.log'), path.join(logDir, 'send_email.log.1'));
