@@ -325,6 +325,6 @@ export function helpText(version: string, columns = 80): string {
 	for (const [name, flag] of Object.entries(FLAGS)) row(`  --${name}${'value' in flag ? ` ${flag.value}` : ''}`, flag.help);
 	out.push('');
 	paragraph('The password is never read from the command line: use --password-file, --password-stdin or ZULIP_EMAIL_PASSWORD.');
-	paragraph('Exit codes: 0 ok, 1 live test failed, 2 usage or invalid input, 3 configuration unreadable or unwritable, 4 restart failed, 70 internal error (a bug: rerun with ZULIP_EMAIL_SETUP_DEBUG=1 for the stack), 130 cancelled.');
+	paragraph('Exit codes: 0 ok, 1 live test failed, 2 usage or invalid input, 3 configuration unreadable or unwritable, 4 restart failed (--monitor nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), 70 internal error (a bug: rerun with ZULIP_EMAIL_SETUP_DEBUG=1 for the stack), 130 cancelled.');
 	return out.join('\n') + '\n';
 }

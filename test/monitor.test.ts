@@ -24,7 +24,7 @@ interface RecordingServer {
 	close(): Promise<void>;
 }
 
-async function startRecordingServer(): Promise<RecordingServer> {
+async function startRecordingServer(greetAfterMs = 0): Promise<RecordingServer> {
 	const commands: string[] = [];
 	const sockets = new Set<net.Socket>();
 	const server = net.createServer(socket => {
@@ -33,7 +33,9 @@ async function startRecordingServer(): Promise<RecordingServer> {
 		socket.on('error', () => undefined);
 		let buffer = '';
 		let inData = false;
-		socket.write('220 recorder.test ESMTP\r\n');
+		const greet = () => socket.write('220 recorder.test ESMTP\r\n');
+		if (greetAfterMs > 0) setTimeout(greet, greetAfterMs).unref();
+		else greet();
 		socket.on('data', chunk => {
 			buffer += chunk.toString('latin1');
 			let newline: number;
@@ -171,6 +173,21 @@ describe('--monitor nagios', () => {
 		assert.match(result.stdout, /^ZULIP EMAIL WARNING - .*deliverability: .*spf-/);
 	});
 
+	test('WARNING for a slow step: a greeting after more than 5 s works in Zulip but is worth a word', async () => {
+		const slow = await startRecordingServer(5500);
+		const slowServer = await fakeServer();
+		temporary.push(slowServer.dir);
+		try {
+			await runCli([...slowServer.args, '--non-interactive', '--skip-test', '--provider', 'custom', '--host', LOOPBACK, '--port', String(slow.port), '--security', 'none', '--username', '', '--no-tokens']);
+			const logs = await cleanLogDir();
+			const result = await runCli([...slowServer.args, '--check', '--no-send', '--monitor', 'nagios', '--log-dir', logs, ...dnsArgs]);
+			assert.equal(result.code, 1, result.stdout + result.stderr);
+			assert.match(result.stdout, /^ZULIP EMAIL WARNING - 2 senders accepted .*; .* took \d+\.\d s\./);
+		} finally {
+			await slow.close();
+		}
+	});
+
 	test('CRITICAL when the check fails, exit 2', async () => {
 		const broken = await fakeServer();
 		temporary.push(broken.dir);
@@ -223,6 +240,22 @@ describe('--monitor prometheus', () => {
 		assert.match(text, /^zulip_email_log_failures\{id="connection-refused"\} 1$/m);
 	});
 
+	test('a failing check writes success 0 and exits 1', async t => {
+		if (!existsSync('/usr/bin/promtool')) return t.skip('promtool is not installed');
+		const broken = await fakeServer();
+		temporary.push(broken.dir);
+		const closed = await unusedPort();
+		await runCli([...broken.args, '--non-interactive', '--skip-test', '--provider', 'custom', '--host', LOOPBACK, '--port', String(closed), '--security', 'none', '--username', '']);
+		const dir = await mkdtemp(path.join(tmpdir(), 'zes-textfile-'));
+		temporary.push(dir);
+		const file = path.join(dir, 'zulip_email.prom');
+		const result = await runCli([...broken.args, '--check', '--no-send', '--monitor', 'prometheus', '--textfile', file, '--log-dir', await cleanLogDir(), ...dnsArgs]);
+		assert.equal(result.code, 1, result.stdout + result.stderr);
+		const text = await readFile(file, 'utf8');
+		assert.match(text, /^zulip_email_check_success 0$/m);
+		assert.match(text, /^zulip_email_sender_accepted\{role="default"\} 0$/m);
+	});
+
 	test('--monitor prometheus needs --textfile', async () => {
 		const result = await runCli(['--check', '--monitor', 'prometheus']);
 		assert.equal(result.code, 2);
@@ -262,6 +295,15 @@ describe('--install-timer', () => {
 		assert.equal(removed.code, 0, removed.stdout + removed.stderr);
 		assert.ok(!existsSync(path.join(units, 'zulip-email-check.service')));
 		assert.ok(!existsSync(path.join(units, 'zulip-email-check.timer')));
+	});
+
+	test('in the sandbox the units go into the sandbox directory', async () => {
+		const sandbox = await mkdtemp(path.join(tmpdir(), 'zes-sandbox-timer-'));
+		temporary.push(sandbox);
+		const result = await runCli(['--sandbox', '--sandbox-dir', sandbox, '--install-timer', '--monitor', 'nagios']);
+		assert.equal(result.code, 0, result.stdout + result.stderr);
+		assert.ok(existsSync(path.join(sandbox, 'systemd', 'zulip-email-check.service')));
+		assert.ok(existsSync(path.join(sandbox, 'systemd', 'zulip-email-check.timer')));
 	});
 
 	test('--install-timer needs a monitor', async () => {

@@ -20,13 +20,15 @@ import type {DiagnosisId} from '../smtp/types.js';
  * local time); the path is EMAIL_LOG_PATH, /var/log/zulip/send_email.log
  * (zproject/computed_settings.py). Its messages, by release:
  * - every release since 1.7: "Sending %s email to %s" (template name, then
- *   mail.to, a Python list; since 4.x followed by " in <realm>" and
+ *   mail.to, a Python list; later releases add " in <realm>" and
  *   " (triggered from <IP>)" when known);
- * - 1.7–3.x: "Error sending %s email to %s" (no reason: an SMTP exception
- *   propagated and its traceback went to errors.log only);
- * - later releases: "Error sending %s email to %s with error code %s: %s"
+ * - older releases (1.7 through the 2.x/3.x era, `if mail.send() == 0:`):
+ *   "Error sending %s email to %s" with no reason: an SMTP exception
+ *   propagated and its traceback went to errors.log only;
+ * - later releases (a try/except around connection.send_messages):
+ *   "Error sending %s email to %s with error code %s: %s"
  *   (smtplib.SMTPResponseException: smtp_code, smtp_error), "Error sending %s
- *   email to %s: %s" (other SMTPException, and OSError since 9.x), both via
+ *   email to %s: %s" (other SMTPException; the newest also OSError), both via
  *   logger.exception(..., stack_info=True): a traceback and a "Stack (most
  *   recent call last):" section follow on the next lines; and "Unknown error
  *   sending %s email to %s" when Django reports 0 mails sent.
@@ -299,7 +301,7 @@ export async function readMailLog(options: MailLogOptions): Promise<MailLogSumma
 					return;
 				}
 
-				// errors.log: only a mail traceback that send_email.log did not record (releases before the try/except in send_email.py).
+				// errors.log: only a mail traceback that send_email.log did not record (older releases, before the try/except in send_email.py).
 				if (record.origin === 'zulip.send_email' || !record.viaMail || !record.exception) return;
 				const id = classifyLogFailure({text: '', exception: record.exception});
 				tracebacks.push({id, stamp: record.stamp, time: record.time, example: shown(`${record.message} (${record.exception})`)});

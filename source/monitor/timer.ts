@@ -29,10 +29,11 @@ export interface TimerContext {
  * This program by absolute paths: the standalone executable is
  * process.execPath alone; otherwise node and the bin script.
  */
-export function selfCommand(): string[] {
+export async function selfCommand(): Promise<string[]> {
 	const script = process.argv[1];
-	// A single executable has no script of its own: argv[1] is the first flag or absent.
-	const standalone = script === undefined || script.startsWith('-') || path.resolve(script) === process.execPath;
+	// node:sea is missing before Node 20.12 (as in version.ts); then argv tells: a single executable has no script of its own.
+	const embedded = await import('node:sea').then(sea => sea.isSea(), () => false);
+	const standalone = embedded || script === undefined || script.startsWith('-') || path.resolve(script) === process.execPath;
 	if (standalone) return [process.execPath];
 	return [process.execPath, realpathSync(path.resolve(script))];
 }
@@ -174,7 +175,7 @@ export async function runTimerCommand(options: Options, context: TimerContext): 
 			return ExitCode.ok;
 		}
 
-		const units = timerUnits(context.self ?? selfCommand(), options);
+		const units = timerUnits(context.self ?? await selfCommand(), options);
 		await mkdir(dir, {recursive: true});
 		await writeAtomically(servicePath, units.service);
 		await writeAtomically(timerPath, units.timer);

@@ -13,9 +13,10 @@ logging exactly as Zulip logs it:
   format "%(asctime)s %(zulip_level_abbrev)-4s [%(zulip_origin)s] %(message)s"
   and "%s.%03d" milliseconds (zerver/lib/logging_util.py).
 
-style "current" logs the failure as releases since 4.x do (logger.exception
-with stack_info=True); style "old" as 1.7-3.x: only "Sending ..." in
-send_email.log, the traceback in errors.log from the queue worker.
+style "current" logs the failure as current releases do (logger.exception
+with stack_info=True); style "old" as older ones (`if mail.send() == 0`):
+only "Sending ..." in send_email.log, the traceback in errors.log from the
+queue worker.
 "at" (epoch seconds) sets the record's time, so a test can place sends
 inside or outside its window.
 """
