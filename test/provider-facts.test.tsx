@@ -131,6 +131,12 @@ describe('Gmail (item 3)', () => {
 		assert.ok(gmail.notes!.some(note => /"less secure apps".*no longer exists/.test(note)));
 		assert.doesNotMatch([gmail.summary, ...gmail.notes!].join(' '), /100 mails a day/);
 	});
+
+	test('Gmail\'s 534 5.7.9 fix says the "less secure apps" switch older guides suggest is gone', () => {
+		const fix = plainText(diagnose('app-password-required', {host: 'smtp.gmail.com', port: 587, security: 'starttls', user: 'z@gmail.com', timeoutMs: 1000}).fix);
+		assert.match(fix, /app password/);
+		assert.match(fix, /"less secure apps" switch, which older guides suggest, no longer exists/);
+	});
 });
 
 describe('Postmark (item 4)', () => {
