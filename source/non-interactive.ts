@@ -143,6 +143,11 @@ export async function runNonInteractive(options: Options, context: RunContext): 
 			if (options['check-dns'] && hasErrors(deliverability)) exitCode = ExitCode.testFailed;
 		} else {
 			const answers = await answersFromOptions(loaded, options, context);
+			// The printed helm commands carry placeholders until the release is named: never run them so.
+			if (options.restart && options['restart-command'] === undefined && context.restartCommand === undefined && /--version CHART_VERSION\b|--namespace NAMESPACE\b/.test(target.restartCommand)) {
+				throw new UsageError('--restart would run helm upgrade with placeholders: the chart version or the namespace of the release is not known.', 'Pass --helm-chart-version V and --namespace NS (helm list shows them), or --restart-command CMD.');
+			}
+
 			// The wizard asks for this in its review; a script says it with a flag.
 			const plaintext = plaintextPasswordRisk(answers);
 			if (plaintext && !options['allow-plaintext-password']) throw new UsageError(plaintext, 'Use TLS (--security starttls or ssl), or pass --allow-plaintext-password if the network to that host is trusted.');

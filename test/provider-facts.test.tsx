@@ -131,6 +131,12 @@ describe('Gmail (item 3)', () => {
 		assert.ok(gmail.notes!.some(note => /"less secure apps".*no longer exists/.test(note)));
 		assert.doesNotMatch([gmail.summary, ...gmail.notes!].join(' '), /100 mails a day/);
 	});
+
+	test('Gmail\'s 534 5.7.9 fix says the "less secure apps" switch older guides suggest is gone', () => {
+		const fix = plainText(diagnose('app-password-required', {host: 'smtp.gmail.com', port: 587, security: 'starttls', user: 'z@gmail.com', timeoutMs: 1000}).fix);
+		assert.match(fix, /app password/);
+		assert.match(fix, /"less secure apps" switch, which older guides suggest, no longer exists/);
+	});
 });
 
 describe('Postmark (item 4)', () => {
@@ -234,4 +240,23 @@ describe('Microsoft 365 (item 6)', () => {
 
 test('--region\'s help names both providers that have regions', () => {
 	assert.match(FLAGS.region.help, /Amazon SES region.*Zoho data centre and kind of account \(e\.g\. eu-pro, eu-free/);
+});
+
+describe('Zulip facts the tool must not get wrong (items 10 and 11)', () => {
+	test('"certificate not trusted" names the system trust store Django reads, and no zulip.conf setting', () => {
+		// Django's SMTP backend verifies with ssl.create_default_context() (django/core/mail/backends/smtp.py,
+		// ssl_context), i.e. OpenSSL's default store; no custom_ca_path was found in Zulip's source for outgoing
+		// SMTP (checked 2026-12), so the fix says nothing of one.
+		const fix = plainText(diagnose('certificate-untrusted', {host: 'relay.internal.example', port: 587, security: 'starttls', user: 'u', timeoutMs: 1000}).fix);
+		assert.match(fix, /update-ca-certificates/);
+		assert.doesNotMatch(fix + DIAGNOSES['certificate-untrusted'].fix, /custom_ca_path|zulip\.conf/);
+	});
+
+	test('manage.py checkconfig (renamed manage.py check in 11.5) is named nowhere by the tool', async () => {
+		const {readdir, readFile} = await import('node:fs/promises');
+		const path = await import('node:path');
+		const root = path.join(import.meta.dirname, '..', 'source');
+		const files = (await readdir(root, {recursive: true})).filter(file => /\.tsx?$/.test(file));
+		for (const file of files) assert.doesNotMatch(await readFile(path.join(root, file), 'utf8'), /checkconfig/, file);
+	});
 });

@@ -214,9 +214,9 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'app-password-required': {
 		meaning: 'The account has two-step verification: the server wants an app password.',
-		fix: `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsFile} (${passwordFlags}).`,
+		fix: `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsFile} (${passwordFlags}). Google's "less secure apps" switch, which older guides suggest, no longer exists.`,
 		message: c => `${c.host} wants an app password for ${c.user}, not the account's normal password.`,
-		fixFor: c => `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsOf(c)} (${passwordFlags}).`,
+		fixFor: c => `Create an app password (Google: Account → Security → 2-Step Verification → App passwords) and store it as email_password in ${secretsOf(c)} (${passwordFlags}). Google's "less secure apps" switch, which older guides suggest, no longer exists.`,
 	},
 	'basic-auth-disabled': {
 		meaning: 'Microsoft 365 refuses password logins (Basic auth) for SMTP AUTH in this tenant or for this mailbox (535 5.7.139, 550 5.7.30).',

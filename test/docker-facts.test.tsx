@@ -17,6 +17,9 @@ import {localMtaProblem, testNetworkNote} from '../source/engine/deployment-note
 import {ConfigError, UsageError} from '../source/engine/errors.js';
 import {targetFromFlags} from '../source/engine/targets.js';
 import {flowReducer, initialFlowState, type FlowEvent} from '../source/ui/flow.js';
+import {TestingStep} from '../source/ui/steps/testing-step.js';
+import {cleanup, render} from 'ink-testing-library';
+import {waitForText} from './helpers/ink.js';
 import {bashEntrypointSettings, FIXTURES, pyYaml} from './helpers/docker-judge.js';
 import {runCli} from './helpers/cli.js';
 import {pyExecSettings} from './helpers/python.js';
@@ -156,6 +159,13 @@ describe('localhost:25 inside docker-zulip (item 9)', () => {
 		await writeFile(path.join(dir, 'compose.override.yaml'), compose.replace('      SETTING_EXTERNAL_HOST:', '      SETTING_EMAIL_HOST: "127.0.0.1"\n      SETTING_EMAIL_PORT: "9"\n      SETTING_EXTERNAL_HOST:'));
 		const run = await runCli(['--check', '--docker', dir, '--timeout', '2']);
 		assert.match(run.stdout.replace(/\s+/g, ' '), /Note: The live test ran from this machine's network \(the Docker host\)/);
+		// The wizard's testing screen says it too.
+		const {lastFrame} = render(<TestingStep lines={[]} limit={10} note={testNetworkNote('helm')} />);
+		try {
+			assert.match((await waitForText(lastFrame, 'Testing what Zulip will read')).replace(/\s+/g, ' '), /ran from this machine's network \(the machine you run helm on\)/);
+		} finally {
+			cleanup();
+		}
 	});
 });
 
@@ -179,6 +189,9 @@ describe('Helm (item 15)', () => {
 		assert.match(run.stdout, /helm upgrade zulip oci:\/\/ghcr\.io\/zulip\/helm-charts\/zulip --version 2\.1\.0 --namespace chat/);
 		assert.doesNotMatch(run.stdout, /CHART_VERSION/);
 		assert.match(run.stdout.replace(/\s+/g, ' '), /for a release you upgrade by hand with helm\. If Flux or Argo CD applies this values file.*--restart-command replaces the commands/);
+		const placeholders = await runCli(['--non-interactive', '--helm-values', values, '--namespace', 'chat', '--provider', 'mailgun', '--username', 'postmaster@mg.example.org', '--password-file', passwordFile, '--skip-test', '--restart']);
+		assert.equal(placeholders.code, 2, placeholders.stdout);
+		assert.match(placeholders.stderr, /--restart would run helm upgrade with placeholders/);
 		const refused = await runCli(['--non-interactive', '--namespace', 'chat', '--provider', 'mailgun']);
 		assert.equal(refused.code, 2);
 		assert.match(refused.stderr, /--helm-chart-version and --namespace describe a Helm release/);
