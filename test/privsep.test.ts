@@ -22,6 +22,7 @@ import {acquireRunLock} from '../source/engine/run-lock.js';
 import {confirmWithZulip} from '../source/engine/zulip-confirm.js';
 import {writeFileSafely} from '../source/engine/safe-write.js';
 import {TEST_PAUSE_ENV} from '../source/engine/test-pause.js';
+import {LogsUnreadableError, readMailLog} from '../source/logs/mail-log.js';
 import {runCli} from './helpers/cli.js';
 
 const isRoot = process.geteuid?.() === 0;
@@ -456,5 +457,29 @@ while rounds < 2_000_000 and not os.path.exists(${JSON.stringify(stop)}):
 		const backup = await stat(backupPath);
 		assert.equal(backup.mode & 0o777, 0o600);
 		assert.deepEqual([backup.uid, backup.gid], [zulip.uid, zulip.gid], 'the backup belongs to the file\'s owner');
+	});
+	test('--logs reads /var/log/zulip as the user who owns it: a root-only file planted there is not read, a link to one is not followed', async () => {
+		const base = await mkdtemp(path.join(tmpdir(), 'zes-privsep-logs-'));
+		after(() => rm(base, {recursive: true, force: true}));
+		await chmod(base, 0o755);
+		const logDir = path.join(base, 'zulip');
+		await mkdir(logDir, {mode: 0o755});
+		await chown(logDir, zulip.uid, zulip.gid);
+		// A log only root may read, named as Zulip's; as root it would be read and its lines shown.
+		const stamp = new Date().toISOString().replace('T', ' ').slice(0, 19);
+		const secret = `${stamp},000 ERROR    Error sending invitation email to ['root-only@secret.example']: root-only text\n`;
+		await writeFile(path.join(logDir, 'send_email.log'), secret, {mode: 0o600});
+		const rootOnly = path.join(base, 'root-only.log');
+		await writeFile(rootOnly, secret, {mode: 0o600});
+		await symlink(rootOnly, path.join(logDir, 'send_email.log.1'));
+		await lchown(path.join(logDir, 'send_email.log.1'), zulip.uid, zulip.gid);
+		await assert.rejects(readMailLog({dir: logDir, since: new Date(Date.now() - 86_400_000)}), (error: unknown) => {
+			assert.ok(error instanceof LogsUnreadableError, String(error));
+			const reasons = error.unreadable.map(entry => `${path.basename(entry.path)}: ${entry.reason}`).join('\n');
+			assert.match(reasons, /send_email\.log: permission denied/);
+			assert.match(reasons, /send_email\.log\.1: a symbolic link/);
+			assert.doesNotMatch(JSON.stringify(error), /root-only/);
+			return true;
+		});
 	});
 });

@@ -221,6 +221,17 @@ export function locate(file: string): Located {
 	return {given: file, path: current, actor, writers: writers(uids, open), exists: true};
 }
 
+/**
+ * Where to work *inside* `directory` (its entries are read, not the directory
+ * itself), and as whom: the real directory, and the user who controls it.
+ * locate() of a name in it gives both, whether or not that name exists: a
+ * name another user planted there is followed with that user's rights only.
+ */
+export function locateInside(directory: string): {path: string; actor: Credentials | null; writers: Writers} {
+	const place = locate(path.join(directory, '.zulip-email-setup-entry'));
+	return {path: path.dirname(place.path), actor: place.actor, writers: place.writers};
+}
+
 function writers(uids: ReadonlySet<number>, open: string | undefined): Writers {
 	return {uids: [...uids].sort((a, b) => a - b), ...(open ? {open} : {})};
 }

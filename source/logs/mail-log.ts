@@ -1,5 +1,5 @@
-import {constants} from 'node:fs';
-import {lstat, open, readdir} from 'node:fs/promises';
+import {closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync} from 'node:fs';
+import {locateInside, withCredentials, type Credentials} from '../engine/as-owner.js';
 import path from 'node:path';
 import type {Readable} from 'node:stream';
 import {createGunzip} from 'node:zlib';
@@ -211,22 +211,22 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Open a log file for reading: never through a symbolic link (root reading a
- * directory the zulip user can write), only a regular file (a FIFO would hang
- * the read). An ordinary read with the caller's credentials.
+ * Open a log file for reading: as the user who controls its directory (zulip
+ * owns /var/log/zulip, so root never follows a name that user can change:
+ * engine/as-owner.ts), never through a symbolic link, only a regular file (a
+ * FIFO would hang the read).
  */
-async function openLog(file: string): Promise<Readable> {
-	const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+function openLog(directory: string, actor: Credentials | null, name: string): Readable {
+	const fd = withCredentials(actor, () => openSync(path.join(directory, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY));
 	try {
-		const stat = await handle.stat();
-		if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), {code: 'ENOTREG'});
+		if (!fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), {code: 'ENOTREG'});
 	} catch (error) {
-		await handle.close();
+		closeSync(fd);
 		throw error;
 	}
 
-	const raw = handle.createReadStream({autoClose: true, highWaterMark: 64 * 1024});
-	if (!file.endsWith('.gz')) return raw;
+	const raw = createReadStream('', {fd, autoClose: true, highWaterMark: 64 * 1024});
+	if (!name.endsWith('.gz')) return raw;
 	const gunzip = createGunzip();
 	raw.on('error', error => gunzip.destroy(error));
 	return raw.pipe(gunzip);
@@ -253,8 +253,11 @@ export async function readMailLog(options: MailLogOptions): Promise<MailLogSumma
 	const {dir, since, signal} = options;
 	const sinceMs = since.getTime();
 	let names: string[];
+	let place: {path: string; actor: Credentials | null};
 	try {
-		names = await readdir(dir);
+		place = locateInside(dir);
+		const {path: real, actor} = place;
+		names = withCredentials(actor, () => readdirSync(real));
 	} catch (error) {
 		const reason = reasonOf(error);
 		throw new LogsUnreadableError(`Zulip's logs in ${visibleControls(dir)} cannot be read: ${reason}.`, 'Pass --log-dir with the directory that holds send_email.log (Zulip writes to /var/log/zulip); reading it needs root or the zulip group.', [{path: dir, reason}]);
@@ -281,9 +284,9 @@ export async function readMailLog(options: MailLogOptions): Promise<MailLogSumma
 		const file = path.join(dir, name);
 		try {
 			// A rotated file last written before the window holds nothing in it.
-			const info = await lstat(file);
+			const info = withCredentials(place.actor, () => lstatSync(path.join(place.path, name)));
 			if (info.isFile() && info.mtimeMs < sinceMs) return true;
-			const stream = await openLog(file);
+			const stream = openLog(place.path, place.actor, name);
 			files.push(file);
 			await readRecords(stream, kind, record => {
 				if (record.time < sinceMs) return;
