@@ -44,7 +44,7 @@ test('choosing the local mail server: the review names what answers on localhost
 			fixesFor,
 			restore: async () => undefined,
 			restoreSet: async () => undefined,
-			restart: async () => ({ok: true, exitCode: 0, command: 'x', tail: []}),
+			restart: async () => ({ok: true, exitCode: 0, command: 'x', tail: [], confirmed: true}),
 			// The real engine's rule, with this test's zulip.conf and no Exim answers file.
 			async localServerNotes(current, relay, signal) {
 				asked.push(relay);
