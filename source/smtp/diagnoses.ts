@@ -56,7 +56,9 @@ function stuckFix(c: DiagnosisContext): string {
 	const deferred = c.mta?.fate === 'deferred'
 		? 'The reply (detail) says why the next hop was not reached; if this host\'s provider blocks outbound port 25, send through a smarthost on port 587. '
 		: '';
-	return withLocalNote(c, `${deferred}${how} Or let Zulip send through a relay provider directly (\`--provider mailgun\`, sendgrid, …). Then run the test again.`);
+	const fix = `${deferred}${how} Or let Zulip send through a relay provider directly (\`--provider mailgun\`, sendgrid, …). Then run the test again.`;
+	// Zulip's removal of postfix is news only where Postfix is (or may be) the mail server.
+	return kind === 'exim' ? fix : withLocalNote(c, fix);
 }
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
