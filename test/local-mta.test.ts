@@ -140,6 +140,19 @@ describe('Debian\'s Exim 4', {skip: eximSkip ? `skipped: ${eximSkip}` : false}, 
 		}
 	});
 
+	test('without a recipient nothing is sent: the result says it covers only the hand-over', async () => {
+		const exim = await startExim({configtype: 'local'});
+		try {
+			const report = await liveTest(exim, {to: undefined});
+			assert.equal(report.localMta, undefined);
+			const warning = report.warnings?.find(entry => entry.id === 'handover-only');
+			assert.match(warning?.message ?? '', /No test mail was sent .*\(Exim\)/);
+			assert.match(warning?.fix ?? '', /--to ADDRESS/);
+		} finally {
+			await exim.stop();
+		}
+	});
+
 	test('550 relay not permitted from a server that offers no AUTH: relay-denied, never a login to set', async () => {
 		const exim = await startExim({configtype: 'internet', noRelay: true});
 		try {

@@ -47,7 +47,8 @@ export async function localServerNotes(loaded: LoadedConfig, options: {relay?: {
 	const relay = options.relay ?? (current.backend === 'smtp' && current.host ? {host: current.host, port: current.port} : undefined);
 	if (!relay?.host) return [];
 	const {isThisMachine} = await import('../smtp/local-mta/local-host.js');
-	if (!isThisMachine(relay.host)) return [];
+	// The local preset: an MTA on this machine that takes mail without a login (a relay of one's own with one is not surveyed).
+	if (!isThisMachine(relay.host) || (options.relay === undefined && current.user !== '')) return [];
 	const {surveyLocalServer} = await import('./local-server.js');
 	const survey = await surveyLocalServer({
 		host: relay.host,

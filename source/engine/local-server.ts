@@ -139,8 +139,8 @@ export function postfixRemovalNote(zulipConfText: string | undefined, version: Z
 		return keep ? undefined : `This Zulip uses the incoming email gateway (${classes.trim()} in zulip.conf), so its upgrades remove the postfix package (since Zulip 11.0): to keep Postfix as the local mail server, set ${setting} before the next upgrade.`;
 	}
 
-	if (version && atLeast(version, 11, 0)) return `This Zulip uses the incoming email gateway, so Zulip ${version.text} removes the postfix package at every upgrade and has no setting to keep it: upgrade to Zulip 11.5 or later and set ${setting}, or send through Exim or a provider.`;
-	return `This Zulip uses the incoming email gateway, so upgrading to Zulip 11.0 or later removes the postfix package: before that upgrade, go to 11.5 or later and set ${setting}, or send through Exim or a provider.`;
+	if (version && atLeast(version, 11, 0)) return `This Zulip uses the incoming email gateway, so Zulip ${version.text} removes the postfix package at every upgrade and has no setting to keep it: upgrade to Zulip 11.5 or later and set ${setting}, or send through Exim or a relay provider.`;
+	return `This Zulip uses the incoming email gateway, so upgrading to Zulip 11.0 or later removes the postfix package: before that upgrade, go to 11.5 or later and set ${setting}, or send through Exim or a relay provider.`;
 }
 
 /** What answers on the local mail port, and how it is set up. Never throws. */
@@ -150,25 +150,26 @@ export async function surveyLocalServer(options: SurveyOptions = {}): Promise<Lo
 	const env = options.env ?? process.env;
 	const zulipConf = options.zulipConf ?? DEFAULT_ZULIP_CONF;
 	const eximConf = options.eximConf ?? DEFAULT_EXIM_CONF;
-	const [raw, dpkg, postconf] = await Promise.all([
-		readBanner(host, port, options.timeoutMs ?? 3000, options.signal),
-		tool('dpkg-query', ['-W', '-f', '${db:Status-Abbrev} ${Package} ${Version}\\n', 'exim4-daemon-light', 'exim4-daemon-heavy', 'postfix', 'sendmail-bin', 'opensmtpd'], env, options.signal),
-		tool('postconf', ['-h', 'default_transport', 'relayhost'], env, options.signal),
-	]);
+	const raw = await readBanner(host, port, options.timeoutMs ?? 3000, options.signal);
 	const banner = raw === undefined ? undefined : visibleControls(raw.trim().split(/\r?\n/).join(' | ')).slice(0, 300);
-	const packages = (dpkg ?? '').split('\n').filter(line => /^ii /.test(line)).map(line => line.slice(3).trim());
 	const mta = banner === undefined ? undefined : /\bExim\b/i.test(banner) ? 'exim' : /\bPostfix\b/i.test(banner) ? 'postfix' : 'other';
+	// Child processes only where they can tell something: the package of what answered, Postfix's own settings.
+	const [dpkg, postconf] = await Promise.all([
+		banner === undefined ? undefined : tool('dpkg-query', ['-W', '-f', '${db:Status-Abbrev} ${Package} ${Version}\\n', 'exim4-daemon-light', 'exim4-daemon-heavy', 'postfix', 'sendmail-bin', 'opensmtpd'], env, options.signal),
+		mta === 'postfix' ? tool('postconf', ['-h', 'default_transport', 'relayhost'], env, options.signal) : undefined,
+	]);
+	const packages = (dpkg ?? '').split('\n').filter(line => /^ii /.test(line)).map(line => line.slice(3).trim());
 	const notes: string[] = [];
 	const where = `${host}:${port}`;
 	if (banner === undefined) {
-		notes.push(`Nothing answers on ${where}: no mail server runs on this machine${packages.length > 0 ? ` (installed: ${packages.join(', ')}; is it started?)` : ''}. Install one (Debian: \`apt install exim4\` or \`apt install postfix\`), or choose a provider.`);
+		notes.push(`Nothing answers on ${where}: no mail server runs on this machine, or it is stopped. Install or start one (Debian: \`apt install exim4\` or \`apt install postfix\`), or choose a relay provider.`);
 	} else {
 		const installed = packages.filter(entry => (mta === 'exim' ? entry.startsWith('exim4') : mta === 'postfix' ? entry.startsWith('postfix') : true));
 		notes.push(`${where} answers: ${banner}${installed.length > 0 ? ` (installed: ${installed.join(', ')})` : ''}.`);
 	}
 
 	let configtype: string | undefined;
-	if (mta === 'exim' || (mta === undefined && packages.some(entry => entry.startsWith('exim4')))) {
+	if (mta === 'exim') {
 		configtype = eximConfigtype(readSmallFile(eximConf) ?? '');
 		if (configtype === 'local') {
 			notes.push(`Exim is set to "local delivery only" (dc_eximconfig_configtype='local' in ${eximConf}, Debian's default): it accepts Zulip's mail and then fails every mail to another domain ("Mailing to remote domains not supported"), so no notification would leave. Run \`dpkg-reconfigure exim4-config\` and choose "internet site" or "mail sent by smarthost" before testing.`);
@@ -185,7 +186,7 @@ export async function surveyLocalServer(options: SurveyOptions = {}): Promise<Lo
 	}
 
 	const postfixNote = postfixRemovalNote(readSmallFile(zulipConf), options.zulipVersion, zulipConf);
-	if (postfixNote && (mta === 'postfix' || mta === undefined || packages.some(entry => entry.startsWith('postfix')))) notes.push(postfixNote);
+	if (postfixNote && mta !== 'exim') notes.push(postfixNote);
 	return {...(banner === undefined ? {} : {banner}), ...(mta ? {mta} : {}), packages, ...(configtype ? {eximConfigtype: configtype} : {}), notes, ...(postfixNote ? {postfixNote} : {})};
 }
 

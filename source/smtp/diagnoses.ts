@@ -58,7 +58,9 @@ function stuckFix(c: DiagnosisContext): string {
 	const deferred = c.mta?.fate === 'deferred'
 		? 'The reply (detail) says why the next hop was not reached; if this host\'s provider blocks outbound port 25, send through a smarthost on port 587. '
 		: '';
-	return withLocalNote(c, `${deferred}${how} Or let Zulip send through a provider directly (\`--provider mailgun\`, sendgrid, …). Then run the test again.`);
+	const fix = `${deferred}${how} Or let Zulip send through a relay provider directly (\`--provider mailgun\`, sendgrid, …). Then run the test again.`;
+	// Zulip's removal of postfix is news only where Postfix is (or may be) the mail server.
+	return kind === 'exim' ? fix : withLocalNote(c, fix);
 }
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
@@ -264,15 +266,15 @@ export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = {
 	},
 	'relay-denied': {
 		meaning: 'The server refuses to relay mail from this machine to other domains, and offers no login that would change that.',
-		fix: 'Let this machine relay through that server (its relay rules: Postfix mynetworks, Exim relay_from_hosts / dc_relay_nets), or send through a provider with a login (`--provider mailgun`, sendgrid, …). No EMAIL_HOST_USER helps: the server offers no AUTH.',
+		fix: 'Let this machine relay through that server (its relay rules: Postfix mynetworks, Exim relay_from_hosts / dc_relay_nets), or send through a relay provider with a login (`--provider mailgun`, sendgrid, …). No EMAIL_HOST_USER helps: the server offers no AUTH.',
 		message: c => `${c.host} refuses to relay mail to ${c.recipient ?? 'other domains'} for this machine, and offers no login.`,
 		fixFor: c => (isLocal(c)
-			? withLocalNote(c, 'The mail server on this machine does not count this connection among the hosts it relays for. Exim (Debian): add the address Zulip connects from to "IP-addresses to allow relay for" in `dpkg-reconfigure exim4-config` (dc_relay_nets; 127.0.0.1 and ::1 are always in it, so EMAIL_HOST = localhost works); Postfix: add it to mynetworks in /etc/postfix/main.cf. Or send through a provider with a login (`--provider mailgun`, sendgrid, …).')
-			: `${c.host} relays only for hosts it trusts and offers no login (no AUTH in its EHLO), so no EMAIL_HOST_USER helps: ask its operator to allow this server's address, or use its submission port with a login if it has one (587 with STARTTLS, \`--port 587 --security starttls\`), or send through a provider (\`--provider mailgun\`, sendgrid, …).`),
+			? withLocalNote(c, 'The mail server on this machine does not count this connection among the hosts it relays for. Exim (Debian): add the address Zulip connects from to "IP-addresses to allow relay for" in `dpkg-reconfigure exim4-config` (dc_relay_nets; 127.0.0.1 and ::1 are always in it, so EMAIL_HOST = localhost works); Postfix: add it to mynetworks in /etc/postfix/main.cf. Or send through a relay provider with a login (`--provider mailgun`, sendgrid, …).')
+			: `${c.host} relays only for hosts it trusts and offers no login (no AUTH in its EHLO), so no EMAIL_HOST_USER helps: ask its operator to allow this server's address, or use its submission port with a login if it has one (587 with STARTTLS, \`--port 587 --security starttls\`), or send through a relay provider (\`--provider mailgun\`, sendgrid, …).`),
 	},
 	'mail-stuck': {
 		meaning: 'The mail server on this machine accepted the test mail but did not send it on: it bounced, froze or deferred it (or kept it past the deadline).',
-		fix: 'Make the mail server send mail out: Exim (Debian): `dpkg-reconfigure exim4-config` → "internet site" or "mail sent by smarthost"; Postfix: `relayhost` in main.cf, or another answer than "Local only" to `dpkg-reconfigure postfix`. Or send through a provider (`--provider mailgun`, sendgrid, …).',
+		fix: 'Make the mail server send mail out: Exim (Debian): `dpkg-reconfigure exim4-config` → "internet site" or "mail sent by smarthost"; Postfix: `relayhost` in main.cf, or another answer than "Local only" to `dpkg-reconfigure postfix`. Or send through a relay provider (`--provider mailgun`, sendgrid, …).',
 		message: c => `${c.mta?.name ?? 'The mail server'} on this machine accepted ${c.mta?.mail ?? 'the test mail'} but ${fateWords[c.mta?.fate ?? 'queued'] ?? 'did not send it on'}: Zulip's mail would end the same way.`,
 		fixFor: stuckFix,
 	},

@@ -142,6 +142,16 @@ class LiveTest {
 			}
 
 			if (this.handedOver.size > 0 && this.options.localMta !== false && isThisMachine(this.options.settings.host)) await this.followLocally(results);
+		} else if (this.options.localMta !== false && isThisMachine(this.options.settings.host)) {
+			const {mtaFromBanner} = await import('./local-mta/follow.js');
+			const mta = mtaFromBanner(this.primary?.greeting);
+			if (mta) {
+				this.warnings.push({
+					id: 'handover-only',
+					message: `No test mail was sent (no recipient), so this checked only that the mail server on this machine${mta === 'exim' ? ' (Exim)' : mta === 'postfix' ? ' (Postfix)' : ''} takes Zulip's senders, not whether it sends their mail on.`,
+					fix: 'Run the test with a recipient (`--to ADDRESS`) to follow a mail through its queue and log.',
+				});
+			}
 		}
 
 		return report();

@@ -13,7 +13,8 @@ export function useLocalServerNotes(state: FlowState, engine: WizardEngine): rea
 	const loaded = reviewing ? state.loaded : undefined;
 	const host = reviewing ? state.answers!.host : undefined;
 	const port = reviewing ? state.answers!.port : undefined;
-	const smtp = reviewing && state.answers!.providerId !== 'file';
+	// "The local mail server" was chosen (or typed as a host on this machine without a login).
+	const smtp = reviewing && state.answers!.providerId === 'local';
 	const [notes, setNotes] = useState<readonly string[]>([]);
 	useEffect(() => {
 		if (!loaded || !host || port === undefined || !smtp || !engine.localServerNotes) {

@@ -40,13 +40,18 @@ export function runTool(file: string, args: readonly string[], tools: ToolEnviro
 	});
 }
 
-/** Read at most the last `limit` bytes of a log: never through a symbolic link, only a regular file. */
+/**
+ * Read at most the last `limit` bytes of a log. The MTA's user owns its log
+ * directory, so root reads defensively: never through a symbolic link, only
+ * a regular file with one link (no hard link to another file), and only
+ * lines naming a test mail's queue id are ever shown.
+ */
 export function readLogTail(file: string, limit = 4 * 1024 * 1024): string | undefined {
 	let fd: number | undefined;
 	try {
 		fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
 		const stats = fstatSync(fd);
-		if (!stats.isFile()) return undefined;
+		if (!stats.isFile() || stats.nlink !== 1) return undefined;
 		const length = Math.min(stats.size, limit);
 		const buffer = Buffer.alloc(length);
 		const read = readSync(fd, buffer, 0, length, stats.size - length);
