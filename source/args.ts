@@ -78,7 +78,7 @@ export const FLAGS = {
 	json: {type: 'boolean', help: 'Print exactly one JSON object on stdout.'},
 	check: {type: 'boolean', help: 'Test the configuration on disk as Zulip reads it; change nothing.'},
 	'check-dns': {type: 'boolean', help: 'Only check SPF, DKIM, DMARC and MX of the From domains; exit 1 on an error-level finding.'},
-	'dns-server': {type: 'string', value: 'HOST[:PORT]', parse: parseDnsServer, help: "Resolver for the DNS checks (an IP address), instead of the system's."},
+	'dns-server': {type: 'string', value: 'HOST[:PORT]', parse: parseDnsServer, help: "Resolver for the DNS checks (an IP address), instead of the system's (or $ZULIP_EMAIL_SETUP_DNS_SERVER)."},
 	'dkim-selector': {type: 'string', value: 'NAME', parse: parseDkimSelectors, help: 'DKIM selector to check (the provider shows it); several: NAME,NAME.'},
 	'skip-test': {type: 'boolean', help: 'Write without the live test.'},
 	'confirm-with-zulip': {type: 'boolean', help: 'After a passing test (and the restart, if any), run Zulip\'s own manage.py send_test_email --to ADDRESS as the zulip user.'},

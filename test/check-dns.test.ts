@@ -44,6 +44,17 @@ test('--check-dns reads the From domains from the files, reports every finding i
 	assert.ok(good.queries.length > 0);
 });
 
+test('$ZULIP_EMAIL_SETUP_DNS_SERVER stands in for --dns-server: the system resolver is not asked', async () => {
+	const server = await fakeServer();
+	const asked = good.queries.length;
+	// runCli adds a loopback --dns-server only when none is named anywhere; the variable names this one.
+	const result = await runCli([...server.args, '--check-dns', '--provider', 'gmail', '--dns-server', good.address, '--json'].filter(arg => arg !== '--dns-server' && arg !== good.address), {env: {ZULIP_EMAIL_SETUP_DNS_SERVER: good.address}});
+	assert.equal(result.code, 0, result.stdout + result.stderr);
+	const findings = JSON.parse(result.stdout).deliverability.findings as Array<{id: string}>;
+	assert.deepEqual(findings.map(item => item.id).sort(), ['dkim-ok', 'dmarc-policy-none', 'mx-ok', 'spf-ok']);
+	assert.ok(good.queries.length > asked, 'the named resolver answered');
+});
+
 test('--check-dns exits 1 on an error-level finding and prints the record seen and the fix', async () => {
 	const server = await fakeServer();
 	const result = await runCli([...server.args, '--check-dns', '--provider', 'gmail', '--dns-server', bad.address]);

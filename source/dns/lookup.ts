@@ -42,6 +42,9 @@ export interface LookupOptions {
 
 export const DEFAULT_DNS_DEADLINE_MS = 3000;
 
+/** The resolver used when --dns-server is not given: a machine whose own resolver must not be asked (the test suite, a split-horizon setup) names one here. */
+export const DNS_SERVER_VARIABLE = 'ZULIP_EMAIL_SETUP_DNS_SERVER';
+
 /**
  * DNS questions through node's c-ares resolver: one Resolver per run, so a
  * deadline can cancel exactly this run's questions. Each try waits a quarter
@@ -52,7 +55,8 @@ export const DEFAULT_DNS_DEADLINE_MS = 3000;
 export function createLookup(options: LookupOptions = {}): DnsLookup & {close(): void} {
 	const deadlineMs = options.deadlineMs ?? DEFAULT_DNS_DEADLINE_MS;
 	const resolver = new Resolver({timeout: Math.max(50, Math.floor(deadlineMs / 4)), tries: 2});
-	if (options.server !== undefined) resolver.setServers([parseDnsServer(options.server)]);
+	const server = options.server ?? (process.env[DNS_SERVER_VARIABLE] || undefined);
+	if (server !== undefined) resolver.setServers([parseDnsServer(server)]);
 	let done = false;
 	const cancel = () => {
 		done = true;
@@ -77,7 +81,7 @@ export function createLookup(options: LookupOptions = {}): DnsLookup & {close():
 	// A trailing dot makes every name absolute: no search domains from resolv.conf are tried.
 	const absolute = (name: string) => (name.endsWith('.') ? name : `${name}.`);
 	return {
-		server: options.server === undefined ? resolver.getServers().join(', ') || 'the system resolver' : parseDnsServer(options.server),
+		server: server === undefined ? resolver.getServers().join(', ') || 'the system resolver' : parseDnsServer(server),
 		txt: name => ask(async () => (await resolver.resolveTxt(absolute(name))).map(chunks => chunks.join(''))),
 		a: name => ask(async () => resolver.resolve4(absolute(name))),
 		aaaa: name => ask(async () => resolver.resolve6(absolute(name))),

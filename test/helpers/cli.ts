@@ -21,9 +21,9 @@ let emptyZone: Promise<RunningDnsServer> | undefined;
  * loopback: a run that names no resolver (and is not a sandbox, which has
  * its own) gets this empty zone, where every name is NXDOMAIN.
  */
-async function loopbackDnsArgs(args: readonly string[]): Promise<string[]> {
+async function loopbackDnsArgs(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
 	const asksDns = args.includes('--check') || args.includes('--check-dns');
-	if (!asksDns || args.includes('--dns-server') || args.includes('--sandbox')) return [];
+	if (!asksDns || args.includes('--dns-server') || args.includes('--sandbox') || env.ZULIP_EMAIL_SETUP_DNS_SERVER) return [];
 	emptyZone ??= startDnsServer({records: {}}).then(server => {
 		server.unref();
 		return server;
@@ -33,7 +33,7 @@ async function loopbackDnsArgs(args: readonly string[]): Promise<string[]> {
 
 /** Run the CLI from source, as a script would: no TTY, given stdin and environment. */
 export async function runCli(args: readonly string[], options: {env?: NodeJS.ProcessEnv; stdin?: string; uid?: number; gid?: number; cwd?: string} = {}): Promise<CliResult> {
-	const dnsArgs = await loopbackDnsArgs(args);
+	const dnsArgs = await loopbackDnsArgs(args, options.env);
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, ['--import', path.join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), path.join(ROOT, 'source/cli.tsx'), ...args, ...dnsArgs], {
 			cwd: options.cwd ?? ROOT,
