@@ -1,7 +1,9 @@
 // npm run package: release/zulip-email-setup-linux-{x64,arm64}, one file each
 // with Node inside (Node's single-executable support, injected with
-// postject), and release/SHA256SUMS. `--arch x64` builds one; `--out DIR`
-// writes elsewhere than release/ (the tests and the bench).
+// postject), each also compressed (.xz, the download), THIRD-PARTY-NOTICES
+// and LICENSE, and release/SHA256SUMS over all of them. `--arch x64` builds
+// one; `--out DIR` writes elsewhere than release/ (the tests and the bench);
+// `--no-xz` leaves out the compressed copies.
 // `--arch x64 --arch arm64` is both, as is no --arch.
 //
 // The bundle inside is built like dist/ (scripts/build.js --sea), its chunks
@@ -37,6 +39,8 @@ for (const arch of arches) {
 	if (!ARCHES.includes(arch)) throw new Error(`--arch ${arch}: the executable is built for ${ARCHES.join(' or ')}.`);
 }
 
+// `--no-xz`: the executables only (the bench, which runs them and does not download them).
+const compress = !process.argv.includes('--no-xz');
 const outFlag = process.argv.indexOf('--out');
 const out = outFlag === -1 ? 'release' : path.resolve(process.argv[outFlag + 1]);
 const work = path.join('build', 'sea');
@@ -128,7 +132,7 @@ for (const [name, from] of [['THIRD-PARTY-NOTICES', noticesFile], ['LICENSE', 'L
 // The download: each executable compressed with xz, which every Zulip server can unpack (xz-utils is
 // in every Debian and Ubuntu). XZ_ARGS says why these options; the bytes depend only on the input and
 // xz's version, so the release stays reproducible.
-for (const arch of arches) {
+for (const arch of compress ? arches : []) {
 	const name = `zulip-email-setup-linux-${arch}`;
 	const target = path.join(out, `${name}.xz`);
 	const partial = `${target}.partial`;
