@@ -5,12 +5,14 @@
 // `node scripts/test.js` runs every file; `--node-specific` only those whose result can differ
 // with the Node that runs them (CI's second pass, on the Node the executables embed): the
 // program started as a process in a terminal (start-up, first frame, keys, resize, signals) and
-// the executables. The rest is TypeScript run in-process on code that does not look at Node's
-// version. Further arguments are test files, instead of all.
+// the --licenses output. The rest is TypeScript run in-process on code that does not look at
+// Node's version; the executables embed Node 24 whichever Node builds them, so the first pass
+// already runs them on it (single-executable.test.ts). Further arguments are test files, instead
+// of all.
 import {spawnSync} from 'node:child_process';
 import {readdirSync} from 'node:fs';
 
-/** Files whose outcome depends on the Node version: they run the built program (bin/, the executables). */
+/** Files whose outcome depends on the Node version: they run the built program (bin/) as a process. */
 export const NODE_SPECIFIC = [
 	'cli.test.ts',
 	'dumb-terminal.test.ts',
@@ -21,7 +23,6 @@ export const NODE_SPECIFIC = [
 	'rerun-pty.test.ts',
 	'sandbox-pty.test.ts',
 	'sandbox-rerun-pty.test.ts',
-	'single-executable.test.ts',
 	'terminal-resize.test.ts',
 	'ui-pty.test.ts',
 ].map(name => `test/${name}`);
