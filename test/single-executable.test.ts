@@ -45,7 +45,7 @@ before(async () => {
 	await symlink(await realpath(python), join(tools, 'python3'));
 	const arches = arm64Skip ? ['x64'] : ['x64', 'arm64'];
 	await run(process.execPath, ['scripts/package.js', '--out', release, ...arches.flatMap(arch => ['--arch', arch])], {cwd: repo, maxBuffer: 16 * 1024 * 1024});
-}, {timeout: 600_000});
+}, {timeout: 1_800_000});
 
 after(async () => {
 	await rm(root, {recursive: true, force: true});
@@ -161,7 +161,7 @@ test('the executables carry the licences: --licenses prints the MIT licence, eve
 	assert.match(node, /libuv/);
 });
 
-test('building again from the same sources gives the same bytes, so anyone can check a release: the executable, its .xz and the notices', {timeout: 600_000}, async () => {
+test('building again from the same sources gives the same bytes, so anyone can check a release: the executable, its .xz and the notices', {timeout: 1_200_000}, async () => {
 	const again = join(root, 'again');
 	await run(process.execPath, ['scripts/package.js', '--arch', 'x64', '--out', again], {cwd: repo});
 	const lines = (sums: string) => sums.split('\n').filter(line => / {2}(?:zulip-email-setup-linux-x64(?:\.xz)?|THIRD-PARTY-NOTICES|LICENSE)$/.test(line));
