@@ -106,7 +106,7 @@ test('the release directory holds both executables, their .xz downloads, the lic
 	assert.deepEqual(sums.trim().split('\n').map(line => line.split('  ')[1]), names);
 	// sha256sum -c is what the README tells the admin to run.
 	const {stdout} = await run('sha256sum', ['-c', 'SHA256SUMS'], {cwd: release});
-	assert.deepEqual(stdout.trim().split('\n').sort(), names.map(name => `${name}: OK`));
+	assert.deepEqual(stdout.trim().split('\n').sort(), names.map(name => `${name}: OK`).sort());
 	// Each .xz unpacks to its executable's exact bytes.
 	for (const name of executables) {
 		const {stdout: unpacked} = await run('xz', ['--decompress', '--stdout', join(release, `${name}.xz`)], {encoding: 'buffer', maxBuffer: 512 * 1024 * 1024});
