@@ -1,7 +1,9 @@
 // npm run package: release/zulip-email-setup-linux-{x64,arm64}, one file each
 // with Node inside (Node's single-executable support, injected with
-// postject), and release/SHA256SUMS. `--arch x64` builds one; `--out DIR`
-// writes elsewhere than release/ (the tests and the bench).
+// postject), each also compressed (.xz, the download), THIRD-PARTY-NOTICES
+// and LICENSE, and release/SHA256SUMS over all of them. `--arch x64` builds
+// one; `--out DIR` writes elsewhere than release/ (the tests and the bench);
+// `--no-xz` leaves out the compressed copies.
 // `--arch x64 --arch arm64` is both, as is no --arch.
 //
 // The bundle inside is built like dist/ (scripts/build.js --sea), its chunks
@@ -25,10 +27,13 @@ const RELEASE_FILE = /^(?:zulip-email-setup-linux-[a-z0-9]+(?:\.xz)?|THIRD-PARTY
 /**
  * xz's options for the download. Threaded mode with a fixed block size: the
  * output is the same whatever the number of threads (xz 5.4's multi-threaded
- * encoder always, even -T1), and the blocks let an xz ≥ 5.4 unpack on every
- * core. Preset and block size were measured here (README "Performance").
+ * encoder is used even on one core, for that reason), and four blocks let an
+ * xz ≥ 5.4 unpack on several cores. -6, not -9: with 32 MiB blocks a bigger
+ * dictionary finds nothing more (x64: 30.16 MB at -6, 30.02 MB at -9, of
+ * 128.4 MB), and unpacking -6 needs 10 MB of memory instead of 65, which a
+ * small server has to spare; either unpacks in about 2 s of one core here.
  */
-export const XZ_ARGS = ['--threads=0', '--block-size=32MiB', '-9', '--check=crc64'];
+const XZ_ARGS = ['--threads=0', '--block-size=32MiB', '-6', '--check=crc64'];
 process.chdir(ROOT);
 
 const chosen = process.argv.flatMap((flag, index) => (flag === '--arch' ? [process.argv[index + 1]] : []));
@@ -37,6 +42,8 @@ for (const arch of arches) {
 	if (!ARCHES.includes(arch)) throw new Error(`--arch ${arch}: the executable is built for ${ARCHES.join(' or ')}.`);
 }
 
+// `--no-xz`: the executables only (the bench, which runs them and does not download them).
+const compress = !process.argv.includes('--no-xz');
 const outFlag = process.argv.indexOf('--out');
 const out = outFlag === -1 ? 'release' : path.resolve(process.argv[outFlag + 1]);
 const work = path.join('build', 'sea');
@@ -128,7 +135,7 @@ for (const [name, from] of [['THIRD-PARTY-NOTICES', noticesFile], ['LICENSE', 'L
 // The download: each executable compressed with xz, which every Zulip server can unpack (xz-utils is
 // in every Debian and Ubuntu). XZ_ARGS says why these options; the bytes depend only on the input and
 // xz's version, so the release stays reproducible.
-for (const arch of arches) {
+for (const arch of compress ? arches : []) {
 	const name = `zulip-email-setup-linux-${arch}`;
 	const target = path.join(out, `${name}.xz`);
 	const partial = `${target}.partial`;

@@ -6,7 +6,7 @@
  * licence) is tested in single-executable.test.ts.
  */
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
+import {execFile, spawn} from 'node:child_process';
 import {mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -123,6 +123,21 @@ test('--licenses prints the tool\'s MIT licence, then the bundled packages\' not
 	assert.match(stdout, /^Copyright \(c\) 2026 the zulip-email-setup authors$/m);
 	assert.ok(stdout.endsWith(readFileSync(join(repo, 'dist', 'THIRD-PARTY-NOTICES'), 'utf8').trimEnd() + '\n'));
 	assert.equal(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).license, 'MIT');
+});
+
+test('--licenses read only in part (| head, a pager quit early) ends quietly, exit 0', async () => {
+	await ensureBuilt();
+	const child = spawn(process.execPath, [BIN, '--licenses'], {stdio: ['ignore', 'pipe', 'pipe']});
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+	});
+	// The first piece read, the pipe is closed: the rest of the ~300 KB has nowhere to go.
+	await new Promise(resolve => child.stdout.once('data', resolve));
+	child.stdout.destroy();
+	const code = await new Promise(resolve => child.once('close', resolve));
+	assert.equal(stderr, '');
+	assert.equal(code, 0);
 });
 
 test('the npm package holds LICENSE and dist/THIRD-PARTY-NOTICES (npm pack --dry-run)', async () => {

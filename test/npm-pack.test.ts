@@ -37,10 +37,11 @@ test('the tarball declares no dependency to install: the bundle holds them', asy
 	const packed = JSON.parse(stdout) as {dependencies?: object; name: string; version: string};
 	assert.deepEqual(packed.dependencies ?? {}, {}, 'a runtime dependency breaks the offline install; bundle it (scripts/build.js) and list it under devDependencies');
 	assert.equal(`${packed.name}-${packed.version}.tgz`, tarball.slice(root.length + 1));
-	// Only the command, the bundle and npm's own files: no sources, tests or release binaries.
+	// Only the command, the bundle (with its THIRD-PARTY-NOTICES), the licence and npm's own files: no sources, tests or release binaries.
 	const {stdout: listing} = await run('tar', ['-tzf', tarball]);
 	const tops = [...new Set(listing.trim().split('\n').map(entry => entry.split('/')[1]))].sort();
-	assert.deepEqual(tops, ['README.md', 'bin', 'dist', 'package.json']);
+	assert.deepEqual(tops, ['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
+	assert.ok(listing.split('\n').includes('package/dist/THIRD-PARTY-NOTICES'), listing);
 });
 
 test('the installed command runs the whole sandbox job from outside the repository', {timeout: 300_000}, async () => {
@@ -58,6 +59,10 @@ test('the installed command runs the whole sandbox job from outside the reposito
 
 	const version = await run('zulip-email-setup', ['--version'], {cwd: temporary, env});
 	assert.equal(version.stdout, `${packageJson.version}\nNode.js ${process.version}\n`);
+	// The installed copy finds its licence and notices beside the bundle.
+	const licences = await run('zulip-email-setup', ['--licenses'], {cwd: temporary, env, maxBuffer: 8 * 1024 * 1024});
+	assert.match(licences.stdout, /^MIT License\n\nCopyright \(c\) 2026 the zulip-email-setup authors\n/);
+	assert.match(licences.stdout, /\nTHIRD-PARTY NOTICES: zulip-email-setup [^\n]*\n[\s\S]*\nink 6\.\d+\.\d+\nLicence: MIT\n/);
 
 	const {stdout, stderr} = await run('zulip-email-setup', ['--sandbox', '--non-interactive', '--json'], {cwd: temporary, env, timeout: 120_000});
 	const report = JSON.parse(stdout) as {ok: boolean; restart: {confirmed: boolean}; sandbox: {received: Array<{subject: string}>}};

