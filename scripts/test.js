@@ -42,6 +42,12 @@ const result = spawnSync(process.execPath, [
 	'--test-reporter=tap', '--test-reporter-destination=stdout',
 	'--test-reporter=./test/helpers/slowest-files.mjs', '--test-reporter-destination=stdout',
 	...files,
-], {stdio: 'inherit'});
+], {
+	stdio: 'inherit',
+	// Tests reach loopback only: a DNS check that names no resolver asks a closed loopback port, never
+	// the system's resolver (an address off this machine). A test that wants answers names its own
+	// loopback server, as --dns-server or as this variable.
+	env: {...process.env, ZULIP_EMAIL_SETUP_DNS_SERVER: process.env.ZULIP_EMAIL_SETUP_DNS_SERVER || '127.0.0.1:9'},
+});
 if (result.error) throw result.error;
 process.exitCode = result.status ?? 1;
