@@ -46,9 +46,14 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
 	}
 
 	if (!nonInteractive && !(process.stdin.isTTY && process.stdout.isTTY)) {
+		// The sandbox needs no answers: the same command with --non-interactive is the whole fix.
+		const {programAsInvoked} = await import('./engine/rerun-command.js');
+		const {shellQuote} = await import('./sandbox/files.js');
 		return fail(new UsageError(
 			'The wizard needs a terminal (stdin and stdout must be a TTY).',
-			'Run it in an SSH session, or pass --non-interactive with the answers as flags, e.g. --non-interactive --provider mailgun --username postmaster@mg.example.com --password-file /root/mailgun-password (see --help).',
+			options.sandbox
+				? `Run it in a terminal, or without questions: ${[programAsInvoked(), ...argv.map(arg => shellQuote(arg)), '--non-interactive'].join(' ')}`
+				: 'Run it in an SSH session, or pass --non-interactive with the answers as flags, e.g. --non-interactive --provider mailgun --username postmaster@mg.example.com --password-file /root/mailgun-password (see --help).',
 		), false);
 	}
 

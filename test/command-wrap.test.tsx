@@ -2,7 +2,8 @@
  * Commands on narrow screens: the steps that show a command (a fix, the
  * restart, a permission problem) rendered by Ink at 50 and 60 columns. A
  * command that fits a row is on one row; one wider than the row starts at
- * column 0 and its rows join to exactly the command, so it can be copied.
+ * column 0, broken between its words with ` \` line continuations (or, one
+ * word wider than a row, in rows that join to exactly it), so it can be copied.
  */
 import assert from 'node:assert/strict';
 import {after, test} from 'node:test';
@@ -31,6 +32,19 @@ function assertWhole(rows: readonly string[], wanted: string, columns: number): 
 	for (const row of rows) assert.ok(row.length <= columns, `"${row}" fits ${columns} columns`);
 	if (wanted.length <= columns) {
 		assert.ok(rows.some(row => row.includes(wanted)), `"${wanted}" on one row at ${columns} columns:\n${rows.join('\n')}`);
+		return;
+	}
+
+	// A shell command breaks between its words, rows joined by ` \` continuations, as the shell reads them back.
+	const continued = rows.findIndex(row => row.endsWith(' \\') && wanted.startsWith(row.slice(0, -2)));
+	if (continued !== -1) {
+		const words: string[] = [];
+		for (let index = continued; index < rows.length; index++) {
+			words.push(rows[index]!.trim().replace(/ \\$/, ''));
+			if (!rows[index]!.endsWith(' \\')) break;
+		}
+
+		assert.equal(words.join(' '), wanted, `its rows are the command with line continuations:\n${rows.join('\n')}`);
 		return;
 	}
 

@@ -68,6 +68,15 @@ describe('the sandbox wizard, Enter on every question, at 80×24', () => {
 		assert.doesNotMatch(text, /two test mails go/);
 	});
 
+	test('the review calls the sandbox relay by its name; Zulip\'s own test says it runs as the user running the sandbox', () => {
+		const answers = lines.findIndex(line => line === '• Your answers:');
+		assert.ok(answers !== -1, lines.join('\n'));
+		assert.match(lines[answers + 1]!, /^ {2}Sandbox relay · 127\.0\.0\.1:\d+ STARTTLS$/);
+		const flat = text.replace(/\s+/g, ' ');
+		assert.match(flat, /As the user running the sandbox \(who owns the mails it writes\) it runs manage\.py send_test_email/);
+		assert.doesNotMatch(flat, /As the zulip user it runs/);
+	});
+
 	test('the noreply question says Zulip\'s default without a stray space; the tokens setting is named whole at 80 columns', () => {
 		assert.doesNotMatch(text, /noreply@ /);
 		assert.match(text, /noreply@<your Zulip host>/);
@@ -157,4 +166,20 @@ describe('Compose mode (--sandbox --docker), Enter on every question: every text
 		assert.match(flat, /change it in compose\.override\.yaml if needed\./);
 		assert.doesNotMatch(flat, /stored only in zulip-secrets\.conf|change it in settings\.py/);
 	});
+});
+
+test('Ctrl-C at the first question: one blank line after "Cancelled. Nothing was written.", not two', {timeout: 60_000}, async () => {
+	const session = new PtySession(bin, ['--sandbox', '--sandbox-dir', join(root, 'cancel')], {cwd: repo, env: {NO_COLOR: '1'}, cols: 80, rows: 24});
+	try {
+		await session.waitFor(/Which service[\s\S]*Ctrl-C quit/);
+		await session.press(keys.ctrlC);
+		assert.equal(await session.exit(30_000), 130);
+		const lines = await bufferText(session.raw, 80, 24);
+		const at = lines.findIndex(line => line === '✖ Cancelled. Nothing was written.');
+		assert.ok(at !== -1, lines.join('\n'));
+		assert.equal(lines[at + 1], '', lines.join('\n'));
+		assert.notEqual(lines[at + 2], '', `two blank lines after it:\n${lines.join('\n')}`);
+	} finally {
+		session.kill();
+	}
 });

@@ -4,9 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import {after, describe, test} from 'node:test';
+import type {ReactElement} from 'react';
+import {HangingText} from '../source/ui/components/hanging-text.js';
 import {DoneStep} from '../source/ui/steps/done-step.js';
 import {plain} from './helpers/ink.js';
-import {cleanupRendered, renderAt80} from './helpers/walk-through.js';
+import {cleanupRendered, renderAt, renderAt80} from './helpers/walk-through.js';
 
 after(cleanupRendered);
 
@@ -22,5 +24,35 @@ describe('the restore counts the files it put back', () => {
 	test('two files: both', () => {
 		const frame = plain(renderAt80(<DoneStep restored changed={[file('values.yaml'), file('zulip-email-secret.yaml')]} restartCommand="helm upgrade" fileBackend={false} />).lastFrame());
 		assert.match(frame, /Both files are back as they were before this run\./);
+	});
+});
+
+describe('paths are never broken inside a name when wrapping', () => {
+	const rowsOf = (text: string, columns = 80) => plain(renderAt(<HangingText>{text}</HangingText> as ReactElement, {columns, rows: 24}).lastFrame()).split('\n').map(row => row.trimEnd());
+
+	test('a backup path that fits a row is kept whole on its own row', () => {
+		// 79 columns with its bracket: wider than a hanging row, not than the row.
+		const backup = '/tmp/zulip-email-setup-sandbox-wRqUar/zulip-secrets.conf.bak-20261208-001323-22';
+		assert.equal(`${backup})`.length, 80);
+		const rows = rowsOf(`✔ Wrote /tmp/zulip-email-setup-sandbox-wRqUar/zulip-secrets.conf (backup: ${backup})`);
+		assert.ok(rows.some(row => row.includes(`${backup})`)), rows.join('\n'));
+	});
+
+	test('a path wider than the row breaks only after a slash; the bracket after it stays with it', () => {
+		const backup = '/tmp/zulip-email-setup-sandbox-wRqUar/docker-zulip/compose.override.yaml.bak-20261207-230112';
+		const rows = rowsOf(`✔ Wrote /tmp/s/docker-zulip/compose.override.yaml (backup: ${backup})`);
+		for (const row of rows) assert.ok(row.length <= 80, row);
+		const start = rows.findIndex(row => backup.startsWith(row) && row.length > 0);
+		assert.ok(start !== -1, rows.join('\n'));
+		assert.ok(rows[start]!.endsWith('/'), `broken after a slash:\n${rows.join('\n')}`);
+		assert.equal(rows[start]! + rows[start + 1]!, `${backup})`);
+	});
+
+	test('a command wider than the row breaks between its words with line continuations', () => {
+		const check = './bin/zulip-email-setup.js --sandbox --docker --sandbox-dir /tmp/zulip-email-setup-sandbox-AbCdEf --check';
+		const rows = rowsOf(`  • Run \`${check}\` any time to test again without changing anything.`);
+		const first = rows.findIndex(row => row.startsWith('./bin/zulip-email-setup.js'));
+		assert.ok(first !== -1 && rows[first]!.endsWith(' \\'), rows.join('\n'));
+		assert.equal(`${rows[first]!.slice(0, -2)} ${rows[first + 1]!.trim()}`, check);
 	});
 });

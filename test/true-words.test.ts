@@ -138,3 +138,19 @@ describe('a mistyped flag gets the flag it most likely meant', () => {
 		assert.match(result.stderr, /Unexpected argument "sandbox"[\s\S]*Did you mean --sandbox\?/);
 	});
 });
+
+describe('the sandbox without a terminal', () => {
+	test('piped (echo | zulip-email-setup --sandbox): the fix is the same command with --non-interactive, not a Mailgun example', async () => {
+		const result = await runCli(['--sandbox', '--sandbox-dir', '/tmp/never created']);
+		assert.equal(result.code, 2);
+		assert.match(result.stderr, /--sandbox --sandbox-dir '\/tmp\/never created' --non-interactive/);
+		assert.doesNotMatch(result.stderr, /mailgun/);
+	});
+
+	test('--non-interactive --json: the progress on stderr has no two blank lines in a row', async () => {
+		const result = await runCli(['--sandbox', '--non-interactive', '--json']);
+		assert.equal(result.code, 0, result.stderr);
+		assert.match(result.stderr, /The sandbox is kept in/);
+		assert.doesNotMatch(result.stderr, /\n\n\n/);
+	});
+});

@@ -60,9 +60,10 @@ function passwordWords(loaded: LoadedConfig, answers: Answers): string {
 /**
  * The answers in two or three short lines: the provider and server, the
  * login, the From addresses. Shown under the questions as they are answered
- * (going back replaces it) and above the diff in the review.
+ * (going back replaces it) and above the diff in the review. `serverName`
+ * names a server the face offered by its own name (the sandbox's relay).
  */
-export function answersSummary(loaded: LoadedConfig, answers: Answers, to?: string): string[] {
+export function answersSummary(loaded: LoadedConfig, answers: Answers, to?: string, serverName?: string): string[] {
 	const provider = getProvider(answers.providerId);
 	const lines: string[] = [];
 	if (provider.kind === 'file') {
@@ -70,7 +71,7 @@ export function answersSummary(loaded: LoadedConfig, answers: Answers, to?: stri
 	} else {
 		const region = regionFor(provider, answers.region);
 		const where = answers.host ? `${answers.host}:${answers.port} ${securityName(answers.security)}` : 'server not chosen yet';
-		lines.push(`${provider.name}${region ? ` (${region.id})` : ''} · ${where}`);
+		lines.push(`${serverName ?? provider.name}${region ? ` (${region.id})` : ''} · ${where}`);
 		const unlisted = unlistedRegionNote(provider, answers.region);
 		if (unlisted) lines.push(unlisted);
 		lines.push(answers.username === '' ? `no login · ${passwordWords(loaded, answers)}` : `user ${answers.username} · ${passwordWords(loaded, answers)}`);

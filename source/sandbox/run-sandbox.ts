@@ -89,7 +89,8 @@ export async function runSandbox(options: Options, context: SandboxContext): Pro
 	} finally {
 		await session.relay.close();
 		await session.dns.close();
-		say();
+		// With --json nothing came after the intro's blank line on this stream: one blank line, not two.
+		if (!options.json) say();
 		for (const line of await fitToTerminal([`The sandbox is kept in ${session.files.dir} (delete it with: ${command(`rm -r ${shellQuote(session.files.dir)}`)}).`], info)) say(line);
 	}
 }
@@ -249,7 +250,9 @@ async function runInteractive(options: Options, session: Session, stdout: NodeJS
 		signal,
 	});
 	const diff = compose ? await composeSessionDiff(compose.sandbox, compose.before) : await sessionDiff(files, before);
-	const lines = ['', ...receivedLines(relay.received, relay.refusals), ''];
+	// The wizard's last screen (the done step) ends on its text; when it ended without one (Ctrl-C, a problem), Ink's empty last frame already left a blank line.
+	const doneScreen = exitCode === ExitCode.ok || exitCode === ExitCode.testFailed || exitCode === ExitCode.restartFailed;
+	const lines = [...(doneScreen ? [''] : []), ...receivedLines(relay.received, relay.refusals), ''];
 	// One write was reviewed as exactly this diff just above: it is said once. Several writes (a fix, then
 	// another) were each reviewed alone, so their sum is worth showing.
 	const writes = compose ? 0 : await backupsMadeSince(files, started);

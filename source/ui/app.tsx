@@ -322,7 +322,7 @@ function AnsweringStepView({state, send, rows, dnsChecked, localNotes = []}: Ste
 				/>
 			);
 		case 'confirm-offer':
-			return <ConfirmOfferStep key={key} to={state.to ?? ''} send={send} />;
+			return <ConfirmOfferStep key={key} to={state.to ?? ''} runsAs={state.settings.sandbox ? 'the user running the sandbox (who owns the mails it writes)' : undefined} send={send} />;
 		case 'confirming':
 			return <ProgressStep label="Zulip is sending its two test mails (manage.py send_test_email)" />;
 		default: {

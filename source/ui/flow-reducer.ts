@@ -201,7 +201,10 @@ function answeringReducer(state: AnsweringFlow, event: AnsweringEvent): FlowStat
 			if (step.kind !== 'planning') return state;
 			const {plan} = event;
 			// The review is a checkpoint: this round's answers become one compact summary, for good, above the diff.
-			const summary: LogEntry = {tone: 'info', text: 'Your answers:', block: answersSummary(state.loaded, answers, state.to)};
+			// The sandbox's relay by its own name while the answers still point at it.
+			const {sandbox} = state.settings;
+			const relay = state.choice === 'sandbox' && sandbox && answers.host === sandbox.host && answers.port === sandbox.port ? choiceName('sandbox') : undefined;
+			const summary: LogEntry = {tone: 'info', text: 'Your answers:', block: answersSummary(state.loaded, answers, state.to, relay)};
 			const withPlan = log({...state, answered: []}, ...(step.autoApply ? [] : [summary]), ...planEntries(plan));
 			if (!step.autoApply) return stay(withPlan, {kind: 'review', plan});
 			return plan.changed ? stay(withPlan, {kind: 'writing', plan}) : startTest(withPlan);

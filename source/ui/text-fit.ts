@@ -26,6 +26,9 @@ interface Unit {
 	readonly parts: Array<{text: string; command: boolean}>;
 }
 
+/** A word that is a path: /etc/zulip/settings.py, ./bin/x.js, ~/values.yaml, with its brackets and punctuation apart. */
+const PATH_WORD = /^([("'[]*)((?:~|\.{1,2})?\/[^\s]*?[^\s.,;:)"'\]])([)"'\].,;:]*)$/;
+
 const textOf = (unit: Unit) => unit.parts.map(part => part.text).join('');
 
 function unitsOf(text: string): Unit[] {
@@ -51,6 +54,16 @@ function unitsOf(text: string): Unit[] {
 			if (/^\s+$/.test(part)) {
 				touching = false;
 				space = part;
+				continue;
+			}
+
+			// A path (a backup's, a directory) is kept whole like a command; the punctuation around it may go apart.
+			const path = PATH_WORD.exec(part);
+			if (path) {
+				const [, before = '', body = '', after = ''] = path;
+				if (before) add(before, false);
+				add(body, true);
+				if (after) add(after, false);
 			} else {
 				add(part, false);
 			}
@@ -78,6 +91,68 @@ function pieces(text: string, first: number, rest: number): string[] {
 
 	result.push(piece);
 	return result;
+}
+
+/** A word wider than the row (a long path) in rows of `width`, each ending after a `/` where one is in its second half, so no directory name is cut. */
+function slashPieces(text: string, width: number): string[] {
+	const result: string[] = [];
+	let rest = text;
+	while (stringWidth(rest) > width) {
+		const [row = ''] = pieces(rest, width, width);
+		const slash = row.lastIndexOf('/');
+		const cut = slash >= row.length / 2 && slash < row.length - 1 ? slash + 1 : row.length;
+		result.push(rest.slice(0, cut));
+		rest = rest.slice(cut);
+	}
+
+	result.push(rest);
+	return result;
+}
+
+/** The command's words, split at spaces outside quotes. */
+function shellWords(command: string): string[] {
+	const words: string[] = [];
+	let word = '';
+	let quote = '';
+	for (const character of command) {
+		if (quote) {
+			if (character === quote) quote = '';
+		} else if (character === '\'' || character === '"') {
+			quote = character;
+		} else if (character === ' ') {
+			if (word) words.push(word);
+			word = '';
+			continue;
+		}
+
+		word += character;
+	}
+
+	if (word) words.push(word);
+	return words;
+}
+
+/** The command in rows of at most `width` joined by ` \` line continuations, the later rows indented two; undefined when a word alone is wider than a row. */
+function continuedRows(command: string, width: number): string[] | undefined {
+	const words = shellWords(command);
+	// Only what the shell reads back as the same words: no quote left open, no word wider than a row.
+	if (words.join(' ') !== command || words.length < 2) return undefined;
+	const rows: string[] = [];
+	let row = '';
+	for (const word of words) {
+		if (row !== '' && stringWidth(row) + 1 + stringWidth(word) + 2 > width) {
+			rows.push(`${row} \\`);
+			row = '';
+		}
+
+		const lead = rows.length === 0 ? '' : '  ';
+
+		if (row === '' && stringWidth(lead + word) + 2 > width) return undefined;
+		row = row === '' ? lead + word : `${row} ${word}`;
+	}
+
+	rows.push(row);
+	return rows;
 }
 
 /**
@@ -121,12 +196,15 @@ export function hanging(text: string, width: number, hang: number): string[] {
 	// A command too wide for a hanging line: at column 0, in pieces only when wider than the row.
 	const putWide = (command: string) => {
 		startLine('');
-		pieces(command, width, width).forEach((piece, index) => {
+		// A shell command breaks between its arguments, each row but the last ending in ` \`: pasted, the rows are the command.
+		const rows = stringWidth(command) > width ? continuedRows(command, width) : undefined;
+		(rows ?? slashPieces(command, width)).forEach((piece, index) => {
 			if (index > 0) startLine('');
 			put(piece);
 		});
 		// The text after it starts a line of its own: a copy of the command's rows is the command alone.
-		used = width;
+		// A path's closing punctuation may follow it: copied, a path is picked by double-click, not by rows.
+		if (/\s/.test(command) || !/^[~.]?\//.test(command)) used = width;
 	};
 
 	const units = unitsOf(text.slice(lead.length));
