@@ -1,5 +1,6 @@
 import {execFile} from 'node:child_process';
 import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs';
+import {locate, withCredentials} from './as-owner.js';
 import net from 'node:net';
 import type {ZulipVersion} from '../zulip/version-file.js';
 import {visibleControls} from './shown-text.js';
@@ -47,7 +48,9 @@ export const DEFAULT_ZULIP_CONF = '/etc/zulip/zulip.conf';
 function readSmallFile(file: string): string | undefined {
 	let fd: number | undefined;
 	try {
-		fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+		// As the user who controls the directory (the MTA's user owns its log directory, zulip owns /etc/zulip): engine/as-owner.ts.
+		const place = locate(file);
+		fd = withCredentials(place.actor, () => openSync(place.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK));
 		if (!fstatSync(fd).isFile()) return undefined;
 		const buffer = Buffer.alloc(256 * 1024);
 		const read = readSync(fd, buffer, 0, buffer.length, 0);
