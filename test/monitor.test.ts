@@ -304,6 +304,12 @@ describe('--install-timer', () => {
 		assert.equal(result.code, 0, result.stdout + result.stderr);
 		assert.ok(existsSync(path.join(sandbox, 'systemd', 'zulip-email-check.service')));
 		assert.ok(existsSync(path.join(sandbox, 'systemd', 'zulip-email-check.timer')));
+		// The service checks the sandbox's files, never /etc/zulip.
+		const service = await readFile(path.join(sandbox, 'systemd', 'zulip-email-check.service'), 'utf8');
+		const exec = service.split('\n').find(line => line.startsWith('ExecStart='))!;
+		assert.ok(exec.includes(`--settings ${path.join(sandbox, 'settings.py')}`), exec);
+		assert.ok(exec.includes(`--secrets ${path.join(sandbox, 'zulip-secrets.conf')}`), exec);
+		assert.ok(exec.includes(`--ca-file ${path.join(sandbox, 'relay-ca.pem')}`), exec);
 	});
 
 	test('--install-timer needs a monitor', async () => {

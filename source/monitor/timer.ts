@@ -175,7 +175,10 @@ export async function runTimerCommand(options: Options, context: TimerContext): 
 			return ExitCode.ok;
 		}
 
-		const units = timerUnits(context.self ?? await selfCommand(), options);
+		// The sandbox's units check the sandbox's own files (and trust its relay's CA), never /etc/zulip.
+		const base = path.dirname(dir);
+		const checked = options.sandbox && !system ? {...options, settings: options.settings ?? path.join(base, 'settings.py'), secrets: options.secrets ?? path.join(base, 'zulip-secrets.conf'), 'ca-file': options['ca-file'] ?? path.join(base, 'relay-ca.pem')} : options;
+		const units = timerUnits(context.self ?? await selfCommand(), checked);
 		await mkdir(dir, {recursive: true});
 		await writeAtomically(servicePath, units.service);
 		await writeAtomically(timerPath, units.timer);
