@@ -4,11 +4,16 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
+import {dirname} from 'node:path';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {render} from 'ink-testing-library';
 import {readMailLog} from '../source/logs/mail-log.js';
+import {App} from '../source/ui/app.js';
+import {createEngine} from '../source/ui/engine-port.js';
+import {configuredWith} from './helpers/ui-fixtures.js';
+import {renderAt80} from './helpers/walk-through.js';
 import {DoneStep} from '../source/ui/steps/done-step.js';
 import {StartMenuStep} from '../source/ui/steps/start-menu-step.js';
 import {keys, waitForText} from './helpers/ink.js';
@@ -73,5 +78,18 @@ test('after a restart the done screen says what the log shows since then, and of
 		assert.match(frame, /--install-timer/);
 	} finally {
 		unmount();
+	}
+});
+
+test('the wizard reads the log in --log-dir: a configured server\'s start menu counts its failures', async () => {
+	const config = await configuredWith({providerId: 'custom', host: LOOPBACK, port: await unusedPort(), security: 'none', username: '', password: {kind: 'none'}});
+	const engine = createEngine({paths: config.paths, restartCommand: 'true', timeoutMs: 2000});
+	const app = renderAt80(<App engine={engine} settings={{initial: {}, restartCommand: 'true', logDir: dir}} onExit={() => undefined} />);
+	try {
+		// /var/log/zulip is not on this machine: the entry, and its count, come from the directory given.
+		await waitForText(app.lastFrame, 'What happened to recent mails (2 failed)', 15_000);
+	} finally {
+		app.unmount();
+		await rm(dirname(config.paths.settings), {recursive: true, force: true});
 	}
 });

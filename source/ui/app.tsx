@@ -199,7 +199,8 @@ function StepView({state, send, rows, dnsChecked, engine, localNotes}: StepViewP
 			// The file backend's test writes mail; the menu's check must send and write nothing.
 			const check = current.backend === 'smtp' ? (signal: AbortSignal) => engine.test(loaded, '', () => undefined, signal) : undefined;
 			// Zulip's log is on this machine only for a host install (docker keeps it in the container).
-			const mailLog = loaded.kind === 'host' && mailLogAvailable() ? (signal: AbortSignal) => readRecentMailLog(new Date(Date.now() - RECENT_MS), signal) : undefined;
+			const {logDir} = state.settings;
+			const mailLog = (loaded.kind === 'host' || logDir !== undefined) && mailLogAvailable(logDir) ? (signal: AbortSignal) => readRecentMailLog(new Date(Date.now() - RECENT_MS), signal, logDir) : undefined;
 			return <StartMenuStep key={key} check={check} hasLogin={current.backend === 'smtp' && current.user !== ''} senderCount={zulipSenders(current, {version: loaded.zulipVersion}).length} canRestore={state.backups.length > 0} send={send} mailLog={mailLog} />;
 		}
 
@@ -317,7 +318,7 @@ function AnsweringStepView({state, send, rows, dnsChecked, localNotes = []}: Ste
 					service={serviceWords(provider.id)}
 					sendingDomain={dnsChecked ? undefined : sendingDomain(state)}
 					fileBackend={provider.kind === 'file'}
-					mailLogSince={state.loaded?.kind === 'host' && mailLogAvailable() ? readRecentMailLog : undefined}
+					mailLogSince={(state.loaded?.kind === 'host' || state.settings.logDir !== undefined) && mailLogAvailable(state.settings.logDir) ? (since: Date, signal: AbortSignal) => readRecentMailLog(since, signal, state.settings.logDir) : undefined}
 					rerun={state.settings.rerun}
 				/>
 			);

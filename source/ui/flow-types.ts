@@ -40,6 +40,8 @@ export interface FlowSettings {
 	readonly confirmWithZulip?: boolean;
 	/** The exact commands that start the wizard again on these files, and that check them (engine/rerun-command.ts). */
 	readonly rerun?: {readonly wizard: string; readonly check: string};
+	/** --log-dir: where Zulip's mail log is read (the start menu, the done screen); else /var/log/zulip on a host install. */
+	readonly logDir?: string;
 }
 
 /** An error as the admin sees it: what happened and what to do. */

@@ -81,7 +81,7 @@ export async function startWizard(wizard: WizardOptions): Promise<WizardStart> {
 	const {checkCommand, rerunCommand, rerunModeOf} = await import('../engine/rerun-command.js');
 	const mode = rerunModeOf(flags, wizard.writableRoot);
 	const rerun = {wizard: rerunCommand(mode), check: checkCommand(mode)};
-	return {engine, settings: {initial, sandbox: wizard.sandbox, writableRoot: wizard.writableRoot, restartCommand, confirmWithZulip, rerun}, start};
+	return {engine, settings: {initial, sandbox: wizard.sandbox, writableRoot: wizard.writableRoot, restartCommand, confirmWithZulip, rerun, ...(flags['log-dir'] === undefined ? {} : {logDir: flags['log-dir']})}, start};
 }
 
 /** The flow's state at the first frame: App's reducer starts here too (flowReducer answers these events with loadOutcome). */
