@@ -93,14 +93,14 @@ function pieces(text: string, first: number, rest: number): string[] {
 	return result;
 }
 
-/** A word wider than the row (a long path) in rows of `width`, each ending after a `/` where one is in its second half, so no directory name is cut. */
+/** A word wider than the row (a long path) in rows of `width`, each ending after its last `/` that fits, so no directory or file name is cut. */
 function slashPieces(text: string, width: number): string[] {
 	const result: string[] = [];
 	let rest = text;
 	while (stringWidth(rest) > width) {
 		const [row = ''] = pieces(rest, width, width);
 		const slash = row.lastIndexOf('/');
-		const cut = slash >= row.length / 2 && slash < row.length - 1 ? slash + 1 : row.length;
+		const cut = slash > 0 && slash < row.length - 1 ? slash + 1 : row.length;
 		result.push(rest.slice(0, cut));
 		rest = rest.slice(cut);
 	}
