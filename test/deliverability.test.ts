@@ -367,7 +367,7 @@ test('Mailjet: its own return path (bnc3.mailjet.com), so a missing include is n
 	const noInclude = await check('mailjet', [noreply('noreply@mj-noinclude.test')]);
 	assert.ok(!ids(noInclude.findings).includes('spf-provider-not-included'), ids(noInclude.findings).join(', '));
 	assert.ok(noInclude.findings.every(item => item.severity !== 'error'), ids(noInclude.findings).join(', '));
-	assert.match(byId(noInclude.findings, 'dmarc-ok').message, /DKIM carries the alignment for Mailjet/);
+	assert.match(byId(noInclude.findings, 'dmarc-ok').message, /DKIM aligns for Mailjet/);
 	assert.match(byId(noInclude.findings, 'spf-return-path').fix!, /include:spf\.mailjet\.com/);
 });
 

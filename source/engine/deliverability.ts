@@ -421,7 +421,7 @@ async function checkDomain(context: DomainContext): Promise<Finding[]> {
 				const later = byStandard.rfc9989 === policy ? '' : ` (receivers that follow RFC 9989 ${byStandard.rfc9989 === 'none' ? 'only monitor' : `apply p=${byStandard.rfc9989}`}: see the RFC 9989 finding)`;
 				findings.push(finding('dmarc-nothing-aligned', domain, `The DMARC policy at ${where} is p=${policy}, and neither SPF nor DKIM for ${provider.name} aligns with ${domain}: receivers will ${policy} Zulip's mail${later}.`, `${alignmentFix(context, sendingDomain)} Either one aligned with ${domain} is enough.`, record.text));
 			} else {
-				findings.push(finding('dmarc-ok', domain, `DMARC policy p=${policy} at ${where}${spfAligned && dkimAligned ? `; SPF and DKIM both align for ${provider.name}` : spfAligned || dkimAligned ? `; ${dkimAligned ? 'DKIM' : 'SPF'} carries the alignment for ${provider.name}` : ''}.`, null, record.text));
+				findings.push(finding('dmarc-ok', domain, `DMARC policy p=${policy} at ${where}${spfAligned && dkimAligned ? `; SPF and DKIM both align for ${provider.name}` : spfAligned || dkimAligned ? `; ${dkimAligned ? 'DKIM' : 'SPF'} aligns for ${provider.name}` : ''}.`, null, record.text));
 			}
 		}
 	}
