@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {existsSync, lstatSync, readdirSync, readFileSync} from 'node:fs';
+import {closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync} from 'node:fs';
 import {chmod, chown, copyFile, lchown, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -110,8 +110,26 @@ function filesUnder(directory: string): Array<{file: string; uid: number; text: 
 	for (const name of readdirSync(directory)) {
 		const file = path.join(directory, name);
 		const stats = lstatSync(file);
-		if (stats.isDirectory()) found.push(...filesUnder(file));
-		else if (stats.isFile()) found.push({file, uid: stats.uid, text: readFileSync(file, 'latin1')});
+		if (stats.isDirectory()) {
+			found.push(...filesUnder(file));
+			continue;
+		}
+
+		// Through one descriptor that never follows a link: the attacker may swap the name between two lookups,
+		// and this check (run as root) must not read the victim through the link itself.
+		let fd: number;
+		try {
+			fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+		} catch {
+			continue;
+		}
+
+		try {
+			const opened = fstatSync(fd);
+			if (opened.isFile()) found.push({file, uid: opened.uid, text: readFileSync(fd, 'latin1')});
+		} finally {
+			closeSync(fd);
+		}
 	}
 
 	return found;

@@ -19,7 +19,7 @@
  *   `…output cut`; the rest is read and dropped, so memory stays bounded
  *   whatever the program writes. Lines for streaming are cut at LINE_LIMIT.
  */
-import {spawn, type ChildProcess, type StdioOptions} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {StringDecoder} from 'node:string_decoder';
 
@@ -297,29 +297,38 @@ export async function runBounded(options: BoundedChildOptions): Promise<BoundedC
 		return {outcome: 'not-started', code: null, stdout: '', stderr: '', cut: false, error};
 	}
 
-	const result = await attempt(options, true);
-	return result === 'no-keeper' ? attempt(options, false) as Promise<BoundedChildResult> : result;
+	// execa (loaded only when a program is run): Node's spawn underneath, with its argument and error handling.
+	const {execa} = await import('execa');
+	const result = await attempt(execa, options, true);
+	return result === 'no-keeper' ? attempt(execa, options, false) as Promise<BoundedChildResult> : result;
 }
 
-function attempt(options: BoundedChildOptions, keeper: boolean): Promise<BoundedChildResult | 'no-keeper'> {
+function attempt(execa: typeof import('execa').execa, options: BoundedChildOptions, keeper: boolean): Promise<BoundedChildResult | 'no-keeper'> {
 	const hasRequest = options.request !== undefined;
 	const statusFd = hasRequest ? 4 : 3;
-	const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...(hasRequest ? ['pipe' as const] : []), ...(keeper ? ['pipe' as const] : [])];
+	const stdio = ['ignore', 'pipe', 'pipe', ...(hasRequest ? ['pipe' as const] : []), ...(keeper ? ['pipe' as const] : [])] as ['ignore', 'pipe', 'pipe', ...Array<'pipe'>];
 	const [file, args] = keeper
 		? ['python3', ['-I', '-S', '-c', KEEPER, String(statusFd), hasRequest ? '3' : '', options.file, ...options.args]]
 		: [options.file, [...options.args]];
 	return new Promise(resolve => {
 		let child: ChildProcess;
 		try {
-			child = spawn(file, args, {
+			const subprocess = execa(file, args, {
 				stdio,
+				// The child's whole environment: nothing of ours (no password) is added to it.
 				env: options.env,
+				extendEnv: false,
 				cwd: options.cwd,
 				uid: options.uid,
 				gid: options.gid,
 				// setsid(): its own session and process group.
 				detached: true,
+				// This module reads the streams itself, bounded; execa keeps nothing and never rejects.
+				buffer: false,
+				reject: false,
 			});
+			subprocess.catch(() => undefined);
+			child = subprocess as unknown as ChildProcess;
 		} catch (error) {
 			resolve({outcome: 'not-started', code: null, stdout: '', stderr: '', cut: false, error: error as NodeJS.ErrnoException});
 			return;
