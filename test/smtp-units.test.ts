@@ -209,10 +209,10 @@ test('connection refused on the local MTA\'s port points at installing an MTA, e
 	assert.match(on465, /--port 587 --security starttls/);
 });
 
-test('a refused login gets advice for that provider only, and names the secrets file in use', () => {
-	const base = {port: 587, security: 'starttls' as const, user: 'someone', timeoutMs: 1000, secretsPath: '/srv/zulip/secrets.conf'};
+test('a refused login gets advice for that provider only, and names the files in use: the user\'s settings.py, the password\'s secrets file', () => {
+	const base = {port: 587, security: 'starttls' as const, user: 'someone', timeoutMs: 1000, secretsPath: '/srv/zulip/secrets.conf', settingsPath: '/srv/zulip/settings.py'};
 	const mailgun = diagnose('auth-failed', {...base, host: 'smtp.mailgun.org'}).fix;
-	assert.match(mailgun, /\/srv\/zulip\/secrets\.conf/);
+	assert.match(mailgun, /EMAIL_HOST_USER \(--username\) in \/srv\/zulip\/settings\.py and email_password in \/srv\/zulip\/secrets\.conf/);
 	assert.doesNotMatch(mailgun, /\/etc\/zulip/);
 	assert.match(mailgun, /Mailgun:/);
 	assert.doesNotMatch(mailgun, /SES|Gmail|SendGrid|apikey/);

@@ -109,52 +109,6 @@ function slashPieces(text: string, width: number): string[] {
 	return result;
 }
 
-/** The command's words, split at spaces outside quotes. */
-function shellWords(command: string): string[] {
-	const words: string[] = [];
-	let word = '';
-	let quote = '';
-	for (const character of command) {
-		if (quote) {
-			if (character === quote) quote = '';
-		} else if (character === '\'' || character === '"') {
-			quote = character;
-		} else if (character === ' ') {
-			if (word) words.push(word);
-			word = '';
-			continue;
-		}
-
-		word += character;
-	}
-
-	if (word) words.push(word);
-	return words;
-}
-
-/** The command in rows of at most `width` joined by ` \` line continuations, the later rows indented two; undefined when a word alone is wider than a row. */
-function continuedRows(command: string, width: number): string[] | undefined {
-	const words = shellWords(command);
-	// Only what the shell reads back as the same words: no quote left open, no word wider than a row.
-	if (words.join(' ') !== command || words.length < 2) return undefined;
-	const rows: string[] = [];
-	let row = '';
-	for (const word of words) {
-		if (row !== '' && stringWidth(row) + 1 + stringWidth(word) + 2 > width) {
-			rows.push(`${row} \\`);
-			row = '';
-		}
-
-		const lead = rows.length === 0 ? '' : '  ';
-
-		if (row === '' && stringWidth(lead + word) + 2 > width) return undefined;
-		row = row === '' ? lead + word : `${row} ${word}`;
-	}
-
-	rows.push(row);
-	return rows;
-}
-
 /**
  * Wrap for reading: break between words with no line starting with a space,
  * and continuation lines indented by `hang` columns so they line up under
@@ -196,9 +150,8 @@ export function hanging(text: string, width: number, hang: number): string[] {
 	// A command too wide for a hanging line: at column 0, in pieces only when wider than the row.
 	const putWide = (command: string) => {
 		startLine('');
-		// A shell command breaks between its arguments, each row but the last ending in ` \`: pasted, the rows are the command.
-		const rows = stringWidth(command) > width ? continuedRows(command, width) : undefined;
-		(rows ?? slashPieces(command, width)).forEach((piece, index) => {
+		// Nothing is inserted (a fix may be PowerShell, where ` \` is no continuation): the rows, copied together, are the command.
+		slashPieces(command, width).forEach((piece, index) => {
 			if (index > 0) startLine('');
 			put(piece);
 		});
