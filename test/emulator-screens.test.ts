@@ -188,14 +188,14 @@ for (const size of [{columns: 80, rows: 24}, {columns: 60, rows: 20}]) {
 			await first.type(password);
 			raw = await next(keys.enter, /Restart Zulip so it reads the new settings\?[\s\S]*Ctrl-C quit/);
 			// The Deliverability panel's lookups finish beside the question: the screen once they are in.
-			if (!/in order|\[mx-ok\]/.test(stripAnsi(raw.slice(mark)))) raw = await outputWhen(first, /(in order|\[mx-ok\])[\s\S]*Restart Zulip so it reads[\s\S]*Ctrl-C quit/, mark);
-			const passed = await checkScreen(raw, size, '09-result-passed', {question: 'Restart Zulip so it reads the new settings?', choices: [/› Restart Zulip now/, 'Not now'], hints: /Enter choose · Ctrl-C quit/});
+			if (!/✔ \d+ OK|\[mx-ok\]/.test(stripAnsi(raw.slice(mark)))) raw = await outputWhen(first, /(✔ \d+ OK|\[mx-ok\])[\s\S]*Restart Zulip so it reads[\s\S]*Ctrl-C quit/, mark);
+			const passed = await checkScreen(raw, size, '09-result-passed', {question: 'Restart Zulip so it reads the new settings?', choices: [/› Restart Zulip now/, 'Not now'], hints: /Enter choose · d DNS findings · Ctrl-C quit/});
 			assert.equal(passed.filter(row => /^✔ Test passed \(/.test(row)).length, 1, `"✔ Test passed" on screen above the choices:\n${passed.join('\n')}`);
 			assert.ok(passed.some(row => row.startsWith('Deliverability (SPF, DKIM, DMARC, MX)')), 'the Deliverability panel too');
 
 			// d: every finding, in the rows beside the question (the question and its choices stay).
 			raw = await next('d', /\[spf-ok\][\s\S]*\[mx-ok\][\s\S]*Restart Zulip so it reads[\s\S]*Ctrl-C quit/);
-			const details = await checkScreen(raw, size, '09-result-passed-details', {question: 'Restart Zulip so it reads the new settings?', choices: [/› Restart Zulip now/, 'Not now'], hints: /Enter choose · Ctrl-C quit/});
+			const details = await checkScreen(raw, size, '09-result-passed-details', {question: 'Restart Zulip so it reads the new settings?', choices: [/› Restart Zulip now/, 'Not now'], hints: /Enter choose · d DNS findings · Ctrl-C quit/});
 			for (const id of ['spf-ok', 'dkim-ok', 'dmarc-ok', 'mx-ok']) assert.ok(details.join('\n').includes(`[${id}]`), `${id} on screen after d:\n${details.join('\n')}`);
 
 			raw = await next(keys.enter, /Confirm with Zulip's own test\?[\s\S]*Ctrl-C quit/);

@@ -52,7 +52,7 @@ describe('the Deliverability panel', () => {
 		assert.ok(!lastFrame()!.includes('[spf-ok]'));
 		assert.match(lastFrame()!, /\d more: press d, or zulip-email-setup --check-dns for all/);
 		// The title sums up what is not all shown.
-		assert.match(lastFrame()!, /Deliverability \(SPF, DKIM, DMARC, MX\): ✖ 1 · ⚠ 1 · • 1 · ✔ 1 in order/);
+		assert.match(lastFrame()!, /Deliverability \(SPF, DKIM, DMARC, MX\): ✖ 1 error · ⚠ 1 to improve · • 1 to note · ✔ 1 OK/);
 	});
 
 	test('d shows every finding, within the rows beside the question, and d again fewer', async () => {
@@ -140,9 +140,12 @@ describe('the panel in the wizard', () => {
 		let exitCode: number | undefined;
 		const {stdin, lastFrame} = render(<App engine={fake.engine} settings={settings} onExit={code => (exitCode = code)} />);
 		await toRestartOffer(stdin, lastFrame);
-		await waitForFrame(lastFrame, frame => /Looking up the From domains' records[\s\S]*Restart Zulip so it reads/.test(frame), {what: 'the panel checking, above the restart question'});
+		const checking = await waitForFrame(lastFrame, frame => /Looking up the From domains' records[\s\S]*Restart Zulip so it reads/.test(frame), {what: 'the panel checking, above the restart question'});
+		assert.doesNotMatch(checking, /d DNS findings/, 'no d while there is nothing to show');
 		fake.release(REPORT);
-		await waitForFrame(lastFrame, frame => /\[dmarc-nothing-aligned\][\s\S]*Restart Zulip so it reads/.test(frame), {what: 'the findings above the restart question'});
+		const found = await waitForFrame(lastFrame, frame => /\[dmarc-nothing-aligned\][\s\S]*Restart Zulip so it reads/.test(frame), {what: 'the findings above the restart question'});
+		// The question's key hints say what d does while the panel takes it.
+		assert.match(found, /Enter choose · d DNS findings · Ctrl-C quit/);
 		await press(stdin, keys.enter);
 		const done = await waitForText(lastFrame, 'Next steps');
 		assert.equal(exitCode, 0);

@@ -64,6 +64,7 @@ import {SecurityStep} from './steps/security-step.js';
 import {TestingStep} from './steps/testing-step.js';
 import {TokensStep} from './steps/tokens-step.js';
 import {UsernameStep} from './steps/username-step.js';
+import {PanelKeysContext} from './components/panel-keys.js';
 import {DeliverabilityPanel} from './components/deliverability-panel.js';
 import {emitTestSignals, testSignalsWanted} from './test-signals.js';
 import {useDeliverability} from './use-deliverability.js';
@@ -140,13 +141,17 @@ export function App({engine, settings, onExit, cancelSignal, start, printed = 0}
 	const frozenPanel = deliverability && panelAt !== undefined && (state.log.length > panelAt || !live)
 		? {at: Math.max(0, panelAt - printed), node: <DeliverabilityPanel view={deliverability} maxRows={Number.MAX_SAFE_INTEGER} columns={columns} />}
 		: undefined;
+	// The step's hints name d while the panel beside it takes it (the same condition as the panel's own useInput).
+	const panelTakesKeys = Boolean(live && panelKeys && !frozenPanel && deliverability?.status === 'done' && !deliverability.report.skipped && deliverability.report.findings.length > 0);
 	return (
 		<Box flexDirection="column">
 			<LogView entries={printed > 0 ? state.log.slice(printed) : state.log} inserted={frozenPanel} />
 			{live && deliverability && !frozenPanel ? <DeliverabilityPanel view={deliverability} maxRows={Math.max(2, besideStep - (verdictShown ? rowsFromVerdict(state.log, columns) : 0))} maxDetailRows={Math.max(2, besideStep)} columns={columns} keys={panelKeys} /> : null}
 			{live ? (
 				<Box ref={stepBox} flexDirection="column">
-					<StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} localNotes={localNotes} />
+					<PanelKeysContext.Provider value={panelTakesKeys}>
+						<StepView state={state} send={send} rows={rows} dnsChecked={deliverability !== undefined} engine={engine} localNotes={localNotes} />
+					</PanelKeysContext.Provider>
 				</Box>
 			) : null}
 		</Box>

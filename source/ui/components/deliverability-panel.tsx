@@ -39,14 +39,14 @@ const rowsOfText = (text: string, columns: number) => hanging(text, columns, han
 /** Rows a finding takes here, wrapped as HangingText wraps it: its line, and its fix for what needs one. */
 const rowsOf = (finding: Finding, columns: number) => rowsOfText(lineOf(finding), columns) + (needsFix(finding) ? rowsOfText(fixOf(finding), columns) : 0);
 
-/** "✖ 1 · ⚠ 1 · ✔ 2 in order": the whole verdict when not every finding fits. */
+/** "✖ 1 error · ⚠ 1 to fix · ✔ 2 OK": the whole verdict when not every finding fits, each count saying what it counts. */
 function counts(findings: readonly Finding[]): string {
 	const count = (severity: FindingSeverity) => findings.filter(finding => finding.severity === severity).length;
 	return [
-		count('error') > 0 ? `${symbols.fail} ${count('error')}` : '',
-		count('warning') > 0 ? `${symbols.warn} ${count('warning')}` : '',
-		count('info') > 0 ? `${symbols.info} ${count('info')}` : '',
-		count('ok') > 0 ? `${symbols.ok} ${count('ok')} in order` : '',
+		count('error') > 0 ? `${symbols.fail} ${count('error')} ${count('error') === 1 ? 'error' : 'errors'}` : '',
+		count('warning') > 0 ? `${symbols.warn} ${count('warning')} to improve` : '',
+		count('info') > 0 ? `${symbols.info} ${count('info')} to note` : '',
+		count('ok') > 0 ? `${symbols.ok} ${count('ok')} OK` : '',
 	].filter(Boolean).join(' · ');
 }
 

@@ -3,6 +3,7 @@ import {Text} from './text.js';
 import {hintsLine} from '../layout.js';
 import {useLineMode} from '../line-mode-context.js';
 import {colors} from '../theme.js';
+import {usePanelHints} from './panel-keys.js';
 
 export interface KeyHintsProps {
 	/** Pairs of key and what it does, e.g. ['Enter', 'confirm']. */
@@ -10,7 +11,8 @@ export interface KeyHintsProps {
 }
 
 /** The dim line under a question that says which keys do what. */
-export function KeyHints({hints}: KeyHintsProps) {
+export function KeyHints({hints: given}: KeyHintsProps) {
+	const hints = usePanelHints(given);
 	// Numbered lists (line mode) also take the number: Emacs's shell, for one, sends no arrow keys.
 	const numbered = useLineMode();
 	const {stdout} = useStdout();
