@@ -475,13 +475,27 @@ describe('a rerun', () => {
 		assert.deepEqual(state.step, {kind: 'password', mode: 'choose', resume: undefined});
 		assert.ok(canKeepPassword(state));
 		const kept = run(state, {type: 'password-kept'});
-		assert.equal(kept.step.kind, 'noreply');
+		// Switching keeps the From addresses, the tokens and the recipient: the review comes next (issue 22 item 15).
+		assert.equal(kept.step.kind, 'planning');
 		assert.deepEqual(kept.answers!.password, {kind: 'keep'});
 		assert.ok(kept.answered.some(line => line.text === 'Password: keeping the stored one'));
 		const typing = run(state, {type: 'password-change'});
 		assert.deepEqual(typing.step, {kind: 'password', mode: 'type'});
 		assert.equal(run(typing, {type: 'back'}).step.kind, 'password');
 		assert.equal(run(typing, {type: 'password-kept'}), typing, 'only the choice keeps');
+	});
+
+	test('switching provider asks nothing about From addresses, tokens or the recipient: they stay as configured, and the review\'s picker offers them', () => {
+		const configured = run(switching(gmail), {type: 'provider-chosen', id: 'gmail'});
+		const state = run(switching(gmail), {type: 'provider-chosen', id: 'mailgun'}, {type: 'endpoint-chosen', endpoint: {port: 587, security: 'starttls'}}, {type: 'username-submitted', username: 'postmaster@mg.example.com'}, {type: 'password-submitted', password: 'mailgun-password'});
+		assert.equal(state.step.kind, 'planning', 'after the login, the review');
+		assert.equal(state.answers!.noreplyAddress, configured.answers!.noreplyAddress);
+		assert.equal(state.answers!.tokens, configured.answers!.tokens);
+		assert.equal(state.to, gmail.current.administrator, 'the test mails go where they went');
+		// Esc from the provider list back to the menu, then a short way: nothing of the switch stays.
+		const menu = run(switching(gmail), {type: 'back'});
+		assert.equal(menu.step.kind, 'start-menu');
+		assert.equal(run(menu, {type: 'start-chosen', action: 'from'}).step.kind, 'noreply');
 	});
 
 	test('a new user asks for the password again', () => {

@@ -450,7 +450,7 @@ function pop(state: AnsweringFlow): FlowState {
 	const answered = state.answered.filter(line => line.depth < history.length);
 	// Back from the first question of a start-menu choice: the menu again, nothing answered.
 	if (restored.kind === 'start-menu' || restored.kind === 'backups') {
-		return {...state, phase: 'starting', step: restored, history, answered: [], jump: false, choice: undefined, answers: undefined};
+		return {...state, phase: 'starting', step: restored, history, answered: [], jump: false, keepFrom: false, choice: undefined, answers: undefined};
 	}
 
 	if (restored.kind === 'loading' || restored.kind === 'blocked' || restored.kind === 'restoring-set') return state;
@@ -464,14 +464,16 @@ function answer<S extends AnsweringFlow>(state: S, text: string): S {
 
 /** After the login (or a file directory): the From addresses, or straight to the review when answering one thing. */
 function afterCredentials(state: AnsweringFlow): AnsweringFlow {
-	if (state.jump) return startPlanning(state, false);
+	if (state.jump || state.keepFrom) return startPlanning(state, false);
 	return go(state, {kind: 'noreply'});
 }
 
 /** The start menu's choices: each a short way through, ending in the review. */
 function startChosen(state: FlowState, action: StartAction): FlowState {
 	if (state.phase !== 'starting' || state.step.kind !== 'start-menu' || !state.loaded) return state;
-	if (action === 'switch') return go(state, {kind: 'provider'});
+	// A new provider or server: its questions, then the review. The From addresses, the tokens and the
+	// test recipient stay as configured (the review's picker changes them), as the other short ways do.
+	if (action === 'switch') return go({...state, keepFrom: true, to: state.to ?? state.loaded.current.administrator ?? undefined}, {kind: 'provider'});
 	if (action === 'restore') return state.backups.length > 0 ? go(state, {kind: 'backups'}) : state;
 	const {loaded} = state;
 	const choice = preselectedChoice(state);

@@ -165,6 +165,8 @@ interface FlowCommon {
 	readonly plaintextAllowed?: string;
 	/** Answering one thing (start menu, review's picker): when its questions are done, go to the review. */
 	readonly jump: boolean;
+	/** Switching provider on a configured server: the From addresses, tokens and recipient stay; after the login, the review. */
+	readonly keepFrom?: boolean;
 	/** Bumped on every entry into an effect step, so the effect runs once per entry. */
 	readonly effect: number;
 	/** Ctrl-C arrived during a write: let it finish, then exit. */
