@@ -260,7 +260,16 @@ export class PtySession {
 		}
 	}
 
+	/**
+	 * Cleanup, after a test passed or failed: the program and its process group end now, whatever it
+	 * was doing (a hung-up wizard that waits would otherwise hold the test file, and the whole run, open).
+	 */
 	kill(): void {
-		if (this.exitCode === undefined) this.pty.kill();
+		if (this.exitCode !== undefined) return;
+		try {
+			process.kill(-this.pty.pid, 'SIGKILL');
+		} catch {
+			this.pty.kill('SIGKILL');
+		}
 	}
 }
