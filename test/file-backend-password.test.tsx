@@ -67,10 +67,8 @@ describe('the file backend and email_password', () => {
 			await answer(app, [
 				['Email is configured on this server', `${keys.down}${keys.down}${keys.down}\r`],
 				['Which service', 'files\r'],
+				// Switching keeps the From addresses, tokens and recipient: after the directory, the review.
 				['Directory for the mail files', `${keys.ctrlU}${directory}\r`],
-				['Noreply address', '\r'],
-				['Add a random token', '\r'],
-				['Where should', '\r'],
 				['Write these changes?', ''],
 			]);
 			const review = plain(app.lastFrame()).replace(/\s+/g, ' ');
