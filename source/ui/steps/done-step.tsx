@@ -1,7 +1,8 @@
 import path from 'node:path';
 import {Box} from 'ink';
 import {Text} from '../components/text.js';
-import {useEffect, useState} from 'react';
+import {useState} from 'react';
+import {useBackground} from '../use-background.js';
 import type {MailLogSummary} from '../../logs/mail-log.js';
 import {mailLogHeadline} from '../../logs/mail-log-lines.js';
 import type {FileResult} from '../../engine/apply.js';
@@ -85,18 +86,9 @@ export function DoneStep({testOk, changed, restored, restart, restartCommand, se
 function useMailLogSinceRestart(restart: RestartResult | undefined, read: DoneStepProps['mailLogSince']): {text: string; failed: boolean} | undefined {
 	const [result, setResult] = useState<{text: string; failed: boolean} | undefined>();
 	const endedAt = restart?.ok ? restart.endedAt : undefined;
-	useEffect(() => {
-		if (endedAt === undefined || !read) return;
-		const controller = new AbortController();
-		read(new Date(endedAt), controller.signal).then(
-			summary => {
-				if (!controller.signal.aborted) setResult({text: `Since the restart, Zulip's log shows ${mailLogHeadline(summary)}.`, failed: summary.failures > 0});
-			},
-			(error: unknown) => {
-				if (!controller.signal.aborted) setResult({text: `Zulip's log could not be read: ${(error as Error).message}`, failed: false});
-			},
-		);
-		return () => controller.abort();
-	}, [endedAt, read]);
+	const task = endedAt === undefined || !read ? undefined : (signal: AbortSignal) => read(new Date(endedAt), signal);
+	useBackground(task, outcome => setResult('value' in outcome
+		? {text: `Since the restart, Zulip's log shows ${mailLogHeadline(outcome.value)}.`, failed: outcome.value.failures > 0}
+		: {text: `Zulip's log could not be read: ${outcome.message}`, failed: false}), endedAt);
 	return result;
 }

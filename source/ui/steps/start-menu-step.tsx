@@ -1,6 +1,7 @@
 import {Box} from 'ink';
 import {Text} from '../components/text.js';
-import {useEffect, useRef, useState} from 'react';
+import {useState} from 'react';
+import {useBackground} from '../use-background.js';
 import type {MailLogSummary} from '../../logs/mail-log.js';
 import {mailLogLines} from '../../logs/mail-log-lines.js';
 import {everySender, testMails} from '../../engine/mail-words.js';
@@ -42,41 +43,11 @@ type CheckState = {readonly kind: 'running'} | {readonly kind: 'done'; readonly 
  */
 export function StartMenuStep({check, hasLogin, canRestore, senderCount = 2, preselected, send, mailLog}: StartMenuStepProps) {
 	const [status, setStatus] = useState<CheckState | undefined>(check ? {kind: 'running'} : undefined);
-	// One check per visit to the menu: a re-render hands a new function, not a reason to check again.
-	const checkOnce = useRef(check);
-	useEffect(() => {
-		const check = checkOnce.current;
-		if (!check) return;
-		const controller = new AbortController();
-		check(controller.signal).then(
-			report => {
-				if (!controller.signal.aborted) setStatus({kind: 'done', report});
-			},
-			(error: unknown) => {
-				if (!controller.signal.aborted) setStatus({kind: 'failed', message: (error as Error).message});
-			},
-		);
-		// Leaving the menu stops the check: the wizard's own test runs later, on what is then written.
-		return () => controller.abort();
-	}, []);
-
+	// One check per visit to the menu; leaving it stops the check: the wizard's own test runs later, on what is then written.
+	useBackground(check, outcome => setStatus('value' in outcome ? {kind: 'done', report: outcome.value} : {kind: 'failed', message: outcome.message}));
 	const [log, setLog] = useState<LogState | undefined>(mailLog ? {kind: 'reading'} : undefined);
 	const [showLog, setShowLog] = useState(false);
-	const readOnce = useRef(mailLog);
-	useEffect(() => {
-		const read = readOnce.current;
-		if (!read) return;
-		const controller = new AbortController();
-		read(controller.signal).then(
-			summary => {
-				if (!controller.signal.aborted) setLog({kind: 'read', summary});
-			},
-			(error: unknown) => {
-				if (!controller.signal.aborted) setLog({kind: 'unreadable', message: (error as Error).message});
-			},
-		);
-		return () => controller.abort();
-	}, []);
+	useBackground(mailLog, outcome => setLog('value' in outcome ? {kind: 'read', summary: outcome.value} : {kind: 'unreadable', message: outcome.message}));
 
 	const failed = log?.kind === 'read' ? log.summary.failures : 0;
 	const items: Array<SelectItem<MenuChoice>> = [
